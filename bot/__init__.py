@@ -1,0 +1,1 @@
+"""The «500+» coordination bot."""

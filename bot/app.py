@@ -1,0 +1,65 @@
+"""The one wiring place: builds the Application and lists every feature's handlers."""
+
+from __future__ import annotations
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.handlers import common, events, invites, menu, notifications, reports, roadmaps, visits
+from bot.models import utcnow
+from bot.persistence import DatabasePersistence
+from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
+from bot.scheduler import start_scheduler, stop_scheduler
+
+
+def build_application(
+    settings: Settings,
+    session_factory: SessionFactory,
+    *,
+    clock: Clock = utcnow,
+    with_scheduler: bool = True,
+    rate_limiter: bool = True,
+) -> Application:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
+    processor = SequentialPersistingProcessor()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(DatabasePersistence(session_factory))
+        .concurrent_updates(processor)
+        .post_init(_post_init)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if with_scheduler:
+        builder = builder.post_start(start_scheduler).post_stop(stop_scheduler)
+    application = builder.build()
+    processor.application = application
+    application.bot_data["runtime"] = Runtime(
+        settings=settings, session_factory=session_factory, clock=clock
+    )
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: Application) -> None:
+    # Order matters: conversations and features first, catch-alls last.
+    common.register(application)
+    invites.register(application)
+    visits.register(application)
+    roadmaps.register(application)
+    events.register(application)
+    notifications.register(application)
+    reports.register(application)
+    common.register_fallbacks(application)
+
+
+async def _post_init(application: Application) -> None:
+    runtime: Runtime = application.bot_data["runtime"]
+    runtime.bot_username = application.bot.username
+    await menu.publish_default_menu(application.bot)

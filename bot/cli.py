@@ -1,0 +1,178 @@
+"""`python -m bot run | migrate | seed-demo | invite | sandbox` — stable names."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigurationError, Settings, load_settings
+from bot.db import make_engine, make_session_factory, unit_of_work
+from bot.models import Role
+
+EXIT_CONFIG = 2
+
+NO_TOKEN = """Не задан TELEGRAM_BOT_TOKEN — боту нечем подключиться к Telegram.
+
+Как получить токен:
+  1. Откройте в Telegram @BotFather и отправьте /newbot.
+  2. Придумайте имя и username бота — BotFather пришлёт токен вида 123456789:AA...
+  3. Запишите его в файл .env рядом с README.md:  TELEGRAM_BOT_TOKEN=123456789:AA...
+     и запустите команду снова.
+
+Попробовать бота без токена: python -m bot sandbox
+(бот работает с локальным имитатором Telegram, вы пишете ему прямо в терминале)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Бот проекта «500+»")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="запустить бота (long polling)")
+    commands.add_parser("migrate", help="привести схему базы данных к последней версии")
+    commands.add_parser("seed-demo", help="загрузить демо-данные Каменска-Уральского 2022")
+    invite = commands.add_parser("invite", help="выписать ссылку-приглашение")
+    invite.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite.add_argument("--scope", default="", help="регион, муниципалитет или школа")
+    invite.add_argument("--municipality", default=None, help="уточнить муниципалитет школы")
+    sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
+    sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and Telegram URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "migrate":
+        return migrate(settings)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "seed-demo":
+        return asyncio.run(seed_demo(settings))
+    if args.command == "invite":
+        return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
+    if args.command == "sandbox":
+        from bot.sandbox import run_sandbox
+
+        return asyncio.run(run_sandbox(settings, args.as_person))
+    return 1
+
+
+def migrate(settings: Settings) -> int:
+    from bot.schema import upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+    print("Схема базы данных обновлена.")
+    return 0
+
+
+def ensure_schema(settings: Settings) -> bool:
+    """SQLite (the embedded default) migrates itself; PostgreSQL must be migrated on purpose."""
+    from bot.schema import is_current, upgrade_to_head
+
+    if is_current(settings.database_url):
+        return True
+    if settings.database_url.startswith("sqlite"):
+        upgrade_to_head(settings.database_url)
+        return True
+    print(
+        "Схема базы данных устарела. Выполните: python -m bot migrate — и запустите снова.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def run(settings: Settings) -> int:
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    if not ensure_schema(settings):
+        return EXIT_CONFIG
+    from bot.app import build_application
+
+    engine = make_engine(settings.database_url)
+    application = build_application(settings, make_session_factory(engine))
+    application.run_polling(allowed_updates=["message", "callback_query"])
+    return 0
+
+
+async def seed_demo(settings: Settings) -> int:
+    from bot import texts
+    from bot.schema import upgrade_to_head
+    from bot.seed.loader import load_demo
+    from bot.services.invites import invite_link
+
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_session_factory(engine)) as session:
+            demo_invites = await load_demo(session, ttl=_ttl(settings))
+        username = await _bot_username(settings)
+    finally:
+        await engine.dispose()
+    print("Демо-данные загружены: Каменск-Уральский городской округ, 2022.")
+    for item in demo_invites:
+        link = invite_link(username, item.token) if item.token else "уже подключён(а)"
+        print(f"{item.full_name} — {texts.ROLE_NAMES[item.role]} ({item.scope_name}): {link}")
+    return 0
+
+
+async def invite(settings: Settings, role: Role, scope_text: str, municipality: str | None) -> int:
+    from bot.services.errors import DomainError
+    from bot.services.invites import invite_link, issue_invite
+    from bot.services.scopes import resolve_scope
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_session_factory(engine)) as session:
+            scope = await resolve_scope(session, role, scope_text, municipality)
+            issued = await issue_invite(
+                session, inviter=None, role=role, scope=scope, ttl=_ttl(settings)
+            )
+        username = await _bot_username(settings)
+    except DomainError as error:
+        from bot import texts
+
+        print(texts.error(error.code, **error.params), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(invite_link(username, issued.token))
+    return 0
+
+
+def _ttl(settings: Settings):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    return timedelta(days=settings.invite_ttl_days)
+
+
+async def _bot_username(settings: Settings) -> str:
+    """BOT_USERNAME if set, else ask Telegram (getMe); a placeholder when neither works."""
+    if settings.bot_username:
+        return settings.bot_username.lstrip("@")
+    if settings.telegram_bot_token is None:
+        return "ИМЯ_БОТА"
+    from telegram import Bot
+
+    try:
+        async with Bot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_base_url,
+        ) as bot:
+            return bot.username
+    except Exception:  # offline or a wrong token: the link is still usable once fixed
+        logging.getLogger(__name__).warning("getMe failed; set BOT_USERNAME in .env")
+        return "ИМЯ_БОТА"

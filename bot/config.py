@@ -1,0 +1,98 @@
+"""Configuration from the environment and `.env`, validated once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'bot.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API_DEFAULT
+    telegram_api_base_file_url: str | None = None
+    database_url: str = DEFAULT_SQLITE_URL
+    admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_timezone: str = "Asia/Yekaterinburg"
+    invite_ttl_days: int = Field(default=7, ge=1, le=365)
+    bot_username: str | None = None
+    log_level: str = "INFO"
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            try:
+                return [int(part) for part in parts]
+            except ValueError as exc:
+                raise ValueError("ожидаются числа через запятую, например 12345,67890") from exc
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("неизвестный часовой пояс; пример: Asia/Yekaterinburg") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "поддерживаются sqlite+aiosqlite:///путь или postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secret = value.get_secret_value().strip()
+        bot_id, _, rest = secret.partition(":")
+        if not bot_id.isdigit() or len(rest) < 8:
+            raise ValueError("токен выглядит как 123456789:AA...; получите его у @BotFather")
+        return SecretStr(secret)
+
+    @property
+    def file_base_url(self) -> str:
+        if self.telegram_api_base_file_url:
+            return self.telegram_api_base_file_url
+        if self.telegram_api_base_url.endswith("/bot"):
+            return self.telegram_api_base_url[: -len("/bot")] + "/file/bot"
+        return self.telegram_api_base_url.rstrip("/") + "/file/bot"
+
+
+class ConfigurationError(Exception):
+    """Raised with a human-readable list of what is wrong in the configuration."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = ["Ошибка конфигурации (.env или переменные окружения):"]
+        for error in exc.errors():
+            variable = str(error["loc"][0]).upper() if error["loc"] else "?"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"  {variable}: {message}")
+        lines.append("Исправьте значения (см. .env.example) и запустите снова.")
+        raise ConfigurationError("\n".join(lines)) from None

@@ -1,0 +1,60 @@
+"""The wrapper every handler goes through: unit of work, actor, role check, domain errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import texts
+from bot.db import unit_of_work
+from bot.handlers.replies import answer
+from bot.runtime import BotContext
+from bot.services.actors import load_actor
+from bot.services.errors import DomainError
+from bot.services.permissions import allowed
+
+Result = TypeVar("Result")
+Handler = Callable[[Update, BotContext], Awaitable[Any]]
+
+
+def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler], Handler]:
+    """Run the handler in one unit of work with `context.actor`, refusing who may not act.
+
+    `action` names a row of `bot.services.permissions.ACTIONS`; `strangers=True` lets an
+    unbound user in (only /start needs it). A `DomainError` rolls the work back and is
+    answered with its catalog text; a conversation stays in its current state.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: BotContext) -> Any:
+            user = update.effective_user
+            if user is None:
+                return None
+            try:
+                async with unit_of_work(context.runtime.session_factory) as session:
+                    actor = await load_actor(session, user.id)
+                    if actor is None and not strangers:
+                        await session.rollback()
+                        await answer(update, texts.REFUSED_STRANGER, alert=True)
+                        return ConversationHandler.END
+                    if action is not None and (actor is None or not allowed(actor.roles, action)):
+                        await session.rollback()
+                        await answer(update, texts.REFUSED, alert=True)
+                        return ConversationHandler.END
+                    context.bind(session, actor)
+                    try:
+                        return await handler(update, context)
+                    finally:
+                        context.bind(None, None)
+            except DomainError as error:
+                await answer(update, texts.error(error.code, **error.params), alert=True)
+                return None
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,26 @@
+"""The per-chat command menu: only what this person may do."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot import texts
+from bot.models import Role
+from bot.services.permissions import commands_for
+
+STRANGER_COMMANDS = ("start", "help")
+
+
+async def publish_default_menu(bot: Bot) -> None:
+    await bot.set_my_commands(
+        [BotCommand(name, texts.COMMAND_DESCRIPTIONS[name]) for name in STRANGER_COMMANDS],
+        scope=BotCommandScopeDefault(),
+    )
+
+
+async def publish_menu(bot: Bot, chat_id: int, roles: frozenset[Role]) -> None:
+    names = [*commands_for(roles), "cancel"]
+    await bot.set_my_commands(
+        [BotCommand(name, texts.COMMAND_DESCRIPTIONS[name]) for name in names],
+        scope=BotCommandScopeChat(chat_id),
+    )

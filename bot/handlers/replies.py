@@ -1,0 +1,57 @@
+"""Sending and editing replies the same way from messages and button presses."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+Buttons = list[list[tuple[str, str]]]
+
+
+def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
+    """Rows of (text, callback_data) pairs; callback_data stays under Telegram's 64 bytes."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+async def answer(
+    update: Update,
+    text: str,
+    buttons: Buttons | None = None,
+    *,
+    edit: bool = False,
+    alert: bool = False,
+) -> Message | None:
+    """Reply in the user's chat. For a button press: answer the query, then edit or send.
+
+    `alert=True` on a button press shows the text as a pop-up instead (refusals, errors),
+    so the message the user was working on stays as it was.
+    """
+    markup = keyboard(buttons) if buttons else None
+    query = update.callback_query
+    if query is not None:
+        if alert and len(text) <= 200:
+            await query.answer(_plain(text), show_alert=True)
+            return None
+        await query.answer()
+        if edit and query.message is not None and isinstance(query.message, Message):
+            try:
+                result = await query.message.edit_text(
+                    text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+                return result if isinstance(result, Message) else None
+            except BadRequest as error:
+                if "not modified" in str(error).lower():
+                    return None
+                raise
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _plain(text: str) -> str:
+    """Pop-ups show no HTML; the catalog's alert texts carry none, escaped entities aside."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

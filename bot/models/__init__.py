@@ -1,0 +1,66 @@
+"""All tables; importing this module registers every model on `Base.metadata`."""
+
+from bot.models.attachments import Attachment, AttachmentKind
+from bot.models.audit import AuditRecord
+from bot.models.base import Base, utcnow
+from bot.models.bot_state import BotStateEntry
+from bot.models.events import (
+    Event,
+    EventAudience,
+    EventAudienceSchool,
+    EventRegistration,
+    EventStatus,
+    RegistrationState,
+)
+from bot.models.geography import Municipality, Region, School, SchoolKind, SchoolStatus
+from bot.models.outbox import Notification, NotificationState
+from bot.models.people import (
+    CuratorAssignment,
+    Invite,
+    Person,
+    Role,
+    RoleAssignment,
+    TelegramAccount,
+)
+from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
+from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem
+from bot.models.visits import Visit, VisitFollowUp, VisitFormat
+
+__all__ = [
+    "Attachment",
+    "AttachmentKind",
+    "AuditRecord",
+    "Base",
+    "BotStateEntry",
+    "CuratorAssignment",
+    "Event",
+    "EventAudience",
+    "EventAudienceSchool",
+    "EventRegistration",
+    "EventStatus",
+    "Invite",
+    "ItemStatus",
+    "Municipality",
+    "Notification",
+    "NotificationState",
+    "Person",
+    "ProgressReport",
+    "Region",
+    "RegistrationState",
+    "ReviewState",
+    "RiskFactor",
+    "RiskLevel",
+    "Roadmap",
+    "RoadmapItem",
+    "Role",
+    "RoleAssignment",
+    "School",
+    "SchoolKind",
+    "SchoolRiskProfileEntry",
+    "SchoolStatus",
+    "TelegramAccount",
+    "Visit",
+    "VisitFollowUp",
+    "VisitFormat",
+    "utcnow",
+]

@@ -1,0 +1,88 @@
+"""A school's roadmap for a year, its items, and progress reports with curator review."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.models.base import Base, TimestampMixin, enum_column, utcnow
+
+
+class Roadmap(Base, TimestampMixin):
+    __tablename__ = "roadmaps"
+    __table_args__ = (UniqueConstraint("school_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    year: Mapped[int]
+    title: Mapped[str | None] = mapped_column(String(500))
+    imported_at: Mapped[datetime | None]
+
+    items: Mapped[list[RoadmapItem]] = relationship(
+        back_populates="roadmap", order_by="RoadmapItem.position"
+    )
+
+
+class ItemStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_DONE = "not_done"
+
+
+class RoadmapItem(Base, TimestampMixin):
+    __tablename__ = "roadmap_items"
+    __table_args__ = (UniqueConstraint("roadmap_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    section: Mapped[str | None] = mapped_column(String(500))
+    risk_factor_id: Mapped[int | None] = mapped_column(ForeignKey("risk_factors.id"))
+    measure: Mapped[str] = mapped_column(Text)
+    # As people wrote it («ноябрь–декабрь 2019 г.») and what we derived from it.
+    deadline_text: Mapped[str | None] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    is_recurring: Mapped[bool] = mapped_column(default=False)
+    responsible: Mapped[str | None] = mapped_column(Text)
+    expected_result: Mapped[str | None] = mapped_column(Text)
+    # Status of the last *accepted* report; «done» only once the curator accepted it.
+    status: Mapped[ItemStatus] = mapped_column(
+        enum_column(ItemStatus), default=ItemStatus.NOT_STARTED
+    )
+    percent: Mapped[int | None]
+    accepted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    roadmap: Mapped[Roadmap] = relationship(back_populates="items")
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class ProgressReport(Base):
+    """A school's report on one item; the curator's decision is kept on it."""
+
+    __tablename__ = "progress_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("roadmap_items.id"), index=True)
+    author_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus))
+    percent: Mapped[int | None]
+    done_text: Mapped[str | None] = mapped_column(Text)
+    evidence_links: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    review_state: Mapped[ReviewState] = mapped_column(
+        enum_column(ReviewState), default=ReviewState.PENDING, index=True
+    )
+    reviewed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,104 @@
+"""What handlers and jobs need from the running bot, typed, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.models import utcnow
+from bot.services.actors import Actor
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    session_factory: SessionFactory
+    clock: Clock = utcnow
+    bot_username: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def invite_ttl(self) -> timedelta:
+        return timedelta(days=self.settings.invite_ttl_days)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """CallbackContext with the runtime and, inside a guarded handler, session and actor."""
+
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._session: AsyncSession | None = None
+        self._actor: Actor | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.bot_data["runtime"]  # type: ignore[no-any-return]
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("no unit of work: decorate the handler with @guarded")
+        return self._session
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("no actor: this handler allows strangers")
+        return self._actor
+
+    @property
+    def maybe_actor(self) -> Actor | None:
+        return self._actor
+
+    def bind(self, session: AsyncSession | None, actor: Actor | None) -> None:
+        self._session = session
+        self._actor = actor
+
+    async def commit(self) -> None:
+        """Commit before talking to Telegram, so no message is sent inside a transaction."""
+        await self.session.commit()
+
+    def now(self) -> datetime:
+        return self.runtime.clock()
+
+
+UpdateListener = Callable[[object], None]
+
+
+class SequentialPersistingProcessor(BaseUpdateProcessor):
+    """Updates one at a time (ConversationHandler needs it); state saved after each one.
+
+    python-telegram-bot writes persistence on a timer; saving after every update means a
+    crash or restart loses no conversation step that was already answered.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(max_concurrent_updates=1)
+        self.application: Application | None = None
+        self.listeners: list[UpdateListener] = []
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        try:
+            await coroutine
+        finally:
+            if self.application is not None and self.application.persistence is not None:
+                await self.application.update_persistence()
+            for listener in self.listeners:
+                listener(update)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""Domain services: rules and database work, no Telegram. They flush; callers commit."""

@@ -1,0 +1,148 @@
+"""Who is acting: a person with roles and the scopes those roles reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    CuratorAssignment,
+    Municipality,
+    Person,
+    Role,
+    RoleAssignment,
+    School,
+    TelegramAccount,
+    utcnow,
+)
+from bot.services.errors import AccessDenied, NotFound
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A bound person and everything needed to decide what they may see."""
+
+    person_id: int
+    full_name: str
+    telegram_user_id: int
+    chat_id: int
+    roles: frozenset[Role]
+    municipality_id: int | None = None
+    # Municipalities the person coordinates (a regional coordinator: all of the region).
+    coordinated_municipality_ids: frozenset[int] = field(default_factory=frozenset)
+    coordinated_region_ids: frozenset[int] = field(default_factory=frozenset)
+    curated_school_ids: frozenset[int] = field(default_factory=frozenset)
+    staff_school_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    def coordinates(self, municipality_id: int) -> bool:
+        return self.is_admin or municipality_id in self.coordinated_municipality_ids
+
+    def school_filter(self) -> ColumnElement[bool]:
+        """A WHERE clause on `School` limiting rows to this actor's scope."""
+        if self.is_admin:
+            return true()
+        conditions: list[ColumnElement[bool]] = []
+        direct = self.curated_school_ids | self.staff_school_ids
+        if direct:
+            conditions.append(School.id.in_(direct))
+        if self.coordinated_municipality_ids:
+            conditions.append(School.municipality_id.in_(self.coordinated_municipality_ids))
+        return or_(*conditions) if conditions else false()
+
+    def sees_school(self, school: School) -> bool:
+        return (
+            self.is_admin
+            or school.id in self.curated_school_ids
+            or school.id in self.staff_school_ids
+            or school.municipality_id in self.coordinated_municipality_ids
+        )
+
+
+def current_project_year(now: datetime | None = None) -> int:
+    return (now or utcnow()).year
+
+
+async def load_actor(session: AsyncSession, telegram_user_id: int) -> Actor | None:
+    """The bound person behind a Telegram user, or None for a stranger."""
+    account = await session.scalar(
+        select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
+    )
+    if account is None:
+        return None
+    person = await session.get(Person, account.person_id)
+    assert person is not None
+    assignments = (
+        await session.scalars(
+            select(RoleAssignment).where(
+                RoleAssignment.person_id == person.id, RoleAssignment.revoked_at.is_(None)
+            )
+        )
+    ).all()
+    roles = frozenset(a.role for a in assignments)
+    region_ids = {
+        a.region_id for a in assignments if a.role == Role.REGIONAL_COORDINATOR and a.region_id
+    }
+    municipality_ids = {
+        a.municipality_id
+        for a in assignments
+        if a.role == Role.MUNICIPAL_COORDINATOR and a.municipality_id
+    }
+    if region_ids:
+        in_regions = await session.scalars(
+            select(Municipality.id).where(Municipality.region_id.in_(region_ids))
+        )
+        municipality_ids.update(in_regions.all())
+    staff_school_ids = {
+        a.school_id for a in assignments if a.role == Role.SCHOOL_STAFF and a.school_id
+    }
+    curated: set[int] = set()
+    if Role.CURATOR in roles:
+        curated = set(
+            (
+                await session.scalars(
+                    select(CuratorAssignment.school_id).where(
+                        CuratorAssignment.curator_person_id == person.id,
+                        CuratorAssignment.ended_at.is_(None),
+                    )
+                )
+            ).all()
+        )
+    return Actor(
+        person_id=person.id,
+        full_name=person.full_name,
+        telegram_user_id=account.telegram_user_id,
+        chat_id=account.chat_id,
+        roles=roles,
+        municipality_id=person.municipality_id,
+        coordinated_municipality_ids=frozenset(municipality_ids),
+        coordinated_region_ids=frozenset(region_ids),
+        curated_school_ids=frozenset(curated),
+        staff_school_ids=frozenset(staff_school_ids),
+    )
+
+
+async def get_visible_school(session: AsyncSession, actor: Actor, school_id: int) -> School:
+    """The school if the actor may see it; the same refusal whether absent or out of scope."""
+    school = await session.get(School, school_id)
+    if school is None:
+        raise NotFound("school_not_found")
+    if not actor.sees_school(school):
+        raise AccessDenied("school_out_of_scope")
+    return school
+
+
+async def visible_schools(session: AsyncSession, actor: Actor) -> list[School]:
+    rows = await session.scalars(
+        select(School).where(actor.school_filter()).order_by(School.municipality_id, School.number)
+    )
+    return list(rows.all())

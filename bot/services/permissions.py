@@ -1,0 +1,42 @@
+"""Which role may do which action: the one table the handlers and the matrix test read.
+
+An action is a command or a button family. Scope (which school, which municipality) is
+checked separately by the services, against `Actor`.
+"""
+
+from __future__ import annotations
+
+from bot.models import Role
+
+EVERYONE_BOUND = frozenset(Role)
+COORDINATORS = frozenset({Role.ADMIN, Role.REGIONAL_COORDINATOR, Role.MUNICIPAL_COORDINATOR})
+
+# action → roles allowed. Commands appear in a user's menu in this order.
+ACTIONS: dict[str, frozenset[Role]] = {
+    "help": EVERYONE_BOUND,
+    "whoami": EVERYONE_BOUND,
+    "invite": COORDINATORS,
+    # Feature work adds its actions below, one line each, in menu order.
+}
+
+# Actions that are also bot commands (shown in the menu via setMyCommands).
+COMMANDS: tuple[str, ...] = ("help", "whoami", "invite")
+
+# Who may invite whom: a role never invites above itself.
+INVITABLE_BY: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset(Role),
+    Role.REGIONAL_COORDINATOR: frozenset(
+        {Role.MUNICIPAL_COORDINATOR, Role.CURATOR, Role.SCHOOL_STAFF}
+    ),
+    Role.MUNICIPAL_COORDINATOR: frozenset({Role.CURATOR, Role.SCHOOL_STAFF}),
+    Role.CURATOR: frozenset(),
+    Role.SCHOOL_STAFF: frozenset(),
+}
+
+
+def allowed(roles: frozenset[Role], action: str) -> bool:
+    return bool(roles & ACTIONS.get(action, frozenset()))
+
+
+def commands_for(roles: frozenset[Role]) -> list[str]:
+    return [command for command in COMMANDS if allowed(roles, command)]

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install the bot into .venv and start it (polling). Without TELEGRAM_BOT_TOKEN it explains
+# how to get one from @BotFather and how to try the terminal sandbox instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d .venv ] || python3 -m venv .venv
+. .venv/bin/activate
+python -m pip install --quiet -e .
+exec python -m bot run "$@"

@@ -1,0 +1,1 @@
+"""Test support: databases, factories, the end-to-end bot harness."""

@@ -1,0 +1,37 @@
+"""pytest fixtures for end-to-end tests: the fake Bot API and the bot polling it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.db import SessionFactory
+from bot.fake_telegram import FakeTelegram
+from tests.support.harness import BotHarness
+
+FAKE_TOKEN = "123456789:TEST-TOKEN-FOR-THE-FAKE-API"
+BOT_USERNAME = "shnor500_bot"
+ADMIN_TELEGRAM_ID = 4_000_001
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(token=FAKE_TOKEN, bot_username=BOT_USERNAME)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def bot(
+    fake_telegram: FakeTelegram, session_factory: SessionFactory, database_url: str
+) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(
+        fake_telegram, session_factory, database_url, admin_ids=[ADMIN_TELEGRAM_ID]
+    )
+    await harness.start()
+    yield harness
+    await harness.stop()
+    # Whatever the flow, the bot must never have sent something Telegram refuses.
+    assert fake_telegram.errors == [], fake_telegram.errors

@@ -1,0 +1,202 @@
+"""The real Application, polling the fake Bot API, driven update by update.
+
+`send`/`press` inject an update and return once the bot has finished processing it,
+with what the bot sent to that user meanwhile: no sleeps, no guessing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from bot.db import SessionFactory, unit_of_work
+from bot.fake_telegram import FakeTelegram, FakeUser, SentMessage
+from bot.models import Person, TelegramAccount, utcnow
+from bot.runtime import SequentialPersistingProcessor
+from tests.support.factories import next_telegram_id
+
+PROCESS_TIMEOUT = 10.0
+
+
+class MutableClock:
+    """The bot's clock in tests: real time until set, then frozen where the test puts it."""
+
+    def __init__(self) -> None:
+        self._now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self._now or utcnow()
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment
+
+    def advance(self, delta: timedelta) -> None:
+        self._now = self() + delta
+
+
+@dataclass
+class Reply:
+    """What the user's chat received (new messages and edits) while one update was handled."""
+
+    messages: list[SentMessage] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message.plain_text for message in self.messages)
+
+    @property
+    def last(self) -> SentMessage:
+        assert self.messages, "the bot sent nothing"
+        return self.messages[-1]
+
+    @property
+    def everything(self) -> str:
+        """Message texts and pop-up alerts together, for asserting what the user saw."""
+        return "\n".join([self.text, *self.alerts])
+
+
+class BotHarness:
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        session_factory: SessionFactory,
+        database_url: str,
+        *,
+        admin_ids: list[int] | None = None,
+    ) -> None:
+        self.fake = fake
+        self.session_factory = session_factory
+        self.database_url = database_url
+        self.admin_ids = admin_ids or []
+        self.clock = MutableClock()
+        self.application: Application | None = None
+        self._processed: set[int] = set()
+        self._processed_event = asyncio.Event()
+
+    def settings(self) -> Settings:
+        return load_settings(
+            _env_file=None,
+            telegram_bot_token=self.fake.token,
+            telegram_api_base_url=self.fake.base_url,
+            telegram_api_base_file_url=self.fake.base_file_url,
+            database_url=self.database_url,
+            admin_telegram_ids=self.admin_ids,
+        )
+
+    async def start(self) -> None:
+        application = build_application(
+            self.settings(),
+            self.session_factory,
+            clock=self.clock,
+            with_scheduler=False,
+            rate_limiter=False,
+        )
+        processor = application.update_processor
+        assert isinstance(processor, SequentialPersistingProcessor)
+        processor.listeners.append(self._on_processed)
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        self.application = application
+
+    async def stop(self) -> None:
+        application, self.application = self.application, None
+        if application is None:
+            return
+        assert application.updater is not None
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def restart(self) -> None:
+        """A new Application on the same database: what a process restart looks like."""
+        await self.stop()
+        await self.start()
+
+    def _on_processed(self, update: object) -> None:
+        update_id = getattr(update, "update_id", None)
+        if update_id is not None:
+            self._processed.add(update_id)
+            self._processed_event.set()
+
+    async def _await_processed(self, update_id: int) -> None:
+        async def wait() -> None:
+            while update_id not in self._processed:
+                self._processed_event.clear()
+                await self._processed_event.wait()
+
+        await asyncio.wait_for(wait(), PROCESS_TIMEOUT)
+
+    async def _run(self, user: FakeUser, inject) -> Reply:  # type: ignore[no-untyped-def]
+        before_messages = len(self.fake.messages_to(user.id))
+        before_alerts = len(self.fake.callback_answers)
+        update_id = inject()
+        await self._await_processed(update_id)
+        messages = self.fake.messages_to(user.id)[before_messages:]
+        alerts = [
+            answer["text"]
+            for answer in self.fake.callback_answers[before_alerts:]
+            if answer.get("text")
+        ]
+        return Reply(messages=list(messages), alerts=alerts)
+
+    # -- what a user does -------------------------------------------------------------
+
+    async def send(self, user: FakeUser, text: str) -> Reply:
+        return await self._run(user, lambda: self.fake.send_text(user, text))
+
+    async def press(self, user: FakeUser, button_text: str) -> Reply:
+        return await self._run(user, lambda: self.fake.press_button(user, button_text))
+
+    async def press_data(self, user: FakeUser, message_id: int, data: str) -> Reply:
+        return await self._run(user, lambda: self.fake.press(user, message_id, data))
+
+    async def send_document(
+        self, user: FakeUser, filename: str, content: bytes, mime_type: str, caption: str | None = None
+    ) -> Reply:
+        return await self._run(
+            user,
+            lambda: self.fake.send_document(user, filename, content, mime_type=mime_type,
+                                            caption=caption),
+        )
+
+    async def send_photo(self, user: FakeUser, content: bytes, caption: str | None = None) -> Reply:
+        return await self._run(user, lambda: self.fake.send_photo(user, content, caption=caption))
+
+    async def send_sticker(self, user: FakeUser) -> Reply:
+        return await self._run(user, lambda: self.fake.send_sticker(user))
+
+    async def send_raw(self, user: FakeUser, update: dict) -> Reply:
+        return await self._run(user, lambda: self.fake.enqueue_raw(update))
+
+    # -- who the user is ------------------------------------------------------------
+
+    def stranger(self, first_name: str = "Гость") -> FakeUser:
+        return self.fake.user(next_telegram_id(), first_name=first_name)
+
+    async def login(self, full_name: str) -> FakeUser:
+        """Bind an existing person (e.g. from the demo data) to a new Telegram user."""
+        telegram_id = next_telegram_id()
+        async with unit_of_work(self.session_factory) as session:
+            person = await session.scalar(select(Person).where(Person.full_name == full_name))
+            assert person is not None, f"no person named {full_name!r}"
+            session.add(
+                TelegramAccount(
+                    person_id=person.id,
+                    telegram_user_id=telegram_id,
+                    chat_id=telegram_id,
+                    bound_at=utcnow(),
+                )
+            )
+        first, _, last = full_name.partition(" ")
+        return self.fake.user(telegram_id, first_name=last or first, last_name=first)
