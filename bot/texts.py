@@ -46,7 +46,23 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "whoami": "Мои роли и школы",
     "cancel": "Прервать текущее действие",
     "invite": "Пригласить участника",
-    # Feature work adds command descriptions below, one line each.
+    # -- visits
+    #
+    #
+    # -- roadmaps
+    #
+    #
+    # -- events
+    #
+    #
+    # -- reminders, digests, settings
+    #
+    #
+    # -- summaries and reports
+    #
+    #
+    # -- administration
+    #
 }
 
 STRANGER_WELCOME = (
@@ -127,7 +143,23 @@ ERRORS: dict[str, str] = {
     "invite_role_not_allowed": "Вы не можете приглашать участников с этой ролью.",
     "invite_scope_not_allowed": "Вы можете приглашать только в своём муниципалитете.",
     "invite_scope_missing": "Не указано, к чему относится роль (регион, муниципалитет или школа).",
-    # Feature work adds its error texts below.
+    # -- visits
+    #
+    #
+    # -- roadmaps
+    #
+    #
+    # -- events
+    #
+    #
+    # -- reminders, digests, settings
+    #
+    #
+    # -- summaries and reports
+    #
+    #
+    # -- administration
+    #
 }
 
 
@@ -152,11 +184,30 @@ def invite_issued(link: str, role: Role, scope_name: str, expires: str) -> str:
 
 
 # ---------------------------------------------------------------- visits
+#
+#
+#
+
 
 # ---------------------------------------------------------------- roadmaps
+#
+#
+#
+
 
 # ---------------------------------------------------------------- events
+#
+#
+#
+
 
 # ---------------------------------------------------------------- reminders and digests
+#
+#
+#
+
 
 # ---------------------------------------------------------------- summaries and reports
+#
+#
+#

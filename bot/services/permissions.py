@@ -12,15 +12,54 @@ EVERYONE_BOUND = frozenset(Role)
 COORDINATORS = frozenset({Role.ADMIN, Role.REGIONAL_COORDINATOR, Role.MUNICIPAL_COORDINATOR})
 
 # action → roles allowed. Commands appear in a user's menu in this order.
+CURATORS = frozenset({Role.CURATOR})
+SCHOOLS = frozenset({Role.SCHOOL_STAFF})
+
 ACTIONS: dict[str, frozenset[Role]] = {
     "help": EVERYONE_BOUND,
     "whoami": EVERYONE_BOUND,
     "invite": COORDINATORS,
-    # Feature work adds its actions below, one line each, in menu order.
+    # -- visits (curators log visits; coordinators and schools read them)
+    #
+    #
+    # -- roadmaps (import, progress reports, review, risk profile)
+    #
+    #
+    # -- events
+    #
+    #
+    # -- reminders, digests, settings
+    #
+    #
+    # -- summaries and reports
+    #
+    #
+    # -- administration
+    #
 }
 
-# Actions that are also bot commands (shown in the menu via setMyCommands).
-COMMANDS: tuple[str, ...] = ("help", "whoami", "invite")
+# Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
+COMMANDS: tuple[str, ...] = (
+    "help",
+    "whoami",
+    # -- visits
+    #
+    #
+    # -- roadmaps
+    #
+    #
+    # -- events
+    #
+    #
+    # -- reminders, digests, settings
+    #
+    #
+    # -- summaries and reports
+    #
+    #
+    # -- administration
+    "invite",
+)
 
 # Who may invite whom: a role never invites above itself.
 INVITABLE_BY: dict[Role, frozenset[Role]] = {

@@ -20,8 +20,13 @@ WEEK = timedelta(days=7)
 
 async def _redeem(session: AsyncSession, token: str, telegram_id: int, **kwargs):  # type: ignore[no-untyped-def]
     return await invites.redeem_invite(
-        session, token=token, telegram_user_id=telegram_id, chat_id=telegram_id,
-        username=None, display_name="Петрова Анна", **kwargs,
+        session,
+        token=token,
+        telegram_user_id=telegram_id,
+        chat_id=telegram_id,
+        username=None,
+        display_name="Петрова Анна",
+        **kwargs,
     )
 
 
@@ -29,12 +34,17 @@ async def test_curator_invite_binds_account_and_assigns_school(session: AsyncSes
     city = await make_municipality(session)
     school = await make_school(session, city, 17)
     issued = await invites.issue_invite(
-        session, inviter=None, role=Role.CURATOR,
-        scope=InviteScope(municipality_id=city.id, curated_school_id=school.id), ttl=WEEK,
+        session,
+        inviter=None,
+        role=Role.CURATOR,
+        scope=InviteScope(municipality_id=city.id, curated_school_id=school.id),
+        ttl=WEEK,
     )
     binding = await _redeem(session, issued.token, 777)
     assert (binding.role, binding.full_name, binding.scope_name) == (
-        Role.CURATOR, "Петрова Анна", "СШ № 17"
+        Role.CURATOR,
+        "Петрова Анна",
+        "СШ № 17",
     )
     actor = await load_actor(session, 777)
     assert actor is not None
@@ -48,7 +58,10 @@ async def test_curator_invite_binds_account_and_assigns_school(session: AsyncSes
 async def test_invite_is_single_use(session: AsyncSession) -> None:
     city = await make_municipality(session)
     issued = await invites.issue_invite(
-        session, inviter=None, role=Role.CURATOR, scope=InviteScope(municipality_id=city.id),
+        session,
+        inviter=None,
+        role=Role.CURATOR,
+        scope=InviteScope(municipality_id=city.id),
         ttl=WEEK,
     )
     await _redeem(session, issued.token, 1)
@@ -62,7 +75,11 @@ async def test_expired_and_revoked_and_unknown_invites_are_refused(session: Asyn
     city = await make_municipality(session)
     scope = InviteScope(municipality_id=city.id)
     expired = await invites.issue_invite(
-        session, inviter=None, role=Role.CURATOR, scope=scope, ttl=WEEK,
+        session,
+        inviter=None,
+        role=Role.CURATOR,
+        scope=scope,
+        ttl=WEEK,
         now=utcnow() - timedelta(days=8),
     )
     revoked = await invites.issue_invite(
@@ -87,7 +104,10 @@ async def test_second_role_is_added_to_the_same_person(session: AsyncSession) ->
         session, Role.SCHOOL_STAFF, municipality=city, school=school, telegram_id=42
     )
     issued = await invites.issue_invite(
-        session, inviter=None, role=Role.CURATOR, scope=InviteScope(municipality_id=city.id),
+        session,
+        inviter=None,
+        role=Role.CURATOR,
+        scope=InviteScope(municipality_id=city.id),
         ttl=WEEK,
     )
     binding = await _redeem(session, issued.token, 42)
@@ -106,19 +126,28 @@ async def test_municipal_coordinator_invites_only_below_and_only_at_home(
     actor = await actor_for(session, coordinator)
 
     await invites.issue_invite(
-        session, inviter=actor, role=Role.CURATOR, scope=InviteScope(municipality_id=home.id),
+        session,
+        inviter=actor,
+        role=Role.CURATOR,
+        scope=InviteScope(municipality_id=home.id),
         ttl=WEEK,
     )
     with pytest.raises(AccessDenied) as above:
         await invites.issue_invite(
-            session, inviter=actor, role=Role.MUNICIPAL_COORDINATOR,
-            scope=InviteScope(municipality_id=home.id), ttl=WEEK,
+            session,
+            inviter=actor,
+            role=Role.MUNICIPAL_COORDINATOR,
+            scope=InviteScope(municipality_id=home.id),
+            ttl=WEEK,
         )
     assert above.value.code == "invite_role_not_allowed"
     with pytest.raises(AccessDenied) as elsewhere:
         await invites.issue_invite(
-            session, inviter=actor, role=Role.SCHOOL_STAFF,
-            scope=InviteScope(school_id=other_school.id), ttl=WEEK,
+            session,
+            inviter=actor,
+            role=Role.SCHOOL_STAFF,
+            scope=InviteScope(school_id=other_school.id),
+            ttl=WEEK,
         )
     assert elsewhere.value.code == "invite_scope_not_allowed"
 
@@ -132,8 +161,11 @@ async def test_curators_and_schools_cannot_invite(session: AsyncSession, role: R
     assert await invites.invitable_roles(actor) == []
     with pytest.raises(AccessDenied):
         await invites.issue_invite(
-            session, inviter=actor, role=Role.SCHOOL_STAFF,
-            scope=InviteScope(school_id=school.id), ttl=WEEK,
+            session,
+            inviter=actor,
+            role=Role.SCHOOL_STAFF,
+            scope=InviteScope(school_id=school.id),
+            ttl=WEEK,
         )
 
 
@@ -143,8 +175,12 @@ async def test_invite_for_a_known_person_refuses_another_bound_account(
     city = await make_municipality(session)
     curator = await make_person(session, Role.CURATOR, municipality=city, telegram_id=0)
     issued = await invites.issue_invite(
-        session, inviter=None, role=Role.CURATOR, scope=InviteScope(municipality_id=city.id),
-        ttl=WEEK, person_id=curator.id,
+        session,
+        inviter=None,
+        role=Role.CURATOR,
+        scope=InviteScope(municipality_id=city.id),
+        ttl=WEEK,
+        person_id=curator.id,
     )
     await make_person(session, Role.CURATOR, municipality=city, telegram_id=99)
     with pytest.raises(DomainError) as refused:

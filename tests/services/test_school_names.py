@@ -9,13 +9,19 @@ from bot.services.school_names import match_schools, parse_school_name
 
 
 def _school(ident: int, kind: SchoolKind, number: int, short: str, full: str) -> School:
-    return School(id=ident, municipality_id=1, kind=kind, number=number, short_name=short,
-                  full_name=full)
+    return School(
+        id=ident, municipality_id=1, kind=kind, number=number, short_name=short, full_name=full
+    )
 
 
 SCHOOLS = [
-    _school(1, SchoolKind.SECONDARY, 17, "СШ № 17",
-            "Средняя школа № 17 с углублённым изучением отдельных предметов"),
+    _school(
+        1,
+        SchoolKind.SECONDARY,
+        17,
+        "СШ № 17",
+        "Средняя школа № 17 с углублённым изучением отдельных предметов",
+    ),
     _school(2, SchoolKind.LYCEUM, 9, "Лицей № 9", "Лицей № 9"),
     _school(3, SchoolKind.SECONDARY, 9, "СШ № 9", "Средняя школа № 9"),
     _school(4, SchoolKind.BASIC, 27, "ОШ № 27", "Основная школа № 27"),

@@ -46,7 +46,9 @@ async def make_municipality(
 
 
 async def make_school(
-    session: AsyncSession, municipality: Municipality, number: int | None = None,
+    session: AsyncSession,
+    municipality: Municipality,
+    number: int | None = None,
     kind: SchoolKind = SchoolKind.SECONDARY,
 ) -> School:
     number = number or next(_ids)

@@ -10,13 +10,13 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.fake_telegram import FakeTelegram, FakeUser, SentMessage
 from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.db import SessionFactory, unit_of_work
-from bot.fake_telegram import FakeTelegram, FakeUser, SentMessage
 from bot.models import Person, TelegramAccount, utcnow
 from bot.runtime import SequentialPersistingProcessor
 from tests.support.factories import next_telegram_id
@@ -162,12 +162,18 @@ class BotHarness:
         return await self._run(user, lambda: self.fake.press(user, message_id, data))
 
     async def send_document(
-        self, user: FakeUser, filename: str, content: bytes, mime_type: str, caption: str | None = None
+        self,
+        user: FakeUser,
+        filename: str,
+        content: bytes,
+        mime_type: str,
+        caption: str | None = None,
     ) -> Reply:
         return await self._run(
             user,
-            lambda: self.fake.send_document(user, filename, content, mime_type=mime_type,
-                                            caption=caption),
+            lambda: self.fake.send_document(
+                user, filename, content, mime_type=mime_type, caption=caption
+            ),
         )
 
     async def send_photo(self, user: FakeUser, content: bytes, caption: str | None = None) -> Reply:
