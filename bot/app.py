@@ -6,7 +6,18 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.handlers import common, events, invites, menu, notifications, reports, roadmaps, visits
+from bot.handlers import (
+    admin,
+    common,
+    events,
+    invites,
+    menu,
+    notifications,
+    protection,
+    reports,
+    roadmaps,
+    visits,
+)
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
 from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
@@ -48,7 +59,8 @@ def build_application(
 
 
 def _register_handlers(application: Application) -> None:
-    # Order matters: conversations and features first, catch-alls last.
+    # Order matters: protection first (its own group), features, then catch-alls last.
+    protection.register(application)
     common.register(application)
     invites.register(application)
     visits.register(application)
@@ -56,6 +68,7 @@ def _register_handlers(application: Application) -> None:
     events.register(application)
     notifications.register(application)
     reports.register(application)
+    admin.register(application)
     common.register_fallbacks(application)
 
 

@@ -62,7 +62,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     #
     #
     # -- administration
-    #
+    "audit": "Журнал изменений",
 }
 
 STRANGER_WELCOME = (
@@ -173,6 +173,20 @@ def error(code: str, **params: object) -> str:
 INVITE_CHOOSE_ROLE = "Кого пригласить?"
 INVITE_CHOOSE_SCOPE = "Выберите, к чему относится роль:"
 INVITE_NO_SCOPES = "Нет доступных вариантов для этой роли."
+
+
+AUDIT_EMPTY = "Журнал изменений пуст."
+
+
+def audit_lines(lines: list, timezone: str) -> str:  # list[AuditLine]
+    if not lines:
+        return AUDIT_EMPTY
+    out = ["<b>Последние изменения</b>"]
+    for line in lines:
+        who = e(line.actor) if line.actor else "система"
+        target = f"{line.object_type} {line.object_id}" if line.object_id else line.object_type
+        out.append(f"{fmt_datetime(line.at, timezone)} — {who}: {e(line.action)} ({e(target)})")
+    return "\n".join(out)
 
 
 def invite_issued(link: str, role: Role, scope_name: str, expires: str) -> str:

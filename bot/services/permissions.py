@@ -35,7 +35,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     #
     #
     # -- administration
-    #
+    "audit": frozenset({Role.ADMIN}),
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -59,6 +59,7 @@ COMMANDS: tuple[str, ...] = (
     #
     # -- administration
     "invite",
+    "audit",
 )
 
 # Who may invite whom: a role never invites above itself.

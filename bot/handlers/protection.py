@@ -1,0 +1,37 @@
+"""Before any feature sees an update: drop duplicates, slow down floods."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot import texts
+from bot.runtime import BotContext
+from bot.services.flood import FloodGate, RecentUpdates
+
+PROTECTION_GROUP = -10  # runs before every feature's handlers (group 0)
+
+
+def register(application: Application, gate: FloodGate | None = None) -> None:
+    gate = gate or FloodGate()
+    recent = RecentUpdates()
+
+    async def protect(update: Update, context: BotContext) -> None:
+        if not recent.first_time(update.update_id):
+            raise ApplicationHandlerStop
+        user = update.effective_user
+        if user is None:
+            return
+        admitted, warn = gate.admit(user.id, time.monotonic())
+        if admitted:
+            return
+        if warn and update.effective_chat is not None:
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.SLOW_DOWN)
+            else:
+                await update.effective_chat.send_message(texts.SLOW_DOWN)
+        raise ApplicationHandlerStop
+
+    application.add_handler(TypeHandler(Update, protect), group=PROTECTION_GROUP)
