@@ -48,8 +48,19 @@ def _asyncpg_dsn(database: str) -> str:
     return f"{base}/{database}"
 
 
+def url_of(name: str) -> str:
+    return _asyncpg_dsn(name).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
 def create_postgres_database() -> tuple[str, str]:
-    """A private database for this test run: (sqlalchemy url, name)."""
+    """A private, migrated database for this test run: (sqlalchemy url, name)."""
+    name = create_empty_postgres_database()
+    url = url_of(name)
+    upgrade_to_head(url)
+    return url, name
+
+
+def create_empty_postgres_database() -> str:
     name = f"test_shnor_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
     async def create() -> None:
@@ -66,9 +77,7 @@ def create_postgres_database() -> tuple[str, str]:
             f"PostgreSQL at {POSTGRES_ADMIN_DSN} is required by the test suite and is not "
             f"reachable ({error}). Start it, or run with TEST_DATABASES=sqlite."
         ) from error
-    url = _asyncpg_dsn(name).replace("postgresql://", "postgresql+asyncpg://", 1)
-    upgrade_to_head(url)
-    return url, name
+    return name
 
 
 def drop_postgres_database(name: str) -> None:

@@ -1,0 +1,113 @@
+"""The command line as an operator meets it: bad configuration, no token, demo data, invites."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.support import databases
+
+INVITE_LINK = re.compile(r"https://t\.me/demo_bot\?start=([A-Za-z0-9_-]{20,64})")
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ADMIN_"))}
+    clean["PYTHONPATH"] = str(PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,  # a folder without .env, so a developer's .env cannot leak in
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_bad_configuration_names_every_variable_and_exits_2(tmp_path: Path) -> None:
+    result = run_cli(
+        "run",
+        env={
+            "ADMIN_TELEGRAM_IDS": "12,abc",
+            "DEFAULT_TIMEZONE": "Mars/Olympus",
+            "DATABASE_URL": "mysql://nope",
+            "TELEGRAM_BOT_TOKEN": "not-a-token",
+        },
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    for variable in (
+        "ADMIN_TELEGRAM_IDS",
+        "DEFAULT_TIMEZONE",
+        "DATABASE_URL",
+        "TELEGRAM_BOT_TOKEN",
+    ):
+        assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "not-a-token" not in result.stderr + result.stdout
+
+
+def test_run_without_token_explains_botfather_and_sandbox(tmp_path: Path) -> None:
+    result = run_cli(
+        "run", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/b.db"}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr
+    assert "python -m bot sandbox" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "BOT_USERNAME": "demo_bot"}
+
+
+def test_seed_demo_twice_changes_nothing(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
+    first = run_cli("seed-demo", env=sqlite_env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    second = run_cli("seed-demo", env=sqlite_env, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    first_links = INVITE_LINK.findall(first.stdout)
+    # 1 regional + 2 municipal coordinators + 6 curators + 7 school directors
+    assert len(first_links) == 16
+    assert INVITE_LINK.findall(second.stdout) == first_links
+    assert "Смирнова Светлана Анатольевна — куратор" in first.stdout
+    assert "Гареева Л.Г. — управленческая команда школы (СШ № 17)" in first.stdout
+
+
+def test_invite_command_prints_a_link_or_explains(
+    tmp_path: Path, sqlite_env: dict[str, str]
+) -> None:
+    assert run_cli("seed-demo", env=sqlite_env, cwd=tmp_path).returncode == 0
+    ok = run_cli("invite", "--role", "curator", "--scope", "сш 17", env=sqlite_env, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert INVITE_LINK.fullmatch(ok.stdout.strip())
+    unknown = run_cli(
+        "invite", "--role", "school_staff", "--scope", "гимназия 99", env=sqlite_env, cwd=tmp_path
+    )
+    assert unknown.returncode == 1
+    assert "Не найдено" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+def test_run_refuses_an_unmigrated_postgresql_database(tmp_path: Path) -> None:
+    if "postgresql" not in databases.selected_databases():
+        pytest.skip("PostgreSQL left out by TEST_DATABASES")
+    name = databases.create_empty_postgres_database()
+    try:
+        url = databases.url_of(name)
+        result = run_cli(
+            "run",
+            env={"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP"},
+            cwd=tmp_path,
+        )
+    finally:
+        databases.drop_postgres_database(name)
+    assert result.returncode == 2
+    assert "python -m bot migrate" in result.stderr
+    assert "Traceback" not in result.stderr
