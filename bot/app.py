@@ -73,6 +73,5 @@ def _register_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    runtime: Runtime = application.bot_data["runtime"]
-    runtime.bot_username = application.bot.username
+    """Run by run_polling/run_webhook; tests and the sandbox call it after initialize()."""
     await menu.publish_default_menu(application.bot)

@@ -23,7 +23,6 @@ class Runtime:
     settings: Settings
     session_factory: SessionFactory
     clock: Clock = utcnow
-    bot_username: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.db import make_engine, make_session_factory, unit_of_work
-from bot.fake_telegram import FakeTelegram, FakeUser, SentMessage
+from bot.fake_bot_api import FakeTelegram, FakeUser, SentMessage
 from bot.models import Person, TelegramAccount, utcnow
 from bot.schema import upgrade_to_head
 from bot.seed.loader import load_demo
@@ -55,6 +55,8 @@ async def run_sandbox(settings: Settings, as_person: str | None) -> int:
     )
     application = build_application(sandbox_settings, factory, rate_limiter=False)
     await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)

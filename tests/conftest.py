@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.db import SessionFactory, make_engine, make_session_factory
 from tests.support import databases
 
-pytest_plugins: list[str] = []  # TEMP
+pytest_plugins = ["tests.support.bot_fixtures"]
 
 
 @pytest.fixture(scope="session")

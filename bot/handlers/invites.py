@@ -73,7 +73,7 @@ async def _issue(update: Update, context: BotContext, role: Role, code: str) -> 
         now=context.now(),
     )
     await context.commit()
-    link = invites.invite_link(context.runtime.bot_username, issued.token)
+    link = invites.invite_link(context.bot.username, issued.token)
     expires = texts.fmt_datetime(issued.expires_at, context.runtime.settings.default_timezone)
     await answer(update, texts.invite_issued(link, role, issued.scope_name, expires), edit=True)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from bot.fake_telegram import FakeTelegram
 
 from bot.db import SessionFactory
+from bot.fake_bot_api import FakeTelegram
 from tests.support.harness import BotHarness
 
 FAKE_TOKEN = "123456789:TEST-TOKEN-FOR-THE-FAKE-API"

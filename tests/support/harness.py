@@ -10,13 +10,13 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.fake_telegram import FakeTelegram, FakeUser, SentMessage
 from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.db import SessionFactory, unit_of_work
+from bot.fake_bot_api import FakeTelegram, FakeUser, SentMessage
 from bot.models import Person, TelegramAccount, utcnow
 from bot.runtime import SequentialPersistingProcessor
 from tests.support.factories import next_telegram_id
@@ -102,6 +102,8 @@ class BotHarness:
         assert isinstance(processor, SequentialPersistingProcessor)
         processor.listeners.append(self._on_processed)
         await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0, timeout=1)
