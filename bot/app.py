@@ -43,24 +43,24 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .persistence(DatabasePersistence(session_factory))
         .concurrent_updates(processor)
-        .post_init(_post_init)
+        .post_init(_post_init_with_scheduler if with_scheduler else _post_init)
     )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if with_scheduler:
-        builder = builder.post_start(start_scheduler).post_stop(stop_scheduler)
+        builder = builder.post_stop(stop_scheduler)
     application = builder.build()
     processor.application = application
     application.bot_data["runtime"] = Runtime(
         settings=settings, session_factory=session_factory, clock=clock
     )
-    _register_handlers(application)
+    _register_handlers(application, settings)
     return application
 
 
-def _register_handlers(application: Application) -> None:
+def _register_handlers(application: Application, settings: Settings) -> None:
     # Order matters: protection first (its own group), features, then catch-alls last.
-    protection.register(application)
+    protection.register(application, settings.flood_rate_per_second, settings.flood_burst)
     common.register(application)
     invites.register(application)
     visits.register(application)
@@ -75,3 +75,8 @@ def _register_handlers(application: Application) -> None:
 async def _post_init(application: Application) -> None:
     """Run by run_polling/run_webhook; tests and the sandbox call it after initialize()."""
     await menu.publish_default_menu(application.bot)
+
+
+async def _post_init_with_scheduler(application: Application) -> None:
+    await _post_init(application)
+    await start_scheduler(application)

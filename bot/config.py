@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     bot_username: str | None = None
     log_level: str = "INFO"
+    # Per-user flood control: sustained updates a second, and the burst allowed on top.
+    flood_rate_per_second: float = Field(default=3.0, gt=0)
+    flood_burst: int = Field(default=20, ge=1)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -47,8 +47,8 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "cancel": "Прервать текущее действие",
     "invite": "Пригласить участника",
     # -- visits
-    #
-    #
+    "visit": "Отметить посещение или консультацию",
+    "visits": "Посещения кураторов",
     # -- roadmaps
     #
     #
@@ -89,6 +89,7 @@ TEXT_EXPECTED = "Нужен текст. Напишите сообщение ил
 TEXT_TOO_LONG = (
     "Слишком длинный текст: {length} символов, допустимо до {limit}. Сократите, пожалуйста."
 )
+USE_BUTTONS = "Выберите вариант кнопкой выше или нажмите /cancel, чтобы прервать."
 SLOW_DOWN = "Слишком много сообщений подряд. Подождите несколько секунд."
 
 
@@ -143,9 +144,21 @@ ERRORS: dict[str, str] = {
     "invite_role_not_allowed": "Вы не можете приглашать участников с этой ролью.",
     "invite_scope_not_allowed": "Вы можете приглашать только в своём муниципалитете.",
     "invite_scope_missing": "Не указано, к чему относится роль (регион, муниципалитет или школа).",
+    "date_unreadable": "Не понял дату. Напишите её как ДД.ММ.ГГГГ, например 15.03.2023.",
+    "date_impossible": "Такой даты нет в календаре. Проверьте день и месяц.",
+    "text_empty": "Пустой текст. Напишите, пожалуйста, хотя бы пару слов.",
+    "text_too_long": "Слишком длинный текст: {length} символов, допустимо до {limit}.",
     # -- visits
-    #
-    #
+    "visit_school_not_curated": "Вы не куратор этой школы.",
+    "visit_date_future": "Дата посещения не может быть в будущем.",
+    "visit_date_before_project": "Школа участвует в проекте с {year} года — дата раньше.",
+    "visit_incomplete": "Не все обязательные поля заполнены: школа, дата, формат, цель.",
+    "visit_already_saved": "Это посещение уже сохранено.",
+    "visit_not_found": "Посещение не найдено.",
+    "visit_not_yours": "Изменять посещение может только куратор, который его записал.",
+    "visit_edit_window": "Изменять и удалять посещение можно {days} дней после записи.",
+    "visit_item_other_school": "Этот пункт дорожной карты относится к другой школе.",
+    "visit_next_step_past": "Срок договорённости не может быть в прошлом.",
     # -- roadmaps
     #
     #
@@ -225,3 +238,182 @@ def invite_issued(link: str, role: Role, scope_name: str, expires: str) -> str:
 #
 #
 #
+
+
+# ================================================================ visits (section body)
+
+VISIT_FORMAT_LABELS = {
+    "on_site": "Выезд в школу",
+    "remote": "Дистанционно (видеосвязь)",
+    "phone": "Консультация по телефону",
+    "joint_event": "Совместное мероприятие",
+    "other": "Другое",
+}
+PARTICIPANT_LABELS = {
+    "director": "Директор",
+    "deputy_uvr": "Заместитель по УВР",
+    "shmo_heads": "Руководители ШМО",
+    "teachers": "Педагоги",
+    "students": "Обучающиеся",
+    "parents": "Родители",
+    "other": "Другое",
+}
+VISIT_NO_SCHOOLS = "За вами пока не закреплены школы. Обратитесь к координатору."
+VISIT_CHOOSE_SCHOOL = "Новое посещение. Выберите школу:"
+VISIT_CHOOSE_DATE = "Когда было посещение? Нажмите кнопку или напишите дату (ДД.ММ.ГГГГ)."
+VISIT_CHOOSE_FORMAT = "Формат:"
+VISIT_FORMAT_OTHER = "Опишите формат одной строкой:"
+VISIT_PURPOSE = "Цель или тема. Напишите текст или выберите пункт дорожной карты / фактор риска:"
+VISIT_PARTICIPANTS = "С кем работали? Отметьте всех и нажмите «Готово»."
+VISIT_PARTICIPANTS_NONE = "Отметьте хотя бы одного участника."
+VISIT_PARTICIPANTS_OTHER = "Кто ещё участвовал? Напишите одной строкой:"
+VISIT_FINDINGS = "Что выявлено? Напишите текстом."
+VISIT_RECOMMENDATIONS = "Рекомендации школе? Напишите текстом."
+VISIT_NEXT_STEPS = (
+    "Договорённости (необязательно): напишите «что — к какой дате», например\n"
+    "<i>Провести педсовет по итогам ВПР — 15.12.2026</i>\n"
+    "Можно несколько сообщений. Когда закончите — «Готово»."
+)
+VISIT_NEXT_STEP_BAD = (
+    "Не нашёл дату в конце. Пример: <i>Провести педсовет — 15.12.2026</i>. Или нажмите «Готово»."
+)
+VISIT_NEXT_STEPS_FULL = "Достаточно договорённостей — нажмите «Готово»."
+VISIT_ATTACHMENTS = (
+    "Вложения (необязательно): пришлите фото протокола, документы или геопозицию. "
+    "Когда закончите — «Готово»."
+)
+VISIT_ATTACHMENT_ADDED = "Добавлено вложений: {count}. Ещё или «Готово»."
+VISIT_ATTACHMENT_TOO_BIG = "Файл слишком большой (больше {limit} МБ). Пришлите файл поменьше."
+VISIT_ATTACHMENTS_FULL = "Больше вложений добавить нельзя — нажмите «Готово»."
+VISIT_ATTACHMENT_EXPECTED = "Здесь ждём фото, документ или геопозицию — или нажмите «Готово»."
+VISIT_CHOOSE_FIELD = "Что изменить?"
+VISIT_SAVED = "Посещение сохранено. Школа и координаторы получат уведомление."
+VISIT_UPDATED = "Изменения сохранены."
+VISIT_DELETED = "Посещение удалено."
+VISIT_CONFIRM_DELETE = "Удалить это посещение? Действие попадёт в журнал."
+VISITS_EMPTY = "Посещений пока нет."
+BUTTON_TODAY = "Сегодня"
+BUTTON_YESTERDAY = "Вчера"
+BUTTON_OTHER_DAY = "Другая дата…"
+BUTTON_DONE = "Готово"
+BUTTON_SKIP = "Пропустить"
+BUTTON_SAVE = "Сохранить"
+BUTTON_CHANGE = "Изменить…"
+BUTTON_CANCEL = "Отмена"
+BUTTON_BACK = "Назад"
+BUTTON_DELETE = "Удалить"
+BUTTON_EDIT = "Изменить"
+BUTTON_YES_DELETE = "Да, удалить"
+BUTTON_NEW_VISIT = "Новое посещение"
+BUTTON_PREV = "‹"
+BUTTON_NEXT = "›"
+BUTTON_ALL = "Все"
+VISIT_FIELD_LABELS = {
+    "school": "Школа",
+    "date": "Дата",
+    "format": "Формат",
+    "purpose": "Цель",
+    "participants": "Участники",
+    "findings": "Выявлено",
+    "recommendations": "Рекомендации",
+    "next": "Договорённости",
+    "attachments": "Вложения",
+}
+
+
+def visit_format_label(code: str | None, other: str | None) -> str:
+    if code == "other" and other:
+        return e(other)
+    return VISIT_FORMAT_LABELS.get(code or "", "—")
+
+
+def participants_label(codes: list[str], other: str | None) -> str:
+    names = [PARTICIPANT_LABELS[c] for c in codes if c != "other" and c in PARTICIPANT_LABELS]
+    if "other" in codes:
+        names.append(e(other) if other else PARTICIPANT_LABELS["other"])
+    return ", ".join(names) or "—"
+
+
+def visit_summary(
+    *,
+    school: str,
+    day: date | None,
+    format_code: str | None,
+    format_other: str | None,
+    purpose: str | None,
+    participants: list[str],
+    participants_other: str | None,
+    findings: str | None,
+    recommendations: str | None,
+    follow_ups: list[tuple[str, date]],
+    attachments: int,
+    title: str = "Проверьте посещение",
+) -> str:
+    lines = [
+        f"<b>{title}</b>",
+        f"<b>Школа:</b> {e(school)}",
+        f"<b>Дата:</b> {fmt_date(day)}",
+        f"<b>Формат:</b> {visit_format_label(format_code, format_other)}",
+        f"<b>Цель:</b> {e(purpose) if purpose else '—'}",
+        f"<b>Участники:</b> {participants_label(participants, participants_other)}",
+        f"<b>Выявлено:</b> {e(findings) if findings else '—'}",
+        f"<b>Рекомендации:</b> {e(recommendations) if recommendations else '—'}",
+    ]
+    if follow_ups:
+        lines.append("<b>Договорённости:</b>")
+        lines += [f"• {e(what)} — до {fmt_date(due)}" for what, due in follow_ups]
+    lines.append(f"<b>Вложения:</b> {attachments}")
+    return _fit("\n".join(lines))
+
+
+def _fit(text: str, limit: int = 4000) -> str:
+    """Cut a long card so it stays one Telegram message; closing tags are kept intact."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit("\n", 1)[0]
+    return cut + "\n…"
+
+
+def visit_next_step_added(what: str, due: date, count: int) -> str:
+    return f"Записал: {e(what)} — до {fmt_date(due)}. Договорённостей: {count}. Ещё или «Готово»."
+
+
+def visit_saved_notice(curator: str, school: str, day: date | None) -> str:
+    return (
+        f"Куратор {e(curator)} записал(а) посещение школы {e(school)} за {fmt_date(day)}. "
+        "Подробности — /visits"
+    )
+
+
+def visits_page_header(total: int, page: int, pages: int) -> str:
+    return f"<b>Посещения</b> — всего {total}, страница {page + 1} из {pages}"
+
+
+def visit_row(day: date, school: str, curator: str, format_code: str) -> str:
+    return (
+        f"{fmt_date(day)} · {e(school)} · {e(curator)} · {VISIT_FORMAT_LABELS.get(format_code, '')}"
+    )
+
+
+def visit_button(day: date, school: str) -> str:
+    return f"{fmt_date(day)} {school}"
+
+
+VISIT_CHOOSE_FILTER = "Фильтр:"
+
+
+def visit_card_title(curator: str) -> str:
+    return f"Посещение — куратор {e(curator)}"
+
+
+def visit_locations(points: list[tuple[float | None, float | None]]) -> str:
+    links = [
+        f'<a href="https://maps.google.com/?q={lat},{lon}">геопозиция</a>'
+        for lat, lon in points
+        if lat is not None and lon is not None
+    ]
+    return "<b>Место:</b> " + ", ".join(links)
+
+
+def month_label(yyyymm: int) -> str:
+    return f"{yyyymm % 100:02d}.{yyyymm // 100}"

@@ -16,7 +16,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
-from bot.handlers.replies import answer
+from bot.handlers.replies import acknowledge, answer
 from bot.runtime import BotContext
 from bot.services import invites
 from bot.services.actors import load_actor
@@ -107,8 +107,7 @@ async def unexpected_message(update: Update, context: BotContext) -> None:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button no handler claims: from an old message, or a conversation that ended."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
+    await acknowledge(update, texts.STALE_BUTTON, alert=True)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -116,8 +115,7 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("update failed: %r", context.error, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            if update.callback_query is not None:
-                await update.callback_query.answer()
+            await acknowledge(update)
             await update.effective_chat.send_message(texts.INTERNAL_ERROR)
         except Exception:  # the reply is best effort: Telegram itself may be what failed
             log.warning("could not report the error to the user", exc_info=True)

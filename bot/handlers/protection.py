@@ -8,14 +8,15 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot import texts
+from bot.handlers.replies import acknowledge
 from bot.runtime import BotContext
 from bot.services.flood import FloodGate, RecentUpdates
 
 PROTECTION_GROUP = -10  # runs before every feature's handlers (group 0)
 
 
-def register(application: Application, gate: FloodGate | None = None) -> None:
-    gate = gate or FloodGate()
+def register(application: Application, rate_per_second: float, burst: int) -> None:
+    gate = FloodGate(rate_per_second=rate_per_second, burst=burst)
     recent = RecentUpdates()
 
     async def protect(update: Update, context: BotContext) -> None:
@@ -29,7 +30,7 @@ def register(application: Application, gate: FloodGate | None = None) -> None:
             return
         if warn and update.effective_chat is not None:
             if update.callback_query is not None:
-                await update.callback_query.answer(texts.SLOW_DOWN)
+                await acknowledge(update, texts.SLOW_DOWN)
             else:
                 await update.effective_chat.send_message(texts.SLOW_DOWN)
         raise ApplicationHandlerStop

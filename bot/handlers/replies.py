@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 Buttons = list[list[tuple[str, str]]]
+
+# A press is answered once; a handler may reply several times (edit, then the next prompt).
+_answered: OrderedDict[str, None] = OrderedDict()
+_ANSWERED_KEPT = 1000
+
+
+async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> bool:
+    """Answer the button press once; False when it was answered already in this update."""
+    query = update.callback_query
+    if query is None or query.id in _answered:
+        return False
+    _answered[query.id] = None
+    if len(_answered) > _ANSWERED_KEPT:
+        _answered.popitem(last=False)
+    await query.answer(text, show_alert=alert)
+    return True
 
 
 def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
@@ -32,10 +50,9 @@ async def answer(
     markup = keyboard(buttons) if buttons else None
     query = update.callback_query
     if query is not None:
-        if alert and len(text) <= 200:
-            await query.answer(_plain(text), show_alert=True)
+        if alert and len(text) <= 200 and await acknowledge(update, _plain(text), alert=True):
             return None
-        await query.answer()
+        await acknowledge(update)
         if edit and query.message is not None and isinstance(query.message, Message):
             try:
                 result = await query.message.edit_text(

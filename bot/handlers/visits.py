@@ -1,9 +1,12 @@
-"""Handlers of this feature; registered from bot/app.py."""
+"""Visits: the /visit conversation and the /visits history."""
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.handlers import visit_flow, visit_history
+
 
 def register(application: Application) -> None:
-    """Nothing yet."""
+    application.add_handler(visit_flow.conversation())
+    visit_history.register(application)

@@ -38,6 +38,8 @@ class Visit(Base, TimestampMixin):
     recommendations: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None]
+    # The draft's token: a second «Сохранить» of the same draft cannot make a second visit.
+    client_token: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     follow_ups: Mapped[list[VisitFollowUp]] = relationship(
         back_populates="visit", order_by="VisitFollowUp.due_date"

@@ -20,8 +20,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "whoami": EVERYONE_BOUND,
     "invite": COORDINATORS,
     # -- visits (curators log visits; coordinators and schools read them)
-    #
-    #
+    "visit": CURATORS,
+    "visits": EVERYONE_BOUND,
     # -- roadmaps (import, progress reports, review, risk profile)
     #
     #
@@ -43,8 +43,8 @@ COMMANDS: tuple[str, ...] = (
     "help",
     "whoami",
     # -- visits
-    #
-    #
+    "visit",
+    "visits",
     # -- roadmaps
     #
     #

@@ -70,7 +70,9 @@ class BotHarness:
         database_url: str,
         *,
         admin_ids: list[int] | None = None,
+        flood_burst: int = 1000,
     ) -> None:
+        self.flood_burst = flood_burst
         self.fake = fake
         self.session_factory = session_factory
         self.database_url = database_url
@@ -88,6 +90,8 @@ class BotHarness:
             telegram_api_base_file_url=self.fake.base_file_url,
             database_url=self.database_url,
             admin_telegram_ids=self.admin_ids,
+            # Tests tap faster than any person; flood control has its own test.
+            flood_burst=self.flood_burst,
         )
 
     async def start(self) -> None:

@@ -1,0 +1,67 @@
+"""An inline month calendar: days as buttons, ‹ › to move between months.
+
+Callback data: `<prefix>m:YYYYMM` to show a month, `<prefix>d:YYYYMMDD` for a day.
+Days after `latest` are not offered (a visit cannot be in the future).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from bot.handlers.replies import Buttons
+
+WEEKDAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+MONTHS = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+]
+NOOP = "noop"
+
+
+def month_keyboard(prefix: str, year: int, month: int, latest: date | None = None) -> Buttons:
+    previous = (year - 1, 12) if month == 1 else (year, month - 1)
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    rows: Buttons = [
+        [
+            ("‹", f"{prefix}m:{previous[0]:04d}{previous[1]:02d}"),
+            (f"{MONTHS[month - 1]} {year}", f"{prefix}{NOOP}"),
+            ("›", f"{prefix}m:{following[0]:04d}{following[1]:02d}"),
+        ]
+    ]
+    rows.append([(name, f"{prefix}{NOOP}") for name in WEEKDAYS])
+    for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
+        row = []
+        for day in week:
+            if day == 0 or (latest is not None and date(year, month, day) > latest):
+                row.append(("·", f"{prefix}{NOOP}"))
+            else:
+                row.append((str(day), f"{prefix}d:{year:04d}{month:02d}{day:02d}"))
+        rows.append(row)
+    return rows
+
+
+def parse_month(value: str) -> tuple[int, int] | None:
+    if len(value) != 6 or not value.isdigit():
+        return None
+    year, month = int(value[:4]), int(value[4:])
+    return (year, month) if 1 <= month <= 12 and 2000 <= year <= 2100 else None
+
+
+def parse_day(value: str) -> date | None:
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
