@@ -1,0 +1,182 @@
+"""The outbox sender against the fake Bot API with Telegram's real pace enforced."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from telegram import Bot
+
+from bot.db import SessionFactory
+from bot.fake_bot_api import FakeTelegram
+from bot.models import Notification, Role, TelegramAccount
+from bot.scheduler.sender import OutboxSender
+from bot.services import outbox
+from bot.services.delivery import CLAIM_TIMEOUT
+from tests.support.factories import make_municipality, make_person
+
+TOKEN = "777000:SENDER-TEST-TOKEN"
+NOON = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Yekaterinburg
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def limited_fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, rate_limits=True) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def client(limited_fake: FakeTelegram) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=limited_fake.base_url) as bot:
+        yield bot
+
+
+async def _people(factory: SessionFactory, fake: FakeTelegram, count: int) -> list[int]:
+    async with factory() as session:
+        city = await make_municipality(session)
+        ids = []
+        for _ in range(count):
+            person = await make_person(session, Role.CURATOR, municipality=city)
+            ids.append(person.id)
+        await session.commit()
+        accounts = (await session.scalars(select(TelegramAccount))).all()
+    for account in accounts:
+        fake.user(account.chat_id)
+    return ids
+
+
+async def _queue(factory: SessionFactory, person_ids: list[int], per_person: int = 1) -> None:
+    async with factory() as session:
+        for person_id in person_ids:
+            for n in range(per_person):
+                await outbox.enqueue(
+                    session,
+                    dedupe_key=f"test:{person_id}:{n}",
+                    recipient_person_id=person_id,
+                    kind="test",
+                    text=f"Напоминание {person_id}/{n}",
+                    due_at=NOON,
+                )
+        await session.commit()
+
+
+async def _states(factory: SessionFactory) -> Counter[str]:
+    async with factory() as session:
+        rows = await session.execute(
+            select(Notification.state, func.count()).group_by(Notification.state)
+        )
+        return Counter({state.value: count for state, count in rows})
+
+
+async def test_a_thousand_notifications_all_once_and_no_429(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 250)
+    await _queue(session_factory, people, per_person=4)
+    sender = OutboxSender(client, session_factory, Clock(NOON), batch_size=100)
+    report = await sender.drain()
+    assert report.sent == 1000
+    assert limited_fake.stats["429"] == 0
+    texts = Counter(message.text for message in limited_fake.sent)
+    assert len(texts) == 1000 and set(texts.values()) == {1}
+    assert await _states(session_factory) == Counter({"sent": 1000})
+
+
+async def test_retry_after_is_honoured(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 5)
+    await _queue(session_factory, people)
+    limited_fake.inject_fault("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    sender = OutboxSender(client, session_factory, Clock(NOON))
+    first = await sender.drain()
+    assert first.rate_limited == 1 and first.sent == 0
+    started = asyncio.get_running_loop().time()
+    second = await sender.drain()
+    assert second.sent == 5
+    assert asyncio.get_running_loop().time() - started >= 0.9  # waited as told
+    assert len(limited_fake.sent) == 5
+
+
+async def test_blocked_user_is_marked_and_skipped(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 2)
+    await _queue(session_factory, people, per_person=2)
+    async with session_factory() as session:
+        blocked_chat = (
+            await session.scalars(
+                select(TelegramAccount.chat_id).where(TelegramAccount.person_id == people[0])
+            )
+        ).one()
+    limited_fake.block(limited_fake.user(blocked_chat))
+    await OutboxSender(client, session_factory, Clock(NOON)).drain()
+    async with session_factory() as session:
+        account = (
+            await session.scalars(
+                select(TelegramAccount).where(TelegramAccount.person_id == people[0])
+            )
+        ).one()
+    assert account.unreachable_since == NOON
+    assert await _states(session_factory) == Counter({"sent": 2, "failed": 2})
+    assert limited_fake.stats["sendMessage"] == 3  # the second row to the blocker never went out
+
+
+async def test_quiet_hours_postpone_to_morning(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 1)
+    await _queue(session_factory, people)
+    night = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # 22:00 in Yekaterinburg
+    clock = Clock(night)
+    report = await OutboxSender(client, session_factory, clock).drain()
+    assert report.postponed == 1 and limited_fake.sent == []
+    async with session_factory() as session:
+        due = (await session.scalars(select(Notification.due_at))).one()
+    assert due == datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 08:00 local
+    clock.now = due
+    assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
+
+
+async def test_a_crash_mid_batch_then_restart_delivers_the_rest_once(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 40)
+    await _queue(session_factory, people)
+    clock = Clock(NOON)
+    first = OutboxSender(client, session_factory, clock, batch_size=40)
+    task = asyncio.create_task(first.drain())
+    await limited_fake.wait_for(lambda: len(limited_fake.sent) >= 10, limit=10)
+    task.cancel()  # the process dies while pacing the next send
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    states = await _states(session_factory)
+    assert states["sending"] > 0  # claimed, not sent: the crash window
+    clock.now = NOON + CLAIM_TIMEOUT + timedelta(seconds=1)
+    await OutboxSender(client, session_factory, clock, batch_size=40).drain()
+    texts = Counter(message.text for message in limited_fake.sent)
+    assert len(texts) == 40 and set(texts.values()) == {1}
+    assert await _states(session_factory) == Counter({"sent": 40})
+    assert limited_fake.stats["429"] == 0
+
+
+async def test_one_person_many_messages_are_paced(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 1)
+    await _queue(session_factory, people, per_person=4)
+    await OutboxSender(client, session_factory, Clock(NOON)).drain()
+    assert len(limited_fake.sent) == 4
+    assert limited_fake.stats["429"] == 0
