@@ -50,8 +50,12 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "visit": "Отметить посещение или консультацию",
     "visits": "Посещения кураторов",
     # -- roadmaps
-    #
-    #
+    "roadmap": "Дорожная карта школы",
+    "review": "Отчёты на проверку",
+    "risks": "Рисковый профиль школы",
+    "template": "Шаблон дорожной карты (XLSX)",
+    "import": "Загрузить дорожную карту из файла",
+    "item_new": "Добавить мероприятие",
     # -- events
     #
     #
@@ -159,6 +163,22 @@ ERRORS: dict[str, str] = {
     "visit_edit_window": "Изменять и удалять посещение можно {days} дней после записи.",
     "visit_item_other_school": "Этот пункт дорожной карты относится к другой школе.",
     "visit_next_step_past": "Срок договорённости не может быть в прошлом.",
+    # -- roadmaps
+    "roadmap_edit_denied": "Менять дорожную карту могут школа и координаторы муниципалитета.",
+    "roadmap_item_not_found": "Мероприятие не найдено.",
+    "roadmap_report_only_school": "Отчитываться по дорожной карте может только сама школа.",
+    "roadmap_percent": "Процент выполнения — от 0 до 100.",
+    "roadmap_report_pending": "По этому мероприятию уже есть отчёт на проверке у куратора.",
+    "roadmap_report_not_found": "Отчёт не найден.",
+    "roadmap_review_only_curator": "Проверять отчёты может только куратор этой школы.",
+    "roadmap_report_reviewed": "Этот отчёт уже проверен.",
+    "roadmap_return_needs_comment": "Напишите комментарий: что нужно исправить.",
+    "import_too_big": "Файл больше {limit_mb} МБ. Разделите дорожную карту или уберите лишнее.",
+    "import_wrong_type": "Нужен файл XLSX или CSV. Шаблон — /template",
+    "import_not_xlsx": "Файл не открывается как XLSX. Сохраните его в Excel как «Книга Excel (.xlsx)».",
+    "import_zip_bomb": "Файл после распаковки слишком велик — похоже, он повреждён.",
+    "import_too_many_rows": "В файле больше {limit} строк. Столько мероприятий не бывает — проверьте файл.",
+    "import_wrong_columns": "Не нашёл нужных столбцов. Ожидаются: {columns}. Шаблон — /template",
     # -- roadmaps
     #
     #
@@ -417,3 +437,183 @@ def visit_locations(points: list[tuple[float | None, float | None]]) -> str:
 
 def month_label(yyyymm: int) -> str:
     return f"{yyyymm % 100:02d}.{yyyymm // 100}"
+
+
+# ================================================================ roadmaps (section body)
+
+ITEM_STATUS_LABELS = {
+    "not_started": "не начато",
+    "in_progress": "в работе",
+    "done": "выполнено",
+    "not_done": "не выполнено",
+}
+RISK_LEVEL_LABELS = {"high": "высокий", "medium": "средний", "low": "низкий"}
+BUTTON_REVIEW_QUEUE = "Открыть отчёты на проверку"
+BUTTON_REPORT_AGAIN = "Отчитаться снова"
+BUTTON_UPLOAD = "Загрузить"
+BUTTON_REPORT = "Отчитаться"
+BUTTON_HISTORY = "История"
+BUTTON_ACCEPT = "Принять"
+BUTTON_RETURN = "Вернуть"
+BUTTON_SEND = "Отправить"
+ROADMAP_CHOOSE_SCHOOL = "Выберите школу:"
+ROADMAP_EMPTY = "У школы пока нет дорожной карты. Загрузить её — /import, шаблон — /template"
+ROADMAP_SEND_FILE = (
+    "Пришлите файл дорожной карты (XLSX или CSV по шаблону /template) для школы {school}."
+)
+ROADMAP_FILE_EXPECTED = "Здесь нужен файл XLSX или CSV. Шаблон — /template, прервать — /cancel"
+ROADMAP_NOTHING_TO_LOAD = "Загружать нечего: исправьте строки в файле и пришлите его снова."
+TEMPLATE_CAPTION = "Шаблон дорожной карты. Заполните и пришлите файл командой /import."
+REPORT_CHOOSE_STATUS = "Статус мероприятия:"
+REPORT_CHOOSE_PERCENT = "Процент выполнения (необязательно):"
+REPORT_DONE_TEXT = "Что сделано? Напишите кратко."
+REPORT_EVIDENCE = (
+    "Подтверждения: пришлите ссылки, документы или фото (можно несколько). "
+    "Когда закончите — «Готово»."
+)
+REPORT_EVIDENCE_ADDED = "Подтверждений: {count}. Ещё или «Готово»."
+REPORT_EVIDENCE_EXPECTED = "Пришлите ссылку, документ или фото — или нажмите «Готово»."
+REPORT_SENT = "Отчёт отправлен куратору на проверку."
+REVIEW_EMPTY = "Отчётов на проверку нет."
+REVIEW_ACCEPTED = "Отчёт принят. Школа получит уведомление."
+REVIEW_RETURNED = "Отчёт возвращён с комментарием. Школа получит уведомление."
+REVIEW_COMMENT = "Что нужно исправить? Напишите комментарий для школы."
+RISKS_HEADER = "Рисковый профиль: нажимайте на фактор, чтобы сменить уровень (высокий → средний → низкий → нет)."
+ITEM_NEW_MEASURE = "Текст нового мероприятия:"
+ITEM_NEW_DEADLINE = "Срок (например «15.03.2027», «ноябрь–декабрь 2026», «ежемесячно»):"
+ITEM_NEW_BAD_DEADLINE = (
+    "Не понял срок. Примеры: 15.03.2027, ноябрь–декабрь 2026, I полугодие 2027, ежемесячно."
+)
+PERCENT_SKIP = "Без процента"
+BUTTON_OPEN_ITEM = "Открыть мероприятие"
+
+
+def item_added(number: str, school: str) -> str:
+    return f"Мероприятие {e(number)} добавлено в дорожную карту: {e(school)}."
+
+
+def roadmap_title(year: int) -> str:
+    return f"Дорожная карта {year}"
+
+
+def deadline_label(due: date | None, wording: str | None) -> str:
+    if due is not None:
+        return f"до {fmt_date(due)}"
+    return e(wording) if wording else "без срока"
+
+
+def roadmap_preview(
+    school: str,
+    items: int,
+    sections: list[str],
+    samples: list[tuple[str, str, str]],
+    problems: list[str],
+) -> str:
+    lines = [f"<b>Дорожная карта: {e(school)}</b>", f"Мероприятий прочитано: {items}"]
+    if sections:
+        lines.append(f"Разделов: {len(sections)}")
+        lines += [f"• {e(name[:80])}" for name in sections[:5]]
+    if samples:
+        lines.append("<b>Сроки:</b>")
+        lines += [
+            f"{e(number)}. {e(wording[:40])} → {e(due)}" for number, wording, due in samples[:5]
+        ]
+    if problems:
+        lines.append(f"<b>Проблемы ({len(problems)}):</b>")
+        lines += [f"• {e(problem)}" for problem in problems[:15]]
+        if len(problems) > 15:
+            lines.append(f"… и ещё {len(problems) - 15}")
+    if items:
+        lines.append(
+            "Загрузить прочитанные мероприятия? Строки с проблемами будут пропущены."
+            if problems
+            else "Загрузить?"
+        )
+    return _fit("\n".join(lines))
+
+
+def roadmap_imported(created: int, updated: int) -> str:
+    return f"Дорожная карта загружена: новых мероприятий {created}, обновлено {updated}."
+
+
+def roadmap_page(school: str, rows: list, page: int, pages: int) -> str:  # rows: list[ItemRow]
+    lines = [f"<b>Дорожная карта: {e(school)}</b> — стр. {page + 1} из {pages}"]
+    for row in rows:
+        mark = "⚠️ " if row.overdue else ("⏳ " if row.waiting_review else "")
+        lines.append(
+            f"{mark}{e(row.number)}. {e(row.measure[:90])}\n"
+            f"   {ITEM_STATUS_LABELS[row.status.value]}, {deadline_label(row.due_date, row.deadline_text)}"
+        )
+    lines.append("⚠️ — просрочено, ⏳ — отчёт у куратора")
+    return _fit("\n".join(lines))
+
+
+def item_card(item, school: str, overdue: bool) -> str:  # item: RoadmapItem
+    lines = [
+        f"<b>{e(school)}, мероприятие {e(item.number)}</b>",
+        e(item.measure),
+        f"<b>Раздел:</b> {e(item.section) if item.section else '—'}",
+        f"<b>Срок:</b> {e(item.deadline_text or '—')} ({deadline_label(item.due_date, None)})"
+        + (" — <b>просрочено</b>" if overdue else ""),
+        f"<b>Ответственные:</b> {e(item.responsible) if item.responsible else '—'}",
+        f"<b>Ожидаемый результат:</b> {e(item.expected_result) if item.expected_result else '—'}",
+        f"<b>Статус:</b> {ITEM_STATUS_LABELS[item.status.value]}"
+        + (f", {item.percent}%" if item.percent is not None else ""),
+    ]
+    return _fit("\n".join(lines))
+
+
+def item_history(lines: list, timezone: str) -> str:  # list[HistoryLine]
+    if not lines:
+        return "Отчётов по мероприятию ещё не было."
+    verbs = {"submitted": "отчёт", "accepted": "принято", "returned": "возвращено"}
+    out = ["<b>История</b>"]
+    for line in lines:
+        text = f": {e(line.text[:200])}" if line.text else ""
+        out.append(
+            f"{fmt_datetime(line.at, timezone)} — {e(line.who)}, {verbs[line.what]} "
+            f"({ITEM_STATUS_LABELS[line.status.value]}){text}"
+        )
+    return _fit("\n".join(out))
+
+
+def report_summary(status: str, percent: int | None, done_text: str | None, evidence: int) -> str:
+    return (
+        "<b>Проверьте отчёт</b>\n"
+        f"<b>Статус:</b> {ITEM_STATUS_LABELS[status]}"
+        + (f", {percent}%" if percent is not None else "")
+        + f"\n<b>Сделано:</b> {e(done_text) if done_text else '—'}\n<b>Подтверждений:</b> {evidence}"
+    )
+
+
+def queued_report(report) -> str:  # QueuedReport
+    lines = [
+        f"<b>{e(report.school)}, мероприятие {e(report.item_number)}</b>",
+        e(report.measure[:300]),
+        f"<b>Статус:</b> {ITEM_STATUS_LABELS[report.status.value]}"
+        + (f", {report.percent}%" if report.percent is not None else ""),
+        f"<b>Сделано:</b> {e(report.done_text) if report.done_text else '—'}",
+        f"<b>Автор:</b> {e(report.author)}",
+    ]
+    if report.links:
+        lines.append("<b>Ссылки:</b>\n" + e(report.links))
+    if report.attachments:
+        lines.append(f"<b>Файлов:</b> {len(report.attachments)}")
+    return _fit("\n".join(lines))
+
+
+def report_submitted_notice(school: str, number: str, measure: str) -> str:
+    return f"Новый отчёт на проверку: {e(school)}, мероприятие {e(number)} — {e(measure[:150])}"
+
+
+def report_reviewed_notice(number: str, measure: str, accepted: bool, comment: str | None) -> str:
+    verdict = "принят куратором" if accepted else "возвращён куратором на доработку"
+    text = f"Отчёт по мероприятию {e(number)} ({e(measure[:120])}) {verdict}."
+    if comment:
+        text += f"\nКомментарий: {e(comment)}"
+    return text
+
+
+def risk_button(title: str, level: str | None) -> str:
+    mark = {"high": "🔴", "medium": "🟠", "low": "🟢"}.get(level or "", "⚪")
+    return f"{mark} {title[:55]}"

@@ -1,9 +1,21 @@
-"""Handlers of this feature; registered from bot/app.py."""
+"""Roadmaps: import, progress and reports, review, risk profile."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram.ext import Application, CommandHandler
+
+from bot.handlers import risk_profile, roadmap_import, roadmap_progress, roadmap_review
 
 
 def register(application: Application) -> None:
-    """Nothing yet."""
+    application.add_handler(roadmap_import.import_conversation())
+    application.add_handler(roadmap_import.new_item_conversation())
+    application.add_handler(roadmap_progress.report_conversation())
+    application.add_handler(roadmap_review.return_conversation())
+    application.add_handler(CommandHandler("template", roadmap_import.send_template))
+    for handler in [
+        *roadmap_progress.handlers(),
+        *roadmap_review.handlers(),
+        *risk_profile.handlers(),
+    ]:
+        application.add_handler(handler)

@@ -23,8 +23,13 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "visit": CURATORS,
     "visits": EVERYONE_BOUND,
     # -- roadmaps (import, progress reports, review, risk profile)
-    #
-    #
+    "roadmap": EVERYONE_BOUND,
+    "report": SCHOOLS,
+    "review": CURATORS,
+    "risks": COORDINATORS | SCHOOLS,
+    "template": COORDINATORS | SCHOOLS,
+    "import": COORDINATORS | SCHOOLS,
+    "item_new": COORDINATORS | SCHOOLS,
     # -- events
     #
     #
@@ -46,8 +51,12 @@ COMMANDS: tuple[str, ...] = (
     "visit",
     "visits",
     # -- roadmaps
-    #
-    #
+    "roadmap",
+    "review",
+    "risks",
+    "template",
+    "import",
+    "item_new",
     # -- events
     #
     #

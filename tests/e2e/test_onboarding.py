@@ -70,7 +70,7 @@ async def test_admin_invites_a_curator_who_binds_with_the_link(
     assert "СШ № 17" in reply.text
 
     menu = [c["command"] for c in bot.fake.commands({"type": "chat", "chat_id": newcomer.id})]
-    assert menu == ["help", "whoami", "visit", "visits", "cancel"]
+    assert menu == ["help", "whoami", "visit", "visits", "roadmap", "review", "cancel"]
     admin_menu = [
         c["command"] for c in bot.fake.commands({"type": "chat", "chat_id": ADMIN_TELEGRAM_ID})
     ]

@@ -197,18 +197,26 @@ class BotHarness:
         return self.fake.user(next_telegram_id(), first_name=first_name)
 
     async def login(self, full_name: str) -> FakeUser:
-        """Bind an existing person (e.g. from the demo data) to a new Telegram user."""
+        """Bind an existing person (e.g. from the demo data) to a Telegram user, once."""
         telegram_id = next_telegram_id()
         async with unit_of_work(self.session_factory) as session:
             person = await session.scalar(select(Person).where(Person.full_name == full_name))
             assert person is not None, f"no person named {full_name!r}"
-            session.add(
-                TelegramAccount(
-                    person_id=person.id,
-                    telegram_user_id=telegram_id,
-                    chat_id=telegram_id,
-                    bound_at=utcnow(),
+            bound = await session.scalar(
+                select(TelegramAccount.telegram_user_id).where(
+                    TelegramAccount.person_id == person.id
                 )
             )
+            if bound is not None:
+                telegram_id = bound
+            else:
+                session.add(
+                    TelegramAccount(
+                        person_id=person.id,
+                        telegram_user_id=telegram_id,
+                        chat_id=telegram_id,
+                        bound_at=utcnow(),
+                    )
+                )
         first, _, last = full_name.partition(" ")
         return self.fake.user(telegram_id, first_name=last or first, last_name=first)

@@ -1,0 +1,263 @@
+"""/template, /import (file → preview with problems → «Загрузить»), /item_new."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from telegram import InputFile, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.handlers.school_choice import choose_or_single, chosen_school
+from bot.models import School
+from bot.reports.roadmap_template import build_template
+from bot.runtime import BotContext
+from bot.services import roadmaps
+from bot.services.deadlines import DeadlineUnreadable, parse_deadline
+from bot.services.errors import DomainError
+from bot.services.roadmap_import import (
+    MAX_FILE_BYTES,
+    ImportRefused,
+    ParsedRoadmap,
+    read_roadmap,
+)
+
+IMPORT_SCHOOL, IMPORT_FILE, IMPORT_CONFIRM = range(3)
+NEW_SCHOOL, NEW_MEASURE, NEW_DEADLINE = range(10, 13)
+IMPORT = "roadmap_import"
+NEW = "roadmap_item_new"
+
+
+@guarded("template")
+async def send_template(update: Update, context: BotContext) -> None:
+    """The XLSX template with the ten risk factors on a second sheet."""
+    titles = await roadmaps.risk_titles(context.session)
+    content = await asyncio.to_thread(build_template, titles)
+    assert update.effective_chat is not None
+    await update.effective_chat.send_document(
+        InputFile(content, filename="shablon_dorozhnoy_karty.xlsx"), caption=texts.TEMPLATE_CAPTION
+    )
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
+    school = await roadmaps.editable_school(context.session, context.actor, school_id)
+    context.user_data[IMPORT] = {"school_id": school.id}
+    await answer(
+        update,
+        texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
+        [[(texts.BUTTON_CANCEL, "rm:x")]],
+    )
+    return IMPORT_FILE
+
+
+@guarded("import")
+async def start_import(update: Update, context: BotContext) -> int:
+    school_id = await choose_or_single(update, context, "i", editing=True)
+    if school_id is None:
+        return IMPORT_SCHOOL
+    return await _ask_file(update, context, school_id)
+
+
+@guarded("import")
+async def import_school(update: Update, context: BotContext) -> int:
+    return await _ask_file(update, context, chosen_school(update))
+
+
+async def _read(update: Update, context: BotContext, file_id: str, name: str) -> ParsedRoadmap:
+    file = await context.bot.get_file(file_id)
+    content = bytes(await file.download_as_bytearray())
+    titles = await roadmaps.risk_titles(context.session)
+    try:
+        return await asyncio.to_thread(read_roadmap, content, name, context.now().year, titles)
+    except ImportRefused as refused:
+        raise DomainError(refused.code, **refused.params) from None
+
+
+@guarded("import")
+async def receive_file(update: Update, context: BotContext) -> int | None:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    state = context.user_data.get(IMPORT) or {}
+    school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
+    parsed = await _read(update, context, document.file_id, document.file_name or "file")
+    state.update(file_id=document.file_id, file_name=document.file_name or "file")
+    context.user_data[IMPORT] = state
+    samples = [
+        (
+            i.number,
+            i.deadline_text,
+            texts.deadline_label(
+                date.fromisoformat(i.due_date) if i.due_date else None,
+                "повторяется" if i.is_recurring else None,
+            ),
+        )
+        for i in parsed.items[:5]
+    ]
+    preview = texts.roadmap_preview(
+        school.short_name, len(parsed.items), parsed.sections, samples, parsed.problems
+    )
+    if not parsed.items:
+        await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD)
+        return None
+    await answer(
+        update, preview, [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")]]
+    )
+    return IMPORT_CONFIRM
+
+
+@guarded("import")
+async def confirm_import(update: Update, context: BotContext) -> int:
+    state = context.user_data.get(IMPORT) or {}
+    parsed = await _read(update, context, state["file_id"], state["file_name"])
+    result = await roadmaps.apply_import(
+        context.session,
+        context.actor,
+        int(state["school_id"]),
+        context.now().year,
+        parsed.items,
+        context.now(),
+    )
+    await context.commit()
+    context.user_data.pop(IMPORT, None)
+    await answer(update, texts.roadmap_imported(result.created, result.updated), edit=True)
+    return ConversationHandler.END
+
+
+async def file_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.ROADMAP_FILE_EXPECTED)
+
+
+@guarded(None)
+async def cancel(update: Update, context: BotContext) -> int:
+    context.user_data.pop(IMPORT, None)
+    context.user_data.pop(NEW, None)
+    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
+    return ConversationHandler.END
+
+
+def import_conversation() -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[CommandHandler("import", start_import)],
+        states={
+            IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d+$")],
+            IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
+            IMPORT_CONFIRM: [
+                CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
+                MessageHandler(filters.Document.ALL, receive_file),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
+            MessageHandler(~filters.COMMAND, file_expected),
+        ],
+        name="roadmap_import",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+# -- a single item ------------------------------------------------------------------------
+
+
+async def _ask_measure(update: Update, context: BotContext, school_id: int) -> int:
+    school = await roadmaps.editable_school(context.session, context.actor, school_id)
+    context.user_data[NEW] = {"school_id": school.id}
+    await answer(update, f"{texts.e(school.short_name)}. {texts.ITEM_NEW_MEASURE}")
+    return NEW_MEASURE
+
+
+@guarded("item_new")
+async def start_new(update: Update, context: BotContext) -> int:
+    school_id = await choose_or_single(update, context, "n", editing=True)
+    if school_id is None:
+        return NEW_SCHOOL
+    return await _ask_measure(update, context, school_id)
+
+
+@guarded("item_new")
+async def new_school(update: Update, context: BotContext) -> int:
+    return await _ask_measure(update, context, chosen_school(update))
+
+
+@guarded("item_new")
+async def new_measure(update: Update, context: BotContext) -> int:
+    assert update.effective_message is not None
+    text = (update.effective_message.text or "").strip()
+    if len(text) > 2000:
+        raise DomainError("text_too_long", length=len(text), limit=2000)
+    if not text:
+        raise DomainError("text_empty")
+    context.user_data[NEW] = {**(context.user_data.get(NEW) or {}), "measure": text}
+    await answer(update, texts.ITEM_NEW_DEADLINE)
+    return NEW_DEADLINE
+
+
+@guarded("item_new")
+async def new_deadline(update: Update, context: BotContext) -> int | None:
+    assert update.effective_message is not None
+    wording = (update.effective_message.text or "").strip()[:200]
+    try:
+        deadline = parse_deadline(wording, context.now().year)
+    except DeadlineUnreadable:
+        await answer(update, texts.ITEM_NEW_BAD_DEADLINE)
+        return None
+    state = context.user_data.get(NEW) or {}
+    item = await roadmaps.add_item(
+        context.session,
+        context.actor,
+        int(state["school_id"]),
+        context.now().year,
+        state["measure"],
+        wording,
+        deadline.due,
+        deadline.recurring,
+    )
+    school = await context.session.get(School, int(state["school_id"]))
+    await context.commit()
+    context.user_data.pop(NEW, None)
+    await answer(
+        update,
+        texts.item_added(item.number, school.short_name if school else ""),
+        [[(texts.BUTTON_OPEN_ITEM, f"rm:o:{item.id}")]],
+    )
+    return ConversationHandler.END
+
+
+async def text_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.TEXT_EXPECTED)
+
+
+def new_item_conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("item_new", start_new)],
+        states={
+            NEW_SCHOOL: [CallbackQueryHandler(new_school, pattern=r"^rm:sc:n:\d+$")],
+            NEW_MEASURE: [MessageHandler(text, new_measure)],
+            NEW_DEADLINE: [MessageHandler(text, new_deadline)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
+            MessageHandler(~filters.COMMAND, text_expected),
+        ],
+        name="roadmap_item_new",
+        persistent=True,
+        allow_reentry=True,
+    )

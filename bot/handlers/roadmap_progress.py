@@ -1,0 +1,275 @@
+"""/roadmap: a school's items by status, an item's card and history, the school's report."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.guard import guarded
+from bot.handlers.replies import Buttons, answer
+from bot.handlers.school_choice import choose_or_single, chosen_school
+from bot.models import ItemStatus, School
+from bot.runtime import BotContext
+from bot.services import roadmaps
+from bot.services.errors import DomainError
+from bot.services.roadmaps import Evidence
+
+PAGE = 6
+STATUS, PERCENT, DONE_TEXT, EVIDENCE, CONFIRM = range(20, 25)
+DRAFT = "roadmap_report"
+MAX_EVIDENCE = 10
+
+
+async def _show_list(
+    update: Update, context: BotContext, school_id: int, page: int, edit: bool
+) -> None:
+    school = await context.session.get(School, school_id)
+    rows = await roadmaps.school_items(
+        context.session, context.actor, school_id, context.now().date()
+    )
+    if school is None or not rows:
+        await answer(update, texts.ROADMAP_EMPTY, edit=edit)
+        return
+    pages = max(1, -(-len(rows) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = rows[page * PAGE : (page + 1) * PAGE]
+    buttons: Buttons = [[(f"{r.number}. {r.measure[:40]}", f"rm:o:{r.id}")] for r in shown]
+    navigation = []
+    if page > 0:
+        navigation.append((texts.BUTTON_PREV, f"rm:l:{school_id}:{page - 1}"))
+    if page + 1 < pages:
+        navigation.append((texts.BUTTON_NEXT, f"rm:l:{school_id}:{page + 1}"))
+    if navigation:
+        buttons.append(navigation)
+    await answer(
+        update, texts.roadmap_page(school.short_name, shown, page, pages), buttons, edit=edit
+    )
+
+
+@guarded("roadmap")
+async def show_roadmap(update: Update, context: BotContext) -> None:
+    """The school's items, overdue first; asks which school when there are several."""
+    school_id = await choose_or_single(update, context, "r", editing=False)
+    if school_id is not None:
+        await _show_list(update, context, school_id, 0, edit=False)
+
+
+@guarded("roadmap")
+async def roadmap_school(update: Update, context: BotContext) -> None:
+    await _show_list(update, context, chosen_school(update), 0, edit=True)
+
+
+@guarded("roadmap")
+async def roadmap_page(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    _, _, school_id, page = (update.callback_query.data or "").split(":")
+    await _show_list(update, context, int(school_id), int(page), edit=True)
+
+
+@guarded("roadmap")
+async def open_item(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
+    overdue = (
+        item.status != ItemStatus.DONE
+        and item.due_date is not None
+        and item.due_date < context.now().date()
+    )
+    buttons: Buttons = [[(texts.BUTTON_HISTORY, f"rm:h:{item.id}")]]
+    if school.id in context.actor.staff_school_ids:
+        buttons[0].insert(0, (texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+    buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
+    await answer(update, texts.item_card(item, school.short_name, overdue), buttons)
+
+
+@guarded("roadmap")
+async def show_history(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    lines = await roadmaps.item_history(context.session, context.actor, item_id)
+    await answer(update, texts.item_history(lines, context.runtime.settings.default_timezone))
+
+
+# -- the school's report ------------------------------------------------------------------
+
+
+def _draft(context: BotContext) -> dict:
+    return context.user_data.setdefault(DRAFT, {})
+
+
+@guarded("report")
+async def start_report(update: Update, context: BotContext) -> int:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
+    if school.id not in context.actor.staff_school_ids:
+        raise DomainError("roadmap_report_only_school")
+    context.user_data[DRAFT] = {"item_id": item.id, "evidence": []}
+    buttons = [[(label, f"rm:st:{code}")] for code, label in texts.ITEM_STATUS_LABELS.items()]
+    buttons.append([(texts.BUTTON_CANCEL, "rm:x")])
+    await answer(
+        update,
+        f"{texts.e(item.number)}. {texts.e(item.measure[:200])}\n\n{texts.REPORT_CHOOSE_STATUS}",
+        buttons,
+    )
+    return STATUS
+
+
+@guarded("report")
+async def pick_status(update: Update, context: BotContext) -> int:
+    assert update.callback_query is not None
+    _draft(context)["status"] = ItemStatus(update.callback_query.data.rsplit(":", 1)[1]).value  # type: ignore[union-attr]
+    buttons = [
+        [(f"{n}%", f"rm:pc:{n}") for n in (0, 25, 50)],
+        [(f"{n}%", f"rm:pc:{n}") for n in (75, 100)],
+        [(texts.PERCENT_SKIP, "rm:pc:x")],
+    ]
+    await answer(update, texts.REPORT_CHOOSE_PERCENT, buttons, edit=True)
+    return PERCENT
+
+
+@guarded("report")
+async def pick_percent(update: Update, context: BotContext) -> int:
+    assert update.callback_query is not None
+    value = (update.callback_query.data or "").rsplit(":", 1)[1]
+    _draft(context)["percent"] = None if value == "x" else int(value)
+    await answer(update, texts.REPORT_DONE_TEXT, edit=True)
+    return DONE_TEXT
+
+
+@guarded("report")
+async def done_text(update: Update, context: BotContext) -> int:
+    assert update.effective_message is not None
+    text = (update.effective_message.text or "").strip()
+    if len(text) > roadmaps.MAX_REPORT_TEXT:
+        raise DomainError("text_too_long", length=len(text), limit=roadmaps.MAX_REPORT_TEXT)
+    if not text:
+        raise DomainError("text_empty")
+    _draft(context)["done_text"] = text
+    await answer(update, texts.REPORT_EVIDENCE, [[(texts.BUTTON_DONE, "rm:ev:done")]])
+    return EVIDENCE
+
+
+@guarded("report")
+async def add_evidence(update: Update, context: BotContext) -> int | None:
+    message = update.effective_message
+    assert isinstance(message, Message)
+    draft = _draft(context)
+    piece: dict | None = None
+    if message.document:
+        piece = {
+            "kind": "document",
+            "file_id": message.document.file_id,
+            "file_unique_id": message.document.file_unique_id,
+            "file_name": (message.document.file_name or "файл")[:300],
+        }
+    elif message.photo:
+        photo = message.photo[-1]
+        piece = {"kind": "photo", "file_id": photo.file_id, "file_unique_id": photo.file_unique_id}
+    elif message.text and message.text.strip().lower().startswith(("http://", "https://")):
+        piece = {"kind": "link", "url": message.text.strip()[:1000]}
+    if piece is None:
+        await answer(update, texts.REPORT_EVIDENCE_EXPECTED, [[(texts.BUTTON_DONE, "rm:ev:done")]])
+        return None
+    if len(draft["evidence"]) < MAX_EVIDENCE:
+        draft["evidence"].append(piece)
+    await answer(
+        update,
+        texts.REPORT_EVIDENCE_ADDED.format(count=len(draft["evidence"])),
+        [[(texts.BUTTON_DONE, "rm:ev:done")]],
+    )
+    return None
+
+
+@guarded("report")
+async def evidence_done(update: Update, context: BotContext) -> int:
+    draft = _draft(context)
+    await answer(
+        update,
+        texts.report_summary(
+            draft["status"], draft.get("percent"), draft.get("done_text"), len(draft["evidence"])
+        ),
+        [[(texts.BUTTON_SEND, "rm:send"), (texts.BUTTON_CANCEL, "rm:x")]],
+    )
+    return CONFIRM
+
+
+@guarded("report")
+async def send_report(update: Update, context: BotContext) -> int:
+    draft = _draft(context)
+    await roadmaps.submit_report(
+        context.session,
+        context.actor,
+        int(draft["item_id"]),
+        status=ItemStatus(draft["status"]),
+        percent=draft.get("percent"),
+        done_text=draft.get("done_text"),
+        evidence=[Evidence(**piece) for piece in draft["evidence"]],
+        now=context.now(),
+    )
+    await context.commit()
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.REPORT_SENT, edit=True)
+    return ConversationHandler.END
+
+
+@guarded(None)
+async def cancel(update: Update, context: BotContext) -> int:
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
+    return ConversationHandler.END
+
+
+async def wrong_input(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    await answer(
+        update, texts.USE_BUTTONS if message is not None and message.text else texts.TEXT_EXPECTED
+    )
+
+
+def report_conversation() -> ConversationHandler:
+    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+        return CallbackQueryHandler(handler, pattern=pattern)
+
+    return ConversationHandler(
+        entry_points=[cb(start_report, r"^rm:rep:\d+$")],
+        states={
+            STATUS: [cb(pick_status, r"^rm:st:(not_started|in_progress|done|not_done)$")],
+            PERCENT: [cb(pick_percent, r"^rm:pc:(\d{1,3}|x)$")],
+            DONE_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, done_text)],
+            EVIDENCE: [
+                MessageHandler(
+                    (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO,
+                    add_evidence,
+                ),
+                cb(evidence_done, r"^rm:ev:done$"),
+            ],
+            CONFIRM: [cb(send_report, r"^rm:send$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            cb(cancel, r"^rm:x$"),
+            MessageHandler(~filters.COMMAND, wrong_input),
+        ],
+        name="roadmap_report",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("roadmap", show_roadmap),
+        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d+$"),
+        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d+:\d+$"),
+        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d+$"),
+        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d+$"),
+    ]

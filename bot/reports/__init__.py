@@ -1,0 +1,1 @@
+"""Files the bot produces: spreadsheets, calendars, charts."""

@@ -1,0 +1,42 @@
+"""Roadmap files for tests: the real 2019–2020 plan from the seeds, and broken ones."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+SEED_PLAN_CSV = Path(__file__).resolve().parent.parent / "fixtures" / "seed_plan_2019_2020.csv"
+
+
+def table_to_xlsx(rows: list[list[object]], merge: str | None = None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def seed_plan_rows() -> list[list[str]]:
+    with SEED_PLAN_CSV.open(encoding="utf-8") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def seed_plan_xlsx() -> bytes:
+    return table_to_xlsx(seed_plan_rows())
+
+
+def zip_bomb() -> bytes:
+    """A valid zip whose member inflates to 40 MB of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (40 * 1024 * 1024))
+    return buffer.getvalue()
