@@ -1,0 +1,144 @@
+"""Roadmap rules straight against the services: reports, review, progress, risk profile."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import ItemStatus, RiskLevel, Role
+from bot.services import risk_profile, roadmaps
+from bot.services.errors import AccessDenied, DomainError
+from bot.services.roadmap_import import ParsedItem
+from tests.support.factories import actor_for, make_municipality, make_person, make_school
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+
+def _item(number: str, due: str | None) -> ParsedItem:
+    return ParsedItem(
+        row=1,
+        number=number,
+        section=None,
+        risk_factor_id=None,
+        measure=f"М{number}",
+        deadline_text=due or "ежемесячно",
+        due_date=due,
+        is_recurring=due is None,
+        responsible=None,
+        expected_result=None,
+    )
+
+
+async def _world(session: AsyncSession):  # type: ignore[no-untyped-def]
+    city = await make_municipality(session)
+    school = await make_school(session, city, 17)
+    staff = await actor_for(
+        session, await make_person(session, Role.SCHOOL_STAFF, municipality=city, school=school)
+    )
+    curator = await actor_for(
+        session, await make_person(session, Role.CURATOR, municipality=city, curated=[school])
+    )
+    await roadmaps.apply_import(
+        session,
+        staff,
+        school.id,
+        2026,
+        [_item("1", "2026-10-01"), _item("2", "2026-12-31"), _item("3", None)],
+        NOW,
+    )
+    items = await roadmaps.school_items(session, staff, school.id, NOW.date())
+    return city, school, staff, curator, {row.number: row.id for row in items}
+
+
+async def test_review_rules(session: AsyncSession) -> None:
+    city, _school, staff, curator, ids = await _world(session)
+    report = await roadmaps.submit_report(
+        session,
+        staff,
+        ids["1"],
+        status=ItemStatus.DONE,
+        percent=100,
+        done_text="Сделано",
+        evidence=[],
+        now=NOW,
+    )
+    with pytest.raises(DomainError) as twice:
+        await roadmaps.submit_report(
+            session,
+            staff,
+            ids["1"],
+            status=ItemStatus.DONE,
+            percent=None,
+            done_text=None,
+            evidence=[],
+            now=NOW,
+        )
+    assert twice.value.code == "roadmap_report_pending"
+    with pytest.raises(AccessDenied):
+        await roadmaps.submit_report(
+            session,
+            curator,
+            ids["2"],
+            status=ItemStatus.DONE,
+            percent=None,
+            done_text=None,
+            evidence=[],
+            now=NOW,
+        )
+    with pytest.raises(DomainError) as bare:
+        await roadmaps.review(session, curator, report.id, accept=False, comment="  ", now=NOW)
+    assert bare.value.code == "roadmap_return_needs_comment"
+    with pytest.raises(AccessDenied):
+        await roadmaps.review(session, staff, report.id, accept=True, comment=None, now=NOW)
+    other = await make_person(
+        session, Role.CURATOR, municipality=city, curated=[await make_school(session, city)]
+    )
+    with pytest.raises(AccessDenied):
+        await roadmaps.review(
+            session, await actor_for(session, other), report.id, accept=True, comment=None, now=NOW
+        )
+    await roadmaps.review(session, curator, report.id, accept=True, comment=None, now=NOW)
+    with pytest.raises(DomainError) as again:
+        await roadmaps.review(session, curator, report.id, accept=True, comment=None, now=NOW)
+    assert again.value.code == "roadmap_report_reviewed"
+
+
+async def test_progress_counts_accepted_overdue_and_waiting(session: AsyncSession) -> None:
+    _city, school, staff, curator, ids = await _world(session)
+    done = await roadmaps.submit_report(
+        session,
+        staff,
+        ids["1"],
+        status=ItemStatus.DONE,
+        percent=None,
+        done_text=None,
+        evidence=[],
+        now=NOW,
+    )
+    await roadmaps.submit_report(
+        session,
+        staff,
+        ids["2"],
+        status=ItemStatus.IN_PROGRESS,
+        percent=50,
+        done_text=None,
+        evidence=[],
+        now=NOW,
+    )
+    before = (await roadmaps.roadmap_progress(session, [school.id], NOW.date()))[school.id]
+    assert before == roadmaps.Progress(accepted=0, total=3, overdue=1, waiting_review=2)
+    await roadmaps.review(session, curator, done.id, accept=True, comment=None, now=NOW)
+    after = (await roadmaps.roadmap_progress(session, [school.id], date(2027, 1, 10)))[school.id]
+    assert after == roadmaps.Progress(accepted=1, total=3, overdue=1, waiting_review=1)
+
+
+async def test_curators_cannot_change_the_roadmap_or_risks(session: AsyncSession) -> None:
+    _city, school, staff, curator, _ids = await _world(session)
+    with pytest.raises(AccessDenied):
+        await roadmaps.apply_import(session, curator, school.id, 2026, [_item("9", None)], NOW)
+    with pytest.raises(AccessDenied):
+        await risk_profile.toggle(session, curator, school.id, 1, 2026)
+    levels = [await risk_profile.toggle(session, staff, school.id, 1, 2026) for _ in range(4)]
+    assert levels == [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, None]
