@@ -7,6 +7,7 @@ recorded in another short transaction (see bot/services/delivery.py for the guar
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -139,7 +140,7 @@ class OutboxSender:
     async def _send(self, outgoing: Outgoing) -> int:
         assert outgoing.chat_id is not None
         markup = (
-            InlineKeyboardMarkup.de_json(outgoing.reply_markup, self.bot)
+            InlineKeyboardMarkup.de_json(_with_row_id(outgoing.reply_markup, outgoing.id), self.bot)
             if outgoing.reply_markup
             else None
         )
@@ -161,3 +162,8 @@ class OutboxSender:
 def _seconds(value: object) -> float:
     total = getattr(value, "total_seconds", None)
     return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+
+
+def _with_row_id(markup: dict, notification_id: int) -> dict:
+    """Buttons that act on this very reminder (snooze) name it as `{nid}` until it is sent."""
+    return json.loads(json.dumps(markup).replace("{nid}", str(notification_id)))

@@ -34,8 +34,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     #
     #
     # -- reminders, digests, settings
-    #
-    #
+    "digest": EVERYONE_BOUND,
+    "settings": EVERYONE_BOUND,
     # -- summaries and reports
     #
     #
@@ -61,8 +61,8 @@ COMMANDS: tuple[str, ...] = (
     #
     #
     # -- reminders, digests, settings
-    #
-    #
+    "digest",
+    "settings",
     # -- summaries and reports
     #
     #

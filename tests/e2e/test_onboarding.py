@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import Invite, Person, Role, TelegramAccount
+from bot.services.permissions import commands_for
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID, BOT_USERNAME
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
@@ -70,7 +71,8 @@ async def test_admin_invites_a_curator_who_binds_with_the_link(
     assert "СШ № 17" in reply.text
 
     menu = [c["command"] for c in bot.fake.commands({"type": "chat", "chat_id": newcomer.id})]
-    assert menu == ["help", "whoami", "visit", "visits", "roadmap", "review", "cancel"]
+    assert menu == [*commands_for(frozenset({Role.CURATOR})), "cancel"]
+    assert {"visit", "review"} <= set(menu) and not {"invite", "audit", "import"} & set(menu)
     admin_menu = [
         c["command"] for c in bot.fake.commands({"type": "chat", "chat_id": ADMIN_TELEGRAM_ID})
     ]

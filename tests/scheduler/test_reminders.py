@@ -1,0 +1,182 @@
+"""Each reminder at its moment and not before, in each municipality's own time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    Event,
+    EventRegistration,
+    EventStatus,
+    ItemStatus,
+    Notification,
+    ProgressReport,
+    RegistrationState,
+    Roadmap,
+    RoadmapItem,
+    Role,
+    Visit,
+    VisitFollowUp,
+    VisitFormat,
+)
+from bot.services import reminders
+from bot.services.delivery import quiet_until
+from tests.support.factories import make_municipality, make_person, make_school
+
+DUE = date(2026, 12, 10)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+async def _school_with_item(session: AsyncSession, timezone: str = "Asia/Yekaterinburg"):  # type: ignore[no-untyped-def]
+    city = await make_municipality(session, timezone=timezone)
+    school = await make_school(session, city)
+    staff = await make_person(session, Role.SCHOOL_STAFF, municipality=city, school=school)
+    curator = await make_person(session, Role.CURATOR, municipality=city, curated=[school])
+    roadmap = Roadmap(school_id=school.id, year=2026)
+    session.add(roadmap)
+    await session.flush()
+    item = RoadmapItem(roadmap_id=roadmap.id, number="1", measure="Педсовет", due_date=DUE)
+    session.add(item)
+    await session.flush()
+    return city, school, staff, curator, item
+
+
+async def _keys(session: AsyncSession) -> list[str]:
+    return sorted((await session.scalars(select(Notification.dedupe_key))).all())
+
+
+async def test_deadline_reminders_at_their_moments(session: AsyncSession) -> None:
+    _city, _school, staff, _curator, item = await _school_with_item(session)
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 2, 5)) == 0  # T-8
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 3, 5)) == 1  # T-7
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 3, 6)) == 0  # again: nothing
+    row = (await session.scalars(select(Notification))).one()
+    assert row.dedupe_key == f"deadline:item {item.id}:T-7:person {staff.id}"
+    assert row.due_at == utc(2026, 12, 3, 4)  # 09:00 in Yekaterinburg
+    assert row.reply_markup["inline_keyboard"][0][0]["callback_data"] == f"rm:rep:{item.id}"
+    await reminders.deadline_sweep(session, utc(2026, 12, 9, 5))
+    await reminders.deadline_sweep(session, utc(2026, 12, 10, 5))
+    suffixes = [key.split(":")[2] for key in await _keys(session)]
+    assert sorted(suffixes) == ["T-0", "T-1", "T-7"]
+
+
+async def test_overdue_weekly_to_school_and_curator_until_done(session: AsyncSession) -> None:
+    _city, _school, staff, curator, item = await _school_with_item(session)
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 16, 5)) == 0  # 6 days late
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 17, 5)) == 2  # week 1
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 24, 5)) == 2  # week 2
+    keys = [k for k in await _keys(session) if k.startswith("overdue")]
+    assert f"overdue:item {item.id}:W1:person {curator.id}" in keys
+    assert f"overdue:item {item.id}:W2:person {staff.id}" in keys
+    item.status = ItemStatus.DONE
+    await session.flush()
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 31, 5)) == 0
+
+
+async def test_stale_reminders_after_downtime_are_skipped(session: AsyncSession) -> None:
+    await _school_with_item(session)
+    # Down from the 1st to the 9th: T-7 (3 Dec) is stale, T-1 (9 Dec) is sent.
+    await reminders.deadline_sweep(session, utc(2026, 12, 9, 5))
+    assert [k.split(":")[2] for k in await _keys(session)] == ["T-1"]
+
+
+async def test_time_zones_side_by_side(session: AsyncSession) -> None:
+    await _school_with_item(session, "Asia/Yekaterinburg")
+    await _school_with_item(session, "Europe/Kaliningrad")
+    await reminders.deadline_sweep(session, utc(2026, 12, 3, 8))
+    due = sorted((await session.scalars(select(Notification.due_at))).all())
+    assert due == [utc(2026, 12, 3, 4), utc(2026, 12, 3, 7)]  # 09:00 UTC+5 and 09:00 UTC+2
+    assert quiet_until(utc(2026, 12, 3, 4, 30), "Europe/Kaliningrad") is not None  # 06:30 there
+    assert quiet_until(utc(2026, 12, 3, 4, 30), "Asia/Yekaterinburg") is None  # 09:30 there
+
+
+async def test_follow_ups_no_visits_and_waiting_reviews(session: AsyncSession) -> None:
+    _city, school, staff, curator, item = await _school_with_item(session)
+    visit = Visit(
+        curator_person_id=curator.id,
+        school_id=school.id,
+        visit_date=date(2026, 10, 1),
+        format=VisitFormat.ON_SITE,
+        participants=[],
+    )
+    session.add(visit)
+    await session.flush()
+    session.add(VisitFollowUp(visit_id=visit.id, what="Педсовет", due_date=date(2026, 11, 5)))
+    session.add(
+        ProgressReport(
+            item_id=item.id,
+            author_person_id=staff.id,
+            status=ItemStatus.DONE,
+            submitted_at=utc(2026, 11, 1),
+        )
+    )
+    await session.flush()
+    now = utc(2026, 11, 5, 5)
+    assert await reminders.follow_up_sweep(session, now) == 2  # curator and school
+    assert await reminders.no_visit_sweep(session, now) == 0  # 35 days, but day 30 is stale
+    assert await reminders.no_visit_sweep(session, utc(2026, 10, 31, 5)) == 1  # day 30
+    assert await reminders.review_wait_sweep(session, utc(2026, 11, 3, 23)) == 0
+    assert await reminders.review_wait_sweep(session, utc(2026, 11, 4, 1)) == 1
+    kinds = sorted((await session.scalars(select(Notification.kind))).all())
+    assert kinds == ["followup", "followup", "novisit", "review"]
+
+
+async def test_event_reminders_and_withdrawal(session: AsyncSession) -> None:
+    city, _school, staff, _curator, _item = await _school_with_item(session)
+    event = Event(
+        municipality_id=city.id,
+        format="seminar",
+        title="Семинар",
+        starts_at=utc(2026, 12, 3, 9),
+        status=EventStatus.PUBLISHED,
+    )
+    session.add(event)
+    await session.flush()
+    registration = EventRegistration(
+        event_id=event.id, person_id=staff.id, state=RegistrationState.REGISTERED
+    )
+    session.add(registration)
+    await session.flush()
+    assert await reminders.event_sweep(session, utc(2026, 11, 30, 9)) == 0  # too early
+    assert await reminders.event_sweep(session, utc(2026, 12, 2, 6)) == 2
+    due = sorted((await session.scalars(select(Notification.due_at))).all())
+    assert due == [utc(2026, 12, 2, 9), utc(2026, 12, 3, 8)]
+    registration.state = RegistrationState.CANCELLED
+    await session.flush()
+    await reminders.event_sweep(session, utc(2026, 12, 2, 7))
+    states = {row.state.value for row in await session.scalars(select(Notification))}
+    assert states == {"cancelled"}
+
+
+async def test_monday_digest_once_with_content_and_muting(session: AsyncSession) -> None:
+    city, school, staff, curator, _item = await _school_with_item(session)
+    coordinator = await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=city)
+    monday_8 = utc(2026, 12, 28, 3)  # 08:00 Yekaterinburg, Monday
+    assert await reminders.digest_sweep(session, monday_8) == 0
+    monday_9 = monday_8 + timedelta(hours=1, minutes=5)
+    assert await reminders.digest_sweep(session, monday_9) == 3  # staff, curator, coordinator
+    assert await reminders.digest_sweep(session, monday_9) == 0
+    text = (
+        await session.scalars(
+            select(Notification.text).where(Notification.recipient_person_id == coordinator.id)
+        )
+    ).one()
+    assert school.short_name in text and "просрочено 1" in text
+    assert "Просрочено больше 14 дней" in text and "Педсовет" in text
+    staff_text = (
+        await session.scalars(
+            select(Notification.text).where(Notification.recipient_person_id == staff.id)
+        )
+    ).one()
+    assert "Просрочено больше 14 дней" not in staff_text  # escalation is the coordinator's
+    curator.muted_kinds = ["digest"]
+    await session.flush()
+    next_monday = monday_9 + timedelta(days=7)
+    assert await reminders.digest_sweep(session, next_monday) == 2
+    assert await reminders.digest_sweep(session, monday_9 + timedelta(days=2)) == 0  # Wednesday
