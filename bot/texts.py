@@ -63,8 +63,11 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "digest": "Дайджест недели",
     "settings": "Настройки уведомлений",
     # -- summaries and reports
-    #
-    #
+    "summary": "Сводка по школам",
+    "school": "Карточка школы: /school 17",
+    "overdue": "Просроченные мероприятия",
+    "report": "Отчёт за полугодие (XLSX)",
+    "export": "Выгрузка данных (CSV)",
     # -- administration
     "audit": "Журнал изменений",
 }
@@ -712,3 +715,133 @@ def digest_text(digest, timezone: str, title: str = "Дайджест недел
             for title_, starts in digest.events
         ]
     return _fit("\n".join(lines))
+
+
+# ================================================================ summaries and reports (section body)
+
+SUMMARY_EMPTY = "В вашей зоне нет школ проекта."
+SCHOOL_ASK = "Какая школа? Напишите, например: /school 17 или /school лицей 9"
+SCHOOL_NOT_FOUND = "Школа не найдена в вашей зоне. Проверьте номер или название."
+SCHOOL_SEVERAL = "Нашлось несколько школ — выберите:"
+OVERDUE_NONE = "Просроченных мероприятий нет. 👍"
+REPORT_CHOOSE_HALF = "Отчёт за какое полугодие?"
+REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниципалитет:"
+REPORT_WHOLE = "Все школы"
+REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
+EXPORT_CAPTION = "Данные в CSV (UTF-8, разделитель «;»): школы, мероприятия, отчёты, посещения."
+ROLE_SHORT = {
+    "school_staff": "школа",
+    "curator": "куратор",
+    "municipal_coordinator": "координатор",
+    "regional_coordinator": "рег. координатор",
+    "admin": "админ",
+}
+FLAG_LABELS = {"shnor": "ШНОР", "shnsu": "ШНСУ", "nonobjectivity": "признаки необъективности"}
+
+
+def summary_text(rows: list, today: date) -> str:  # list[SchoolSummary]
+    lines = [f"<b>Сводка на {fmt_date(today)}</b> — школ: {len(rows)}"]
+    for row in rows:
+        visit = (
+            "посещений не было"
+            if row.last_visit is None
+            else f"посещение {row.days_since_visit} дн. назад"
+        )
+        marks = [f"{row.accepted}/{row.total} принято"]
+        if row.overdue:
+            marks.append(f"⚠️ {row.overdue} просроч.")
+        if row.waiting_review:
+            marks.append(f"📝 {row.waiting_review} на проверке")
+        lines.append(f"\n<b>{e(row.name)}</b>: " + ", ".join(marks))
+        lines.append(f"  {visit}; куратор: {e(', '.join(row.curators)) or '—'}")
+        if row.high_risks:
+            lines.append("  высокие риски: " + ", ".join(str(f) for f in row.high_risks))
+        if row.unreachable:
+            lines.append(f"  🚫 недоступны в Telegram: {row.unreachable}")
+    return _fit("\n".join(lines))
+
+
+def school_card_text(card, timezone: str) -> str:  # SchoolCard
+    school, summary = card.school, card.summary
+    flags = [
+        label
+        for key, label in FLAG_LABELS.items()
+        if {
+            "shnor": school.is_shnor,
+            "shnsu": school.is_shnsu,
+            "nonobjectivity": school.has_nonobjectivity_signs,
+        }[key]
+    ]
+    status = "в проекте" if school.status.value == "active" else "вышла из проекта"
+    lines = [
+        f"<b>{e(school.full_name)}</b>",
+        f"Статус: {status}"
+        + (f"; {', '.join(flags)}" if flags else "")
+        + (f"; с {school.project_start_year} г." if school.project_start_year else ""),
+        f"Директор: {e(school.director_name or '—')}",
+        f"Куратор: {e(', '.join(summary.curators) or '—')}",
+        f"Дорожная карта: принято {summary.accepted} из {summary.total}"
+        + (f", просрочено {summary.overdue}" if summary.overdue else "")
+        + (f", на проверке {summary.waiting_review}" if summary.waiting_review else ""),
+    ]
+    if card.risks:
+        lines.append(
+            "<b>Риски:</b> "
+            + "; ".join(
+                f"{r.factor_id}. {e(r.title[:50])} — {RISK_LEVEL_LABELS[r.level.value]}"
+                for r in card.risks
+            )
+        )
+    if card.sections:
+        lines.append("<b>По разделам:</b>")
+        lines += [
+            f"• {e(section[:60]) or 'без раздела'}: {done}/{total}"
+            for section, done, total in card.sections[:8]
+        ]
+    if card.overdue:
+        lines.append("<b>Просрочено:</b>")
+        lines += [f"• {e(o.number)}. {e(o.measure[:70])} — {o.days} дн." for o in card.overdue[:8]]
+    lines.append("<b>Посещения:</b> " + ("нет" if not card.visits else ""))
+    lines += [
+        f"• {fmt_date(day)} — {e(curator)}, {VISIT_FORMAT_LABELS.get(fmt.value, '')}"
+        for day, curator, fmt in card.visits
+    ]
+    if card.events:
+        lines.append("<b>Участие в мероприятиях:</b>")
+        lines += [
+            f"• {fmt_datetime(starts, timezone)[:10]} — {e(title[:70])}"
+            for title, starts in card.events
+        ]
+    if card.people:
+        lines.append("<b>Подключены:</b>")
+        lines += [
+            f"• {e(p.name)} ({ROLE_SHORT.get(p.role, p.role)})"
+            + ("" if p.bound else " — не подключён(а)")
+            + (" — 🚫 недоступен(на)" if p.unreachable else "")
+            for p in card.people
+        ]
+    return _fit("\n".join(lines))
+
+
+def overdue_text(items: list) -> str:  # list[OverdueItem]
+    if not items:
+        return OVERDUE_NONE
+    lines = [f"<b>Просрочено: {len(items)}</b>"]
+    current = None
+    for item in items:
+        if item.school != current:
+            lines.append(f"\n<b>{e(item.school)}</b>")
+            current = item.school
+        lines.append(
+            f"• {e(item.number)}. {e(item.measure[:80])} — срок {fmt_date(item.due)}, {item.days} дн."
+        )
+    return _fit("\n".join(lines))
+
+
+def half_year_title(scope: str, half: int, start_year: int) -> str:
+    which = "первое" if half == 1 else "второе"
+    return f"Отчётные материалы: {scope}, {which} полугодие {start_year}/{start_year + 1} учебного года"
+
+
+def half_button(half: int, start_year: int) -> str:
+    return f"{'I' if half == 1 else 'II'} полугодие {start_year}/{start_year + 1}"

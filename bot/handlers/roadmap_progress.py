@@ -105,7 +105,7 @@ def _draft(context: BotContext) -> dict:
     return context.user_data.setdefault(DRAFT, {})
 
 
-@guarded("report")
+@guarded("item_report")
 async def start_report(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
@@ -123,7 +123,7 @@ async def start_report(update: Update, context: BotContext) -> int:
     return STATUS
 
 
-@guarded("report")
+@guarded("item_report")
 async def pick_status(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     _draft(context)["status"] = ItemStatus(update.callback_query.data.rsplit(":", 1)[1]).value  # type: ignore[union-attr]
@@ -136,7 +136,7 @@ async def pick_status(update: Update, context: BotContext) -> int:
     return PERCENT
 
 
-@guarded("report")
+@guarded("item_report")
 async def pick_percent(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     value = (update.callback_query.data or "").rsplit(":", 1)[1]
@@ -145,7 +145,7 @@ async def pick_percent(update: Update, context: BotContext) -> int:
     return DONE_TEXT
 
 
-@guarded("report")
+@guarded("item_report")
 async def done_text(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
@@ -158,7 +158,7 @@ async def done_text(update: Update, context: BotContext) -> int:
     return EVIDENCE
 
 
-@guarded("report")
+@guarded("item_report")
 async def add_evidence(update: Update, context: BotContext) -> int | None:
     message = update.effective_message
     assert isinstance(message, Message)
@@ -189,7 +189,7 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
     return None
 
 
-@guarded("report")
+@guarded("item_report")
 async def evidence_done(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     await answer(
@@ -202,7 +202,7 @@ async def evidence_done(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
-@guarded("report")
+@guarded("item_report")
 async def send_report(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     await roadmaps.submit_report(

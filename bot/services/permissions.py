@@ -24,7 +24,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "visits": EVERYONE_BOUND,
     # -- roadmaps (import, progress reports, review, risk profile)
     "roadmap": EVERYONE_BOUND,
-    "report": SCHOOLS,
+    "item_report": SCHOOLS,
     "review": CURATORS,
     "risks": COORDINATORS | SCHOOLS,
     "template": COORDINATORS | SCHOOLS,
@@ -37,8 +37,11 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "digest": EVERYONE_BOUND,
     "settings": EVERYONE_BOUND,
     # -- summaries and reports
-    #
-    #
+    "summary": COORDINATORS | CURATORS,
+    "school": EVERYONE_BOUND,
+    "overdue": COORDINATORS | CURATORS | SCHOOLS,
+    "report": COORDINATORS | CURATORS,
+    "export": COORDINATORS | CURATORS,
     # -- administration
     "audit": frozenset({Role.ADMIN}),
 }
@@ -64,8 +67,11 @@ COMMANDS: tuple[str, ...] = (
     "digest",
     "settings",
     # -- summaries and reports
-    #
-    #
+    "summary",
+    "school",
+    "overdue",
+    "report",
+    "export",
     # -- administration
     "invite",
     "audit",
