@@ -193,6 +193,7 @@ ERRORS: dict[str, str] = {
     "roadmap_review_only_curator": "Проверять отчёты может только куратор этой школы.",
     "roadmap_report_reviewed": "Этот отчёт уже проверен.",
     "roadmap_return_needs_comment": "Напишите комментарий: что нужно исправить.",
+    "roadmap_deadline_unreadable": "Не понял срок. Примеры: 15.03.2027, ноябрь–декабрь 2026, I полугодие 2027, ежемесячно.",
     "import_too_big": "Файл больше {limit_mb} МБ. Разделите дорожную карту или уберите лишнее.",
     "import_wrong_type": "Нужен файл XLSX или CSV. Шаблон — /template",
     "import_not_xlsx": "Файл не открывается как XLSX. Сохраните его в Excel как «Книга Excel (.xlsx)».",
@@ -506,6 +507,15 @@ ITEM_NEW_BAD_DEADLINE = (
 )
 PERCENT_SKIP = "Без процента"
 BUTTON_OPEN_ITEM = "Открыть мероприятие"
+ITEM_EDIT_FIELDS = {
+    "measure": "Текст мероприятия",
+    "deadline": "Срок",
+    "responsible": "Ответственные",
+}
+
+
+def item_edited(number: str) -> str:
+    return f"Мероприятие {e(number)} изменено."
 
 
 def item_added(number: str, school: str) -> str:
