@@ -933,7 +933,9 @@ EVENT_CONFIRM_CANCEL = "Отменить мероприятие? Все запи
 EVENT_CANCELLED_DONE = "Мероприятие отменено, участники уведомлены."
 EVENT_EDIT_CHOOSE = "Что изменить?"
 EVENT_EDITED = "Изменение сохранено, записавшиеся уведомлены."
-EVENT_RESULTS_ASK = "Напишите итоги мероприятия: что получилось, решения, материалы."
+EVENT_RESULTS_ASK = (
+    "Пришлите материалы (файлы, фото), если есть, и напишите итоги мероприятия одним сообщением."
+)
 EVENT_RESULTS_SAVED = "Итоги сохранены."
 EVENT_FEEDBACK_SENT = "Запросы отзывов отправляются: {count}."
 EVENT_FEEDBACK_THANKS = (
@@ -1028,6 +1030,10 @@ def event_draft_summary(draft, place: str, timezone: str) -> str:  # EventDraft
         f"<b>Описание:</b> {e(draft.description) if draft.description else '—'}",
     ]
     return _fit("\n".join(lines))
+
+
+def event_materials_added(count: int) -> str:
+    return f"Материалов: {count}. Ещё файлы или текст итогов."
 
 
 def event_promoted(title: str) -> str:

@@ -224,6 +224,34 @@ async def save_results(update: Update, context: BotContext) -> int:
 
 
 @guarded("event_manage")
+async def add_material(update: Update, context: BotContext) -> None:
+    """Files sent while writing the results are the event's materials (handouts, photos)."""
+    message = update.effective_message
+    assert message is not None
+    if message.document:
+        kind, file_id, unique, name = (
+            "document",
+            message.document.file_id,
+            message.document.file_unique_id,
+            (message.document.file_name or "файл")[:300],
+        )
+    else:
+        photo = message.photo[-1]
+        kind, file_id, unique, name = "photo", photo.file_id, photo.file_unique_id, None
+    count = await event_results.add_material(
+        context.session,
+        context.actor,
+        int(context.user_data["event_results"]),
+        kind=kind,
+        file_id=file_id,
+        file_unique_id=unique,
+        file_name=name,
+    )
+    await context.commit()
+    await answer(update, texts.event_materials_added(count))
+
+
+@guarded("event_manage")
 async def start_edit(update: Update, context: BotContext) -> None:
     event_id, version = _ids(update)
     await events.managed_event(context.session, context.actor, event_id)
@@ -331,7 +359,10 @@ def small_conversation() -> ConversationHandler:
             CallbackQueryHandler(rate, pattern=r"^ev:fb:\d+:[1-5]$"),
         ],
         states={
-            RESULTS: [MessageHandler(text, save_results)],
+            RESULTS: [
+                MessageHandler(text, save_results),
+                MessageHandler(filters.Document.ALL | filters.PHOTO, add_material),
+            ],
             EDIT_VALUE: [MessageHandler(text, edit_value)],
             FEEDBACK_COMMENT: [MessageHandler(text, comment)],
         },

@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.models import Event, EventRegistration, Person, RegistrationState
+from bot.models import (
+    Attachment,
+    AttachmentKind,
+    Event,
+    EventRegistration,
+    Person,
+    RegistrationState,
+)
 from bot.services import audit, outbox
 from bot.services.actors import Actor
 from bot.services.errors import DomainError, NotFound
@@ -194,4 +201,42 @@ async def feedback_summary(session: AsyncSession, actor: Actor, event_id: int) -
         list(comments),
         int(attended or 0),
         int(registered or 0),
+    )
+
+
+async def add_material(
+    session: AsyncSession,
+    actor: Actor,
+    event_id: int,
+    *,
+    kind: str,
+    file_id: str,
+    file_unique_id: str | None,
+    file_name: str | None,
+) -> int:
+    """A handout or a photo of the event; returns how many materials it has now."""
+    event = await managed_event(session, actor, event_id)
+    session.add(
+        Attachment(
+            kind=AttachmentKind(kind),
+            event_id=event.id,
+            telegram_file_id=file_id,
+            telegram_file_unique_id=file_unique_id,
+            file_name=file_name,
+            uploaded_by_person_id=actor.person_id,
+        )
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        actor_person_id=actor.person_id,
+        action="event.material_added",
+        object_type="event",
+        object_id=event.id,
+    )
+    return int(
+        await session.scalar(
+            select(func.count(Attachment.id)).where(Attachment.event_id == event.id)
+        )
+        or 0
     )

@@ -106,6 +106,8 @@ async def test_create_announce_sign_up_edit_remind_results_feedback(
     reply = await bot.press(coordinator, "Гареева Л.Г.")
     assert "✅ Гареева Л.Г." in reply.last.plain_text
     await bot.press_data(coordinator, reply.last.message_id, f"ev:rs:{event.id}")
+    reply = await bot.send_document(coordinator, "раздатка.pdf", b"%PDF-1.4", "application/pdf")
+    assert reply.text == texts.event_materials_added(1)
     reply = await bot.send(coordinator, "Определены механизмы, решения приняты")
     assert reply.text == texts.EVENT_RESULTS_SAVED
     reply = await bot.press_data(coordinator, reply.last.message_id, f"ev:rf:{event.id}")
