@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -501,11 +501,14 @@ class Progress:
 
 
 async def roadmap_progress(
-    session: AsyncSession, school_ids: Iterable[int], today: date
+    session: AsyncSession, school_ids: Iterable[int] | ScalarSelect[int], today: date
 ) -> dict[int, Progress]:
-    """Per school, over all its roadmaps: a constant number of queries."""
-    ids = list(school_ids)
-    if not ids:
+    """Per school, over all its roadmaps: a constant number of queries.
+
+    `school_ids` may be a subquery, which scales better than a list of thousands of ids.
+    """
+    ids = school_ids if isinstance(school_ids, ScalarSelect) else list(school_ids)
+    if isinstance(ids, list) and not ids:
         return {}
     not_done = RoadmapItem.status != ItemStatus.DONE
     rows = await session.execute(
