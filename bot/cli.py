@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--scope", default="", help="регион, муниципалитет или школа")
     invite.add_argument("--municipality", default=None, help="уточнить муниципалитет школы")
+    backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
+    backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(seed_demo(settings))
     if args.command == "invite":
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
+    if args.command == "backup":
+        return make_backup(settings, args.to)
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -75,6 +79,22 @@ def migrate(settings: Settings) -> int:
 
     upgrade_to_head(settings.database_url)
     print("Схема базы данных обновлена.")
+    return 0
+
+
+def make_backup(settings: Settings, to: str | None) -> int:
+    from pathlib import Path
+
+    from bot.backup import backup, default_target
+    from bot.config import PROJECT_ROOT
+
+    target = Path(to) if to else default_target(PROJECT_ROOT / "data")
+    try:
+        written = backup(settings.database_url, target)
+    except RuntimeError as advice:
+        print(advice, file=sys.stderr)
+        return 1
+    print(f"Копия базы данных: {written}")
     return 0
 
 
