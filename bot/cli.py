@@ -120,11 +120,46 @@ def run(settings: Settings) -> int:
         return EXIT_CONFIG
     if not ensure_schema(settings):
         return EXIT_CONFIG
-    from bot.app import build_application
+    return asyncio.run(serve(settings))
 
+
+async def serve(settings: Settings) -> int:
+    """Wait to be the leader, then poll and run the scheduler until stopped or demoted."""
+    import signal
+
+    from bot.app import build_application
+    from bot.leadership import leadership_for
+    from bot.scheduler import stop_scheduler
+
+    leadership = leadership_for(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    acquiring = asyncio.create_task(leadership.acquire())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({acquiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not acquiring.done():
+        acquiring.cancel()
+        return 0
     engine = make_engine(settings.database_url)
     application = build_application(settings, make_session_factory(engine))
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    try:
+        async with application:
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=["message", "callback_query"])
+            demoted = asyncio.create_task(leadership.lost())
+            await asyncio.wait({demoted, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            demoted.cancel()
+            await application.updater.stop()
+            await application.stop()
+            await stop_scheduler(application)
+    finally:
+        await leadership.release()
+        await engine.dispose()
     return 0
 
 
