@@ -30,6 +30,7 @@ from bot.services.visit_drafts import PARTICIPANT_CODES, VisitDraft
     RESUME,
 ) = range(14)
 
+ACTION = "visit"  # the row of permissions.ACTIONS every step is checked against
 DRAFT = "visit_draft"
 # What /visit or «Изменить» asked for while an unfinished draft waited: "new" or "ed:<id>".
 PENDING = "visit_pending"
