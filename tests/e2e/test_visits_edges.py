@@ -254,3 +254,48 @@ async def test_visits_are_paged_and_filtered_by_month(
     await demo.press(coordinator, "Куратор")
     reply = await demo.press(coordinator, SMIRNOVA)
     assert "всего 7" in reply.text
+
+
+async def test_forged_buttons_show_and_change_nothing_of_others(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    curator = await demo.login(SMIRNOVA)
+    await _to_summary(demo, curator)
+    await demo.press(curator, texts.BUTTON_SAVE)
+    async with session_factory() as session:
+        visit_id = (await session.scalars(select(Visit.id))).one()
+
+    other = await demo.login("Телятников Александр Юрьевич")
+    listing = await demo.send(other, "/visits")
+    assert "всего 0" in listing.text
+    message_id = listing.last.message_id
+    for data, refusal in [
+        (f"vis:o:{visit_id}", texts.ERRORS["visit_not_found"]),
+        (f"vis:ed:{visit_id}", texts.ERRORS["visit_not_yours"]),
+        (f"vis:dl:{visit_id}", texts.ERRORS["visit_not_yours"]),
+        (f"vis:dy:{visit_id}", texts.ERRORS["visit_not_yours"]),
+    ]:
+        reply = await demo.press_data(other, message_id, data)
+        assert reply.alerts == [refusal], data
+        assert "Выявлено" not in reply.text
+
+    director = await demo.login("Гареева Л.Г.")  # sees the visit, may not change it
+    listing = await demo.send(director, "/visits")
+    reply = await demo.press_data(director, listing.last.message_id, f"vis:dy:{visit_id}")
+    assert reply.alerts == [texts.ERRORS["visit_not_yours"]]
+    async with session_factory() as session:
+        assert (await session.get(Visit, visit_id)).deleted_at is None  # type: ignore[union-attr]
+
+
+async def test_a_forged_risk_factor_outside_the_profile_is_refused(demo: BotHarness) -> None:
+    curator = await demo.login(SMIRNOVA)
+    await demo.send(curator, "/visit")
+    await demo.press(curator, "СШ № 17")
+    await demo.press(curator, texts.BUTTON_TODAY)
+    reply = await demo.press(curator, "Выезд в школу")
+    offered = {data for row in reply.last.buttons for _text, data in row}
+    factor = next(n for n in range(1, 11) if f"vis:pr:{n}" not in offered)
+    forged = await demo.press_data(curator, reply.last.message_id, f"vis:pr:{factor}")
+    assert forged.alerts == [texts.ERRORS["visit_factor_not_in_profile"]]
+    reply = await demo.send(curator, "Своя тема")
+    assert texts.VISIT_PARTICIPANTS in reply.text
