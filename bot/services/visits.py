@@ -154,6 +154,11 @@ async def save_visit(
     assert draft.school_id is not None and draft.day is not None
     school = await curated_school(session, actor, draft.school_id)
     await check_visit_date(session, school.id, draft.day, today)
+    # The school may have changed on the card after the purpose was picked from its plan.
+    if draft.roadmap_item_id is not None:
+        await purpose_from_item(session, school.id, draft.roadmap_item_id)
+    if draft.risk_factor_id is not None:
+        await purpose_from_factor(session, school.id, draft.risk_factor_id)
     if draft.visit_id is not None:
         return await _update_visit(session, actor, draft, now)
     taken = await session.scalar(select(Visit.id).where(Visit.client_token == draft.token))

@@ -8,7 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Attachment, AuditRecord, Notification, Role, Visit, VisitFollowUp
+from bot.models import (
+    Attachment,
+    AuditRecord,
+    Notification,
+    Roadmap,
+    RoadmapItem,
+    Role,
+    Visit,
+    VisitFollowUp,
+)
 from bot.services import visits
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.visit_drafts import VisitDraft
@@ -164,3 +173,20 @@ async def test_text_limits_are_refused_not_cut(session: AsyncSession) -> None:
     assert refused.value.params == {"length": 201, "limit": 200}
     with pytest.raises(DomainError):
         visits.check_text("   ")
+
+
+async def test_a_purpose_from_another_school_s_roadmap_is_refused(session: AsyncSession) -> None:
+    city, mine, _other, actor = await _world(session)
+    second = await make_school(session, city, 51)
+    roadmap = Roadmap(school_id=second.id, year=2026)
+    session.add(roadmap)
+    await session.flush()
+    item = RoadmapItem(roadmap_id=roadmap.id, number="1", measure="Педсовет")
+    session.add(item)
+    await session.flush()
+    with pytest.raises(AccessDenied) as refused:
+        await visits.save_visit(
+            session, actor, _draft(mine.id, roadmap_item_id=item.id), NOW, TODAY
+        )
+    assert refused.value.code == "visit_item_other_school"
+    assert await session.scalar(select(func.count(Visit.id))) == 0
