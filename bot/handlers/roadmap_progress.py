@@ -86,6 +86,8 @@ async def open_item(update: Update, context: BotContext) -> None:
     buttons: Buttons = [[(texts.BUTTON_HISTORY, f"rm:h:{item.id}")]]
     if school.id in context.actor.staff_school_ids:
         buttons[0].insert(0, (texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+    if roadmaps.may_edit_roadmap(context.actor, school):
+        buttons[0].append((texts.BUTTON_EDIT, f"rm:ie:{item.id}"))
     buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
     await answer(update, texts.item_card(item, school.short_name, overdue), buttons)
 

@@ -31,8 +31,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "import": COORDINATORS | SCHOOLS,
     "item_new": COORDINATORS | SCHOOLS,
     # -- events
-    #
-    #
+    "events": EVERYONE_BOUND,
+    "event_new": COORDINATORS,
+    "event_manage": COORDINATORS,
     # -- reminders, digests, settings
     "digest": EVERYONE_BOUND,
     "settings": EVERYONE_BOUND,
@@ -61,8 +62,8 @@ COMMANDS: tuple[str, ...] = (
     "import",
     "item_new",
     # -- events
-    #
-    #
+    "events",
+    "event_new",
     # -- reminders, digests, settings
     "digest",
     "settings",

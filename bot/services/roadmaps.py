@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -501,11 +501,14 @@ class Progress:
 
 
 async def roadmap_progress(
-    session: AsyncSession, school_ids: Iterable[int], today: date
+    session: AsyncSession, school_ids: Iterable[int] | ScalarSelect[int], today: date
 ) -> dict[int, Progress]:
-    """Per school, over all its roadmaps: a constant number of queries."""
-    ids = list(school_ids)
-    if not ids:
+    """Per school, over all its roadmaps: a constant number of queries.
+
+    `school_ids` may be a subquery, which scales better than a list of thousands of ids.
+    """
+    ids = school_ids if isinstance(school_ids, ScalarSelect) else list(school_ids)
+    if isinstance(ids, list) and not ids:
         return {}
     not_done = RoadmapItem.status != ItemStatus.DONE
     rows = await session.execute(
@@ -561,3 +564,54 @@ async def schools_for(session: AsyncSession, actor: Actor, *, editing: bool) -> 
         for school in rows
         if not editing or may_edit_roadmap(actor, school)
     ]
+
+
+EDITABLE_FIELDS = ("measure", "deadline", "responsible")
+
+
+async def edit_item(
+    session: AsyncSession, actor: Actor, item_id: int, field_name: str, value: str, year: int
+) -> RoadmapItem:
+    """Change an item's text, deadline wording (due date derived again) or responsible."""
+    from bot.services.deadlines import DeadlineUnreadable, parse_deadline
+
+    item, school = await visible_item(session, actor, item_id)
+    if not may_edit_roadmap(actor, school):
+        raise AccessDenied("roadmap_edit_denied")
+    value = value.strip()
+    limit = MAX_MEASURE if field_name == "measure" else 1000
+    if not value:
+        raise DomainError("text_empty")
+    if len(value) > limit:
+        raise DomainError("text_too_long", length=len(value), limit=limit)
+    before = {
+        "measure": item.measure,
+        "deadline": item.deadline_text,
+        "responsible": item.responsible,
+    }
+    if field_name == "measure":
+        item.measure = value
+    elif field_name == "deadline":
+        try:
+            deadline = parse_deadline(value, year)
+        except DeadlineUnreadable:
+            raise DomainError("roadmap_deadline_unreadable") from None
+        item.deadline_text, item.due_date, item.is_recurring = (
+            value[:200],
+            deadline.due,
+            deadline.recurring,
+        )
+    elif field_name == "responsible":
+        item.responsible = value
+    else:
+        raise NotFound()
+    await session.flush()
+    await audit.record(
+        session,
+        actor_person_id=actor.person_id,
+        action="roadmap.item_edited",
+        object_type="roadmap_item",
+        object_id=item.id,
+        details={"field": field_name, "before": before[field_name], "after": value},
+    )
+    return item
