@@ -49,30 +49,30 @@ async def report_items(
     session: AsyncSession, school_ids: list[int], first: date, last: date
 ) -> list[ReportItem]:
     """Items due in the half (or recurring), with their accepted report's mark of execution."""
+    in_half = Roadmap.school_id.in_(school_ids) & (
+        RoadmapItem.is_recurring.is_(True)
+        | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last))
+    )
     items = (
         await session.execute(
             select(RoadmapItem, School.short_name)
             .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
             .join(School, School.id == Roadmap.school_id)
-            .where(
-                School.id.in_(school_ids),
-                RoadmapItem.is_recurring.is_(True)
-                | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last)),
-            )
+            .where(in_half)
             .order_by(School.number, School.short_name, RoadmapItem.position)
         )
     ).all()
     accepted: dict[int, ProgressReport] = {}
-    if items:
-        for report in await session.scalars(
-            select(ProgressReport)
-            .where(
-                ProgressReport.item_id.in_([i.id for i, _ in items]),
-                ProgressReport.review_state == ReviewState.ACCEPTED,
-            )
-            .order_by(ProgressReport.reviewed_at)
-        ):
-            accepted[report.item_id] = report  # the latest accepted wins
+    # The items are named by a join, not a list of their ids: a country has more items than
+    # asyncpg takes bound parameters (32,767).
+    for report in await session.scalars(
+        select(ProgressReport)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
+        .order_by(ProgressReport.reviewed_at, ProgressReport.id)
+    ):
+        accepted[report.item_id] = report  # the latest accepted wins
     return [
         ReportItem(
             school,
@@ -172,15 +172,12 @@ async def export_tables(session: AsyncSession, school_ids: list[int]) -> dict[st
         ]
         for i, school_id, year in items
     ]
-    item_ids = [row[0] for row in item_rows]
-    reports = (
-        await session.scalars(
-            select(ProgressReport)
-            .where(ProgressReport.item_id.in_(item_ids))
-            .order_by(ProgressReport.id)
-        )
-        if item_ids
-        else []
+    reports = await session.scalars(
+        select(ProgressReport)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .where(Roadmap.school_id.in_(school_ids))
+        .order_by(ProgressReport.id)
     )
     visits = await session.scalars(
         select(Visit)
