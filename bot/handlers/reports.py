@@ -22,25 +22,59 @@ def _timezone(context: BotContext) -> str:
     return context.runtime.settings.default_timezone
 
 
+CHART_MAX_BARS = 40  # beyond this a bar per school is unreadable on a phone
+
+
 @guarded("summary")
 async def show_summary(update: Update, context: BotContext) -> None:
     """Every project school in scope, attention first, with a chart and buttons to open one."""
+    rows = await _summary_page(update, context, 0)
+    if not rows:
+        return
+    shown = rows[:CHART_MAX_BARS]
+    chart = await asyncio.to_thread(
+        progress_chart_png, [(r.name, r.accepted, r.total) for r in shown]
+    )
+    caption = (
+        texts.SUMMARY_CHART_CAPTION.format(shown=len(shown), total=len(rows))
+        if len(rows) > len(shown)
+        else None
+    )
+    assert update.effective_chat is not None
+    await update.effective_chat.send_photo(
+        InputFile(chart, filename="progress.png"), caption=caption
+    )
+
+
+@guarded("summary")
+async def turn_summary_page(update: Update, context: BotContext) -> None:
+    """◀ / ▶ under a long summary: the same list, another page, in the same message."""
+    assert update.callback_query is not None
+    await _summary_page(update, context, int((update.callback_query.data or "").split(":")[2]))
+
+
+async def _summary_page(
+    update: Update, context: BotContext, page: int
+) -> list[summaries.SchoolSummary]:
     today = context.now().date()
     rows = await summaries.summarize(context.session, context.actor, today)
     if not rows:
         await answer(update, texts.SUMMARY_EMPTY)
-        return
-    buttons = [(row.name, f"sch:o:{row.school_id}") for row in rows]
-    await answer(
-        update,
-        texts.summary_text(rows, today),
-        [buttons[i : i + 3] for i in range(0, len(buttons), 3)][:30],
-    )
-    chart = await asyncio.to_thread(
-        progress_chart_png, [(r.name, r.accepted, r.total) for r in rows]
-    )
-    assert update.effective_chat is not None
-    await update.effective_chat.send_photo(InputFile(chart, filename="progress.png"))
+        return rows
+    page = min(page, texts.summary_pages(len(rows)) - 1)
+    on_page = rows[page * texts.SUMMARY_PAGE : (page + 1) * texts.SUMMARY_PAGE]
+    buttons = [(row.name, f"sch:o:{row.school_id}") for row in on_page]
+    keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIOUS, f"sch:p:{page - 1}"))
+    if page < texts.summary_pages(len(rows)) - 1:
+        turns.append((texts.BUTTON_NEXT, f"sch:p:{page + 1}"))
+    if turns:
+        keyboard.append(turns)
+    edit = update.callback_query is not None
+    await answer(update, texts.summary_text(rows, today, page), keyboard, edit=edit)
+    return rows
 
 
 async def _card(update: Update, context: BotContext, school_id: int) -> None:
@@ -147,6 +181,7 @@ async def send_export(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("summary", show_summary))
+    application.add_handler(CallbackQueryHandler(turn_summary_page, pattern=r"^sch:p:\d{1,4}$"))
     application.add_handler(CommandHandler("school", find_school))
     application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d+$"))
     application.add_handler(CommandHandler("overdue", show_overdue))

@@ -96,3 +96,20 @@ async def test_report_and_export_beyond_the_bound_parameter_limit(session: Async
     tables = await report_data.export_tables(session, city.school_ids)
     assert len(tables["roadmap_items.csv"][1]) == 34_000
     assert len(tables["progress_reports.csv"][1]) == 80
+
+
+def test_chart_of_a_whole_region_stays_a_photo_telegram_accepts() -> None:
+    import struct
+
+    from bot.reports.chart import MAX_BARS, build_progress_figure, progress_chart_png
+
+    rows = [(f"СШ № {n}", n % 7, 7) for n in range(1, 3_001)]
+    png = progress_chart_png(rows)
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert width + height <= 10_000 and max(width, height) / min(width, height) <= 20
+    figure = build_progress_figure(rows)
+    assert len(figure.axes[0].patches) == MAX_BARS
+    assert figure.axes[0].get_title() == "Выполнение дорожных карт (ещё школ: 2940)"
+    from matplotlib import pyplot
+
+    pyplot.close(figure)

@@ -56,7 +56,13 @@ async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]])
 
 
 async def bulk_city(
-    session: AsyncSession, schools: int, *, items: int = 4, visits: int = 2, first_number: int = 1
+    session: AsyncSession,
+    schools: int,
+    *,
+    items: int = 4,
+    visits: int = 2,
+    first_number: int = 1,
+    coordinator_name: str | None = None,
 ) -> BulkCity:
     """A municipality of `schools` project schools, each with the same shape of data.
 
@@ -66,7 +72,9 @@ async def bulk_city(
     municipality that the staff signed up for (and every other one attended).
     """
     city = await make_municipality(session)
-    coordinator = await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=city)
+    coordinator = await make_person(
+        session, Role.MUNICIPAL_COORDINATOR, municipality=city, full_name=coordinator_name
+    )
     curator = await make_person(session, Role.CURATOR, municipality=city, full_name="Куратор Б.")
     numbers = range(first_number, first_number + schools)
     school_ids = await _insert(

@@ -1,0 +1,59 @@
+"""A summary of many schools through the fake Bot API: pages on a phone, a chart Telegram takes."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime
+
+from bot import texts
+from bot.db import SessionFactory
+from tests.support.harness import BotHarness
+from tests.support.scenario import bulk_city
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+COORDINATOR = "Петрова Анна Ивановна"
+
+
+async def test_a_long_summary_is_paged_and_its_buttons_stay_in_scope(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        await bulk_city(session, 90, coordinator_name=COORDINATOR)
+        other = await bulk_city(session, 1, first_number=500)
+        await session.commit()
+    bot.clock.set(NOW)
+    coordinator = await bot.login(COORDINATOR)
+
+    reply = await bot.send(coordinator, "/summary")
+    first = reply.messages[0]
+    assert first.plain_text.startswith("Сводка на 24.11.2026 — школ: 90\n")
+    assert "Требуют внимания: 90. Страница 1 из 12" in first.plain_text
+    assert first.plain_text.count("1/4 принято, ⚠️ 3 просроч., 📝 1 на проверке") == 8
+    assert "посещение 22 дн. назад; куратор: Куратор Б." in first.plain_text
+    assert "высокие риски: 9" in first.plain_text and "недоступны в Telegram: 1" in first.plain_text
+    assert first.button_texts[-1] == texts.BUTTON_NEXT and len(first.button_texts) == 9
+    photo = reply.messages[1]
+    assert photo.method == "sendPhoto" and photo.text == (
+        "Выполнение дорожных карт: первые 40 из 90 школ, по вниманию"
+    )
+    width, height = struct.unpack(">II", (photo.photo_bytes or b"")[16:24])
+    assert width + height <= 10_000
+
+    reply = await bot.press_data(coordinator, first.message_id, first.callback_data("Далее ▶"))
+    page = reply.last
+    assert page.edited and page.message_id == first.message_id
+    assert "Страница 2 из 12" in page.plain_text
+    assert page.button_texts[-2:] == [texts.BUTTON_PREVIOUS, texts.BUTTON_NEXT]
+    assert not any(m.method == "sendPhoto" for m in reply.messages)  # one chart per /summary
+    school = page.button_texts[0]
+    assert school not in first.button_texts
+    card = await bot.press_data(coordinator, page.message_id, page.callback_data(school))
+    assert "Дорожная карта: принято 1 из 4, просрочено 3, на проверке 1" in card.text
+
+    # A forged button naming another municipality's school shows nothing of it.
+    forged = await bot.press_data(coordinator, page.message_id, f"sch:o:{other.school_ids[0]}")
+    assert "СШ № 500" not in forged.everything and forged.everything
+    # The last page has no «Далее», and a forged page number beyond it shows the last page.
+    last = await bot.press_data(coordinator, page.message_id, "sch:p:99")
+    assert "Страница 12 из 12" in last.last.plain_text
+    assert last.last.button_texts[-1] == texts.BUTTON_PREVIOUS
