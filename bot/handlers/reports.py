@@ -129,17 +129,34 @@ async def choose_half(update: Update, context: BotContext) -> None:
     )
 
 
+REPORT_SCHOOLS_PAGE = 10
+
+
 @guarded("report")
 async def choose_scope(update: Update, context: BotContext) -> None:
+    """The whole scope or one school, ten schools a page: a region has hundreds."""
     assert update.callback_query is not None
-    _, _, year, half = (update.callback_query.data or "").split(":")
+    parts = (update.callback_query.data or "").split(":")
+    year, half = parts[2], parts[3]
+    page = int(parts[4]) if len(parts) > 4 else 0
     schools = await summaries.summary_schools(context.session, context.actor)
     if not schools:
         await answer(update, texts.REPORT_EMPTY_SCOPE, edit=True)
         return
-    buttons = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
-    buttons += [[(s.short_name, f"rep:g:{year}:{half}:{s.id}")] for s in schools[:40]]
-    await answer(update, texts.REPORT_CHOOSE_SCOPE, buttons, edit=True)
+    pages = -(-len(schools) // REPORT_SCHOOLS_PAGE)
+    page = min(page, pages - 1)
+    on_page = schools[page * REPORT_SCHOOLS_PAGE : (page + 1) * REPORT_SCHOOLS_PAGE]
+    buttons = [(s.short_name, f"rep:g:{year}:{half}:{s.id}") for s in on_page]
+    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
+    keyboard += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{year}:{half}:{page - 1}"))
+    if page < pages - 1:
+        turns.append((texts.BUTTON_NEXT, f"rep:h:{year}:{half}:{page + 1}"))
+    if turns:
+        keyboard.append(turns)
+    await answer(update, texts.REPORT_CHOOSE_SCOPE, keyboard, edit=True)
 
 
 @guarded("report")
@@ -186,6 +203,8 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d+$"))
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
-    application.add_handler(CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12]$"))
+    application.add_handler(
+        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12](:\d{1,4})?$")
+    )
     application.add_handler(CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d+$"))
     application.add_handler(CommandHandler("export", send_export))

@@ -37,8 +37,9 @@ def build_half_year_report(
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append(REPORT_HEADERS)
     current_school = None
+    several_schools = len({item.school for item in items}) > 1  # once, not per row
     for item in items:
-        if item.school != current_school and len({i.school for i in items}) > 1:
+        if item.school != current_school and several_schools:
             sheet.append([item.school])
             sheet.cell(sheet.max_row, 1).font = Font(italic=True)
             current_school = item.school

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from datetime import UTC, datetime
+
+from openpyxl import load_workbook
 
 from bot import texts
 from bot.db import SessionFactory
@@ -57,3 +60,44 @@ async def test_a_long_summary_is_paged_and_its_buttons_stay_in_scope(
     last = await bot.press_data(coordinator, page.message_id, "sch:p:99")
     assert "Страница 12 из 12" in last.last.plain_text
     assert last.last.button_texts[-1] == texts.BUTTON_PREVIOUS
+
+
+async def test_report_scope_pages_and_a_school_report_value_by_value(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        city = await bulk_city(session, 25, coordinator_name=COORDINATOR)
+        await session.commit()
+    bot.clock.set(NOW)
+    coordinator = await bot.login(COORDINATOR)
+    await bot.send(coordinator, "/report")
+    first = (await bot.press(coordinator, "I полугодие 2026/2027")).last
+    assert first.button_texts[0] == texts.REPORT_WHOLE
+    assert first.button_texts[1:3] == ["СШ № 1", "СШ № 2"] and len(first.button_texts) == 12
+    third = (
+        await bot.press_data(coordinator, first.message_id, "rep:h:2026:1:2")
+    ).last  # the last page: 21..25
+    assert third.button_texts[1:6] == [f"СШ № {n}" for n in range(21, 26)]
+    assert third.button_texts[-1] == texts.BUTTON_PREVIOUS
+    document = (await bot.press(coordinator, "СШ № 23")).last
+    assert document.method == "sendDocument"
+    workbook = load_workbook(io.BytesIO(document.document_bytes or b""))
+    report = workbook["Отчёт"]
+    assert report["A1"].value == (
+        "Отчётные материалы: СШ № 23, первое полугодие 2026/2027 учебного года"
+    )
+    assert [[c.value for c in row] for row in report.iter_rows(min_row=3, max_row=6)] == [
+        ["1", "Мероприятие 1", "Выполнено. Проведено. Ссылки: https://example.org/1", "Директор"],
+        ["2", "Мероприятие 2", "Не начато", "Директор"],
+        ["3", "Мероприятие 3", "Не начато", "Директор"],
+        ["4", "Мероприятие 4", "Не начато", "Директор"],
+    ]
+    assert report.max_row == 6
+    visits = [[c.value for c in row] for row in workbook["Посещения"].iter_rows(min_row=2)]
+    assert visits == [
+        ["01.11.2026", "СШ № 23", "Куратор Б.", "Выезд в школу", "Консультация", None],
+        ["02.11.2026", "СШ № 23", "Куратор Б.", "Выезд в школу", "Консультация", None],
+    ]
+    events = [[c.value for c in row] for row in workbook["Мероприятия"].iter_rows(min_row=2)]
+    assert events == [["Семинар директоров", "15.10.2026", 25, 13]]
+    assert len(city.school_ids) == 25
