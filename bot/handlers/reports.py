@@ -173,7 +173,11 @@ async def send_report(update: Update, context: BotContext) -> None:
     items = await report_data.report_items(context.session, ids, first, last)
     visits = await report_data.report_visits(context.session, ids, first, last)
     events = await report_data.report_events(
-        context.session, list({s.municipality_id for s in schools}), first, last
+        context.session,
+        list({s.municipality_id for s in schools}),
+        first,
+        last,
+        school_ids=ids if wanted else None,
     )
     scope = schools[0].short_name if wanted else "все школы проекта"
     title = texts.half_year_title(scope, int(half), int(year))

@@ -11,12 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import (
     Event,
     EventRegistration,
+    EventStatus,
     ItemStatus,
     Person,
     ProgressReport,
     ReviewState,
     Roadmap,
     RoadmapItem,
+    Role,
+    RoleAssignment,
     School,
     Visit,
 )
@@ -114,11 +117,26 @@ async def report_visits(
 
 
 async def report_events(
-    session: AsyncSession, municipality_ids: list[int], first: date, last: date
+    session: AsyncSession,
+    municipality_ids: list[int],
+    first: date,
+    last: date,
+    school_ids: list[int] | None = None,
 ) -> list[tuple[str, date, int, int]]:
-    """Events of the half: title, date, signed up, attended."""
+    """Events of the half: title, date, signed up, attended.
+
+    With `school_ids` (a school's report) only the people of those schools are counted.
+    """
     start = datetime.combine(first, time.min, tzinfo=UTC)
     end = datetime.combine(last, time.max, tzinfo=UTC)
+    registered = EventRegistration.event_id == Event.id
+    if school_ids is not None:
+        staff = select(RoleAssignment.person_id).where(
+            RoleAssignment.school_id.in_(school_ids),
+            RoleAssignment.role == Role.SCHOOL_STAFF,
+            RoleAssignment.revoked_at.is_(None),
+        )
+        registered = registered & EventRegistration.person_id.in_(staff)
     rows = await session.execute(
         select(
             Event.title,
@@ -126,11 +144,12 @@ async def report_events(
             func.count(EventRegistration.id),
             func.sum(case((EventRegistration.attended.is_(True), 1), else_=0)),
         )
-        .outerjoin(EventRegistration, EventRegistration.event_id == Event.id)
+        .outerjoin(EventRegistration, registered)
         .where(
             Event.municipality_id.in_(municipality_ids),
             Event.starts_at >= start,
             Event.starts_at <= end,
+            Event.status.in_([EventStatus.PUBLISHED, EventStatus.FINISHED]),  # held or due
         )
         .group_by(Event.id, Event.title, Event.starts_at)
         .order_by(Event.starts_at)

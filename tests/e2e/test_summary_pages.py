@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from bot import texts
 from bot.db import SessionFactory
+from bot.models import Event, EventStatus
 from tests.support.harness import BotHarness
 from tests.support.scenario import bulk_city
 
@@ -67,6 +68,16 @@ async def test_report_scope_pages_and_a_school_report_value_by_value(
 ) -> None:
     async with session_factory() as session:
         city = await bulk_city(session, 25, coordinator_name=COORDINATOR)
+        for status in (EventStatus.DRAFT, EventStatus.CANCELLED):  # neither goes into a report
+            session.add(
+                Event(
+                    municipality_id=city.municipality_id,
+                    format="семинар",
+                    title=f"Семинар ({status})",
+                    starts_at=datetime(2026, 10, 20, 5, 0, tzinfo=UTC),
+                    status=status,
+                )
+            )
         await session.commit()
     bot.clock.set(NOW)
     coordinator = await bot.login(COORDINATOR)
@@ -99,5 +110,14 @@ async def test_report_scope_pages_and_a_school_report_value_by_value(
         ["02.11.2026", "СШ № 23", "Куратор Б.", "Выезд в школу", "Консультация", None],
     ]
     events = [[c.value for c in row] for row in workbook["Мероприятия"].iter_rows(min_row=2)]
+    assert events == [["Семинар директоров", "15.10.2026", 1, 1]]  # the school's own people
+    await bot.send(coordinator, "/report")
+    await bot.press(coordinator, "I полугодие 2026/2027")
+    document = (await bot.press(coordinator, texts.REPORT_WHOLE)).last
+    workbook = load_workbook(io.BytesIO(document.document_bytes or b""))
+    events = [[c.value for c in row] for row in workbook["Мероприятия"].iter_rows(min_row=2)]
     assert events == [["Семинар директоров", "15.10.2026", 25, 13]]
+    report = workbook["Отчёт"]
+    assert report.max_row == 2 + 25 * 5  # a heading row and four items per school
+    assert [report.cell(r, 1).value for r in (3, 8)] == ["СШ № 1", "СШ № 2"]
     assert len(city.school_ids) == 25
