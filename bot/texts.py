@@ -686,6 +686,7 @@ def risk_button(title: str, level: str | None) -> str:
 
 # ================================================================ reminders and digests (section body)
 
+DIGEST_CHART_CAPTION = "Выполнение дорожных карт: принятые мероприятия по школам."
 BUTTON_SNOOZE_1 = "Завтра"
 BUTTON_SNOOZE_3 = "Через 3 дня"
 BUTTON_SNOOZE_7 = "Через неделю"
