@@ -126,7 +126,10 @@ def _csv_rows(content: bytes) -> list[list[object]]:
     delimiter = (
         ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
     )
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error:  # stray carriage returns, NUL bytes: not a table we can trust
+        raise ImportRefused("import_wrong_type") from None
 
 
 def _header_map(header: list[object]) -> dict[str, int]:
