@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Per-user flood control: sustained updates a second, and the burst allowed on top.
     flood_rate_per_second: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=20, ge=1)
+    # Reminders: the local hour they fall due (outside the quiet hours 21:00-08:00), and
+    # after how many days without a visit a curator is reminded of a school.
+    reminder_hour: int = Field(default=9, ge=8, le=20)
+    no_visit_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

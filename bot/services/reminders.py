@@ -44,6 +44,13 @@ NO_VISIT_DAYS = 30
 REVIEW_WAIT = timedelta(days=3)
 
 
+def configure(reminder_hour: int, no_visit_days: int) -> None:
+    """Settings REMINDER_HOUR and NO_VISIT_DAYS; the sweeps read them at every run."""
+    global REMIND_AT, NO_VISIT_DAYS
+    REMIND_AT = time(reminder_hour, 0)
+    NO_VISIT_DAYS = no_visit_days
+
+
 def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
@@ -157,7 +164,7 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
 
 
 async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
-    """A curator who has not visited one of their schools in 30 days."""
+    """A curator who has not visited one of their schools in NO_VISIT_DAYS (30) days."""
     last = (
         select(Visit.curator_person_id, Visit.school_id, func.max(Visit.visit_date).label("last"))
         .where(Visit.deleted_at.is_(None))

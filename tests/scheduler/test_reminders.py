@@ -194,3 +194,33 @@ async def test_monday_digest_once_with_content_and_muting(session: AsyncSession)
     next_monday = monday_9 + timedelta(days=7)
     assert await reminders.digest_sweep(session, next_monday) == 4
     assert await reminders.digest_sweep(session, monday_9 + timedelta(days=2)) == 0  # Wednesday
+
+
+async def test_reminder_hour_and_no_visit_days_come_from_settings(session_factory) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import Settings
+    from bot.scheduler.sweeps import run_sweeps
+
+    async with session_factory() as session:
+        _city, school, _staff, curator, _item = await _school_with_item(session)
+        session.add(
+            Visit(
+                school_id=school.id,
+                curator_person_id=curator.id,
+                visit_date=date(2026, 11, 19),
+                format=VisitFormat.ON_SITE,
+            )
+        )
+        await session.commit()
+    settings = Settings(_env_file=None, reminder_hour=10, no_visit_days=14)  # type: ignore[call-arg]
+    now = utc(2026, 12, 3, 6)  # T-7 of the item, 14 days after the visit; 11:00 local
+    try:
+        await run_sweeps(session_factory, lambda: now, settings)
+    finally:
+        reminders.configure(9, 30)
+    async with session_factory() as session:
+        rows = {
+            row.dedupe_key.split(":")[0]: row.due_at
+            for row in await session.scalars(select(Notification))
+        }
+    assert rows["deadline"] == utc(2026, 12, 3, 5)  # 10:00 in Yekaterinburg, not 09:00
+    assert rows["novisit"] == utc(2026, 12, 3, 5)  # 14 days, not 30
