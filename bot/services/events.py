@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot import texts
 from bot.models import (
@@ -387,7 +388,10 @@ async def edit(
         check_start(value, now)
     before = getattr(event, field_name)
     setattr(event, field_name, value)
-    await session.flush()  # the version column bumps; a concurrent writer fails here
+    try:
+        await session.flush()  # the version column bumps; a concurrent writer fails here
+    except StaleDataError:
+        raise DomainError("event_edited_by_other") from None
     await audit.record(
         session,
         actor_person_id=actor.person_id,
