@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ScalarSelect, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -551,10 +551,12 @@ async def event_row(session: AsyncSession, actor: Actor, event: Event) -> EventR
 
 
 async def events_attended(
-    session: AsyncSession, school_ids: list[int]
+    session: AsyncSession, school_ids: list[int] | ScalarSelect[int]
 ) -> dict[int, list[tuple[str, datetime]]]:
-    """For summaries: per school, the events its staff attended (title, start), newest first."""
-    if not school_ids:
+    """For summaries: per school, the events its staff attended (title, start), newest first.
+
+    One query; `school_ids` may be a list or a subquery (as the summaries pass)."""
+    if isinstance(school_ids, list) and not school_ids:
         return {}
     rows = await session.execute(
         select(RoleAssignment.school_id, Event.id, Event.title, Event.starts_at)
