@@ -36,7 +36,11 @@ async def list_events(update: Update, context: BotContext) -> None:
     """Upcoming events for this person (and, with «прошедшие», past ones)."""
     past = bool(context.args and context.args[0].startswith("прош"))
     rows = await events.upcoming(context.session, context.actor, context.now(), past=past)
-    zone = context.runtime.settings.default_timezone
+    # Times in the user's own municipality's zone (Russia spans eleven).
+    home = context.actor.municipality_id or min(
+        context.actor.coordinated_municipality_ids, default=0
+    )
+    zone = await municipality_timezone(context.session, home)
     buttons: Buttons = [
         [
             (
