@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import EventRegistration, Notification, NotificationState, Role
+from bot.models import Event, EventRegistration, Notification, NotificationState, Role
 from bot.services import events, reminders
 from bot.services.events import EventDraft
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
@@ -52,6 +52,8 @@ async def test_sign_up_queues_both_reminders_and_withdrawal_drops_them(
     _school, _coordinator, (first, second), event = await _setup(session)
     await events.sign_up(session, first, event.id, NOW)
     await events.sign_up(session, second, event.id, NOW)  # waiting list: no reminders
+    # The sign-up's row lock is not an edit: the coordinators' open cards stay current.
+    assert await session.scalar(select(Event.version).where(Event.id == event.id)) == 1
     key = f"event {event.id}:remind:%s:person {first.person_id}"
     assert await _reminders(session, event.id) == {
         key % "T-1d": (START - timedelta(days=1), "pending"),
