@@ -820,6 +820,11 @@ def summary_text(rows: list, today: date) -> str:  # list[SchoolSummary]
             lines.append("  высокие риски: " + ", ".join(str(f) for f in row.high_risks))
         if row.unreachable:
             lines.append(f"  🚫 недоступны в Telegram: {row.unreachable}")
+        if row.events_attended:
+            lines.append(
+                f"  городские мероприятия: {row.events_attended}, "
+                f"последнее — «{e(row.last_event or '')}»"
+            )
     return _fit("\n".join(lines))
 
 

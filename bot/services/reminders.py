@@ -261,7 +261,10 @@ async def _cancel_withdrawn_event_reminders(session: AsyncSession) -> None:
     """A pending event reminder whose sign-up was withdrawn (or event cancelled) is dropped."""
     pending = await session.scalars(
         select(Notification).where(
-            Notification.kind == "event", Notification.state == NotificationState.PENDING
+            Notification.kind == "event",
+            Notification.state == NotificationState.PENDING,
+            # Only reminders: a pending announcement or feedback request is not a sign-up's.
+            Notification.dedupe_key.like("event %:remind:%"),
         )
     )
     for row in pending:
