@@ -2,9 +2,11 @@
 
     python -m bench.summaries --db sqlite --schools 5000 --items 40 --visits 20
     python -m bench.summaries --db postgresql --schools 5000
+    python -m bench.summaries --db sqlite --schools 1000 --items 20 --country-files
 
 Prints a table of wall times (median of --repeat runs after a warm-up) and peak Python
-memory (tracemalloc) per operation. The data is generated fresh in a throwaway database.
+memory (tracemalloc, in one separate run) per operation. The data is generated fresh in a
+throwaway database.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.models import (
     ItemStatus,
     Municipality,
     Person,
+    ProgressReport,
     Region,
     Roadmap,
     RoadmapItem,
@@ -39,6 +42,7 @@ from bot.models import (
     Visit,
     VisitFormat,
 )
+from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.schema import upgrade_to_head
 from bot.services import report_data, summaries
@@ -181,6 +185,25 @@ async def _generate(url: str, schools: int, items: int, visits: int) -> None:
                     for n in range(1, items + 1)
                 ],
             )
+            # Item ids run 1, 2, ... in the fresh database: school s holds (s-1)*items + 1 ...
+            await connection.execute(
+                insert(ProgressReport),
+                [
+                    {
+                        "item_id": (s - 1) * items + n,
+                        "author_person_id": (s + 1) // 2,
+                        "status": ItemStatus.DONE.value,
+                        "done_text": "Проведено",
+                        "evidence_links": f"https://example.org/{s}/{n}",
+                        "submitted_at": now,
+                        "review_state": "accepted",
+                        "reviewed_at": now,
+                    }
+                    for s in range(start, min(schools + 1, start + 500))
+                    for n in range(1, items + 1)
+                    if statuses[(s + n) % 3] == ItemStatus.DONE.value
+                ],
+            )
             await connection.execute(
                 insert(Visit),
                 [
@@ -202,21 +225,29 @@ async def _generate(url: str, schools: int, items: int, visits: int) -> None:
 
 
 async def _measure(
-    name: str, action: Callable[[], Awaitable[object]], repeat: int
+    name: str, action: Callable[[], Awaitable[object]], repeat: int, warm_up: bool = True
 ) -> tuple[str, float, float]:
-    await action()  # warm-up
+    """Median wall time of untraced runs; peak memory from one more run under tracemalloc.
+
+    Timing under tracemalloc would be wrong: it slows allocation-heavy code (openpyxl) ~15×.
+    """
+    if warm_up:
+        await action()
     times = []
-    tracemalloc.start()
     for _ in range(repeat):
         started = time.perf_counter()
         await action()
         times.append(time.perf_counter() - started)
+    tracemalloc.start()
+    await action()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return name, statistics.median(times), peak / 1024 / 1024
 
 
-async def _run(url: str, schools: int, repeat: int) -> list[tuple[str, float, float]]:
+async def _run(
+    url: str, schools: int, repeat: int, country_files: bool
+) -> list[tuple[str, float, float]]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     async with factory() as session:
@@ -244,6 +275,23 @@ async def _run(url: str, schools: int, repeat: int) -> list[tuple[str, float, fl
             events = await report_data.report_events(session, [1], first, last)
             return await asyncio.to_thread(build_half_year_report, "Отчёт", items, visits, events)
 
+        all_ids = list((await session.scalars(select(School.id))).all())
+
+        async def municipality_export() -> object:
+            tables = await report_data.export_tables(session, first_ids)
+            return await asyncio.to_thread(build_export_zip, tables)
+
+        async def country_report() -> object:
+            first, last = report_data.half_year_bounds(2026, 1)
+            items = await report_data.report_items(session, all_ids, first, last)
+            visits = await report_data.report_visits(session, all_ids, first, last)
+            events = await report_data.report_events(session, [1], first, last)
+            return await asyncio.to_thread(build_half_year_report, "Отчёт", items, visits, events)
+
+        async def country_export() -> object:
+            tables = await report_data.export_tables(session, all_ids)
+            return await asyncio.to_thread(build_export_zip, tables)
+
         results = [
             await _measure(f"summary, whole country ({schools} schools)", country_summary, repeat),
             await _measure(f"digests of all {municipalities} coordinators", all_digests, repeat),
@@ -252,7 +300,20 @@ async def _run(url: str, schools: int, repeat: int) -> list[tuple[str, float, fl
                 municipality_report,
                 repeat,
             ),
+            await _measure(
+                f"CSV zip, one municipality ({len(first_ids)} schools)",
+                municipality_export,
+                repeat,
+            ),
         ]
+        if country_files:
+            # Once each, no warm-up: minutes of work at 5,000 schools, not a chat-time target.
+            results += [
+                await _measure(
+                    f"half-year XLSX, whole country ({schools})", country_report, 1, False
+                ),
+                await _measure(f"CSV zip, whole country ({schools})", country_export, 1, False),
+            ]
     await engine.dispose()
     return results
 
@@ -264,6 +325,9 @@ async def main() -> None:
     parser.add_argument("--items", type=int, default=40)
     parser.add_argument("--visits", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--country-files", action="store_true", help="also the whole country's XLSX and CSV zip"
+    )
     args = parser.parse_args()
     name = f"bench_{uuid.uuid4().hex[:8]}"
     folder = tempfile.mkdtemp()
@@ -282,7 +346,7 @@ async def main() -> None:
         started = time.perf_counter()
         await _generate(url, args.schools, args.items, args.visits)
         generated = time.perf_counter() - started
-        results = await _run(url, args.schools, args.repeat)
+        results = await _run(url, args.schools, args.repeat, args.country_files)
     finally:
         if args.db == "postgresql":
             admin = await asyncpg.connect(ADMIN_DSN)

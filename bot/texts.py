@@ -790,6 +790,7 @@ REPORT_CHOOSE_HALF = "Отчёт за какое полугодие?"
 REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниципалитет:"
 REPORT_WHOLE = "Все школы"
 REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
+SUMMARY_CHART_CAPTION = "Выполнение дорожных карт: первые {shown} из {total} школ, по вниманию"
 EXPORT_CAPTION = "Данные в CSV (UTF-8, разделитель «;»): школы, мероприятия, отчёты, посещения."
 ROLE_SHORT = {
     "school_staff": "школа",
@@ -801,9 +802,22 @@ ROLE_SHORT = {
 FLAG_LABELS = {"shnor": "ШНОР", "shnsu": "ШНСУ", "nonobjectivity": "признаки необъективности"}
 
 
-def summary_text(rows: list, today: date) -> str:  # list[SchoolSummary]
+SUMMARY_PAGE = 8  # schools per message: a phone screen or two, far below 4096 characters
+BUTTON_PREVIOUS = "◀ Назад"
+BUTTON_NEXT = "Далее ▶"
+
+
+def summary_pages(count: int) -> int:
+    return max(1, -(-count // SUMMARY_PAGE))
+
+
+def summary_text(rows: list, today: date, page: int = 0) -> str:  # list[SchoolSummary]
+    pages = summary_pages(len(rows))
     lines = [f"<b>Сводка на {fmt_date(today)}</b> — школ: {len(rows)}"]
-    for row in rows:
+    if pages > 1:
+        attention = sum(1 for row in rows if row.needs_attention)
+        lines.append(f"Требуют внимания: {attention}. Страница {page + 1} из {pages}")
+    for row in rows[page * SUMMARY_PAGE : (page + 1) * SUMMARY_PAGE]:
         visit = (
             "посещений не было"
             if row.last_visit is None

@@ -22,25 +22,59 @@ def _timezone(context: BotContext) -> str:
     return context.runtime.settings.default_timezone
 
 
+CHART_MAX_BARS = 40  # beyond this a bar per school is unreadable on a phone
+
+
 @guarded("summary")
 async def show_summary(update: Update, context: BotContext) -> None:
     """Every project school in scope, attention first, with a chart and buttons to open one."""
+    rows = await _summary_page(update, context, 0)
+    if not rows:
+        return
+    shown = rows[:CHART_MAX_BARS]
+    chart = await asyncio.to_thread(
+        progress_chart_png, [(r.name, r.accepted, r.total) for r in shown]
+    )
+    caption = (
+        texts.SUMMARY_CHART_CAPTION.format(shown=len(shown), total=len(rows))
+        if len(rows) > len(shown)
+        else None
+    )
+    assert update.effective_chat is not None
+    await update.effective_chat.send_photo(
+        InputFile(chart, filename="progress.png"), caption=caption
+    )
+
+
+@guarded("summary")
+async def turn_summary_page(update: Update, context: BotContext) -> None:
+    """◀ / ▶ under a long summary: the same list, another page, in the same message."""
+    assert update.callback_query is not None
+    await _summary_page(update, context, int((update.callback_query.data or "").split(":")[2]))
+
+
+async def _summary_page(
+    update: Update, context: BotContext, page: int
+) -> list[summaries.SchoolSummary]:
     today = context.now().date()
     rows = await summaries.summarize(context.session, context.actor, today)
     if not rows:
         await answer(update, texts.SUMMARY_EMPTY)
-        return
-    buttons = [(row.name, f"sch:o:{row.school_id}") for row in rows]
-    await answer(
-        update,
-        texts.summary_text(rows, today),
-        [buttons[i : i + 3] for i in range(0, len(buttons), 3)][:30],
-    )
-    chart = await asyncio.to_thread(
-        progress_chart_png, [(r.name, r.accepted, r.total) for r in rows]
-    )
-    assert update.effective_chat is not None
-    await update.effective_chat.send_photo(InputFile(chart, filename="progress.png"))
+        return rows
+    page = min(page, texts.summary_pages(len(rows)) - 1)
+    on_page = rows[page * texts.SUMMARY_PAGE : (page + 1) * texts.SUMMARY_PAGE]
+    buttons = [(row.name, f"sch:o:{row.school_id}") for row in on_page]
+    keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIOUS, f"sch:p:{page - 1}"))
+    if page < texts.summary_pages(len(rows)) - 1:
+        turns.append((texts.BUTTON_NEXT, f"sch:p:{page + 1}"))
+    if turns:
+        keyboard.append(turns)
+    edit = update.callback_query is not None
+    await answer(update, texts.summary_text(rows, today, page), keyboard, edit=edit)
+    return rows
 
 
 async def _card(update: Update, context: BotContext, school_id: int) -> None:
@@ -95,17 +129,34 @@ async def choose_half(update: Update, context: BotContext) -> None:
     )
 
 
+REPORT_SCHOOLS_PAGE = 10
+
+
 @guarded("report")
 async def choose_scope(update: Update, context: BotContext) -> None:
+    """The whole scope or one school, ten schools a page: a region has hundreds."""
     assert update.callback_query is not None
-    _, _, year, half = (update.callback_query.data or "").split(":")
+    parts = (update.callback_query.data or "").split(":")
+    year, half = parts[2], parts[3]
+    page = int(parts[4]) if len(parts) > 4 else 0
     schools = await summaries.summary_schools(context.session, context.actor)
     if not schools:
         await answer(update, texts.REPORT_EMPTY_SCOPE, edit=True)
         return
-    buttons = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
-    buttons += [[(s.short_name, f"rep:g:{year}:{half}:{s.id}")] for s in schools[:40]]
-    await answer(update, texts.REPORT_CHOOSE_SCOPE, buttons, edit=True)
+    pages = -(-len(schools) // REPORT_SCHOOLS_PAGE)
+    page = min(page, pages - 1)
+    on_page = schools[page * REPORT_SCHOOLS_PAGE : (page + 1) * REPORT_SCHOOLS_PAGE]
+    buttons = [(s.short_name, f"rep:g:{year}:{half}:{s.id}") for s in on_page]
+    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
+    keyboard += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{year}:{half}:{page - 1}"))
+    if page < pages - 1:
+        turns.append((texts.BUTTON_NEXT, f"rep:h:{year}:{half}:{page + 1}"))
+    if turns:
+        keyboard.append(turns)
+    await answer(update, texts.REPORT_CHOOSE_SCOPE, keyboard, edit=True)
 
 
 @guarded("report")
@@ -122,7 +173,11 @@ async def send_report(update: Update, context: BotContext) -> None:
     items = await report_data.report_items(context.session, ids, first, last)
     visits = await report_data.report_visits(context.session, ids, first, last)
     events = await report_data.report_events(
-        context.session, list({s.municipality_id for s in schools}), first, last
+        context.session,
+        list({s.municipality_id for s in schools}),
+        first,
+        last,
+        school_ids=ids if wanted else None,
     )
     scope = schools[0].short_name if wanted else "все школы проекта"
     title = texts.half_year_title(scope, int(half), int(year))
@@ -147,10 +202,13 @@ async def send_export(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("summary", show_summary))
+    application.add_handler(CallbackQueryHandler(turn_summary_page, pattern=r"^sch:p:\d{1,4}$"))
     application.add_handler(CommandHandler("school", find_school))
     application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d+$"))
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
-    application.add_handler(CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12]$"))
+    application.add_handler(
+        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12](:\d{1,4})?$")
+    )
     application.add_handler(CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d+$"))
     application.add_handler(CommandHandler("export", send_export))

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import io
 
+# Telegram refuses photos whose width + height exceed 10,000 px or whose sides differ more than
+# 20 times; 60 bars at 120 dpi make about 770 × 3,400 px. Callers pass the schools that matter.
+MAX_BARS = 60
+
 
 def progress_chart_png(rows: list[tuple[str, int, int]]) -> bytes:
-    """rows: (school, accepted, total). Bars show the accepted share, labelled «7/25»."""
+    """rows: (school, accepted, total). Bars show the accepted share, labelled «7/25».
+
+    Only the first MAX_BARS rows are drawn (the title says how many were left out).
+    """
     from matplotlib import pyplot
 
     figure = build_progress_figure(rows)
@@ -24,6 +31,8 @@ def build_progress_figure(rows: list[tuple[str, int, int]]):  # type: ignore[no-
     matplotlib.use("Agg")  # no display on a server
     from matplotlib import pyplot
 
+    left_out = max(0, len(rows) - MAX_BARS)
+    rows = rows[:MAX_BARS]
     names = [name for name, _, _ in rows][::-1]
     shares = [(done / total * 100 if total else 0.0) for _, done, total in rows][::-1]
     labels = [f"{done}/{total}" for _, done, total in rows][::-1]
@@ -32,7 +41,8 @@ def build_progress_figure(rows: list[tuple[str, int, int]]):  # type: ignore[no-
     bars = axes.barh(names, shares, color="#2e7d32")
     axes.set_xlim(0, 100)
     axes.set_xlabel("Принято мероприятий, %")
-    axes.set_title("Выполнение дорожных карт")
+    title = "Выполнение дорожных карт"
+    axes.set_title(title + (f" (ещё школ: {left_out})" if left_out else ""))
     for bar, label in zip(bars, labels, strict=True):
         axes.text(
             min(bar.get_width() + 1, 88),

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from bot import texts
@@ -23,33 +24,42 @@ def _mark(item: ReportItem) -> str:
     return ". ".join(parts)
 
 
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
 def build_half_year_report(
     title: str,
     items: list[ReportItem],
     visits: list[tuple[date, str, str, str, str | None, str | None]],
     events: list[tuple[str, date, int, int]],
 ) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Отчёт"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append(REPORT_HEADERS)
-    current_school = None
-    for item in items:
-        if item.school != current_school and len({i.school for i in items}) > 1:
-            sheet.append([item.school])
-            sheet.cell(sheet.max_row, 1).font = Font(italic=True)
-            current_school = item.school
-        sheet.append([item.number, item.measure, _mark(item), item.responsible or ""])
+    # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Отчёт")
     for column, width in zip("ABCD", (6, 60, 60, 40), strict=True):
         sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+
+    def cells(values: list[object], font: Font | None = None) -> list[WriteOnlyCell]:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = WRAP
+            if font is not None:
+                cell.font = font
+            row.append(cell)
+        return row
+
+    heading = WriteOnlyCell(sheet, value=title)
+    heading.font = Font(bold=True, size=12)
+    sheet.append([heading])
+    sheet.append(cells(list(REPORT_HEADERS), Font(bold=True)))
+    current_school = None
+    several_schools = len({item.school for item in items}) > 1  # once, not per row
+    for item in items:
+        if item.school != current_school and several_schools:
+            sheet.append(cells([item.school], Font(italic=True)))
+            current_school = item.school
+        sheet.append(cells([item.number, item.measure, _mark(item), item.responsible or ""]))
 
     visit_sheet = workbook.create_sheet("Посещения")
     visit_sheet.append(["Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации"])

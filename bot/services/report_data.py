@@ -11,12 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import (
     Event,
     EventRegistration,
+    EventStatus,
     ItemStatus,
     Person,
     ProgressReport,
     ReviewState,
     Roadmap,
     RoadmapItem,
+    Role,
+    RoleAssignment,
     School,
     Visit,
 )
@@ -49,30 +52,30 @@ async def report_items(
     session: AsyncSession, school_ids: list[int], first: date, last: date
 ) -> list[ReportItem]:
     """Items due in the half (or recurring), with their accepted report's mark of execution."""
+    in_half = Roadmap.school_id.in_(school_ids) & (
+        RoadmapItem.is_recurring.is_(True)
+        | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last))
+    )
     items = (
         await session.execute(
             select(RoadmapItem, School.short_name)
             .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
             .join(School, School.id == Roadmap.school_id)
-            .where(
-                School.id.in_(school_ids),
-                RoadmapItem.is_recurring.is_(True)
-                | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last)),
-            )
+            .where(in_half)
             .order_by(School.number, School.short_name, RoadmapItem.position)
         )
     ).all()
     accepted: dict[int, ProgressReport] = {}
-    if items:
-        for report in await session.scalars(
-            select(ProgressReport)
-            .where(
-                ProgressReport.item_id.in_([i.id for i, _ in items]),
-                ProgressReport.review_state == ReviewState.ACCEPTED,
-            )
-            .order_by(ProgressReport.reviewed_at)
-        ):
-            accepted[report.item_id] = report  # the latest accepted wins
+    # The items are named by a join, not a list of their ids: a country has more items than
+    # asyncpg takes bound parameters (32,767).
+    for report in await session.scalars(
+        select(ProgressReport)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
+        .order_by(ProgressReport.reviewed_at, ProgressReport.id)
+    ):
+        accepted[report.item_id] = report  # the latest accepted wins
     return [
         ReportItem(
             school,
@@ -114,11 +117,26 @@ async def report_visits(
 
 
 async def report_events(
-    session: AsyncSession, municipality_ids: list[int], first: date, last: date
+    session: AsyncSession,
+    municipality_ids: list[int],
+    first: date,
+    last: date,
+    school_ids: list[int] | None = None,
 ) -> list[tuple[str, date, int, int]]:
-    """Events of the half: title, date, signed up, attended."""
+    """Events of the half: title, date, signed up, attended.
+
+    With `school_ids` (a school's report) only the people of those schools are counted.
+    """
     start = datetime.combine(first, time.min, tzinfo=UTC)
     end = datetime.combine(last, time.max, tzinfo=UTC)
+    registered = EventRegistration.event_id == Event.id
+    if school_ids is not None:
+        staff = select(RoleAssignment.person_id).where(
+            RoleAssignment.school_id.in_(school_ids),
+            RoleAssignment.role == Role.SCHOOL_STAFF,
+            RoleAssignment.revoked_at.is_(None),
+        )
+        registered = registered & EventRegistration.person_id.in_(staff)
     rows = await session.execute(
         select(
             Event.title,
@@ -126,11 +144,12 @@ async def report_events(
             func.count(EventRegistration.id),
             func.sum(case((EventRegistration.attended.is_(True), 1), else_=0)),
         )
-        .outerjoin(EventRegistration, EventRegistration.event_id == Event.id)
+        .outerjoin(EventRegistration, registered)
         .where(
             Event.municipality_id.in_(municipality_ids),
             Event.starts_at >= start,
             Event.starts_at <= end,
+            Event.status.in_([EventStatus.PUBLISHED, EventStatus.FINISHED]),  # held or due
         )
         .group_by(Event.id, Event.title, Event.starts_at)
         .order_by(Event.starts_at)
@@ -172,15 +191,12 @@ async def export_tables(session: AsyncSession, school_ids: list[int]) -> dict[st
         ]
         for i, school_id, year in items
     ]
-    item_ids = [row[0] for row in item_rows]
-    reports = (
-        await session.scalars(
-            select(ProgressReport)
-            .where(ProgressReport.item_id.in_(item_ids))
-            .order_by(ProgressReport.id)
-        )
-        if item_ids
-        else []
+    reports = await session.scalars(
+        select(ProgressReport)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .where(Roadmap.school_id.in_(school_ids))
+        .order_by(ProgressReport.id)
     )
     visits = await session.scalars(
         select(Visit)

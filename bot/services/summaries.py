@@ -48,9 +48,16 @@ class SchoolSummary:
     last_event: str | None = None
 
     @property
+    def no_recent_visit(self) -> bool:
+        return self.days_since_visit is None or self.days_since_visit > STALE_VISIT_DAYS
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.overdue or self.waiting_review or self.no_recent_visit)
+
+    @property
     def attention(self) -> tuple[int, int, int, str]:
-        no_visit = self.days_since_visit is None or self.days_since_visit > STALE_VISIT_DAYS
-        return (-self.overdue, -self.waiting_review, -int(no_visit), self.name)
+        return (-self.overdue, -self.waiting_review, -int(self.no_recent_visit), self.name)
 
 
 async def summary_schools(
