@@ -17,9 +17,9 @@ from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import ItemStatus, School
 from bot.runtime import BotContext
-from bot.services import roadmaps
+from bot.services import roadmap_reports, roadmaps
 from bot.services.errors import DomainError
-from bot.services.roadmaps import Evidence
+from bot.services.roadmap_reports import Evidence
 
 PAGE = 6
 STATUS, PERCENT, DONE_TEXT, EVIDENCE, CONFIRM = range(20, 25)
@@ -94,7 +94,7 @@ async def open_item(update: Update, context: BotContext) -> None:
 async def show_history(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    lines = await roadmaps.item_history(context.session, context.actor, item_id)
+    lines = await roadmap_reports.item_history(context.session, context.actor, item_id)
     await answer(update, texts.item_history(lines, context.runtime.settings.default_timezone))
 
 
@@ -149,8 +149,8 @@ async def pick_percent(update: Update, context: BotContext) -> int:
 async def done_text(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
-    if len(text) > roadmaps.MAX_REPORT_TEXT:
-        raise DomainError("text_too_long", length=len(text), limit=roadmaps.MAX_REPORT_TEXT)
+    if len(text) > roadmap_reports.MAX_REPORT_TEXT:
+        raise DomainError("text_too_long", length=len(text), limit=roadmap_reports.MAX_REPORT_TEXT)
     if not text:
         raise DomainError("text_empty")
     _draft(context)["done_text"] = text
@@ -205,7 +205,7 @@ async def evidence_done(update: Update, context: BotContext) -> int:
 @guarded("report")
 async def send_report(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    await roadmaps.submit_report(
+    await roadmap_reports.submit_report(
         context.session,
         context.actor,
         int(draft["item_id"]),

@@ -15,7 +15,7 @@ from bot import texts
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
-from bot.services import roadmaps
+from bot.services import roadmap_reports
 
 COMMENT = 30
 RETURNING = "roadmap_returning"
@@ -24,7 +24,7 @@ RETURNING = "roadmap_returning"
 @guarded("review")
 async def show_queue(update: Update, context: BotContext) -> None:
     """Every waiting report, oldest first, each with its evidence and two buttons."""
-    queue = await roadmaps.review_queue(context.session, context.actor)
+    queue = await roadmap_reports.review_queue(context.session, context.actor)
     if not queue:
         await answer(update, texts.REVIEW_EMPTY)
         return
@@ -52,7 +52,7 @@ async def show_queue(update: Update, context: BotContext) -> None:
 async def accept(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     report_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    await roadmaps.review(
+    await roadmap_reports.review(
         context.session, context.actor, report_id, accept=True, comment=None, now=context.now()
     )
     await context.commit()
@@ -71,7 +71,7 @@ async def start_return(update: Update, context: BotContext) -> int:
 async def comment(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     report_id = int(context.user_data.get(RETURNING, 0))
-    await roadmaps.review(
+    await roadmap_reports.review(
         context.session,
         context.actor,
         report_id,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ItemStatus, RiskLevel, Role
-from bot.services import risk_profile, roadmaps
+from bot.services import risk_profile, roadmap_reports, roadmap_summary, roadmaps
 from bot.services.errors import AccessDenied, DomainError
 from bot.services.roadmap_import import ParsedItem
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
@@ -54,7 +54,7 @@ async def _world(session: AsyncSession):  # type: ignore[no-untyped-def]
 
 async def test_review_rules(session: AsyncSession) -> None:
     city, _school, staff, curator, ids = await _world(session)
-    report = await roadmaps.submit_report(
+    report = await roadmap_reports.submit_report(
         session,
         staff,
         ids["1"],
@@ -65,7 +65,7 @@ async def test_review_rules(session: AsyncSession) -> None:
         now=NOW,
     )
     with pytest.raises(DomainError) as twice:
-        await roadmaps.submit_report(
+        await roadmap_reports.submit_report(
             session,
             staff,
             ids["1"],
@@ -77,7 +77,7 @@ async def test_review_rules(session: AsyncSession) -> None:
         )
     assert twice.value.code == "roadmap_report_pending"
     with pytest.raises(AccessDenied):
-        await roadmaps.submit_report(
+        await roadmap_reports.submit_report(
             session,
             curator,
             ids["2"],
@@ -88,26 +88,30 @@ async def test_review_rules(session: AsyncSession) -> None:
             now=NOW,
         )
     with pytest.raises(DomainError) as bare:
-        await roadmaps.review(session, curator, report.id, accept=False, comment="  ", now=NOW)
+        await roadmap_reports.review(
+            session, curator, report.id, accept=False, comment="  ", now=NOW
+        )
     assert bare.value.code == "roadmap_return_needs_comment"
     with pytest.raises(AccessDenied):
-        await roadmaps.review(session, staff, report.id, accept=True, comment=None, now=NOW)
+        await roadmap_reports.review(session, staff, report.id, accept=True, comment=None, now=NOW)
     other = await make_person(
         session, Role.CURATOR, municipality=city, curated=[await make_school(session, city)]
     )
     with pytest.raises(AccessDenied):
-        await roadmaps.review(
+        await roadmap_reports.review(
             session, await actor_for(session, other), report.id, accept=True, comment=None, now=NOW
         )
-    await roadmaps.review(session, curator, report.id, accept=True, comment=None, now=NOW)
+    await roadmap_reports.review(session, curator, report.id, accept=True, comment=None, now=NOW)
     with pytest.raises(DomainError) as again:
-        await roadmaps.review(session, curator, report.id, accept=True, comment=None, now=NOW)
+        await roadmap_reports.review(
+            session, curator, report.id, accept=True, comment=None, now=NOW
+        )
     assert again.value.code == "roadmap_report_reviewed"
 
 
 async def test_progress_counts_accepted_overdue_and_waiting(session: AsyncSession) -> None:
     _city, school, staff, curator, ids = await _world(session)
-    done = await roadmaps.submit_report(
+    done = await roadmap_reports.submit_report(
         session,
         staff,
         ids["1"],
@@ -117,7 +121,7 @@ async def test_progress_counts_accepted_overdue_and_waiting(session: AsyncSessio
         evidence=[],
         now=NOW,
     )
-    await roadmaps.submit_report(
+    await roadmap_reports.submit_report(
         session,
         staff,
         ids["2"],
@@ -127,11 +131,13 @@ async def test_progress_counts_accepted_overdue_and_waiting(session: AsyncSessio
         evidence=[],
         now=NOW,
     )
-    before = (await roadmaps.roadmap_progress(session, [school.id], NOW.date()))[school.id]
-    assert before == roadmaps.Progress(accepted=0, total=3, overdue=1, waiting_review=2)
-    await roadmaps.review(session, curator, done.id, accept=True, comment=None, now=NOW)
-    after = (await roadmaps.roadmap_progress(session, [school.id], date(2027, 1, 10)))[school.id]
-    assert after == roadmaps.Progress(accepted=1, total=3, overdue=1, waiting_review=1)
+    before = (await roadmap_summary.roadmap_progress(session, [school.id], NOW.date()))[school.id]
+    assert before == roadmap_summary.Progress(accepted=0, total=3, overdue=1, waiting_review=2)
+    await roadmap_reports.review(session, curator, done.id, accept=True, comment=None, now=NOW)
+    after = (await roadmap_summary.roadmap_progress(session, [school.id], date(2027, 1, 10)))[
+        school.id
+    ]
+    assert after == roadmap_summary.Progress(accepted=1, total=3, overdue=1, waiting_review=1)
 
 
 async def test_curators_cannot_change_the_roadmap_or_risks(session: AsyncSession) -> None:
