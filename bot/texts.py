@@ -180,6 +180,10 @@ ERRORS: dict[str, str] = {
     "import_zip_bomb": "Файл после распаковки слишком велик — похоже, он повреждён.",
     "import_too_many_rows": "В файле больше {limit} строк. Столько мероприятий не бывает — проверьте файл.",
     "import_wrong_columns": "Не нашёл нужных столбцов. Ожидаются: {columns}. Шаблон — /template",
+    "roadmap_edit_field": "Это поле мероприятия не меняется.",
+    "roadmap_deadline_unreadable": (
+        "Не понял срок «{wording}». Примеры: 15.03.2027, ноябрь–декабрь 2026, ежемесячно."
+    ),
     # -- roadmaps
     #
     #
@@ -487,6 +491,23 @@ ITEM_NEW_BAD_DEADLINE = (
 )
 PERCENT_SKIP = "Без процента"
 BUTTON_OPEN_ITEM = "Открыть мероприятие"
+BUTTON_EDIT_ITEM = "Изменить"
+ITEM_EDIT_CHOOSE = "Что изменить в мероприятии?"
+ITEM_EDIT_FIELDS = {
+    "measure": "Текст мероприятия",
+    "deadline": "Срок",
+    "responsible": "Ответственные",
+    "expected": "Ожидаемый результат",
+}
+ITEM_EDIT_PROMPT = "Сейчас: {current}\n\nНапишите новое значение поля «{field}»:"
+ITEM_EDITED = "Сохранено."
+ROADMAP_STATUS_HEADERS = {
+    "overdue": "⚠️ Просрочено",
+    "in_progress": "В работе",
+    "not_started": "Не начато",
+    "not_done": "Не выполнено",
+    "done": "✅ Выполнено (принято куратором)",
+}
 
 
 def item_added(number: str, school: str) -> str:
@@ -538,22 +559,31 @@ def roadmap_imported(created: int, updated: int) -> str:
 
 
 def roadmap_page(school: str, rows: list, page: int, pages: int) -> str:  # rows: list[ItemRow]
+    """One page of items under status headings (overdue first), as ordered by the service."""
     lines = [f"<b>Дорожная карта: {e(school)}</b> — стр. {page + 1} из {pages}"]
+    group = None
     for row in rows:
+        row_group = "overdue" if row.overdue else row.status.value
+        if row_group != group:
+            group = row_group
+            lines.append(f"\n<b>{ROADMAP_STATUS_HEADERS[group]}</b>")
         mark = "⚠️ " if row.overdue else ("⏳ " if row.waiting_review else "")
+        status = ITEM_STATUS_LABELS[row.status.value] + ", " if row.overdue else ""
         lines.append(
             f"{mark}{e(row.number)}. {e(row.measure[:90])}\n"
-            f"   {ITEM_STATUS_LABELS[row.status.value]}, {deadline_label(row.due_date, row.deadline_text)}"
+            f"   {status}{deadline_label(row.due_date, row.deadline_text)}"
+            + (" ⏳" if row.overdue and row.waiting_review else "")
         )
-    lines.append("⚠️ — просрочено, ⏳ — отчёт у куратора")
+    lines.append("\n⚠️ — просрочено, ⏳ — отчёт у куратора")
     return _fit("\n".join(lines))
 
 
-def item_card(item, school: str, overdue: bool) -> str:  # item: RoadmapItem
+def item_card(item, school: str, overdue: bool, risk: str | None = None) -> str:  # RoadmapItem
     lines = [
         f"<b>{e(school)}, мероприятие {e(item.number)}</b>",
         e(item.measure),
         f"<b>Раздел:</b> {e(item.section) if item.section else '—'}",
+        f"<b>Фактор риска:</b> {e(risk)}" if risk else "",
         f"<b>Срок:</b> {e(item.deadline_text or '—')} ({deadline_label(item.due_date, None)})"
         + (" — <b>просрочено</b>" if overdue else ""),
         f"<b>Ответственные:</b> {e(item.responsible) if item.responsible else '—'}",
@@ -561,7 +591,7 @@ def item_card(item, school: str, overdue: bool) -> str:  # item: RoadmapItem
         f"<b>Статус:</b> {ITEM_STATUS_LABELS[item.status.value]}"
         + (f", {item.percent}%" if item.percent is not None else ""),
     ]
-    return _fit("\n".join(lines))
+    return _fit("\n".join(line for line in lines if line))
 
 
 def item_history(lines: list, timezone: str) -> str:  # list[HistoryLine]

@@ -73,21 +73,37 @@ async def roadmap_page(update: Update, context: BotContext) -> None:
     await _show_list(update, context, int(school_id), int(page), edit=True)
 
 
-@guarded("roadmap")
-async def open_item(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+async def show_card(update: Update, context: BotContext, item_id: int, *, edit: bool) -> None:
+    """The item's card with what this person may do with it."""
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     overdue = (
         item.status != ItemStatus.DONE
         and item.due_date is not None
         and item.due_date < context.now().date()
     )
-    buttons: Buttons = [[(texts.BUTTON_HISTORY, f"rm:h:{item.id}")]]
+    risk = (
+        (await roadmaps.risk_titles(context.session)).get(item.risk_factor_id)
+        if item.risk_factor_id
+        else None
+    )
+    actions: list[tuple[str, str]] = []
     if school.id in context.actor.staff_school_ids:
-        buttons[0].insert(0, (texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+        actions.append((texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+    actions.append((texts.BUTTON_HISTORY, f"rm:h:{item.id}"))
+    buttons: Buttons = [actions]
+    if roadmaps.may_edit_roadmap(context.actor, school):
+        buttons.append([(texts.BUTTON_EDIT_ITEM, f"rm:ed:{item.id}")])
     buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
-    await answer(update, texts.item_card(item, school.short_name, overdue), buttons)
+    await answer(
+        update, texts.item_card(item, school.short_name, overdue, risk), buttons, edit=edit
+    )
+
+
+@guarded("roadmap")
+async def open_item(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    await show_card(update, context, item_id, edit=False)
 
 
 @guarded("roadmap")

@@ -1,4 +1,4 @@
-"""Roadmaps: import, items, the school's progress reports and the curator's review."""
+"""Roadmaps and their items: who may change them, import, single items, reading."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ from bot.models import (
 )
 from bot.services import audit
 from bot.services.actors import Actor, get_visible_school
+from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import AccessDenied, DomainError, NotFound
-from bot.services.roadmap_import import MAX_MEASURE, ParsedItem
+from bot.services.roadmap_import import MAX_CELL, MAX_MEASURE, ParsedItem
 
-MAX_REPORT_TEXT = 2000
+EDITABLE_FIELDS = ("measure", "deadline", "responsible", "expected")
 
 
 async def risk_titles(session: AsyncSession) -> dict[int, str]:
@@ -148,6 +149,50 @@ async def add_item(
         action="roadmap.item_added",
         object_type="roadmap_item",
         object_id=item.id,
+    )
+    return item
+
+
+async def edit_item(
+    session: AsyncSession, actor: Actor, item_id: int, field: str, value: str
+) -> RoadmapItem:
+    """Change one field of an item; a deadline is re-read in the roadmap's year."""
+    if field not in EDITABLE_FIELDS:
+        raise DomainError("roadmap_edit_field")
+    item, school = await visible_item(session, actor, item_id)
+    if not may_edit_roadmap(actor, school):
+        raise AccessDenied("roadmap_edit_denied")
+    value = value.strip()
+    limit = MAX_MEASURE if field == "measure" else (200 if field == "deadline" else MAX_CELL)
+    if not value:
+        raise DomainError("text_empty")
+    if len(value) > limit:
+        raise DomainError("text_too_long", length=len(value), limit=limit)
+    before: str | None
+    if field == "deadline":
+        year = await session.scalar(select(Roadmap.year).where(Roadmap.id == item.roadmap_id))
+        try:
+            deadline = parse_deadline(value, int(year or 0))
+        except DeadlineUnreadable:
+            raise DomainError("roadmap_deadline_unreadable", wording=value[:60]) from None
+        before = item.deadline_text
+        item.deadline_text, item.due_date, item.is_recurring = (
+            value,
+            deadline.due,
+            deadline.recurring,
+        )
+    else:
+        attribute = "expected_result" if field == "expected" else field
+        before = getattr(item, attribute)
+        setattr(item, attribute, value)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_person_id=actor.person_id,
+        action="roadmap.item_edited",
+        object_type="roadmap_item",
+        object_id=item.id,
+        details={"field": field, "before": (before or "")[:200], "after": value[:200]},
     )
     return item
 

@@ -148,3 +148,40 @@ async def test_curators_cannot_change_the_roadmap_or_risks(session: AsyncSession
         await risk_profile.toggle(session, curator, school.id, 1, 2026)
     levels = [await risk_profile.toggle(session, staff, school.id, 1, 2026) for _ in range(4)]
     assert levels == [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, None]
+
+
+async def test_edit_item_fields_rules_and_scope(session: AsyncSession) -> None:
+    city, _school, staff, curator, ids = await _world(session)
+    item = await roadmaps.edit_item(session, staff, ids["3"], "deadline", "II полугодие 2027")
+    assert (item.deadline_text, item.due_date, item.is_recurring) == (
+        "II полугодие 2027",
+        date(2027, 12, 31),
+        False,
+    )
+    item = await roadmaps.edit_item(session, staff, ids["3"], "deadline", "до 01.09")
+    assert item.due_date == date(2026, 9, 1)  # the roadmap's year, not today's
+    item = await roadmaps.edit_item(session, staff, ids["3"], "expected", "  Протокол  ")
+    assert item.expected_result == "Протокол"
+    coordinator = await actor_for(
+        session, await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=city)
+    )
+    item = await roadmaps.edit_item(session, coordinator, ids["3"], "measure", "Новый текст")
+    assert item.measure == "Новый текст"
+    for field, value, code in [
+        ("deadline", "когда-нибудь", "roadmap_deadline_unreadable"),
+        ("measure", "я" * 2001, "text_too_long"),
+        ("responsible", "   ", "text_empty"),
+        ("status", "done", "roadmap_edit_field"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            await roadmaps.edit_item(session, staff, ids["3"], field, value)
+        assert refused.value.code == code
+    with pytest.raises(AccessDenied):
+        await roadmaps.edit_item(session, curator, ids["3"], "measure", "Куратор не правит")
+    other_city = await make_municipality(session, name="Другой город")
+    stranger = await actor_for(
+        session, await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=other_city)
+    )
+    with pytest.raises(AccessDenied):
+        await roadmaps.edit_item(session, stranger, ids["3"], "measure", "Чужая школа")
+    assert item.measure == "Новый текст"
