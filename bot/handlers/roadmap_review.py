@@ -62,7 +62,9 @@ async def accept(update: Update, context: BotContext) -> None:
 @guarded("review")
 async def start_return(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
-    context.user_data[RETURNING] = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    report_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    await roadmap_reports.pending_for_review(context.session, context.actor, report_id)
+    context.user_data[RETURNING] = report_id
     await answer(update, texts.REVIEW_COMMENT, [[(texts.BUTTON_CANCEL, "rm:x")]])
     return COMMENT
 

@@ -212,15 +212,10 @@ async def review_queue(session: AsyncSession, actor: Actor) -> list[QueuedReport
     ]
 
 
-async def review(
-    session: AsyncSession,
-    actor: Actor,
-    report_id: int,
-    *,
-    accept: bool,
-    comment: str | None,
-    now: datetime,
-) -> ProgressReport:
+async def pending_for_review(
+    session: AsyncSession, actor: Actor, report_id: int
+) -> tuple[ProgressReport, RoadmapItem, School]:
+    """The report, if it waits for this actor's decision; refusals otherwise."""
     found = (
         await session.execute(
             select(ProgressReport, RoadmapItem, School)
@@ -237,6 +232,19 @@ async def review(
         raise AccessDenied("roadmap_review_only_curator")
     if report.review_state != ReviewState.PENDING:
         raise DomainError("roadmap_report_reviewed")
+    return report, item, school
+
+
+async def review(
+    session: AsyncSession,
+    actor: Actor,
+    report_id: int,
+    *,
+    accept: bool,
+    comment: str | None,
+    now: datetime,
+) -> ProgressReport:
+    report, item, school = await pending_for_review(session, actor, report_id)
     comment = (comment or "").strip() or None
     if not accept and not comment:
         raise DomainError("roadmap_return_needs_comment")
