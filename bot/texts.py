@@ -181,6 +181,7 @@ ERRORS: dict[str, str] = {
     "import_too_many_rows": "В файле больше {limit} строк. Столько мероприятий не бывает — проверьте файл.",
     "import_wrong_columns": "Не нашёл нужных столбцов. Ожидаются: {columns}. Шаблон — /template",
     "roadmap_edit_field": "Это поле мероприятия не меняется.",
+    "roadmap_year_out_of_range": "Выберите год кнопкой: прошлый, текущий или следующий.",
     "roadmap_deadline_unreadable": (
         "Не понял срок «{wording}». Примеры: 15.03.2027, ноябрь–декабрь 2026, ежемесячно."
     ),
@@ -463,8 +464,10 @@ BUTTON_RETURN = "Вернуть"
 BUTTON_SEND = "Отправить"
 ROADMAP_CHOOSE_SCHOOL = "Выберите школу:"
 ROADMAP_EMPTY = "У школы пока нет дорожной карты. Загрузить её — /import, шаблон — /template"
+ROADMAP_CHOOSE_YEAR = "{school}: за какой год дорожная карта?"
 ROADMAP_SEND_FILE = (
-    "Пришлите файл дорожной карты (XLSX или CSV по шаблону /template) для школы {school}."
+    "Пришлите файл дорожной карты на {year} год (XLSX или CSV по шаблону /template) "
+    "для школы {school}."
 )
 ROADMAP_FILE_EXPECTED = "Здесь нужен файл XLSX или CSV. Шаблон — /template, прервать — /cancel"
 ROADMAP_NOTHING_TO_LOAD = "Загружать нечего: исправьте строки в файле и пришлите его снова."
@@ -486,9 +489,6 @@ REVIEW_COMMENT = "Что нужно исправить? Напишите ком�
 RISKS_HEADER = "Рисковый профиль: нажимайте на фактор, чтобы сменить уровень (высокий → средний → низкий → нет)."
 ITEM_NEW_MEASURE = "Текст нового мероприятия:"
 ITEM_NEW_DEADLINE = "Срок (например «15.03.2027», «ноябрь–декабрь 2026», «ежемесячно»):"
-ITEM_NEW_BAD_DEADLINE = (
-    "Не понял срок. Примеры: 15.03.2027, ноябрь–декабрь 2026, I полугодие 2027, ежемесячно."
-)
 PERCENT_SKIP = "Без процента"
 BUTTON_OPEN_ITEM = "Открыть мероприятие"
 BUTTON_EDIT_ITEM = "Изменить"

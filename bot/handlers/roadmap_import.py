@@ -22,7 +22,6 @@ from bot.models import School
 from bot.reports.roadmap_template import build_template
 from bot.runtime import BotContext
 from bot.services import roadmaps
-from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import DomainError
 from bot.services.roadmap_import import (
     MAX_FILE_BYTES,
@@ -31,7 +30,7 @@ from bot.services.roadmap_import import (
     read_roadmap,
 )
 
-IMPORT_SCHOOL, IMPORT_FILE, IMPORT_CONFIRM = range(3)
+IMPORT_SCHOOL, IMPORT_YEAR, IMPORT_FILE, IMPORT_CONFIRM = range(4)
 NEW_SCHOOL, NEW_MEASURE, NEW_DEADLINE = range(10, 13)
 IMPORT = "roadmap_import"
 NEW = "roadmap_item_new"
@@ -51,15 +50,19 @@ async def send_template(update: Update, context: BotContext) -> None:
 # -- import -------------------------------------------------------------------------------
 
 
-async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
+async def _ask_year(update: Update, context: BotContext, school_id: int) -> int:
     school = await roadmaps.editable_school(context.session, context.actor, school_id)
     context.user_data[IMPORT] = {"school_id": school.id}
+    this_year = context.now().year
+    buttons = [[(str(year), f"rm:yr:{year}") for year in range(this_year - 1, this_year + 2)]]
+    buttons.append([(texts.BUTTON_CANCEL, "rm:x")])
     await answer(
         update,
-        texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
-        [[(texts.BUTTON_CANCEL, "rm:x")]],
+        texts.ROADMAP_CHOOSE_YEAR.format(school=texts.e(school.short_name)),
+        buttons,
+        edit=update.callback_query is not None,
     )
-    return IMPORT_FILE
+    return IMPORT_YEAR
 
 
 @guarded("import")
@@ -67,20 +70,41 @@ async def start_import(update: Update, context: BotContext) -> int:
     school_id = await choose_or_single(update, context, "i", editing=True)
     if school_id is None:
         return IMPORT_SCHOOL
-    return await _ask_file(update, context, school_id)
+    return await _ask_year(update, context, school_id)
 
 
 @guarded("import")
 async def import_school(update: Update, context: BotContext) -> int:
-    return await _ask_file(update, context, chosen_school(update))
+    return await _ask_year(update, context, chosen_school(update))
 
 
-async def _read(update: Update, context: BotContext, file_id: str, name: str) -> ParsedRoadmap:
+@guarded("import")
+async def import_year(update: Update, context: BotContext) -> int:
+    """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
+    assert update.callback_query is not None
+    year = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    if abs(year - context.now().year) > 1:
+        raise DomainError("roadmap_year_out_of_range")
+    state = context.user_data.get(IMPORT) or {}
+    school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
+    context.user_data[IMPORT] = {"school_id": school.id, "year": year}
+    await answer(
+        update,
+        texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name), year=year),
+        [[(texts.BUTTON_CANCEL, "rm:x")]],
+        edit=True,
+    )
+    return IMPORT_FILE
+
+
+async def _read(
+    update: Update, context: BotContext, file_id: str, name: str, year: int
+) -> ParsedRoadmap:
     file = await context.bot.get_file(file_id)
     content = bytes(await file.download_as_bytearray())
     titles = await roadmaps.risk_titles(context.session)
     try:
-        return await asyncio.to_thread(read_roadmap, content, name, context.now().year, titles)
+        return await asyncio.to_thread(read_roadmap, content, name, year, titles)
     except ImportRefused as refused:
         raise DomainError(refused.code, **refused.params) from None
 
@@ -94,7 +118,13 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
         raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
     state = context.user_data.get(IMPORT) or {}
     school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
-    parsed = await _read(update, context, document.file_id, document.file_name or "file")
+    parsed = await _read(
+        update,
+        context,
+        document.file_id,
+        document.file_name or "file",
+        int(state.get("year") or context.now().year),
+    )
     state.update(file_id=document.file_id, file_name=document.file_name or "file")
     context.user_data[IMPORT] = state
     samples = [
@@ -123,12 +153,18 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
 @guarded("import")
 async def confirm_import(update: Update, context: BotContext) -> int:
     state = context.user_data.get(IMPORT) or {}
-    parsed = await _read(update, context, state["file_id"], state["file_name"])
+    parsed = await _read(
+        update,
+        context,
+        state["file_id"],
+        state["file_name"],
+        int(state.get("year") or context.now().year),
+    )
     result = await roadmaps.apply_import(
         context.session,
         context.actor,
         int(state["school_id"]),
-        context.now().year,
+        int(state.get("year") or context.now().year),
         parsed.items,
         context.now(),
     )
@@ -155,6 +191,7 @@ def import_conversation() -> ConversationHandler:
         entry_points=[CommandHandler("import", start_import)],
         states={
             IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d+$")],
+            IMPORT_YEAR: [CallbackQueryHandler(import_year, pattern=r"^rm:yr:\d{4}$")],
             IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             IMPORT_CONFIRM: [
                 CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
@@ -211,22 +248,14 @@ async def new_measure(update: Update, context: BotContext) -> int:
 @guarded("item_new")
 async def new_deadline(update: Update, context: BotContext) -> int | None:
     assert update.effective_message is not None
-    wording = (update.effective_message.text or "").strip()[:200]
-    try:
-        deadline = parse_deadline(wording, context.now().year)
-    except DeadlineUnreadable:
-        await answer(update, texts.ITEM_NEW_BAD_DEADLINE)
-        return None
     state = context.user_data.get(NEW) or {}
     item = await roadmaps.add_item(
         context.session,
         context.actor,
         int(state["school_id"]),
-        context.now().year,
         state["measure"],
-        wording,
-        deadline.due,
-        deadline.recurring,
+        update.effective_message.text or "",
+        context.now().year,
     )
     school = await context.session.get(School, int(state["school_id"]))
     await context.commit()

@@ -108,23 +108,29 @@ async def add_item(
     session: AsyncSession,
     actor: Actor,
     school_id: int,
-    year: int,
     measure: str,
     deadline_text: str,
-    due: date | None,
-    recurring: bool,
+    this_year: int,
 ) -> RoadmapItem:
+    """Append an item to the school's latest roadmap (a new one for `this_year` if none)."""
     school = await editable_school(session, actor, school_id)
     measure = measure.strip()
-    if not measure or len(measure) > MAX_MEASURE:
+    if not measure:
+        raise DomainError("text_empty")
+    if len(measure) > MAX_MEASURE:
         raise DomainError("text_too_long", length=len(measure), limit=MAX_MEASURE)
     roadmap = await session.scalar(
-        select(Roadmap).where(Roadmap.school_id == school.id, Roadmap.year == year)
+        select(Roadmap).where(Roadmap.school_id == school.id).order_by(Roadmap.year.desc()).limit(1)
     )
     if roadmap is None:
-        roadmap = Roadmap(school_id=school.id, year=year, title=texts.roadmap_title(year))
+        roadmap = Roadmap(school_id=school.id, year=this_year, title=texts.roadmap_title(this_year))
         session.add(roadmap)
         await session.flush()
+    deadline_text = deadline_text.strip()[:200]
+    try:
+        deadline = parse_deadline(deadline_text, roadmap.year)
+    except DeadlineUnreadable:
+        raise DomainError("roadmap_deadline_unreadable", wording=deadline_text[:60]) from None
     numbers = await session.scalars(
         select(RoadmapItem.number).where(RoadmapItem.roadmap_id == roadmap.id)
     )
@@ -137,9 +143,9 @@ async def add_item(
         number=str(top + 1),
         position=int(count or 0),
         measure=measure,
-        deadline_text=deadline_text[:200],
-        due_date=due,
-        is_recurring=recurring,
+        deadline_text=deadline_text,
+        due_date=deadline.due,
+        is_recurring=deadline.recurring,
     )
     session.add(item)
     await session.flush()

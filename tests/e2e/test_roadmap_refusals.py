@@ -48,6 +48,7 @@ async def test_restart_between_preview_and_upload_loses_nothing(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
+    await demo.press(director, "2026")
     reply = await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     assert "Мероприятий прочитано: 25" in reply.text
     await demo.restart()
@@ -83,6 +84,7 @@ async def test_broken_files_store_nothing(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
+    await demo.press(director, "2026")
     reply = await demo.send_document(director, name, content, "application/octet-stream")
     assert expected in reply.everything
     assert texts.BUTTON_UPLOAD not in reply.last.button_texts
@@ -97,6 +99,7 @@ async def test_long_report_text_is_refused_and_the_report_goes_on(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
+    await demo.press(director, "2026")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)
     item = await _first_item(session_factory)
@@ -125,6 +128,7 @@ async def test_accept_twice_and_forged_review_are_refused(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
+    await demo.press(director, "2026")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)
     item = await _first_item(session_factory)
@@ -162,6 +166,7 @@ async def test_editing_an_item_from_its_card(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
+    await demo.press(director, "2026")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)
     item = await _first_item(session_factory)
@@ -200,3 +205,29 @@ async def test_editing_an_item_from_its_card(
     )
     assert forged.alerts == [texts.ERRORS["school_out_of_scope"]]
     assert (await _first_item(session_factory)).measure == stored.measure
+
+
+async def test_single_item_added_and_a_forged_year_refused(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    director = await demo.login(DIRECTOR_17)
+    reply = await demo.send(director, "/import")
+    forged = await demo.press_data(director, reply.last.message_id, "rm:yr:2019")
+    assert forged.alerts == [texts.ERRORS["roadmap_year_out_of_range"]]
+    await demo.press(director, "2025")
+    await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
+    await demo.press(director, texts.BUTTON_UPLOAD)
+
+    reply = await demo.send(director, "/item_new")
+    assert texts.ITEM_NEW_MEASURE in reply.text
+    await demo.send(director, "Педсовет по итогам полугодия")
+    reply = await demo.send(director, "когда-нибудь")
+    assert "Не понял срок «когда-нибудь»" in reply.everything
+    reply = await demo.send(director, "до 01.09")
+    assert texts.item_added("26", "СШ № 17") in reply.text
+    reply = await demo.press(director, texts.BUTTON_OPEN_ITEM)
+    assert "до 01.09 (до 01.09.2025) — просрочено" in reply.text  # the roadmap's year
+    async with session_factory() as session:
+        roadmap = (await session.scalars(select(Roadmap))).one()
+        assert roadmap.year == 2025
+    assert await _count(session_factory, RoadmapItem) == 26
