@@ -480,6 +480,7 @@ REPORT_EVIDENCE = (
     "Когда закончите — «Готово»."
 )
 REPORT_EVIDENCE_ADDED = "Подтверждений: {count}. Ещё или «Готово»."
+REPORT_EVIDENCE_LIMIT = "Подтверждений уже {limit} — больше не добавить. Нажмите «Готово»."
 REPORT_EVIDENCE_EXPECTED = "Пришлите ссылку, документ или фото — или нажмите «Готово»."
 REPORT_SENT = "Отчёт отправлен куратору на проверку."
 REVIEW_EMPTY = "Отчётов на проверку нет."
@@ -631,6 +632,10 @@ def queued_report(report) -> str:  # QueuedReport
     if report.attachments:
         lines.append(f"<b>Файлов:</b> {len(report.attachments)}")
     return _fit("\n".join(lines))
+
+
+def review_more(shown: int, total: int) -> str:
+    return f"Отчётов на проверке: {total}. Показаны {shown} самых давних."
 
 
 def report_submitted_notice(school: str, number: str, measure: str) -> str:

@@ -195,8 +195,14 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
     if piece is None:
         await answer(update, texts.REPORT_EVIDENCE_EXPECTED, [[(texts.BUTTON_DONE, "rm:ev:done")]])
         return None
-    if len(draft["evidence"]) < MAX_EVIDENCE:
-        draft["evidence"].append(piece)
+    if len(draft["evidence"]) >= MAX_EVIDENCE:
+        await answer(
+            update,
+            texts.REPORT_EVIDENCE_LIMIT.format(limit=MAX_EVIDENCE),
+            [[(texts.BUTTON_DONE, "rm:ev:done")]],
+        )
+        return None
+    draft["evidence"].append(piece)
     await answer(
         update,
         texts.REPORT_EVIDENCE_ADDED.format(count=len(draft["evidence"])),

@@ -18,6 +18,7 @@ from bot.runtime import BotContext
 from bot.services import roadmap_reports
 
 COMMENT = 30
+SHOWN = 10  # the oldest first; the rest after these are decided
 RETURNING = "roadmap_returning"
 
 
@@ -30,7 +31,9 @@ async def show_queue(update: Update, context: BotContext) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    for report in queue[:10]:
+    if len(queue) > SHOWN:
+        await answer(update, texts.review_more(SHOWN, len(queue)))
+    for report in queue[:SHOWN]:
         await answer(
             update,
             texts.queued_report(report),

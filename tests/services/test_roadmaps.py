@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ItemStatus, RiskLevel, Role
@@ -185,3 +186,68 @@ async def test_edit_item_fields_rules_and_scope(session: AsyncSession) -> None:
     with pytest.raises(AccessDenied):
         await roadmaps.edit_item(session, stranger, ids["3"], "measure", "Чужая школа")
     assert item.measure == "Новый текст"
+
+
+async def test_queue_oldest_first_across_the_curators_schools_and_history(
+    session: AsyncSession,
+) -> None:
+    from datetime import timedelta
+
+    from bot.models import Attachment, Notification
+
+    city, school, staff, curator, ids = await _world(session)
+    second = await make_school(session, city, 35)
+    second_staff = await actor_for(
+        session, await make_person(session, Role.SCHOOL_STAFF, municipality=city, school=second)
+    )
+    both = await actor_for(
+        session,
+        await make_person(session, Role.CURATOR, municipality=city, curated=[school, second]),
+    )
+    await roadmaps.apply_import(session, second_staff, second.id, 2026, [_item("1", None)], NOW)
+    second_item = (await roadmaps.school_items(session, second_staff, second.id, NOW.date()))[0]
+
+    async def submit(actor, item_id: int, minutes: int, evidence=()):  # type: ignore[no-untyped-def]
+        return await roadmap_reports.submit_report(
+            session,
+            actor,
+            item_id,
+            status=ItemStatus.IN_PROGRESS,
+            percent=10,
+            done_text=f"через {minutes} мин",
+            evidence=list(evidence),
+            now=NOW + timedelta(minutes=minutes),
+        )
+
+    late = await submit(staff, ids["2"], 30)
+    early = await submit(
+        second_staff,
+        second_item.id,
+        5,
+        [
+            roadmap_reports.Evidence("photo", file_id="P1", file_unique_id="u1"),
+            roadmap_reports.Evidence("link", url="https://example.org/a"),
+            roadmap_reports.Evidence("document", file_id="D1", file_name="протокол.pdf"),
+        ],
+    )
+    queue = await roadmap_reports.review_queue(session, both)
+    assert [q.report_id for q in queue] == [early.id, late.id]
+    assert queue[0].attachments == [("photo", "P1"), ("document", "D1")]
+    assert queue[0].links == "https://example.org/a"
+    assert [q.report_id for q in await roadmap_reports.review_queue(session, curator)] == [late.id]
+    assert await roadmap_reports.review_queue(session, staff) == []
+
+    await roadmap_reports.review(
+        session, both, late.id, accept=False, comment="Нужен протокол", now=NOW + timedelta(hours=1)
+    )
+    history = await roadmap_reports.item_history(session, staff, ids["2"])
+    assert [(h.what, h.text) for h in history] == [
+        ("submitted", "через 30 мин"),
+        ("returned", "Нужен протокол"),
+    ]
+    with pytest.raises(AccessDenied):
+        await roadmap_reports.item_history(session, second_staff, ids["2"])
+    attachments = (await session.scalars(select(Attachment.report_id))).all()
+    assert attachments == [early.id, early.id]
+    notices = (await session.scalars(select(Notification.dedupe_key))).all()
+    assert f"report {late.id}:returned" in " ".join(notices)
