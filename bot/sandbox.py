@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from datetime import timedelta
 
 from pydantic import SecretStr
@@ -22,7 +23,9 @@ from bot.models import Person, TelegramAccount, utcnow
 from bot.schema import upgrade_to_head
 from bot.seed.loader import load_demo
 
-SANDBOX_DATABASE = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'sandbox.sqlite3'}"
+SANDBOX_DATABASE = os.environ.get(
+    "SANDBOX_DATABASE_URL", f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'sandbox.sqlite3'}"
+)
 SANDBOX_TOKEN = "100000001:SANDBOX-TOKEN-NOT-FOR-TELEGRAM"
 SANDBOX_ID_BASE = 900_000_000  # Telegram ids of sandbox users: base + person id
 
@@ -33,7 +36,8 @@ HELP = (
 
 
 async def run_sandbox(settings: Settings, as_person: str | None) -> int:
-    logging.getLogger("telegram").setLevel(logging.WARNING)
+    for noisy in ("telegram", "apscheduler", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     await asyncio.to_thread(upgrade_to_head, SANDBOX_DATABASE)
     engine = make_engine(SANDBOX_DATABASE)
     factory = make_session_factory(engine)

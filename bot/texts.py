@@ -57,14 +57,17 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "import": "Загрузить дорожную карту из файла",
     "item_new": "Добавить мероприятие",
     # -- events
-    #
-    #
+    "events": "Мероприятия: ближайшие и прошедшие",
+    "event_new": "Создать городское мероприятие",
     # -- reminders, digests, settings
     "digest": "Дайджест недели",
     "settings": "Настройки уведомлений",
     # -- summaries and reports
-    #
-    #
+    "summary": "Сводка по школам",
+    "school": "Карточка школы: /school 17",
+    "overdue": "Просроченные мероприятия",
+    "report": "Отчёт за полугодие (XLSX)",
+    "export": "Выгрузка данных (CSV)",
     # -- administration
     "audit": "Журнал изменений",
 }
@@ -171,6 +174,22 @@ ERRORS: dict[str, str] = {
     "roadmap_report_pending": "По этому мероприятию уже есть отчёт на проверке у куратора.",
     "roadmap_report_not_found": "Отчёт не найден.",
     "snooze_unknown": "Это напоминание не найдено.",
+    # -- events
+    "event_coordinators_only": "Создавать и менять мероприятия могут только координаторы муниципалитета.",
+    "event_incomplete": "Не заполнены формат, название или дата начала.",
+    "event_start_past": "Время начала уже прошло. Укажите будущую дату и время.",
+    "event_datetime_unreadable": "Не понял дату и время. Напишите как ДД.ММ.ГГГГ ЧЧ:ММ, например 15.12.2026 14:30.",
+    "event_duration": "Продолжительность — число минут от 15 до 600, например 90.",
+    "event_capacity": "Число мест — от 1 до 2000, или нажмите «Без ограничения».",
+    "event_not_found": "Мероприятие не найдено.",
+    "event_not_for_you": "Это мероприятие не для вашей школы или роли.",
+    "event_not_open": "Мероприятие отменено или уже закрыто для изменений.",
+    "event_started": "Мероприятие уже началось — запись закрыта.",
+    "event_edited_by_other": "Мероприятие только что изменил другой координатор. Откройте его заново и повторите правку.",
+    "event_not_yet": "Мероприятие ещё не прошло.",
+    "event_feedback_not_participant": "Оставить отзыв могут только участники мероприятия.",
+    "event_rating": "Оценка — от 1 до 5.",
+    "event_no_schools": "Отметьте хотя бы одну школу.",
     "roadmap_review_only_curator": "Проверять отчёты может только куратор этой школы.",
     "roadmap_report_reviewed": "Этот отчёт уже проверен.",
     "roadmap_return_needs_comment": "Напишите комментарий: что нужно исправить.",
@@ -492,7 +511,6 @@ ITEM_NEW_MEASURE = "Текст нового мероприятия:"
 ITEM_NEW_DEADLINE = "Срок (например «15.03.2027», «ноябрь–декабрь 2026», «ежемесячно»):"
 PERCENT_SKIP = "Без процента"
 BUTTON_OPEN_ITEM = "Открыть мероприятие"
-BUTTON_EDIT_ITEM = "Изменить"
 ITEM_EDIT_CHOOSE = "Что изменить в мероприятии?"
 ITEM_EDIT_FIELDS = {
     "measure": "Текст мероприятия",
@@ -746,4 +764,335 @@ def digest_text(digest, timezone: str, title: str = "Дайджест недел
             f"• {fmt_datetime(starts, timezone)} — {e(title_[:80])}"
             for title_, starts in digest.events
         ]
+    return _fit("\n".join(lines))
+
+
+# ================================================================ summaries and reports (section body)
+
+SUMMARY_EMPTY = "В вашей зоне нет школ проекта."
+SCHOOL_ASK = "Какая школа? Напишите, например: /school 17 или /school лицей 9"
+SCHOOL_NOT_FOUND = "Школа не найдена в вашей зоне. Проверьте номер или название."
+SCHOOL_SEVERAL = "Нашлось несколько школ — выберите:"
+OVERDUE_NONE = "Просроченных мероприятий нет. 👍"
+REPORT_CHOOSE_HALF = "Отчёт за какое полугодие?"
+REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниципалитет:"
+REPORT_WHOLE = "Все школы"
+REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
+EXPORT_CAPTION = "Данные в CSV (UTF-8, разделитель «;»): школы, мероприятия, отчёты, посещения."
+ROLE_SHORT = {
+    "school_staff": "школа",
+    "curator": "куратор",
+    "municipal_coordinator": "координатор",
+    "regional_coordinator": "рег. координатор",
+    "admin": "админ",
+}
+FLAG_LABELS = {"shnor": "ШНОР", "shnsu": "ШНСУ", "nonobjectivity": "признаки необъективности"}
+
+
+def summary_text(rows: list, today: date) -> str:  # list[SchoolSummary]
+    lines = [f"<b>Сводка на {fmt_date(today)}</b> — школ: {len(rows)}"]
+    for row in rows:
+        visit = (
+            "посещений не было"
+            if row.last_visit is None
+            else f"посещение {row.days_since_visit} дн. назад"
+        )
+        marks = [f"{row.accepted}/{row.total} принято"]
+        if row.overdue:
+            marks.append(f"⚠️ {row.overdue} просроч.")
+        if row.waiting_review:
+            marks.append(f"📝 {row.waiting_review} на проверке")
+        lines.append(f"\n<b>{e(row.name)}</b>: " + ", ".join(marks))
+        lines.append(f"  {visit}; куратор: {e(', '.join(row.curators)) or '—'}")
+        if row.high_risks:
+            lines.append("  высокие риски: " + ", ".join(str(f) for f in row.high_risks))
+        if row.unreachable:
+            lines.append(f"  🚫 недоступны в Telegram: {row.unreachable}")
+    return _fit("\n".join(lines))
+
+
+def school_card_text(card, timezone: str) -> str:  # SchoolCard
+    school, summary = card.school, card.summary
+    flags = [
+        label
+        for key, label in FLAG_LABELS.items()
+        if {
+            "shnor": school.is_shnor,
+            "shnsu": school.is_shnsu,
+            "nonobjectivity": school.has_nonobjectivity_signs,
+        }[key]
+    ]
+    status = "в проекте" if school.status.value == "active" else "вышла из проекта"
+    lines = [
+        f"<b>{e(school.full_name)}</b>",
+        f"Статус: {status}"
+        + (f"; {', '.join(flags)}" if flags else "")
+        + (f"; с {school.project_start_year} г." if school.project_start_year else ""),
+        f"Директор: {e(school.director_name or '—')}",
+        f"Куратор: {e(', '.join(summary.curators) or '—')}",
+        f"Дорожная карта: принято {summary.accepted} из {summary.total}"
+        + (f", просрочено {summary.overdue}" if summary.overdue else "")
+        + (f", на проверке {summary.waiting_review}" if summary.waiting_review else ""),
+    ]
+    if card.risks:
+        lines.append(
+            "<b>Риски:</b> "
+            + "; ".join(
+                f"{r.factor_id}. {e(r.title[:50])} — {RISK_LEVEL_LABELS[r.level.value]}"
+                for r in card.risks
+            )
+        )
+    if card.sections:
+        lines.append("<b>По разделам:</b>")
+        lines += [
+            f"• {e(section[:60]) or 'без раздела'}: {done}/{total}"
+            for section, done, total in card.sections[:8]
+        ]
+    if card.overdue:
+        lines.append("<b>Просрочено:</b>")
+        lines += [f"• {e(o.number)}. {e(o.measure[:70])} — {o.days} дн." for o in card.overdue[:8]]
+    lines.append("<b>Посещения:</b> " + ("нет" if not card.visits else ""))
+    lines += [
+        f"• {fmt_date(day)} — {e(curator)}, {VISIT_FORMAT_LABELS.get(fmt.value, '')}"
+        for day, curator, fmt in card.visits
+    ]
+    if card.events:
+        lines.append("<b>Участие в мероприятиях:</b>")
+        lines += [
+            f"• {fmt_datetime(starts, timezone)[:10]} — {e(title[:70])}"
+            for title, starts in card.events
+        ]
+    if card.people:
+        lines.append("<b>Подключены:</b>")
+        lines += [
+            f"• {e(p.name)} ({ROLE_SHORT.get(p.role, p.role)})"
+            + ("" if p.bound else " — не подключён(а)")
+            + (" — 🚫 недоступен(на)" if p.unreachable else "")
+            for p in card.people
+        ]
+    return _fit("\n".join(lines))
+
+
+def overdue_text(items: list) -> str:  # list[OverdueItem]
+    if not items:
+        return OVERDUE_NONE
+    lines = [f"<b>Просрочено: {len(items)}</b>"]
+    current = None
+    for item in items:
+        if item.school != current:
+            lines.append(f"\n<b>{e(item.school)}</b>")
+            current = item.school
+        lines.append(
+            f"• {e(item.number)}. {e(item.measure[:80])} — срок {fmt_date(item.due)}, {item.days} дн."
+        )
+    return _fit("\n".join(lines))
+
+
+def half_year_title(scope: str, half: int, start_year: int) -> str:
+    which = "первое" if half == 1 else "второе"
+    return f"Отчётные материалы: {scope}, {which} полугодие {start_year}/{start_year + 1} учебного года"
+
+
+def half_button(half: int, start_year: int) -> str:
+    return f"{'I' if half == 1 else 'II'} полугодие {start_year}/{start_year + 1}"
+
+
+# ================================================================ events (section body)
+
+EVENT_FORMAT_LABELS = {
+    "quest": "Квест-игра",
+    "business_game": "Деловая игра",
+    "brainstorm": "Мозговой штурм",
+    "debates": "Педагогические дебаты",
+    "coaching": "Коучинг",
+    "round_table": "Круглый стол",
+    "pecha_kucha": "Печа-куча",
+    "seminar": "Семинар",
+    "webinar": "Вебинар",
+    "readings": "Педагогические чтения",
+    "methodical_meeting": "Методическое совещание",
+    "other": "Другое",
+}
+EVENT_AUDIENCE_LABELS = {
+    "project_schools": "Все школы проекта «500+»",
+    "chosen_schools": "Выбранные школы",
+    "curators": "Кураторы",
+    "everyone": "Все: школы, кураторы, координаторы",
+}
+REGISTRATION_STATE_LABELS = {
+    "registered": "вы записаны",
+    "waitlisted": "вы в листе ожидания",
+    "declined": "вы отказались",
+    "cancelled": "запись отменена",
+}
+BUTTON_SIGN_UP = "Записаться"
+BUTTON_DECLINE = "Не смогу"
+BUTTON_WITHDRAW = "Отменить запись"
+BUTTON_PUBLISH = "Опубликовать"
+BUTTON_PARTICIPANTS = "Участники"
+BUTTON_EXPORT = "Выгрузить XLSX"
+BUTTON_CANCEL_EVENT = "Отменить мероприятие"
+BUTTON_YES_CANCEL_EVENT = "Да, отменить"
+BUTTON_RESULTS = "Итоги"
+BUTTON_ASK_FEEDBACK = "Запросить отзывы"
+BUTTON_FEEDBACK = "Отзывы"
+BUTTON_NO_LIMIT = "Без ограничения"
+BUTTON_NO_SIGNUP = "Без записи"
+EVENT_CHOOSE_FORMAT = "Новое мероприятие. Формат:"
+EVENT_TITLE = "Название мероприятия:"
+EVENT_START = "Дата и время начала (местное время): напишите ДД.ММ.ГГГГ ЧЧ:ММ или выберите:"
+EVENT_DURATION = "Продолжительность в минутах:"
+EVENT_PLACE = "Где? Выберите школу-площадку или напишите адрес / ссылку для онлайн-формата:"
+EVENT_GOAL = "Цель мероприятия (или «Пропустить»):"
+EVENT_AUDIENCE = "Для кого?"
+EVENT_CHOOSE_SCHOOLS = "Отметьте школы и нажмите «Готово»:"
+EVENT_CAPACITY = "Запись: сколько мест? Напишите число или выберите:"
+EVENT_DESCRIPTION = "Описание: задачи, ход, что взять с собой (или «Пропустить»):"
+EVENT_PUBLISHED = "Мероприятие опубликовано. Приглашения отправляются участникам."
+EVENTS_EMPTY = "Ближайших мероприятий нет."
+EVENT_SIGNED_UP = "Вы записаны. Напомним накануне и за час до начала."
+EVENT_WAITLISTED = "Мест нет — вы в листе ожидания. Сообщим, если место освободится."
+EVENT_DECLINED = "Отметили, что вы не сможете."
+EVENT_CONFIRM_CANCEL = "Отменить мероприятие? Все записавшиеся получат уведомление."
+EVENT_CANCELLED_DONE = "Мероприятие отменено, участники уведомлены."
+EVENT_EDIT_CHOOSE = "Что изменить?"
+EVENT_EDITED = "Изменение сохранено, записавшиеся уведомлены."
+EVENT_RESULTS_ASK = (
+    "Пришлите материалы (файлы, фото), если есть, и напишите итоги мероприятия одним сообщением."
+)
+EVENT_RESULTS_SAVED = "Итоги сохранены."
+EVENT_FEEDBACK_SENT = "Запросы отзывов отправляются: {count}."
+EVENT_FEEDBACK_THANKS = (
+    "Спасибо за оценку! Напишите комментарий одним сообщением или нажмите «Пропустить»."
+)
+EVENT_FEEDBACK_SAVED = "Спасибо, отзыв сохранён."
+EVENT_NO_PARTICIPANTS = "Пока никто не записался."
+EVENT_EDIT_FIELDS = {
+    "title": "Название",
+    "starts_at": "Дата и время",
+    "place_text": "Место",
+    "description": "Описание",
+}
+
+
+def event_when(starts_at: datetime, duration: int, timezone: str) -> str:
+    return f"{fmt_datetime(starts_at, timezone)}, {duration} мин."
+
+
+def event_announcement(event, place: str, timezone: str) -> str:  # event: Event
+    lines = [
+        f"📣 <b>{EVENT_FORMAT_LABELS.get(event.format, e(event.format))}: «{e(event.title)}»</b>",
+        f"Когда: {event_when(event.starts_at, event.duration_minutes, timezone)}",
+        f"Где: {e(place)}",
+    ]
+    if event.goal:
+        lines.append(f"Цель: {e(event.goal[:500])}")
+    if event.capacity:
+        lines.append(f"Мест: {event.capacity}")
+    lines.append("Файл .ics ниже — добавьте мероприятие в календарь телефона.")
+    return _fit("\n".join(lines), 1000)
+
+
+def event_card(row, place: str, timezone: str, manager: bool) -> str:  # row: EventRow
+    event = row.event
+    status = {"cancelled": " — <b>ОТМЕНЕНО</b>", "finished": " — прошло"}.get(
+        event.status.value, ""
+    )
+    lines = [
+        f"<b>{EVENT_FORMAT_LABELS.get(event.format, e(event.format))}: «{e(event.title)}»</b>{status}",
+        f"Когда: {event_when(event.starts_at, event.duration_minutes, timezone)}",
+        f"Где: {e(place)}",
+        f"Для кого: {EVENT_AUDIENCE_LABELS.get(event.audience.value, '')}",
+    ]
+    if event.goal:
+        lines.append(f"Цель: {e(event.goal)}")
+    if event.description:
+        lines.append(e(event.description))
+    if event.needs_registration:
+        places = f" из {event.capacity}" if event.capacity else ""
+        lines.append(
+            f"Записались: {row.registered}{places}"
+            + (f", ожидают: {row.waitlisted}" if row.waitlisted else "")
+        )
+    if row.my_state is not None:
+        lines.append(f"<i>{REGISTRATION_STATE_LABELS[row.my_state.value]}</i>")
+    if event.results:
+        lines.append(f"<b>Итоги:</b> {e(event.results)}")
+    return _fit("\n".join(lines))
+
+
+def events_list(rows: list, timezone: str) -> str:
+    if not rows:
+        return EVENTS_EMPTY
+    lines = ["<b>Мероприятия</b>"]
+    for row in rows:
+        mark = f" — {REGISTRATION_STATE_LABELS[row.my_state.value]}" if row.my_state else ""
+        cancelled = " (отменено)" if row.event.status.value == "cancelled" else ""
+        lines.append(
+            f"• {fmt_datetime(row.event.starts_at, timezone)} «{e(row.event.title[:80])}»{cancelled}{mark}"
+        )
+    return _fit("\n".join(lines))
+
+
+def event_draft_summary(draft, place: str, timezone: str) -> str:  # EventDraft
+    starts = datetime.fromisoformat(draft.starts_at) if draft.starts_at else None
+    lines = [
+        "<b>Проверьте мероприятие</b>",
+        f"<b>Формат:</b> {EVENT_FORMAT_LABELS.get(draft.format or '', '—')}",
+        f"<b>Название:</b> {e(draft.title or '—')}",
+        f"<b>Начало:</b> {fmt_datetime(starts, timezone)}, {draft.duration_minutes} мин.",
+        f"<b>Место:</b> {e(place)}",
+        f"<b>Цель:</b> {e(draft.goal) if draft.goal else '—'}",
+        f"<b>Для кого:</b> {EVENT_AUDIENCE_LABELS.get(draft.audience, '')}"
+        + (f" ({len(draft.chosen_school_ids)})" if draft.chosen_school_ids else ""),
+        "<b>Запись:</b> "
+        + (
+            "не нужна"
+            if not draft.needs_registration
+            else (f"{draft.capacity} мест" if draft.capacity else "без ограничения мест")
+        ),
+        f"<b>Описание:</b> {e(draft.description) if draft.description else '—'}",
+    ]
+    return _fit("\n".join(lines))
+
+
+def event_materials_added(count: int) -> str:
+    return f"Материалов: {count}. Ещё файлы или текст итогов."
+
+
+def event_promoted(title: str) -> str:
+    return f"Освободилось место: вы записаны на «{e(title)}»."
+
+
+def event_changed(title: str) -> str:
+    return f"✏️ Изменения в мероприятии «{e(title)}». Откройте, чтобы посмотреть."
+
+
+def event_cancelled(title: str) -> str:
+    return f"❌ Мероприятие «{e(title)}» отменено."
+
+
+def event_feedback_request(title: str) -> str:
+    return f"Как прошло мероприятие «{e(title)}»? Оцените от 1 до 5 — это лист рефлексии для организаторов."
+
+
+def event_participants(title: str, people: list) -> str:  # list[Participant]
+    if not people:
+        return EVENT_NO_PARTICIPANTS
+    lines = [f"<b>Участники «{e(title[:80])}»</b>"]
+    for p in people:
+        mark = {True: "✅ ", False: "✖️ "}.get(p.attended, "")
+        wait = " (ожидание)" if p.state.value == "waitlisted" else ""
+        lines.append(f"{mark}{e(p.name)}{wait}")
+    lines.append("Нажмите на участника, чтобы отметить присутствие.")
+    return _fit("\n".join(lines))
+
+
+def event_feedback_summary(summary) -> str:  # FeedbackSummary
+    average = f"{summary.average:.1f}" if summary.average is not None else "—"
+    lines = [
+        f"<b>Отзывы:</b> {summary.count}, средняя оценка {average}",
+        f"Записались: {summary.registered}, пришли: {summary.attended}",
+    ]
+    lines += [f"• {e(c[:200])}" for c in summary.comments[:15]]
     return _fit("\n".join(lines))

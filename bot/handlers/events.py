@@ -1,9 +1,14 @@
-"""Handlers of this feature; registered from bot/app.py."""
+"""Events: creation, the list and card, sign-ups, management, results and feedback."""
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.handlers import event_create, event_views
+
 
 def register(application: Application) -> None:
-    """Nothing yet."""
+    application.add_handler(event_create.conversation())
+    application.add_handler(event_views.small_conversation())
+    for handler in event_views.handlers():
+        application.add_handler(handler)

@@ -1,9 +1,156 @@
-"""Handlers of this feature; registered from bot/app.py."""
+"""/summary, /school, /overdue, /report (XLSX), /export (CSV zip)."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import asyncio
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.reports.chart import progress_chart_png
+from bot.reports.export import build_export_zip
+from bot.reports.half_year_report import build_half_year_report
+from bot.runtime import BotContext
+from bot.services import report_data, school_card, summaries
+from bot.services.recipients import municipality_timezone
+
+
+def _timezone(context: BotContext) -> str:
+    return context.runtime.settings.default_timezone
+
+
+@guarded("summary")
+async def show_summary(update: Update, context: BotContext) -> None:
+    """Every project school in scope, attention first, with a chart and buttons to open one."""
+    today = context.now().date()
+    rows = await summaries.summarize(context.session, context.actor, today)
+    if not rows:
+        await answer(update, texts.SUMMARY_EMPTY)
+        return
+    buttons = [(row.name, f"sch:o:{row.school_id}") for row in rows]
+    await answer(
+        update,
+        texts.summary_text(rows, today),
+        [buttons[i : i + 3] for i in range(0, len(buttons), 3)][:30],
+    )
+    chart = await asyncio.to_thread(
+        progress_chart_png, [(r.name, r.accepted, r.total) for r in rows]
+    )
+    assert update.effective_chat is not None
+    await update.effective_chat.send_photo(InputFile(chart, filename="progress.png"))
+
+
+async def _card(update: Update, context: BotContext, school_id: int) -> None:
+    card = await school_card.school_card(
+        context.session, context.actor, school_id, context.now().date()
+    )
+    timezone = await municipality_timezone(context.session, card.school.municipality_id)
+    await answer(update, texts.school_card_text(card, timezone))
+
+
+@guarded("school")
+async def find_school(update: Update, context: BotContext) -> None:
+    """/school 17, /school лицей 9: forgiving of spelling, within the person's scope."""
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await answer(update, texts.SCHOOL_ASK)
+        return
+    found = await school_card.find_in_scope(context.session, context.actor, query[:100])
+    if not found:
+        await answer(update, texts.SCHOOL_NOT_FOUND)
+    elif len(found) == 1:
+        await _card(update, context, found[0].id)
+    else:
+        await answer(
+            update, texts.SCHOOL_SEVERAL, [[(s.short_name, f"sch:o:{s.id}")] for s in found[:10]]
+        )
+
+
+@guarded("school")
+async def open_school(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    await _card(update, context, int((update.callback_query.data or "").rsplit(":", 1)[1]))
+
+
+@guarded("overdue")
+async def show_overdue(update: Update, context: BotContext) -> None:
+    items = await summaries.overdue_items(context.session, context.actor, context.now().date())
+    await answer(update, texts.overdue_text(items))
+
+
+@guarded("report")
+async def choose_half(update: Update, context: BotContext) -> None:
+    start = report_data.school_year_start(context.now().date())
+    await answer(
+        update,
+        texts.REPORT_CHOOSE_HALF,
+        [
+            [(texts.half_button(1, start), f"rep:h:{start}:1")],
+            [(texts.half_button(2, start), f"rep:h:{start}:2")],
+            [(texts.half_button(2, start - 1), f"rep:h:{start - 1}:2")],
+        ],
+    )
+
+
+@guarded("report")
+async def choose_scope(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    _, _, year, half = (update.callback_query.data or "").split(":")
+    schools = await summaries.summary_schools(context.session, context.actor)
+    if not schools:
+        await answer(update, texts.REPORT_EMPTY_SCOPE, edit=True)
+        return
+    buttons = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
+    buttons += [[(s.short_name, f"rep:g:{year}:{half}:{s.id}")] for s in schools[:40]]
+    await answer(update, texts.REPORT_CHOOSE_SCOPE, buttons, edit=True)
+
+
+@guarded("report")
+async def send_report(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    _, _, year, half, school = (update.callback_query.data or "").split(":")
+    wanted = [int(school)] if school != "0" else None
+    schools = await summaries.summary_schools(context.session, context.actor, wanted)
+    if not schools:
+        await answer(update, texts.error("school_out_of_scope"), alert=True)
+        return
+    ids = [s.id for s in schools]
+    first, last = report_data.half_year_bounds(int(year), int(half))
+    items = await report_data.report_items(context.session, ids, first, last)
+    visits = await report_data.report_visits(context.session, ids, first, last)
+    events = await report_data.report_events(
+        context.session, list({s.municipality_id for s in schools}), first, last
+    )
+    scope = schools[0].short_name if wanted else "все школы проекта"
+    title = texts.half_year_title(scope, int(half), int(year))
+    content = await asyncio.to_thread(build_half_year_report, title, items, visits, events)
+    assert update.effective_chat is not None
+    await update.callback_query.answer()
+    await update.effective_chat.send_document(
+        InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx"), caption=texts.e(title)
+    )
+
+
+@guarded("export")
+async def send_export(update: Update, context: BotContext) -> None:
+    schools = await summaries.summary_schools(context.session, context.actor)
+    tables = await report_data.export_tables(context.session, [s.id for s in schools])
+    content = await asyncio.to_thread(build_export_zip, tables)
+    assert update.effective_chat is not None
+    await update.effective_chat.send_document(
+        InputFile(content, filename="shnor500_export.zip"), caption=texts.EXPORT_CAPTION
+    )
 
 
 def register(application: Application) -> None:
-    """Nothing yet."""
+    application.add_handler(CommandHandler("summary", show_summary))
+    application.add_handler(CommandHandler("school", find_school))
+    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d+$"))
+    application.add_handler(CommandHandler("overdue", show_overdue))
+    application.add_handler(CommandHandler("report", choose_half))
+    application.add_handler(CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12]$"))
+    application.add_handler(CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d+$"))
+    application.add_handler(CommandHandler("export", send_export))

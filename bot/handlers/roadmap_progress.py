@@ -92,7 +92,7 @@ async def show_card(update: Update, context: BotContext, item_id: int, *, edit: 
     actions.append((texts.BUTTON_HISTORY, f"rm:h:{item.id}"))
     buttons: Buttons = [actions]
     if roadmaps.may_edit_roadmap(context.actor, school):
-        buttons.append([(texts.BUTTON_EDIT_ITEM, f"rm:ed:{item.id}")])
+        buttons.append([(texts.BUTTON_EDIT, f"rm:ed:{item.id}")])
     buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
     await answer(
         update, texts.item_card(item, school.short_name, overdue, risk), buttons, edit=edit
@@ -121,7 +121,7 @@ def _draft(context: BotContext) -> dict:
     return context.user_data.setdefault(DRAFT, {})
 
 
-@guarded("report")
+@guarded("item_report")
 async def start_report(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
@@ -139,7 +139,7 @@ async def start_report(update: Update, context: BotContext) -> int:
     return STATUS
 
 
-@guarded("report")
+@guarded("item_report")
 async def pick_status(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     _draft(context)["status"] = ItemStatus(update.callback_query.data.rsplit(":", 1)[1]).value  # type: ignore[union-attr]
@@ -152,7 +152,7 @@ async def pick_status(update: Update, context: BotContext) -> int:
     return PERCENT
 
 
-@guarded("report")
+@guarded("item_report")
 async def pick_percent(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     value = (update.callback_query.data or "").rsplit(":", 1)[1]
@@ -161,7 +161,7 @@ async def pick_percent(update: Update, context: BotContext) -> int:
     return DONE_TEXT
 
 
-@guarded("report")
+@guarded("item_report")
 async def done_text(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
@@ -174,7 +174,7 @@ async def done_text(update: Update, context: BotContext) -> int:
     return EVIDENCE
 
 
-@guarded("report")
+@guarded("item_report")
 async def add_evidence(update: Update, context: BotContext) -> int | None:
     message = update.effective_message
     assert isinstance(message, Message)
@@ -211,7 +211,7 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
     return None
 
 
-@guarded("report")
+@guarded("item_report")
 async def evidence_done(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     await answer(
@@ -224,7 +224,7 @@ async def evidence_done(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
-@guarded("report")
+@guarded("item_report")
 async def send_report(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     await roadmap_reports.submit_report(

@@ -24,7 +24,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "visits": EVERYONE_BOUND,
     # -- roadmaps (import, progress reports, review, risk profile)
     "roadmap": EVERYONE_BOUND,
-    "report": SCHOOLS,
+    "item_report": SCHOOLS,
     "review": CURATORS,
     "risks": COORDINATORS | SCHOOLS,
     "template": COORDINATORS | SCHOOLS,
@@ -32,14 +32,18 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "item_new": COORDINATORS | SCHOOLS,
     "item_edit": COORDINATORS | SCHOOLS,
     # -- events
-    #
-    #
+    "events": EVERYONE_BOUND,
+    "event_new": COORDINATORS,
+    "event_manage": COORDINATORS,
     # -- reminders, digests, settings
     "digest": EVERYONE_BOUND,
     "settings": EVERYONE_BOUND,
     # -- summaries and reports
-    #
-    #
+    "summary": COORDINATORS | CURATORS,
+    "school": EVERYONE_BOUND,
+    "overdue": COORDINATORS | CURATORS | SCHOOLS,
+    "report": COORDINATORS | CURATORS,
+    "export": COORDINATORS | CURATORS,
     # -- administration
     "audit": frozenset({Role.ADMIN}),
 }
@@ -59,14 +63,17 @@ COMMANDS: tuple[str, ...] = (
     "import",
     "item_new",
     # -- events
-    #
-    #
+    "events",
+    "event_new",
     # -- reminders, digests, settings
     "digest",
     "settings",
     # -- summaries and reports
-    #
-    #
+    "summary",
+    "school",
+    "overdue",
+    "report",
+    "export",
     # -- administration
     "invite",
     "audit",

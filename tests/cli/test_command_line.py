@@ -111,3 +111,23 @@ def test_run_refuses_an_unmigrated_postgresql_database(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "python -m bot migrate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sandbox_lets_a_person_chat_and_press_buttons(tmp_path: Path) -> None:
+    env = {"SANDBOX_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/sandbox.db"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ADMIN_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--as", "Смирнова"],
+        env={**clean, "PYTHONPATH": str(PROJECT_ROOT), **env},
+        cwd=tmp_path,
+        input="/start\n/visit\n!1\n!quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Вы — Смирнова Светлана Анатольевна" in result.stdout
+    assert "С возвращением, Смирнова Светлана Анатольевна" in result.stdout
+    assert "[1] Лицей № 9" in result.stdout
+    assert "Когда было посещение?" in result.stdout  # the button press reached the bot
+    assert "Traceback" not in result.stderr

@@ -173,7 +173,7 @@ async def test_editing_an_item_from_its_card(
 
     reply = await demo.send(director, "/roadmap")
     card = await demo.press_data(director, reply.last.message_id, f"rm:o:{item.id}")
-    await demo.press(director, texts.BUTTON_EDIT_ITEM)
+    await demo.press(director, texts.BUTTON_EDIT)
     reply = await demo.press(director, texts.ITEM_EDIT_FIELDS["deadline"])
     assert "2019-2020 учебный год" in reply.text
     reply = await demo.send(director, "когда-нибудь")
@@ -195,7 +195,7 @@ async def test_editing_an_item_from_its_card(
     reply = await demo.send(curator, "/roadmap")
     reply = await demo.press(curator, "СШ № 17")
     card = await demo.press_data(curator, reply.last.message_id, f"rm:o:{item.id}")
-    assert texts.BUTTON_EDIT_ITEM not in card.last.button_texts
+    assert texts.BUTTON_EDIT not in card.last.button_texts
     forged = await demo.press_data(curator, card.last.message_id, f"rm:ef:{item.id}:measure")
     assert forged.alerts == [texts.REFUSED]
     other_director = await demo.login("Анульева И.Г.")  # СШ № 35

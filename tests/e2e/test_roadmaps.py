@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -231,3 +231,31 @@ async def test_risk_profile_by_taps(demo: BotHarness, session_factory: SessionFa
     async with session_factory() as session:
         entry = (await session.scalars(select(SchoolRiskProfileEntry))).one()
     assert (entry.risk_factor_id, entry.level.value, entry.year) == (1, "medium", 2026)
+
+
+async def test_single_item_added_and_edited_in_the_bot(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    director = await demo.login(DIRECTOR_17)
+    reply = await demo.send(director, "/item_new")
+    assert "СШ № 17" in reply.text
+    await demo.send(director, "Родительское собрание по итогам ВПР")
+    reply = await demo.send(director, "в теч. года?")
+    assert reply.text == texts.error("roadmap_deadline_unreadable", wording="в теч. года?")
+    reply = await demo.send(director, "декабрь 2026")
+    assert "Мероприятие 1 добавлено" in reply.text
+    await demo.press(director, texts.BUTTON_OPEN_ITEM)
+    await demo.press(director, texts.BUTTON_EDIT)
+    await demo.press(director, "Срок")
+    reply = await demo.send(director, "I полугодие 2027")
+    assert texts.ITEM_EDITED in reply.text
+    item = (await _items(session_factory))[0]
+    assert (item.measure, item.deadline_text, item.due_date) == (
+        "Родительское собрание по итогам ВПР",
+        "I полугодие 2027",
+        date(2027, 6, 30),
+    )
+    curator = await demo.login(CURATOR_17)
+    reply = await demo.send(curator, "/roadmap")
+    forged = await demo.press_data(curator, reply.last.message_id, f"rm:ef:{item.id}:measure")
+    assert forged.alerts == [texts.REFUSED]  # curators do not edit roadmaps at all

@@ -14,6 +14,7 @@ from telegram import Bot
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
 from bot.models import Notification, Role, TelegramAccount
+from bot.scheduler.pacing import Pacer
 from bot.scheduler.sender import OutboxSender
 from bot.services import outbox
 from bot.services.delivery import CLAIM_TIMEOUT
@@ -150,20 +151,39 @@ async def test_quiet_hours_postpone_to_morning(
     assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
 
 
+class CrashingPacer(Pacer):
+    """Paces normally, then hangs before the 11th send: where the test kills the process."""
+
+    def __init__(self, crash_after: int) -> None:
+        super().__init__()
+        self.crash_after = crash_after
+        self.sends = 0
+        self.reached = asyncio.Event()
+
+    async def wait(self, chat_id: int) -> None:
+        if self.sends == self.crash_after:
+            self.reached.set()
+            await asyncio.sleep(3600)
+        self.sends += 1
+        await super().wait(chat_id)
+
+
 async def test_a_crash_mid_batch_then_restart_delivers_the_rest_once(
     session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
 ) -> None:
     people = await _people(session_factory, limited_fake, 40)
     await _queue(session_factory, people)
     clock = Clock(NOON)
-    first = OutboxSender(client, session_factory, clock, batch_size=40)
-    task = asyncio.create_task(first.drain())
-    await limited_fake.wait_for(lambda: len(limited_fake.sent) >= 10, limit=10)
-    task.cancel()  # the process dies while pacing the next send
+    pacer = CrashingPacer(crash_after=10)
+    task = asyncio.create_task(
+        OutboxSender(client, session_factory, clock, pacer=pacer, batch_size=40).drain()
+    )
+    await asyncio.wait_for(pacer.reached.wait(), 30)
+    task.cancel()  # the process dies between two sends of a batch
     with pytest.raises(asyncio.CancelledError):
         await task
     states = await _states(session_factory)
-    assert states["sending"] > 0  # claimed, not sent: the crash window
+    assert states["sent"] == 10 and states["sending"] == 30  # claimed, not yet sent
     clock.now = NOON + CLAIM_TIMEOUT + timedelta(seconds=1)
     await OutboxSender(client, session_factory, clock, batch_size=40).drain()
     texts = Counter(message.text for message in limited_fake.sent)

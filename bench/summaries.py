@@ -1,0 +1,304 @@
+"""Summary, digests and the half-year report on synthetic national-scale data.
+
+    python -m bench.summaries --db sqlite --schools 5000 --items 40 --visits 20
+    python -m bench.summaries --db postgresql --schools 5000
+
+Prints a table of wall times (median of --repeat runs after a warm-up) and peak Python
+memory (tracemalloc) per operation. The data is generated fresh in a throwaway database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+from sqlalchemy import insert, select
+
+from bot.db import make_engine, make_session_factory
+from bot.models import (
+    CuratorAssignment,
+    ItemStatus,
+    Municipality,
+    Person,
+    Region,
+    Roadmap,
+    RoadmapItem,
+    RoleAssignment,
+    School,
+    TelegramAccount,
+    Visit,
+    VisitFormat,
+)
+from bot.reports.half_year_report import build_half_year_report
+from bot.schema import upgrade_to_head
+from bot.services import report_data, summaries
+from bot.services.actors import load_actor
+from bot.services.digest import build_digest
+
+ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+TODAY = date(2026, 11, 24)
+SCHOOLS_PER_MUNICIPALITY = 60
+
+
+async def _generate(url: str, schools: int, items: int, visits: int) -> None:
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Region),
+            [{"id": 1, "name": "Регион", "timezone": "Asia/Yekaterinburg", "created_at": now}],
+        )
+        municipalities = -(-schools // SCHOOLS_PER_MUNICIPALITY)
+        await connection.execute(
+            insert(Municipality),
+            [
+                {
+                    "id": m,
+                    "region_id": 1,
+                    "name": f"Город {m}",
+                    "timezone": "Asia/Yekaterinburg",
+                    "created_at": now,
+                }
+                for m in range(1, municipalities + 1)
+            ],
+        )
+        await connection.execute(
+            insert(School),
+            [
+                {
+                    "id": s,
+                    "municipality_id": (s - 1) // SCHOOLS_PER_MUNICIPALITY + 1,
+                    "full_name": f"Школа № {s}",
+                    "short_name": f"СШ № {s}",
+                    "kind": "secondary",
+                    "number": s,
+                    "is_shnor": True,
+                    "is_shnsu": False,
+                    "has_nonobjectivity_signs": False,
+                    "in_project": True,
+                    "status": "active",
+                    "created_at": now,
+                }
+                for s in range(1, schools + 1)
+            ],
+        )
+        curators = schools // 2 + 1
+        coordinators = municipalities
+        people = [
+            {
+                "id": p,
+                "full_name": f"Человек {p}",
+                "muted_kinds": [],
+                "created_at": now,
+                "municipality_id": min(municipalities, (p % municipalities) + 1),
+            }
+            for p in range(1, curators + coordinators + 2)
+        ]
+        await connection.execute(insert(Person), people)
+        await connection.execute(
+            insert(RoleAssignment),
+            [
+                {"person_id": c, "role": "curator", "municipality_id": 1, "created_at": now}
+                for c in range(1, curators + 1)
+            ]
+            + [
+                {
+                    "person_id": curators + m,
+                    "role": "municipal_coordinator",
+                    "municipality_id": m,
+                    "created_at": now,
+                }
+                for m in range(1, coordinators + 1)
+            ]
+            + [
+                {
+                    "person_id": curators + coordinators + 1,
+                    "role": "admin",
+                    "municipality_id": None,
+                    "created_at": now,
+                }
+            ],
+        )
+        await connection.execute(
+            insert(TelegramAccount),
+            [
+                {
+                    "person_id": p["id"],
+                    "telegram_user_id": 10_000 + p["id"],
+                    "chat_id": 10_000 + p["id"],
+                    "bound_at": now,
+                }
+                for p in people
+            ],
+        )
+        await connection.execute(
+            insert(CuratorAssignment),
+            [
+                {"curator_person_id": (s + 1) // 2, "school_id": s, "year": 2026, "created_at": now}
+                for s in range(1, schools + 1)
+            ],
+        )
+        await connection.execute(
+            insert(Roadmap),
+            [
+                {"id": s, "school_id": s, "year": 2026, "created_at": now}
+                for s in range(1, schools + 1)
+            ],
+        )
+        statuses = [
+            ItemStatus.DONE.value,
+            ItemStatus.IN_PROGRESS.value,
+            ItemStatus.NOT_STARTED.value,
+        ]
+        for start in range(1, schools + 1, 500):
+            await connection.execute(
+                insert(RoadmapItem),
+                [
+                    {
+                        "roadmap_id": s,
+                        "number": str(n),
+                        "position": n,
+                        "measure": f"Мероприятие {n}",
+                        "section": f"Раздел {n % 5}",
+                        "deadline_text": "в течение года",
+                        "due_date": date(2026, 9, 1) + timedelta(days=(n * 7) % 250),
+                        "is_recurring": False,
+                        "status": statuses[(s + n) % 3],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for s in range(start, min(schools + 1, start + 500))
+                    for n in range(1, items + 1)
+                ],
+            )
+            await connection.execute(
+                insert(Visit),
+                [
+                    {
+                        "curator_person_id": (s + 1) // 2,
+                        "school_id": s,
+                        "visit_date": date(2026, 9, 1) + timedelta(days=(s + v * 5) % 80),
+                        "format": VisitFormat.ON_SITE.value,
+                        "participants": [],
+                        "purpose": "Консультация",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for s in range(start, min(schools + 1, start + 500))
+                    for v in range(visits)
+                ],
+            )
+    await engine.dispose()
+
+
+async def _measure(
+    name: str, action: Callable[[], Awaitable[object]], repeat: int
+) -> tuple[str, float, float]:
+    await action()  # warm-up
+    times = []
+    tracemalloc.start()
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await action()
+        times.append(time.perf_counter() - started)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return name, statistics.median(times), peak / 1024 / 1024
+
+
+async def _run(url: str, schools: int, repeat: int) -> list[tuple[str, float, float]]:
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    async with factory() as session:
+        municipalities = -(-schools // SCHOOLS_PER_MUNICIPALITY)
+        curators = schools // 2 + 1
+        admin = await load_actor(session, 10_000 + curators + municipalities + 1)
+        coordinators = [
+            await load_actor(session, 10_000 + curators + m) for m in range(1, municipalities + 1)
+        ]
+        assert admin is not None and all(coordinators)
+        first_ids = list(
+            (await session.scalars(select(School.id).where(School.municipality_id == 1))).all()
+        )
+
+        async def country_summary() -> object:
+            return await summaries.summarize(session, admin, TODAY)
+
+        async def all_digests() -> object:
+            return [await build_digest(session, actor, TODAY) for actor in coordinators if actor]
+
+        async def municipality_report() -> object:
+            first, last = report_data.half_year_bounds(2026, 1)
+            items = await report_data.report_items(session, first_ids, first, last)
+            visits = await report_data.report_visits(session, first_ids, first, last)
+            events = await report_data.report_events(session, [1], first, last)
+            return await asyncio.to_thread(build_half_year_report, "Отчёт", items, visits, events)
+
+        results = [
+            await _measure(f"summary, whole country ({schools} schools)", country_summary, repeat),
+            await _measure(f"digests of all {municipalities} coordinators", all_digests, repeat),
+            await _measure(
+                f"half-year XLSX, one municipality ({len(first_ids)} schools)",
+                municipality_report,
+                repeat,
+            ),
+        ]
+    await engine.dispose()
+    return results
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--schools", type=int, default=5000)
+    parser.add_argument("--items", type=int, default=40)
+    parser.add_argument("--visits", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    folder = tempfile.mkdtemp()
+    if args.db == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+    else:
+        admin = await asyncpg.connect(ADMIN_DSN)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        url = (
+            ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+            + f"/{name}"
+        )
+    try:
+        await asyncio.to_thread(upgrade_to_head, url)
+        started = time.perf_counter()
+        await _generate(url, args.schools, args.items, args.visits)
+        generated = time.perf_counter() - started
+        results = await _run(url, args.schools, args.repeat)
+    finally:
+        if args.db == "postgresql":
+            admin = await asyncpg.connect(ADMIN_DSN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"database: {args.db}; data: {args.schools} schools × {args.items} items × "
+        f"{args.visits} visits (generated in {generated:.1f} s)"
+    )
+    print(f"{'operation':<55} {'median, s':>10} {'peak MiB':>9}")
+    for operation, seconds, peak in results:
+        print(f"{operation:<55} {seconds:>10.3f} {peak:>9.1f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

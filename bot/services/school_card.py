@@ -1,0 +1,115 @@
+"""Everything about one school, for its card: found by what people type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    Event,
+    EventRegistration,
+    Person,
+    Role,
+    RoleAssignment,
+    School,
+    TelegramAccount,
+    Visit,
+)
+from bot.services.actors import Actor, get_visible_school
+from bot.services.risk_profile import FactorLevel, profile
+from bot.services.school_names import match_schools
+from bot.services.summaries import (
+    OverdueItem,
+    SchoolSummary,
+    overdue_for_school,
+    progress_by_section,
+    summarize_one,
+)
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    name: str
+    role: str
+    bound: bool
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class SchoolCard:
+    school: School
+    summary: SchoolSummary
+    risks: list[FactorLevel]
+    sections: list[tuple[str, int, int]]
+    overdue: list[OverdueItem]
+    visits: list[tuple[date, str, str]]  # date, curator, format
+    events: list[tuple[str, datetime]]
+    people: list[PersonLine]
+
+
+async def find_in_scope(session: AsyncSession, actor: Actor, query: str) -> list[School]:
+    schools = await session.scalars(select(School).where(actor.school_filter()))
+    return match_schools(schools.all(), query)
+
+
+async def school_card(
+    session: AsyncSession, actor: Actor, school_id: int, today: date
+) -> SchoolCard:
+    school = await get_visible_school(session, actor, school_id)
+    summary = await summarize_one(session, school, today)
+    visits = [
+        (day, curator, fmt)
+        for day, curator, fmt in await session.execute(
+            select(Visit.visit_date, Person.full_name, Visit.format)
+            .join(Person, Person.id == Visit.curator_person_id)
+            .where(Visit.school_id == school.id, Visit.deleted_at.is_(None))
+            .order_by(Visit.visit_date.desc())
+            .limit(5)
+        )
+    ]
+    staff_people = select(RoleAssignment.person_id).where(
+        RoleAssignment.school_id == school.id,
+        RoleAssignment.role == Role.SCHOOL_STAFF,
+        RoleAssignment.revoked_at.is_(None),
+    )
+    events = [
+        (title, starts)
+        for title, starts in await session.execute(
+            select(Event.title, Event.starts_at)
+            .join(EventRegistration, EventRegistration.event_id == Event.id)
+            .where(
+                EventRegistration.person_id.in_(staff_people), EventRegistration.attended.is_(True)
+            )
+            .distinct()
+            .order_by(Event.starts_at.desc())
+            .limit(10)
+        )
+    ]
+    people = [
+        PersonLine(name, role.value, telegram_id is not None, unreachable is not None)
+        for name, role, telegram_id, unreachable in await session.execute(
+            select(
+                Person.full_name,
+                RoleAssignment.role,
+                TelegramAccount.telegram_user_id,
+                TelegramAccount.unreachable_since,
+            )
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .outerjoin(TelegramAccount, TelegramAccount.person_id == Person.id)
+            .where(RoleAssignment.school_id == school.id, RoleAssignment.revoked_at.is_(None))
+            .order_by(Person.full_name)
+        )
+    ]
+    return SchoolCard(
+        school=school,
+        summary=summary,
+        risks=[r for r in await profile(session, school.id, today.year) if r.level],
+        sections=await progress_by_section(session, school.id),
+        overdue=await overdue_for_school(session, school, today),
+        visits=visits,
+        events=events,
+        people=people,
+    )
