@@ -43,7 +43,7 @@ from bot.reports.half_year_report import build_half_year_report
 from bot.schema import upgrade_to_head
 from bot.services import report_data, summaries
 from bot.services.actors import load_actor
-from bot.services.digest import build_digest
+from bot.services.digest import build_digests
 
 ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TODAY = date(2026, 11, 24)
@@ -235,7 +235,7 @@ async def _run(url: str, schools: int, repeat: int) -> list[tuple[str, float, fl
             return await summaries.summarize(session, admin, TODAY)
 
         async def all_digests() -> object:
-            return [await build_digest(session, actor, TODAY) for actor in coordinators if actor]
+            return await build_digests(session, [actor for actor in coordinators if actor], TODAY)
 
         async def municipality_report() -> object:
             first, last = report_data.half_year_bounds(2026, 1)

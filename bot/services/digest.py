@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -57,23 +57,43 @@ class Digest:
     events: list[tuple[str, datetime]] = field(default_factory=list)
 
 
+def _union_filter(actors: list[Actor]) -> ColumnElement[bool]:
+    """Schools any of the actors may see, as one WHERE clause (not one per actor)."""
+    if any(actor.is_admin for actor in actors):
+        return true()
+    direct = set().union(*(a.curated_school_ids | a.staff_school_ids for a in actors))
+    municipalities = set().union(*(a.coordinated_municipality_ids for a in actors))
+    return or_(School.id.in_(direct), School.municipality_id.in_(municipalities))
+
+
+def _sees(actor: Actor, school_id: int, municipality_id: int, in_project: bool) -> bool:
+    if not in_project and school_id not in actor.staff_school_ids:
+        return False
+    return (
+        actor.is_admin
+        or school_id in actor.curated_school_ids
+        or school_id in actor.staff_school_ids
+        or municipality_id in actor.coordinated_municipality_ids
+    )
+
+
 async def build_digest(session: AsyncSession, actor: Actor, today: date) -> Digest:
+    return (await build_digests(session, [actor], today))[0]
+
+
+async def build_digests(session: AsyncSession, actors: list[Actor], today: date) -> list[Digest]:
+    """Digests of many people at once: the per-school figures are computed once for all."""
     week_start = today - timedelta(days=today.weekday())
+    scope = _union_filter(actors)
     schools = {
-        s.id: SchoolWeek(s.id, s.short_name)
-        for s in await session.scalars(
-            select(School)
-            .where(
-                actor.school_filter(),
-                School.in_project.is_(True) | School.id.in_(actor.staff_school_ids),
-            )
+        school_id: (SchoolWeek(school_id, name), municipality_id, in_project)
+        for school_id, name, municipality_id, in_project in await session.execute(
+            select(School.id, School.short_name, School.municipality_id, School.in_project)
+            .where(scope)
             .order_by(School.number)
         )
     }
-    digest = Digest(week_start)
-    if not schools:
-        return digest
-    ids = list(schools)
+    ids = select(School.id).where(scope).scalar_subquery()
     not_done = RoadmapItem.status != ItemStatus.DONE
     for school_id, done, overdue, soon in await session.execute(
         select(
@@ -96,7 +116,7 @@ async def build_digest(session: AsyncSession, actor: Actor, today: date) -> Dige
         .where(Roadmap.school_id.in_(ids))
         .group_by(Roadmap.school_id)
     ):
-        row = schools[school_id]
+        row = schools[school_id][0]
         row.done_this_week, row.overdue, row.due_soon = (
             int(done or 0),
             int(overdue or 0),
@@ -107,7 +127,7 @@ async def build_digest(session: AsyncSession, actor: Actor, today: date) -> Dige
         .where(Visit.school_id.in_(ids), Visit.deleted_at.is_(None), Visit.visit_date >= week_start)
         .group_by(Visit.school_id)
     ):
-        schools[school_id].visits_this_week = int(count)
+        schools[school_id][0].visits_this_week = int(count)
     for school_id, count in await session.execute(
         select(Roadmap.school_id, func.count(ProgressReport.id))
         .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
@@ -115,35 +135,55 @@ async def build_digest(session: AsyncSession, actor: Actor, today: date) -> Dige
         .where(Roadmap.school_id.in_(ids), ProgressReport.review_state == ReviewState.PENDING)
         .group_by(Roadmap.school_id)
     ):
-        schools[school_id].waiting_review = int(count)
-    digest.schools = sorted(schools.values(), key=lambda s: (-s.needs_attention, s.school))
-    if actor.coordinated_municipality_ids or actor.is_admin:
-        digest.escalated = [
-            (school, number, measure, due)
-            for school, number, measure, due in await session.execute(
-                select(
-                    School.short_name, RoadmapItem.number, RoadmapItem.measure, RoadmapItem.due_date
-                )
-                .join(Roadmap, Roadmap.school_id == School.id)
-                .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
-                .where(School.id.in_(ids), not_done, RoadmapItem.due_date < today - ESCALATE_AFTER)
-                .order_by(RoadmapItem.due_date)
-                .limit(20)
-            )
-        ]
-    municipalities = select(School.municipality_id).where(School.id.in_(ids))
-    digest.events = [
-        (title, starts)
-        for title, starts in await session.execute(
-            select(Event.title, Event.starts_at)
-            .where(
-                Event.municipality_id.in_(municipalities),
-                Event.status == EventStatus.PUBLISHED,
-                Event.starts_at >= _midnight(today),
-                Event.starts_at < _midnight(today + timedelta(days=14)),
-            )
-            .order_by(Event.starts_at)
-            .limit(10)
+        schools[school_id][0].waiting_review = int(count)
+    events_by_municipality: dict[int, list[tuple[str, datetime]]] = {}
+    for municipality_id, title, starts in await session.execute(
+        select(Event.municipality_id, Event.title, Event.starts_at)
+        .where(
+            Event.municipality_id.in_({m for _, m, _ in schools.values()}),
+            Event.status == EventStatus.PUBLISHED,
+            Event.starts_at >= _midnight(today),
+            Event.starts_at < _midnight(today + timedelta(days=14)),
         )
-    ]
-    return digest
+        .order_by(Event.starts_at)
+    ):
+        events_by_municipality.setdefault(municipality_id, []).append((title, starts))
+    digests = []
+    for actor in actors:
+        mine = [
+            (week, municipality)
+            for school_id, (week, municipality, in_project) in schools.items()
+            if _sees(actor, school_id, municipality, in_project)
+        ]
+        digest = Digest(
+            week_start, sorted((w for w, _ in mine), key=lambda s: (-s.needs_attention, s.school))
+        )
+        municipalities = sorted({m for _, m in mine})
+        digest.events = sorted(
+            (e for m in municipalities for e in events_by_municipality.get(m, [])),
+            key=lambda e: e[1],
+        )[:10]
+        if (actor.coordinated_municipality_ids or actor.is_admin) and mine:
+            digest.escalated = await _escalated(session, actor, today)
+        digests.append(digest)
+    return digests
+
+
+async def _escalated(
+    session: AsyncSession, actor: Actor, today: date
+) -> list[tuple[str, str, str, date]]:
+    """Items overdue for more than 14 days, named, for a coordinator (the first 20)."""
+    rows = await session.execute(
+        select(School.short_name, RoadmapItem.number, RoadmapItem.measure, RoadmapItem.due_date)
+        .join(Roadmap, Roadmap.school_id == School.id)
+        .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
+        .where(
+            actor.school_filter(),
+            School.in_project.is_(True),
+            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.due_date < today - ESCALATE_AFTER,
+        )
+        .order_by(RoadmapItem.due_date)
+        .limit(20)
+    )
+    return [(school, number, measure, due) for school, number, measure, due in rows]

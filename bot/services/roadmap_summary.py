@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem, School
@@ -23,14 +23,16 @@ class Progress:
 
 
 async def roadmap_progress(
-    session: AsyncSession, school_ids: Iterable[int], today: date
+    session: AsyncSession, school_ids: Iterable[int] | ScalarSelect[int], today: date
 ) -> dict[int, Progress]:
-    """Per requested school (zeros when it has no roadmap), over all its roadmaps: two queries.
+    """Per school, over all its roadmaps: two queries whatever the number of schools.
 
+    A list of ids gets an entry for each (zeros when a school has no roadmap); a subquery
+    (which scales better than thousands of bound ids) gets the schools that have items.
     Overdue: not accepted as done and due before `today` (the caller's local date).
     """
-    ids = list(school_ids)
-    if not ids:
+    ids = school_ids if isinstance(school_ids, ScalarSelect) else list(school_ids)
+    if isinstance(ids, list) and not ids:
         return {}
     not_done = RoadmapItem.status != ItemStatus.DONE
     rows = await session.execute(
@@ -65,7 +67,7 @@ async def roadmap_progress(
             overdue=int(counts.get(school_id, (0, 0, 0))[2] or 0),
             waiting_review=int(waiting.get(school_id, 0)),
         )
-        for school_id in ids
+        for school_id in (ids if isinstance(ids, list) else [*counts, *waiting])
     }
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -27,6 +27,7 @@ from bot.services.roadmap_summary import roadmap_progress
 from bot.services.visits import last_visits
 
 STALE_VISIT_DAYS = 30
+SchoolIds = list[int] | ScalarSelect[int]
 
 
 @dataclass
@@ -64,7 +65,12 @@ async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[Sc
     rows = {s.id: SchoolSummary(s.id, s.short_name) for s in schools}
     if not rows:
         return []
-    ids = list(rows)
+    # A subquery rather than thousands of bound ids: the database joins, nothing is expanded.
+    ids = (
+        select(School.id)
+        .where(actor.school_filter(), School.in_project.is_(True))
+        .scalar_subquery()
+    )
     for school_id, progress in (await roadmap_progress(session, ids, today)).items():
         row = rows[school_id]
         row.accepted, row.total = progress.accepted, progress.total
@@ -89,7 +95,7 @@ async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[Sc
     return sorted(rows.values(), key=lambda r: r.attention)
 
 
-async def curator_names(session: AsyncSession, school_ids: list[int]) -> dict[int, list[str]]:
+async def curator_names(session: AsyncSession, school_ids: SchoolIds) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     for school_id, name in await session.execute(
         select(CuratorAssignment.school_id, Person.full_name)
@@ -102,7 +108,7 @@ async def curator_names(session: AsyncSession, school_ids: list[int]) -> dict[in
     return names
 
 
-async def unreachable_counts(session: AsyncSession, school_ids: list[int]) -> dict[int, int]:
+async def unreachable_counts(session: AsyncSession, school_ids: SchoolIds) -> dict[int, int]:
     """Staff of the school whose Telegram account blocked the bot."""
     rows = await session.execute(
         select(RoleAssignment.school_id, func.count(TelegramAccount.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -427,9 +427,11 @@ async def filter_options(session: AsyncSession, actor: Actor) -> tuple[list[Opti
     )
 
 
-async def last_visits(session: AsyncSession, school_ids: list[int] | set[int]) -> dict[int, date]:
+async def last_visits(
+    session: AsyncSession, school_ids: list[int] | set[int] | ScalarSelect[int]
+) -> dict[int, date]:
     """The latest visit date per school, in one query (school cards, summaries, reminders)."""
-    if not school_ids:
+    if not isinstance(school_ids, ScalarSelect) and not school_ids:
         return {}
     rows = await session.execute(
         select(Visit.school_id, func.max(Visit.visit_date))

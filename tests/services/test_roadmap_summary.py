@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.models import ItemStatus, Role
+from bot.models import ItemStatus, Role, School
 from bot.services import roadmap_reports, roadmaps
 from bot.services.roadmap_import import ParsedItem
 from bot.services.roadmap_summary import OverdueItem, Progress, overdue_items, roadmap_progress
@@ -114,6 +114,10 @@ async def test_progress_in_two_queries_whatever_the_number_of_schools(
     assert progress[empty.id] == Progress(accepted=0, total=0, overdue=0, waiting_review=0)
     assert set(progress) == set(wanted)
     assert await roadmap_progress(session, [], TODAY) == {}
+    by_subquery = await roadmap_progress(
+        session, select(School.id).where(School.id.in_(wanted)).scalar_subquery(), TODAY
+    )
+    assert by_subquery == {k: v for k, v in progress.items() if k != empty.id}
 
 
 async def test_overdue_items_longest_first_and_done_ones_left_out(
