@@ -483,10 +483,8 @@ BUTTON_RETURN = "Вернуть"
 BUTTON_SEND = "Отправить"
 ROADMAP_CHOOSE_SCHOOL = "Выберите школу:"
 ROADMAP_EMPTY = "У школы пока нет дорожной карты. Загрузить её — /import, шаблон — /template"
-ROADMAP_CHOOSE_YEAR = "{school}: за какой год дорожная карта?"
 ROADMAP_SEND_FILE = (
-    "Пришлите файл дорожной карты на {year} год (XLSX или CSV по шаблону /template) "
-    "для школы {school}."
+    "Пришлите файл дорожной карты (XLSX или CSV по шаблону /template) для школы {school}."
 )
 ROADMAP_FILE_EXPECTED = "Здесь нужен файл XLSX или CSV. Шаблон — /template, прервать — /cancel"
 ROADMAP_NOTHING_TO_LOAD = "Загружать нечего: исправьте строки в файле и пришлите его снова."
@@ -543,14 +541,22 @@ def deadline_label(due: date | None, wording: str | None) -> str:
     return e(wording) if wording else "без срока"
 
 
+def year_button(year: int, chosen: bool) -> str:
+    return f"✓ {year}" if chosen else str(year)
+
+
 def roadmap_preview(
     school: str,
+    year: int,
     items: int,
     sections: list[str],
     samples: list[tuple[str, str, str]],
     problems: list[str],
 ) -> str:
-    lines = [f"<b>Дорожная карта: {e(school)}</b>", f"Мероприятий прочитано: {items}"]
+    lines = [
+        f"<b>Дорожная карта: {e(school)}, {year} год</b>",
+        f"Мероприятий прочитано: {items}",
+    ]
     if sections:
         lines.append(f"Разделов: {len(sections)}")
         lines += [f"• {e(name[:80])}" for name in sections[:5]]
@@ -570,6 +576,7 @@ def roadmap_preview(
             if problems
             else "Загрузить?"
         )
+        lines.append("Год — кнопкой ниже: по нему читаются сроки без года («до 01.09», «март»).")
     return _fit("\n".join(lines))
 
 

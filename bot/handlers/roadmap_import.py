@@ -30,7 +30,7 @@ from bot.services.roadmap_import import (
     read_roadmap,
 )
 
-IMPORT_SCHOOL, IMPORT_YEAR, IMPORT_FILE, IMPORT_CONFIRM = range(4)
+IMPORT_SCHOOL, IMPORT_FILE, IMPORT_CONFIRM = range(3)
 NEW_SCHOOL, NEW_MEASURE, NEW_DEADLINE = range(10, 13)
 IMPORT = "roadmap_import"
 NEW = "roadmap_item_new"
@@ -50,19 +50,16 @@ async def send_template(update: Update, context: BotContext) -> None:
 # -- import -------------------------------------------------------------------------------
 
 
-async def _ask_year(update: Update, context: BotContext, school_id: int) -> int:
+async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
     school = await roadmaps.editable_school(context.session, context.actor, school_id)
-    context.user_data[IMPORT] = {"school_id": school.id}
-    this_year = context.now().year
-    buttons = [[(str(year), f"rm:yr:{year}") for year in range(this_year - 1, this_year + 2)]]
-    buttons.append([(texts.BUTTON_CANCEL, "rm:x")])
+    context.user_data[IMPORT] = {"school_id": school.id, "year": context.now().year}
     await answer(
         update,
-        texts.ROADMAP_CHOOSE_YEAR.format(school=texts.e(school.short_name)),
-        buttons,
+        texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
+        [[(texts.BUTTON_CANCEL, "rm:x")]],
         edit=update.callback_query is not None,
     )
-    return IMPORT_YEAR
+    return IMPORT_FILE
 
 
 @guarded("import")
@@ -70,31 +67,16 @@ async def start_import(update: Update, context: BotContext) -> int:
     school_id = await choose_or_single(update, context, "i", editing=True)
     if school_id is None:
         return IMPORT_SCHOOL
-    return await _ask_year(update, context, school_id)
+    return await _ask_file(update, context, school_id)
 
 
 @guarded("import")
 async def import_school(update: Update, context: BotContext) -> int:
-    return await _ask_year(update, context, chosen_school(update))
+    return await _ask_file(update, context, chosen_school(update))
 
 
-@guarded("import")
-async def import_year(update: Update, context: BotContext) -> int:
-    """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
-    assert update.callback_query is not None
-    year = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    if abs(year - context.now().year) > 1:
-        raise DomainError("roadmap_year_out_of_range")
-    state = context.user_data.get(IMPORT) or {}
-    school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
-    context.user_data[IMPORT] = {"school_id": school.id, "year": year}
-    await answer(
-        update,
-        texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name), year=year),
-        [[(texts.BUTTON_CANCEL, "rm:x")]],
-        edit=True,
-    )
-    return IMPORT_FILE
+def _year(context: BotContext, state: dict) -> int:
+    return int(state.get("year") or context.now().year)
 
 
 async def _read(
@@ -109,24 +91,11 @@ async def _read(
         raise DomainError(refused.code, **refused.params) from None
 
 
-@guarded("import")
-async def receive_file(update: Update, context: BotContext) -> int | None:
-    message = update.effective_message
-    assert message is not None and message.document is not None
-    document = message.document
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    state = context.user_data.get(IMPORT) or {}
+async def _preview(update: Update, context: BotContext, state: dict, *, edit: bool) -> int | None:
+    """Read the file in the chosen year and show what would be loaded, with the year buttons."""
     school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
-    parsed = await _read(
-        update,
-        context,
-        document.file_id,
-        document.file_name or "file",
-        int(state.get("year") or context.now().year),
-    )
-    state.update(file_id=document.file_id, file_name=document.file_name or "file")
-    context.user_data[IMPORT] = state
+    year = _year(context, state)
+    parsed = await _read(update, context, state["file_id"], state["file_name"], year)
     samples = [
         (
             i.number,
@@ -139,32 +108,60 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
         for i in parsed.items[:5]
     ]
     preview = texts.roadmap_preview(
-        school.short_name, len(parsed.items), parsed.sections, samples, parsed.problems
+        school.short_name, year, len(parsed.items), parsed.sections, samples, parsed.problems
     )
     if not parsed.items:
-        await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD)
+        await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD, edit=edit)
         return None
-    await answer(
-        update, preview, [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")]]
-    )
+    this_year = context.now().year
+    years = [
+        (texts.year_button(y, y == year), f"rm:yr:{y}") for y in range(this_year - 1, this_year + 2)
+    ]
+    buttons = [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")], years]
+    await answer(update, preview, buttons, edit=edit)
     return IMPORT_CONFIRM
+
+
+@guarded("import")
+async def receive_file(update: Update, context: BotContext) -> int | None:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    state = dict(context.user_data.get(IMPORT) or {})
+    state.update(file_id=document.file_id, file_name=document.file_name or "file")
+    shown = await _preview(update, context, state, edit=False)
+    if shown is not None:
+        context.user_data[IMPORT] = state
+    return shown
+
+
+@guarded("import")
+async def import_year(update: Update, context: BotContext) -> int | None:
+    """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
+    assert update.callback_query is not None
+    year = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    if abs(year - context.now().year) > 1:
+        raise DomainError("roadmap_year_out_of_range")
+    state = dict(context.user_data.get(IMPORT) or {})
+    state["year"] = year
+    shown = await _preview(update, context, state, edit=True)
+    context.user_data[IMPORT] = state
+    return shown
 
 
 @guarded("import")
 async def confirm_import(update: Update, context: BotContext) -> int:
     state = context.user_data.get(IMPORT) or {}
     parsed = await _read(
-        update,
-        context,
-        state["file_id"],
-        state["file_name"],
-        int(state.get("year") or context.now().year),
+        update, context, state["file_id"], state["file_name"], _year(context, state)
     )
     result = await roadmaps.apply_import(
         context.session,
         context.actor,
         int(state["school_id"]),
-        int(state.get("year") or context.now().year),
+        _year(context, state),
         parsed.items,
         context.now(),
     )
@@ -191,10 +188,10 @@ def import_conversation() -> ConversationHandler:
         entry_points=[CommandHandler("import", start_import)],
         states={
             IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d+$")],
-            IMPORT_YEAR: [CallbackQueryHandler(import_year, pattern=r"^rm:yr:\d{4}$")],
             IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             IMPORT_CONFIRM: [
                 CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
+                CallbackQueryHandler(import_year, pattern=r"^rm:yr:\d{4}$"),
                 MessageHandler(filters.Document.ALL, receive_file),
             ],
         },

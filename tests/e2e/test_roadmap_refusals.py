@@ -48,12 +48,14 @@ async def test_restart_between_preview_and_upload_loses_nothing(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     reply = await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     assert "Мероприятий прочитано: 25" in reply.text
+    await demo.press(director, "2027")
     await demo.restart()
     reply = await demo.press(director, texts.BUTTON_UPLOAD)
     assert reply.text == texts.roadmap_imported(25, 0)
+    async with session_factory() as session:
+        assert (await session.scalars(select(Roadmap.year))).all() == [2027]
     assert await _count(session_factory, RoadmapItem) == 25
     again = await demo.press_data(director, reply.last.message_id, "rm:imp:ok")
     assert again.alerts == [texts.STALE_BUTTON]
@@ -84,7 +86,6 @@ async def test_broken_files_store_nothing(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     reply = await demo.send_document(director, name, content, "application/octet-stream")
     assert expected in reply.everything
     assert texts.BUTTON_UPLOAD not in reply.last.button_texts
@@ -99,7 +100,6 @@ async def test_long_report_text_is_refused_and_the_report_goes_on(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)
     item = await _first_item(session_factory)
@@ -128,7 +128,6 @@ async def test_accept_twice_and_forged_review_are_refused(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)
     item = await _first_item(session_factory)
@@ -166,7 +165,6 @@ async def test_editing_an_item_from_its_card(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)
     item = await _first_item(session_factory)
@@ -211,11 +209,14 @@ async def test_single_item_added_and_a_forged_year_refused(
     demo: BotHarness, session_factory: SessionFactory
 ) -> None:
     director = await demo.login(DIRECTOR_17)
-    reply = await demo.send(director, "/import")
+    await demo.send(director, "/import")
+    reply = await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
+    assert "СШ № 17, 2026 год" in reply.text
+    assert reply.last.button_texts[-3:] == ["2025", "✓ 2026", "2027"]
     forged = await demo.press_data(director, reply.last.message_id, "rm:yr:2019")
     assert forged.alerts == [texts.ERRORS["roadmap_year_out_of_range"]]
-    await demo.press(director, "2025")
-    await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
+    reply = await demo.press(director, "2025")
+    assert "СШ № 17, 2025 год" in reply.text and "✓ 2025" in reply.last.button_texts
     await demo.press(director, texts.BUTTON_UPLOAD)
 
     reply = await demo.send(director, "/item_new")

@@ -48,9 +48,7 @@ async def _items(factory: SessionFactory) -> list[RoadmapItem]:
 async def _import_as_director(bot: BotHarness, content: bytes) -> None:
     director = await bot.login(DIRECTOR_17)
     reply = await bot.send(director, "/import")
-    assert "СШ № 17: за какой год" in reply.text
-    reply = await bot.press(director, "2026")
-    assert "на 2026 год" in reply.text and "для школы СШ № 17" in reply.text
+    assert "для школы СШ № 17" in reply.text
     reply = await bot.send_document(director, "plan.xlsx", content, XLSX)
     assert "Мероприятий прочитано" in reply.text
     reply = await bot.press(director, texts.BUTTON_UPLOAD)
@@ -75,7 +73,6 @@ async def test_coordinator_imports_the_seed_plan(
     assert texts.ROADMAP_CHOOSE_SCHOOL in reply.text
     assert "СШ № 15" not in reply.last.button_texts  # not in the project list
     await demo.press(coordinator, "СШ № 17")
-    await demo.press(coordinator, "2026")
     reply = await demo.send_document(coordinator, "plan.xlsx", seed_plan_xlsx(), XLSX)
     assert "Мероприятий прочитано: 25" in reply.text
     assert "2019-2020 учебный год → до 31.05.2020" in reply.text
@@ -96,7 +93,6 @@ async def test_import_with_problems_then_reimport_keeps_reports(
     ]
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     reply = await demo.send_document(director, "plan.xlsx", table_to_xlsx(rows), XLSX)
     assert "строка 3: не понял срок «в теч. года?»" in reply.text
     await demo.press(director, texts.BUTTON_UPLOAD)
@@ -129,7 +125,6 @@ async def test_broken_files_get_clear_answers(
 ) -> None:
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
-    await demo.press(director, "2026")
     reply = await demo.send_document(director, name, content, "application/octet-stream")
     assert expected in reply.text
     reply = await demo.send(director, "просто текст")

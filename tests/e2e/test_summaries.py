@@ -28,7 +28,6 @@ async def city(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
     bot.clock.set(NOW)
     director = await bot.login("Гареева Л.Г.")
     await bot.send(director, "/import")
-    await bot.press(director, str(NOW.year))  # the roadmap's year
     rows = [
         HEADERS_ROW,
         ["1", "Раздел", "", "Педсовет по итогам ВПР", "октябрь 2026", "Завуч", ""],
