@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--scope", default="", help="регион, муниципалитет или школа")
     invite.add_argument("--municipality", default=None, help="уточнить муниципалитет школы")
+    backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
+    backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(seed_demo(settings))
     if args.command == "invite":
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
+    if args.command == "backup":
+        return make_backup(settings, args.to)
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -75,6 +79,22 @@ def migrate(settings: Settings) -> int:
 
     upgrade_to_head(settings.database_url)
     print("Схема базы данных обновлена.")
+    return 0
+
+
+def make_backup(settings: Settings, to: str | None) -> int:
+    from pathlib import Path
+
+    from bot.backup import backup, default_target
+    from bot.config import PROJECT_ROOT
+
+    target = Path(to) if to else default_target(PROJECT_ROOT / "data")
+    try:
+        written = backup(settings.database_url, target)
+    except RuntimeError as advice:
+        print(advice, file=sys.stderr)
+        return 1
+    print(f"Копия базы данных: {written}")
     return 0
 
 
@@ -100,11 +120,46 @@ def run(settings: Settings) -> int:
         return EXIT_CONFIG
     if not ensure_schema(settings):
         return EXIT_CONFIG
-    from bot.app import build_application
+    return asyncio.run(serve(settings))
 
+
+async def serve(settings: Settings) -> int:
+    """Wait to be the leader, then poll and run the scheduler until stopped or demoted."""
+    import signal
+
+    from bot.app import build_application
+    from bot.leadership import leadership_for
+    from bot.scheduler import stop_scheduler
+
+    leadership = leadership_for(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    acquiring = asyncio.create_task(leadership.acquire())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({acquiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not acquiring.done():
+        acquiring.cancel()
+        return 0
     engine = make_engine(settings.database_url)
     application = build_application(settings, make_session_factory(engine))
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    try:
+        async with application:
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=["message", "callback_query"])
+            demoted = asyncio.create_task(leadership.lost())
+            await asyncio.wait({demoted, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            demoted.cancel()
+            await application.updater.stop()
+            await application.stop()
+            await stop_scheduler(application)
+    finally:
+        await leadership.release()
+        await engine.dispose()
     return 0
 
 

@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, wrong_input
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.models import School
@@ -50,16 +51,6 @@ def _draft(context: BotContext) -> EventDraft:
 
 def _keep(context: BotContext, draft: EventDraft) -> None:
     context.user_data[DRAFT] = draft.to_json()
-
-
-def _data(update: Update) -> str:
-    assert update.callback_query is not None
-    return update.callback_query.data or ""
-
-
-def _text(update: Update) -> str:
-    assert update.effective_message is not None
-    return update.effective_message.text or ""
 
 
 async def _zone(context: BotContext, draft: EventDraft) -> str:
@@ -171,7 +162,7 @@ async def start(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def pick_format(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    code = _data(update).rsplit(":", 1)[1]
+    code = callback_data(update).rsplit(":", 1)[1]
     if code not in events.FORMATS:
         raise DomainError("not_found")
     draft.format = code
@@ -182,7 +173,7 @@ async def pick_format(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def typed_title(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.title = events.check_title(_text(update))
+    draft.title = events.check_title(message_text(update))
     return await _next(update, context, draft, START)
 
 
@@ -197,7 +188,7 @@ async def _set_start(update: Update, context: BotContext, starts_at: datetime) -
 async def typed_start(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     return await _set_start(
-        update, context, parse_local_datetime(_text(update), await _zone(context, draft))
+        update, context, parse_local_datetime(message_text(update), await _zone(context, draft))
     )
 
 
@@ -205,7 +196,7 @@ async def typed_start(update: Update, context: BotContext) -> int:
 async def quick_start(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     zone = await _zone(context, draft)
-    days = int(_data(update).rsplit(":", 1)[1])
+    days = int(callback_data(update).rsplit(":", 1)[1])
     day = local_today(context.now(), zone) + timedelta(days=days)
     return await _set_start(update, context, at_local(day, time(14, 0), zone))
 
@@ -213,7 +204,9 @@ async def quick_start(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def duration(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    value = _data(update).rsplit(":", 1)[1] if update.callback_query else _text(update)
+    value = (
+        callback_data(update).rsplit(":", 1)[1] if update.callback_query else message_text(update)
+    )
     draft.duration_minutes = events.parse_duration(value)
     return await _next(update, context, draft, PLACE)
 
@@ -222,27 +215,27 @@ async def duration(update: Update, context: BotContext) -> int:
 async def place(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     if update.callback_query:
-        school_id = int(_data(update).rsplit(":", 1)[1])
+        school_id = int(callback_data(update).rsplit(":", 1)[1])
         school = await context.session.get(School, school_id)
         if school is None or school.municipality_id != draft.municipality_id:
             raise DomainError("school_out_of_scope")
         draft.host_school_id, draft.place_text = school.id, None
     else:
-        draft.place_text, draft.host_school_id = events.check_text(_text(update))[:500], None
+        draft.place_text, draft.host_school_id = events.check_text(message_text(update))[:500], None
     return await _next(update, context, draft, GOAL)
 
 
 @guarded(ACTION)
 async def goal(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.goal = None if update.callback_query else events.check_text(_text(update))
+    draft.goal = None if update.callback_query else events.check_text(message_text(update))
     return await _next(update, context, draft, AUDIENCE)
 
 
 @guarded(ACTION)
 async def audience(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    code = _data(update).rsplit(":", 1)[1]
+    code = callback_data(update).rsplit(":", 1)[1]
     if code not in texts.EVENT_AUDIENCE_LABELS:
         raise DomainError("not_found")
     draft.audience = code
@@ -255,7 +248,7 @@ async def audience(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def choose_school(update: Update, context: BotContext) -> int | None:
     draft = _draft(context)
-    value = _data(update).rsplit(":", 1)[1]
+    value = callback_data(update).rsplit(":", 1)[1]
     if value == "done":
         if not draft.chosen_school_ids:
             raise DomainError("event_no_schools")
@@ -276,17 +269,17 @@ async def choose_school(update: Update, context: BotContext) -> int | None:
 async def capacity(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     if update.callback_query:
-        value = _data(update).rsplit(":", 1)[1]
+        value = callback_data(update).rsplit(":", 1)[1]
         draft.needs_registration, draft.capacity = value != "x", None
     else:
-        draft.needs_registration, draft.capacity = True, events.parse_capacity(_text(update))
+        draft.needs_registration, draft.capacity = True, events.parse_capacity(message_text(update))
     return await _next(update, context, draft, DESCRIPTION)
 
 
 @guarded(ACTION)
 async def description(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.description = None if update.callback_query else events.check_text(_text(update))
+    draft.description = None if update.callback_query else events.check_text(message_text(update))
     return await _next(update, context, draft, SUMMARY)
 
 
@@ -333,26 +326,14 @@ async def change(update: Update, context: BotContext) -> int:
 
 @guarded(ACTION)
 async def change_field(update: Update, context: BotContext) -> int:
-    state = CHANGEABLE.get(_data(update).rsplit(":", 1)[1], SUMMARY)
+    state = CHANGEABLE.get(callback_data(update).rsplit(":", 1)[1], SUMMARY)
     draft = _draft(context)
     result = await _next(update, context, draft, state)
     context.user_data["event_changing"] = True
     return result
 
 
-@guarded(None)
-async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop(DRAFT, None)
-    context.user_data.pop("event_changing", None)
-    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
-    return ConversationHandler.END
-
-
-async def wrong_input(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    await answer(
-        update, texts.USE_BUTTONS if message is not None and message.text else texts.TEXT_EXPECTED
-    )
+cancel = make_cancel(DRAFT, "event_changing")
 
 
 def conversation() -> ConversationHandler:

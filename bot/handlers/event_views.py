@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers.conversation_kit import text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
 from bot.models import EventStatus, RegistrationState
@@ -344,10 +345,6 @@ async def finish(update: Update, context: BotContext) -> int:
         edit=update.callback_query is not None,
     )
     return ConversationHandler.END
-
-
-async def text_expected(update: Update, context: BotContext) -> None:
-    await answer(update, texts.TEXT_EXPECTED)
 
 
 def small_conversation() -> ConversationHandler:

@@ -23,7 +23,14 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
     _answered[query.id] = None
     if len(_answered) > _ANSWERED_KEPT:
         _answered.popitem(last=False)
-    await query.answer(text, show_alert=alert)
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        # A press answered late (after a restart or failover) can no longer be answered;
+        # the action itself still goes through.
+        if "too old" not in str(error).lower() and "invalid" not in str(error).lower():
+            raise
+        return False
     return True
 
 

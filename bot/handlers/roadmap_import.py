@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers.conversation_kit import make_cancel, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -171,16 +172,11 @@ async def confirm_import(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+cancel = make_cancel(IMPORT, NEW)
+
+
 async def file_expected(update: Update, context: BotContext) -> None:
     await answer(update, texts.ROADMAP_FILE_EXPECTED)
-
-
-@guarded(None)
-async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop(IMPORT, None)
-    context.user_data.pop(NEW, None)
-    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
-    return ConversationHandler.END
 
 
 def import_conversation() -> ConversationHandler:
@@ -263,10 +259,6 @@ async def new_deadline(update: Update, context: BotContext) -> int | None:
         [[(texts.BUTTON_OPEN_ITEM, f"rm:o:{item.id}")]],
     )
     return ConversationHandler.END
-
-
-async def text_expected(update: Update, context: BotContext) -> None:
-    await answer(update, texts.TEXT_EXPECTED)
 
 
 def new_item_conversation() -> ConversationHandler:

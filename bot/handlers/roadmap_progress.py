@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers.conversation_kit import make_cancel, wrong_input
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -243,18 +244,7 @@ async def send_report(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-@guarded(None)
-async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop(DRAFT, None)
-    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
-    return ConversationHandler.END
-
-
-async def wrong_input(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    await answer(
-        update, texts.USE_BUTTONS if message is not None and message.text else texts.TEXT_EXPECTED
-    )
+cancel = make_cancel(DRAFT)
 
 
 def report_conversation() -> ConversationHandler:

@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers.conversation_kit import make_cancel, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
@@ -90,15 +91,7 @@ async def comment(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-@guarded(None)
-async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop(RETURNING, None)
-    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
-    return ConversationHandler.END
-
-
-async def text_expected(update: Update, context: BotContext) -> None:
-    await answer(update, texts.TEXT_EXPECTED)
+cancel = make_cancel(RETURNING)
 
 
 def return_conversation() -> ConversationHandler:

@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.calendar import month_keyboard, parse_day, parse_month
+from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, wrong_input
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
 from bot.models import School, VisitFormat
@@ -174,19 +175,9 @@ async def start(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def start_edit(update: Update, context: BotContext) -> int:
     """Reopen a saved visit (within the edit window) at its summary card."""
-    visit_id = int(_data(update).rsplit(":", 1)[1])
+    visit_id = int(callback_data(update).rsplit(":", 1)[1])
     draft = await visits.draft_from_visit(context.session, context.actor, visit_id, context.now())
     return await _prompt(update, context, SUMMARY, draft)
-
-
-def _data(update: Update) -> str:
-    assert update.callback_query is not None
-    return update.callback_query.data or ""
-
-
-def _text(update: Update) -> str:
-    assert update.effective_message is not None
-    return update.effective_message.text or ""
 
 
 # -- steps ------------------------------------------------------------------------------
@@ -195,7 +186,9 @@ def _text(update: Update) -> str:
 @guarded(ACTION)
 async def pick_school(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    school = await visits.curated_school(context.session, context.actor, int(_data(update)[6:]))
+    school = await visits.curated_school(
+        context.session, context.actor, int(callback_data(update)[6:])
+    )
     draft.school_id = school.id
     await answer(update, texts.e(school.short_name), edit=True)
     return await _advance(update, context, DATE, draft)
@@ -211,7 +204,7 @@ async def _set_date(update: Update, context: BotContext, day: date) -> int:
 
 @guarded(ACTION)
 async def quick_date(update: Update, context: BotContext) -> int | None:
-    choice = _data(update).rsplit(":", 1)[1]
+    choice = callback_data(update).rsplit(":", 1)[1]
     today = _today(context)
     if choice == "cal":
         await answer(
@@ -226,7 +219,7 @@ async def quick_date(update: Update, context: BotContext) -> int | None:
 
 @guarded(ACTION)
 async def calendar_press(update: Update, context: BotContext) -> int | None:
-    value = _data(update).removeprefix("vis:c:")
+    value = callback_data(update).removeprefix("vis:c:")
     if value.startswith("m:") and (month := parse_month(value[2:])):
         keyboard = month_keyboard("vis:c:", *month, latest=_today(context))
         await answer(update, texts.VISIT_CHOOSE_DATE, keyboard, edit=True)
@@ -240,13 +233,13 @@ async def calendar_press(update: Update, context: BotContext) -> int | None:
 
 @guarded(ACTION)
 async def typed_date(update: Update, context: BotContext) -> int:
-    return await _set_date(update, context, parse_user_date(_text(update), _today(context)))
+    return await _set_date(update, context, parse_user_date(message_text(update), _today(context)))
 
 
 @guarded(ACTION)
 async def pick_format(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    code = _data(update).rsplit(":", 1)[1]
+    code = callback_data(update).rsplit(":", 1)[1]
     draft.format = VisitFormat(code).value
     await answer(update, texts.VISIT_FORMAT_LABELS[code], edit=True)
     if code == VisitFormat.OTHER:
@@ -258,14 +251,14 @@ async def pick_format(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def typed_format(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.format_other = visits.check_text(_text(update))[:200]
+    draft.format_other = visits.check_text(message_text(update))[:200]
     return await _advance(update, context, PURPOSE, draft)
 
 
 @guarded(ACTION)
 async def typed_purpose(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.purpose = visits.check_text(_text(update))
+    draft.purpose = visits.check_text(message_text(update))
     draft.roadmap_item_id = draft.risk_factor_id = None
     return await _advance(update, context, PARTICIPANTS, draft)
 
@@ -274,7 +267,7 @@ async def typed_purpose(update: Update, context: BotContext) -> int:
 async def picked_purpose(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     assert draft.school_id is not None
-    kind, ident = _data(update).split(":")[1:]
+    kind, ident = callback_data(update).split(":")[1:]
     if kind == "pi":
         draft.purpose = await visits.purpose_from_item(context.session, draft.school_id, int(ident))
         draft.roadmap_item_id, draft.risk_factor_id = int(ident), None
@@ -288,7 +281,7 @@ async def picked_purpose(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def toggle_participant(update: Update, context: BotContext) -> None:
     draft = _draft(context)
-    draft.toggle_participant(_data(update).rsplit(":", 1)[1])
+    draft.toggle_participant(callback_data(update).rsplit(":", 1)[1])
     _keep(context, draft)
     await answer(update, texts.VISIT_PARTICIPANTS, _participant_buttons(draft), edit=True)
 
@@ -308,28 +301,28 @@ async def participants_done(update: Update, context: BotContext) -> int | None:
 @guarded(ACTION)
 async def typed_participants_other(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.participants_other = visits.check_text(_text(update))[:300]
+    draft.participants_other = visits.check_text(message_text(update))[:300]
     return await _advance(update, context, FINDINGS, draft)
 
 
 @guarded(ACTION)
 async def typed_findings(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.findings = visits.check_text(_text(update))
+    draft.findings = visits.check_text(message_text(update))
     return await _advance(update, context, RECOMMENDATIONS, draft)
 
 
 @guarded(ACTION)
 async def typed_recommendations(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    draft.recommendations = visits.check_text(_text(update))
+    draft.recommendations = visits.check_text(message_text(update))
     return await _advance(update, context, NEXT_STEPS, draft)
 
 
 @guarded(ACTION)
 async def typed_next_step(update: Update, context: BotContext) -> None:
     draft = _draft(context)
-    text = visits.check_text(_text(update))
+    text = visits.check_text(message_text(update))
     if len(draft.follow_ups) >= MAX_FOLLOW_UPS:
         await answer(update, texts.VISIT_NEXT_STEPS_FULL, [[(texts.BUTTON_DONE, "vis:nd")]])
         return
@@ -447,7 +440,7 @@ FIELD_STATES = {
 @guarded(ACTION)
 async def edit_field(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    state = FIELD_STATES.get(_data(update).rsplit(":", 1)[1], SUMMARY)
+    state = FIELD_STATES.get(callback_data(update).rsplit(":", 1)[1], SUMMARY)
     if state == NEXT_STEPS:
         draft.follow_ups = []
     if state == ATTACHMENTS:
@@ -456,23 +449,10 @@ async def edit_field(update: Update, context: BotContext) -> int:
     return await _prompt(update, context, state, draft)
 
 
-@guarded(None)
-async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop(DRAFT, None)
-    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
-    return ConversationHandler.END
-
-
-async def wrong_input(update: Update, context: BotContext) -> None:
-    """A sticker, voice or photo where text is asked; text where a button is asked."""
-    message = update.effective_message
-    if message is not None and message.text:
-        await answer(update, texts.USE_BUTTONS)
-    else:
-        await answer(update, texts.TEXT_EXPECTED)
-
-
 TEXT = filters.TEXT & ~filters.COMMAND
+
+
+cancel = make_cancel(DRAFT)
 
 
 def conversation() -> ConversationHandler:

@@ -131,3 +131,18 @@ def test_sandbox_lets_a_person_chat_and_press_buttons(tmp_path: Path) -> None:
     assert "[1] Лицей № 9" in result.stdout
     assert "Когда было посещение?" in result.stdout  # the button press reached the bot
     assert "Traceback" not in result.stderr
+
+
+def test_backup_and_restore_of_sqlite(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
+    seeded = run_cli("seed-demo", env=sqlite_env, cwd=tmp_path)
+    assert seeded.returncode == 0
+    result = run_cli("backup", "--to", str(tmp_path / "copy"), env=sqlite_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    copy = tmp_path / "copy.sqlite3"
+    assert copy.exists()
+    (tmp_path / "bot.db").unlink()
+    copy.rename(tmp_path / "bot.db")  # restore: put the copy back in place
+    again = run_cli("seed-demo", env=sqlite_env, cwd=tmp_path)
+    assert again.returncode == 0
+    # Same people, same open invites: the restored database is the one backed up.
+    assert INVITE_LINK.findall(again.stdout) == INVITE_LINK.findall(seeded.stdout)

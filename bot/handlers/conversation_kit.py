@@ -1,0 +1,48 @@
+"""What every conversation needs: reading the input, /cancel, and answering wrong input."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import texts
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.runtime import BotContext
+
+
+def callback_data(update: Update) -> str:
+    assert update.callback_query is not None
+    return update.callback_query.data or ""
+
+
+def message_text(update: Update) -> str:
+    assert update.effective_message is not None
+    return update.effective_message.text or ""
+
+
+def make_cancel(*draft_keys: str) -> Callable[[Update, BotContext], Awaitable[int]]:
+    """A /cancel (or «Отмена» button) that drops the conversation's drafts and ends it."""
+
+    @guarded(None)
+    async def cancel(update: Update, context: BotContext) -> int:
+        for key in draft_keys:
+            context.user_data.pop(key, None)
+        await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
+        return ConversationHandler.END
+
+    return cancel
+
+
+async def wrong_input(update: Update, context: BotContext) -> None:
+    """Text where a button is asked; a sticker, voice or file where text is asked."""
+    message = update.effective_message
+    await answer(
+        update, texts.USE_BUTTONS if message is not None and message.text else texts.TEXT_EXPECTED
+    )
+
+
+async def text_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.TEXT_EXPECTED)
