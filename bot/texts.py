@@ -166,6 +166,7 @@ ERRORS: dict[str, str] = {
     "visit_edit_window": "Изменять и удалять посещение можно {days} дней после записи.",
     "visit_item_other_school": "Этот пункт дорожной карты относится к другой школе.",
     "visit_next_step_past": "Срок договорённости не может быть в прошлом.",
+    "visit_factor_not_in_profile": "Этого фактора нет в рисковом профиле школы.",
     # -- roadmaps
     "roadmap_edit_denied": "Менять дорожную карту могут школа и координаторы муниципалитета.",
     "roadmap_item_not_found": "Мероприятие не найдено.",
@@ -332,6 +333,26 @@ VISIT_ATTACHMENT_TOO_BIG = "Файл слишком большой (больше
 VISIT_ATTACHMENTS_FULL = "Больше вложений добавить нельзя — нажмите «Готово»."
 VISIT_ATTACHMENT_EXPECTED = "Здесь ждём фото, документ или геопозицию — или нажмите «Готово»."
 VISIT_CHOOSE_FIELD = "Что изменить?"
+VISIT_DATE_EXPECTED = "Нажмите кнопку с датой или напишите дату как ДД.ММ.ГГГГ."
+VISIT_STEPS_NOW = "Сейчас договорённостей: {count}."
+VISIT_FILES_NOW = "Сейчас вложений: {count}."
+BUTTON_CLEAR_ALL = "Удалить все"
+BUTTON_RESUME = "Продолжить"
+BUTTON_START_OVER = "Начать заново"
+
+
+def visit_resume_question(school: str | None, day: date | None) -> str:
+    where = f" ({e(school)}, {fmt_date(day)})" if school and day else ""
+    return (
+        f"У вас есть незаконченная запись посещения{where}. "
+        "Продолжить её или начать заново? Начатая запись при этом удалится."
+    )
+
+
+def visit_full_field(label: str, value: str) -> str:
+    return f"<b>{label} (полностью):</b>\n{e(value)}"
+
+
 VISIT_SAVED = "Посещение сохранено. Школа и координаторы получат уведомление."
 VISIT_UPDATED = "Изменения сохранены."
 VISIT_DELETED = "Посещение удалено."
@@ -379,6 +400,18 @@ def participants_label(codes: list[str], other: str | None) -> str:
     return ", ".join(names) or "—"
 
 
+CARD_PURPOSE = 500
+CARD_TEXT = 800
+CARD_STEP = 80
+
+
+def clip(value: str | None, limit: int) -> str:
+    """Escaped text, shortened with «…» past `limit` characters; «—» when empty."""
+    if not value:
+        return "—"
+    return e(value) if len(value) <= limit else e(value[: limit - 1].rstrip()) + "…"
+
+
 def visit_summary(
     *,
     school: str,
@@ -394,19 +427,21 @@ def visit_summary(
     attachments: int,
     title: str = "Проверьте посещение",
 ) -> str:
+    # Three 2,000-character answers and ten next steps do not fit one message: each long
+    # field is shortened on the card (the history sends the full text separately).
     lines = [
         f"<b>{title}</b>",
         f"<b>Школа:</b> {e(school)}",
         f"<b>Дата:</b> {fmt_date(day)}",
         f"<b>Формат:</b> {visit_format_label(format_code, format_other)}",
-        f"<b>Цель:</b> {e(purpose) if purpose else '—'}",
+        f"<b>Цель:</b> {clip(purpose, CARD_PURPOSE)}",
         f"<b>Участники:</b> {participants_label(participants, participants_other)}",
-        f"<b>Выявлено:</b> {e(findings) if findings else '—'}",
-        f"<b>Рекомендации:</b> {e(recommendations) if recommendations else '—'}",
+        f"<b>Выявлено:</b> {clip(findings, CARD_TEXT)}",
+        f"<b>Рекомендации:</b> {clip(recommendations, CARD_TEXT)}",
     ]
     if follow_ups:
         lines.append("<b>Договорённости:</b>")
-        lines += [f"• {e(what)} — до {fmt_date(due)}" for what, due in follow_ups]
+        lines += [f"• {clip(what, CARD_STEP)} — до {fmt_date(due)}" for what, due in follow_ups]
     lines.append(f"<b>Вложения:</b> {attachments}")
     return _fit("\n".join(lines))
 
@@ -682,6 +717,7 @@ def risk_button(title: str, level: str | None) -> str:
 
 # ================================================================ reminders and digests (section body)
 
+DIGEST_CHART_CAPTION = "Выполнение дорожных карт: принятые мероприятия по школам."
 BUTTON_SNOOZE_1 = "Завтра"
 BUTTON_SNOOZE_3 = "Через 3 дня"
 BUTTON_SNOOZE_7 = "Через неделю"

@@ -1,13 +1,14 @@
 """/visit: record a visit or a consultation by tapping, with a summary card to check.
 
-The draft lives in user_data (persisted after every update), so a restart loses nothing.
+The draft lives in user_data (persisted after every update), so a restart loses nothing;
+starting again over an unfinished draft asks first.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -18,166 +19,127 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.calendar import month_keyboard, parse_day, parse_month
-from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, wrong_input
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
-from bot.models import School, VisitFormat
+from bot.handlers.visit_lists import (
+    attachment,
+    attachments_done,
+    clear_list,
+    next_steps_done,
+    typed_next_step,
+)
+from bot.handlers.visit_prompts import (
+    ACTION,
+    ATTACHMENTS,
+    DATE,
+    EDIT_FIELD,
+    FINDINGS,
+    FORMAT,
+    FORMAT_OTHER,
+    NEXT_STEPS,
+    PARTICIPANTS,
+    PARTICIPANTS_OTHER,
+    PENDING,
+    PURPOSE,
+    RECOMMENDATIONS,
+    RESUME,
+    SCHOOL,
+    SUMMARY,
+    advance,
+    drop_draft,
+    keep_draft,
+    load_draft,
+    participant_buttons,
+    prompt,
+    school_name,
+    today_for,
+)
+from bot.models import VisitFormat
 from bot.runtime import BotContext
 from bot.services import visits
-from bot.services.dates import find_trailing_date, parse_user_date
+from bot.services.dates import parse_past_date
 from bot.services.errors import DomainError
 from bot.services.visit_drafts import (
-    MAX_FOLLOW_UPS,
-    PARTICIPANT_CODES,
-    DraftAttachment,
+    MAX_FORMAT_OTHER,
+    MAX_PARTICIPANTS_OTHER,
     VisitDraft,
 )
 
-(
-    SCHOOL,
-    DATE,
-    FORMAT,
-    FORMAT_OTHER,
-    PURPOSE,
-    PARTICIPANTS,
-    PARTICIPANTS_OTHER,
-    FINDINGS,
-    RECOMMENDATIONS,
-    NEXT_STEPS,
-    ATTACHMENTS,
-    SUMMARY,
-    EDIT_FIELD,
-) = range(13)
 
-DRAFT = "visit_draft"
-MAX_FILE_MB = 20  # the Bot API lets a bot download files up to 20 MB
-ACTION = "visit"
+def _data(update: Update) -> str:
+    assert update.callback_query is not None
+    return update.callback_query.data or ""
 
 
-def _draft(context: BotContext) -> VisitDraft:
-    return VisitDraft.from_json(context.user_data.get(DRAFT))
-
-
-def _keep(context: BotContext, draft: VisitDraft) -> None:
-    context.user_data[DRAFT] = draft.to_json()
-
-
-def _today(context: BotContext) -> date:
-    return context.now().date()
-
-
-async def _advance(update: Update, context: BotContext, state: int, draft: VisitDraft) -> int:
-    """Go on to `state`, or back to the summary card when a field was being changed."""
-    return await _prompt(update, context, SUMMARY if draft.editing else state, draft)
-
-
-async def _prompt(update: Update, context: BotContext, state: int, draft: VisitDraft) -> int:
-    """Show the prompt of `state` and go there."""
-    if state == SUMMARY:
-        draft.editing = False
-    _keep(context, draft)
-    if state == SUMMARY:
-        await _show_summary(update, context, draft)
-    elif state == SCHOOL:
-        options = await visits.curated_schools(context.session, context.actor)
-        await answer(
-            update, texts.VISIT_CHOOSE_SCHOOL, [[(o.label, f"vis:s:{o.id}")] for o in options]
-        )
-    elif state == DATE:
-        await answer(
-            update,
-            texts.VISIT_CHOOSE_DATE,
-            [
-                [(texts.BUTTON_TODAY, "vis:dt:0"), (texts.BUTTON_YESTERDAY, "vis:dt:1")],
-                [(texts.BUTTON_OTHER_DAY, "vis:dt:cal")],
-            ],
-        )
-    elif state == FORMAT:
-        await answer(
-            update,
-            texts.VISIT_CHOOSE_FORMAT,
-            [[(label, f"vis:f:{code}")] for code, label in texts.VISIT_FORMAT_LABELS.items()],
-        )
-    elif state == FORMAT_OTHER:
-        await answer(update, texts.VISIT_FORMAT_OTHER)
-    elif state == PURPOSE:
-        assert draft.school_id is not None
-        items, factors = await visits.purpose_options(context.session, draft.school_id)
-        buttons: Buttons = [[(o.label[:60], f"vis:pi:{o.id}")] for o in items]
-        buttons += [[(o.label[:60], f"vis:pr:{o.id}")] for o in factors]
-        await answer(update, texts.VISIT_PURPOSE, buttons or None)
-    elif state == PARTICIPANTS:
-        await answer(update, texts.VISIT_PARTICIPANTS, _participant_buttons(draft))
-    elif state == PARTICIPANTS_OTHER:
-        await answer(update, texts.VISIT_PARTICIPANTS_OTHER)
-    elif state == FINDINGS:
-        await answer(update, texts.VISIT_FINDINGS)
-    elif state == RECOMMENDATIONS:
-        await answer(update, texts.VISIT_RECOMMENDATIONS)
-    elif state == NEXT_STEPS:
-        await answer(update, texts.VISIT_NEXT_STEPS, [[(texts.BUTTON_DONE, "vis:nd")]])
-    elif state == ATTACHMENTS:
-        await answer(update, texts.VISIT_ATTACHMENTS, [[(texts.BUTTON_DONE, "vis:ad")]])
-    return state
-
-
-def _participant_buttons(draft: VisitDraft) -> Buttons:
-    rows: Buttons = []
-    for code in PARTICIPANT_CODES:
-        mark = "✅ " if code in draft.participants else ""
-        rows.append([(mark + texts.PARTICIPANT_LABELS[code], f"vis:p:{code}")])
-    rows.append([(texts.BUTTON_DONE, "vis:pd")])
-    return rows
-
-
-async def _show_summary(update: Update, context: BotContext, draft: VisitDraft) -> None:
-    school = await context.session.get(School, draft.school_id) if draft.school_id else None
-    text = texts.visit_summary(
-        school=school.short_name if school else "—",
-        day=draft.day,
-        format_code=draft.format,
-        format_other=draft.format_other,
-        purpose=draft.purpose,
-        participants=draft.participants,
-        participants_other=draft.participants_other,
-        findings=draft.findings,
-        recommendations=draft.recommendations,
-        follow_ups=[(what, date.fromisoformat(due)) for what, due in draft.follow_ups],
-        attachments=len(draft.attachments),
-    )
-    await answer(
-        update,
-        text,
-        [
-            [(texts.BUTTON_SAVE, "vis:save")],
-            [(texts.BUTTON_CHANGE, "vis:chg"), (texts.BUTTON_CANCEL, "vis:x")],
-        ],
-    )
+def _text(update: Update) -> str:
+    assert update.effective_message is not None
+    return update.effective_message.text or ""
 
 
 # -- entry ------------------------------------------------------------------------------
 
 
-@guarded(ACTION)
-async def start(update: Update, context: BotContext) -> int:
-    """Start a new visit: the school first, skipped when the curator has just one."""
+async def _ask_before_dropping(update: Update, context: BotContext, wanted: str) -> int | None:
+    """An unfinished draft is not thrown away silently: ask to continue or start over."""
+    draft = load_draft(context)
+    if not draft.has_content():
+        return None
+    context.user_data[PENDING] = wanted
+    await answer(
+        update,
+        texts.visit_resume_question(await school_name(context, draft), draft.day),
+        [[(texts.BUTTON_RESUME, "vis:rs:go"), (texts.BUTTON_START_OVER, "vis:rs:new")]],
+    )
+    return RESUME
+
+
+async def _begin(update: Update, context: BotContext) -> int:
     options = await visits.curated_schools(context.session, context.actor)
     if not options:
+        drop_draft(context)
         await answer(update, texts.VISIT_NO_SCHOOLS)
         return ConversationHandler.END
     draft = VisitDraft()
     if len(options) == 1:
         draft.school_id = options[0].id
-        return await _prompt(update, context, DATE, draft)
-    return await _prompt(update, context, SCHOOL, draft)
+        return await prompt(update, context, DATE, draft)
+    return await prompt(update, context, SCHOOL, draft)
+
+
+async def _begin_edit(update: Update, context: BotContext, visit_id: int) -> int:
+    draft = await visits.draft_from_visit(context.session, context.actor, visit_id, context.now())
+    return await prompt(update, context, SUMMARY, draft)
+
+
+@guarded(ACTION)
+async def start(update: Update, context: BotContext) -> int:
+    """Start a new visit: the school first, skipped when the curator has just one."""
+    asked = await _ask_before_dropping(update, context, "new")
+    return asked if asked is not None else await _begin(update, context)
 
 
 @guarded(ACTION)
 async def start_edit(update: Update, context: BotContext) -> int:
     """Reopen a saved visit (within the edit window) at its summary card."""
-    visit_id = int(callback_data(update).rsplit(":", 1)[1])
-    draft = await visits.draft_from_visit(context.session, context.actor, visit_id, context.now())
-    return await _prompt(update, context, SUMMARY, draft)
+    visit_id = int(_data(update).rsplit(":", 1)[1])
+    await visits.editable_visit(context.session, context.actor, visit_id, context.now())
+    asked = await _ask_before_dropping(update, context, f"ed:{visit_id}")
+    return asked if asked is not None else await _begin_edit(update, context, visit_id)
+
+
+@guarded(ACTION)
+async def resume_choice(update: Update, context: BotContext) -> int:
+    """Continue the unfinished draft where it stopped, or do what was asked instead."""
+    wanted = str(context.user_data.pop(PENDING, "new"))
+    draft = load_draft(context)
+    if _data(update).endswith(":go") and draft.has_content():
+        await answer(update, texts.BUTTON_RESUME, edit=True)
+        return await prompt(update, context, SUMMARY if draft.step is None else draft.step, draft)
+    drop_draft(context)
+    await answer(update, texts.BUTTON_START_OVER, edit=True)
+    if wanted.startswith("ed:"):
+        return await _begin_edit(update, context, int(wanted[3:]))
+    return await _begin(update, context)
 
 
 # -- steps ------------------------------------------------------------------------------
@@ -185,27 +147,32 @@ async def start_edit(update: Update, context: BotContext) -> int:
 
 @guarded(ACTION)
 async def pick_school(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    school = await visits.curated_school(
-        context.session, context.actor, int(callback_data(update)[6:])
-    )
+    draft = load_draft(context)
+    school = await visits.curated_school(context.session, context.actor, int(_data(update)[6:]))
     draft.school_id = school.id
     await answer(update, texts.e(school.short_name), edit=True)
-    return await _advance(update, context, DATE, draft)
+    return await advance(update, context, DATE, draft)
 
 
-async def _set_date(update: Update, context: BotContext, day: date) -> int:
-    draft = _draft(context)
+async def _set_date(
+    update: Update, context: BotContext, draft: VisitDraft, day: date, pressed: bool = False
+) -> int:
+    """Check the day, then (for a press) put it in place of the buttons, then go on."""
     assert draft.school_id is not None
-    await visits.check_visit_date(context.session, draft.school_id, day, _today(context))
+    await visits.check_visit_date(
+        context.session, draft.school_id, day, await today_for(context, draft)
+    )
     draft.visit_date = day.isoformat()
-    return await _advance(update, context, FORMAT, draft)
+    if pressed:
+        await answer(update, texts.fmt_date(day), edit=True)
+    return await advance(update, context, FORMAT, draft)
 
 
 @guarded(ACTION)
 async def quick_date(update: Update, context: BotContext) -> int | None:
-    choice = callback_data(update).rsplit(":", 1)[1]
-    today = _today(context)
+    draft = load_draft(context)
+    choice = _data(update).rsplit(":", 1)[1]
+    today = await today_for(context, draft)
     if choice == "cal":
         await answer(
             update,
@@ -214,188 +181,115 @@ async def quick_date(update: Update, context: BotContext) -> int | None:
             edit=True,
         )
         return None
-    return await _set_date(update, context, today - timedelta(days=int(choice == "1")))
+    day = today - timedelta(days=int(choice == "1"))
+    return await _set_date(update, context, draft, day, pressed=True)
 
 
 @guarded(ACTION)
 async def calendar_press(update: Update, context: BotContext) -> int | None:
-    value = callback_data(update).removeprefix("vis:c:")
+    draft = load_draft(context)
+    value = _data(update).removeprefix("vis:c:")
     if value.startswith("m:") and (month := parse_month(value[2:])):
-        keyboard = month_keyboard("vis:c:", *month, latest=_today(context))
+        latest = await today_for(context, draft)
+        keyboard = month_keyboard("vis:c:", *month, latest=latest)
         await answer(update, texts.VISIT_CHOOSE_DATE, keyboard, edit=True)
         return None
     if value.startswith("d:") and (day := parse_day(value[2:])):
-        await answer(update, texts.fmt_date(day), edit=True)
-        return await _set_date(update, context, day)
+        return await _set_date(update, context, draft, day, pressed=True)
     await acknowledge(update)
     return None
 
 
 @guarded(ACTION)
 async def typed_date(update: Update, context: BotContext) -> int:
-    return await _set_date(update, context, parse_user_date(message_text(update), _today(context)))
+    draft = load_draft(context)
+    day = parse_past_date(_text(update), await today_for(context, draft))
+    return await _set_date(update, context, draft, day)
 
 
 @guarded(ACTION)
 async def pick_format(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    code = callback_data(update).rsplit(":", 1)[1]
+    draft = load_draft(context)
+    code = _data(update).rsplit(":", 1)[1]
     draft.format = VisitFormat(code).value
     await answer(update, texts.VISIT_FORMAT_LABELS[code], edit=True)
     if code == VisitFormat.OTHER:
-        return await _prompt(update, context, FORMAT_OTHER, draft)
+        return await prompt(update, context, FORMAT_OTHER, draft)
     draft.format_other = None
-    return await _advance(update, context, PURPOSE, draft)
+    return await advance(update, context, PURPOSE, draft)
 
 
 @guarded(ACTION)
 async def typed_format(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    draft.format_other = visits.check_text(message_text(update))[:200]
-    return await _advance(update, context, PURPOSE, draft)
+    draft = load_draft(context)
+    draft.format_other = visits.check_text(_text(update), MAX_FORMAT_OTHER)
+    return await advance(update, context, PURPOSE, draft)
 
 
 @guarded(ACTION)
 async def typed_purpose(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    draft.purpose = visits.check_text(message_text(update))
+    draft = load_draft(context)
+    draft.purpose = visits.check_text(_text(update))
     draft.roadmap_item_id = draft.risk_factor_id = None
-    return await _advance(update, context, PARTICIPANTS, draft)
+    return await advance(update, context, PARTICIPANTS, draft)
 
 
 @guarded(ACTION)
 async def picked_purpose(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
+    draft = load_draft(context)
     assert draft.school_id is not None
-    kind, ident = callback_data(update).split(":")[1:]
+    kind, ident = _data(update).split(":")[1:]
     if kind == "pi":
         draft.purpose = await visits.purpose_from_item(context.session, draft.school_id, int(ident))
         draft.roadmap_item_id, draft.risk_factor_id = int(ident), None
     else:
-        draft.purpose = await visits.purpose_from_factor(context.session, int(ident))
+        draft.purpose = await visits.purpose_from_factor(
+            context.session, draft.school_id, int(ident)
+        )
         draft.roadmap_item_id, draft.risk_factor_id = None, int(ident)
     await answer(update, texts.e(draft.purpose), edit=True)
-    return await _advance(update, context, PARTICIPANTS, draft)
+    return await advance(update, context, PARTICIPANTS, draft)
 
 
 @guarded(ACTION)
 async def toggle_participant(update: Update, context: BotContext) -> None:
-    draft = _draft(context)
-    draft.toggle_participant(callback_data(update).rsplit(":", 1)[1])
-    _keep(context, draft)
-    await answer(update, texts.VISIT_PARTICIPANTS, _participant_buttons(draft), edit=True)
+    draft = load_draft(context)
+    draft.toggle_participant(_data(update).rsplit(":", 1)[1])
+    keep_draft(context, draft)
+    await answer(update, texts.VISIT_PARTICIPANTS, participant_buttons(draft), edit=True)
 
 
 @guarded(ACTION)
 async def participants_done(update: Update, context: BotContext) -> int | None:
-    draft = _draft(context)
+    draft = load_draft(context)
     if not draft.participants:
         await answer(update, texts.VISIT_PARTICIPANTS_NONE, alert=True)
         return None
     if "other" in draft.participants:
-        return await _prompt(update, context, PARTICIPANTS_OTHER, draft)
+        return await prompt(update, context, PARTICIPANTS_OTHER, draft)
     draft.participants_other = None
-    return await _advance(update, context, FINDINGS, draft)
+    return await advance(update, context, FINDINGS, draft)
 
 
 @guarded(ACTION)
 async def typed_participants_other(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    draft.participants_other = visits.check_text(message_text(update))[:300]
-    return await _advance(update, context, FINDINGS, draft)
+    draft = load_draft(context)
+    draft.participants_other = visits.check_text(_text(update), MAX_PARTICIPANTS_OTHER)
+    return await advance(update, context, FINDINGS, draft)
 
 
 @guarded(ACTION)
 async def typed_findings(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    draft.findings = visits.check_text(message_text(update))
-    return await _advance(update, context, RECOMMENDATIONS, draft)
+    draft = load_draft(context)
+    draft.findings = visits.check_text(_text(update))
+    return await advance(update, context, RECOMMENDATIONS, draft)
 
 
 @guarded(ACTION)
 async def typed_recommendations(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    draft.recommendations = visits.check_text(message_text(update))
-    return await _advance(update, context, NEXT_STEPS, draft)
-
-
-@guarded(ACTION)
-async def typed_next_step(update: Update, context: BotContext) -> None:
-    draft = _draft(context)
-    text = visits.check_text(message_text(update))
-    if len(draft.follow_ups) >= MAX_FOLLOW_UPS:
-        await answer(update, texts.VISIT_NEXT_STEPS_FULL, [[(texts.BUTTON_DONE, "vis:nd")]])
-        return
-    found = find_trailing_date(text, _today(context))
-    if found is None or not found[0]:
-        await answer(update, texts.VISIT_NEXT_STEP_BAD, [[(texts.BUTTON_DONE, "vis:nd")]])
-        return
-    what, due = found
-    if due < _today(context):
-        raise DomainError("visit_next_step_past")
-    draft.follow_ups.append([what, due.isoformat()])
-    _keep(context, draft)
-    await answer(
-        update,
-        texts.visit_next_step_added(what, due, len(draft.follow_ups)),
-        [[(texts.BUTTON_DONE, "vis:nd")]],
-    )
-
-
-@guarded(ACTION)
-async def next_steps_done(update: Update, context: BotContext) -> int:
-    return await _advance(update, context, ATTACHMENTS, _draft(context))
-
-
-@guarded(ACTION)
-async def attachment(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    assert isinstance(message, Message)
-    draft = _draft(context)
-    item = _attachment_of(message)
-    if item is None:
-        await answer(update, texts.VISIT_ATTACHMENT_EXPECTED, [[(texts.BUTTON_DONE, "vis:ad")]])
-        return
-    if (item.file_size or 0) > MAX_FILE_MB * 1024 * 1024:
-        await answer(update, texts.VISIT_ATTACHMENT_TOO_BIG.format(limit=MAX_FILE_MB))
-        return
-    if not draft.add_attachment(item):
-        await answer(update, texts.VISIT_ATTACHMENTS_FULL, [[(texts.BUTTON_DONE, "vis:ad")]])
-        return
-    _keep(context, draft)
-    await answer(
-        update,
-        texts.VISIT_ATTACHMENT_ADDED.format(count=len(draft.attachments)),
-        [[(texts.BUTTON_DONE, "vis:ad")]],
-    )
-
-
-def _attachment_of(message: Message) -> DraftAttachment | None:
-    if message.photo:
-        photo = message.photo[-1]
-        return DraftAttachment(
-            "photo", photo.file_id, photo.file_unique_id, None, "image/jpeg", photo.file_size
-        )
-    if message.document:
-        doc = message.document
-        return DraftAttachment(
-            "document",
-            doc.file_id,
-            doc.file_unique_id,
-            (doc.file_name or "файл")[:300],
-            doc.mime_type,
-            doc.file_size,
-        )
-    if message.location:
-        return DraftAttachment(
-            "location", latitude=message.location.latitude, longitude=message.location.longitude
-        )
-    return None
-
-
-@guarded(ACTION)
-async def attachments_done(update: Update, context: BotContext) -> int:
-    return await _advance(update, context, SUMMARY, _draft(context))
+    draft = load_draft(context)
+    draft.recommendations = visits.check_text(_text(update))
+    return await advance(update, context, NEXT_STEPS, draft)
 
 
 # -- summary ----------------------------------------------------------------------------
@@ -403,10 +297,20 @@ async def attachments_done(update: Update, context: BotContext) -> int:
 
 @guarded(ACTION)
 async def save(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    await visits.save_visit(context.session, context.actor, draft, context.now(), _today(context))
+    draft = load_draft(context)
+    today = await today_for(context, draft)
+    try:
+        await visits.save_visit(context.session, context.actor, draft, context.now(), today)
+    except DomainError as error:
+        if error.code != "visit_already_saved":
+            raise
+        # Saved before, but the bot stopped before it could forget the draft: end here.
+        await context.session.rollback()
+        drop_draft(context)
+        await answer(update, texts.error(error.code), edit=True)
+        return ConversationHandler.END
     await context.commit()
-    context.user_data.pop(DRAFT, None)
+    drop_draft(context)
     await answer(update, texts.VISIT_UPDATED if draft.visit_id else texts.VISIT_SAVED, edit=True)
     return ConversationHandler.END
 
@@ -439,20 +343,36 @@ FIELD_STATES = {
 
 @guarded(ACTION)
 async def edit_field(update: Update, context: BotContext) -> int:
-    draft = _draft(context)
-    state = FIELD_STATES.get(callback_data(update).rsplit(":", 1)[1], SUMMARY)
-    if state == NEXT_STEPS:
-        draft.follow_ups = []
-    if state == ATTACHMENTS:
-        draft.attachments = []
+    draft = load_draft(context)
+    state = FIELD_STATES.get(_data(update).rsplit(":", 1)[1], SUMMARY)
     draft.editing = state != SUMMARY
-    return await _prompt(update, context, state, draft)
+    return await prompt(update, context, state, draft)
+
+
+@guarded(None)
+async def cancel(update: Update, context: BotContext) -> int:
+    drop_draft(context)
+    await answer(update, texts.CANCELLED, edit=update.callback_query is not None)
+    return ConversationHandler.END
+
+
+async def wrong_input(update: Update, context: BotContext) -> None:
+    """A sticker, voice or photo where text is asked."""
+    await answer(update, texts.TEXT_EXPECTED)
+
+
+async def use_buttons(update: Update, context: BotContext) -> None:
+    """Anything typed or sent where a button is asked."""
+    await answer(update, texts.USE_BUTTONS)
+
+
+async def date_expected(update: Update, context: BotContext) -> None:
+    """A sticker, voice or file where a date is asked."""
+    await answer(update, texts.VISIT_DATE_EXPECTED)
 
 
 TEXT = filters.TEXT & ~filters.COMMAND
-
-
-cancel = make_cancel(DRAFT)
+NOT_COMMAND = ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler:
@@ -462,6 +382,7 @@ def conversation() -> ConversationHandler:
     def text(handler) -> MessageHandler:  # type: ignore[no-untyped-def]
         return MessageHandler(TEXT, handler)
 
+    buttons_only = MessageHandler(NOT_COMMAND, use_buttons)
     return ConversationHandler(
         entry_points=[
             CommandHandler("visit", start),
@@ -469,34 +390,45 @@ def conversation() -> ConversationHandler:
             cb(start_edit, r"^vis:ed:\d+$"),
         ],
         states={
-            SCHOOL: [cb(pick_school, r"^vis:s:\d+$")],
+            RESUME: [cb(resume_choice, r"^vis:rs:(go|new)$"), buttons_only],
+            SCHOOL: [cb(pick_school, r"^vis:s:\d+$"), buttons_only],
             DATE: [
                 cb(quick_date, r"^vis:dt:(0|1|cal)$"),
                 cb(calendar_press, r"^vis:c:"),
                 text(typed_date),
+                MessageHandler(NOT_COMMAND, date_expected),
             ],
-            FORMAT: [cb(pick_format, r"^vis:f:(on_site|remote|phone|joint_event|other)$")],
+            FORMAT: [
+                cb(pick_format, r"^vis:f:(on_site|remote|phone|joint_event|other)$"),
+                buttons_only,
+            ],
             FORMAT_OTHER: [text(typed_format)],
             PURPOSE: [text(typed_purpose), cb(picked_purpose, r"^vis:(pi|pr):\d+$")],
             PARTICIPANTS: [
                 cb(toggle_participant, r"^vis:p:[a-z_]+$"),
                 cb(participants_done, r"^vis:pd$"),
+                buttons_only,
             ],
             PARTICIPANTS_OTHER: [text(typed_participants_other)],
             FINDINGS: [text(typed_findings)],
             RECOMMENDATIONS: [text(typed_recommendations)],
-            NEXT_STEPS: [text(typed_next_step), cb(next_steps_done, r"^vis:nd$")],
-            ATTACHMENTS: [
-                MessageHandler(filters.PHOTO | filters.Document.ALL | filters.LOCATION, attachment),
-                cb(attachments_done, r"^vis:ad$"),
+            NEXT_STEPS: [
+                text(typed_next_step),
+                cb(next_steps_done, r"^vis:nd$"),
+                cb(clear_list, r"^vis:nc$"),
             ],
-            SUMMARY: [cb(save, r"^vis:save$"), cb(change, r"^vis:chg$")],
-            EDIT_FIELD: [cb(edit_field, r"^vis:ef:[a-z]+$")],
+            ATTACHMENTS: [
+                MessageHandler(NOT_COMMAND, attachment),
+                cb(attachments_done, r"^vis:ad$"),
+                cb(clear_list, r"^vis:ac$"),
+            ],
+            SUMMARY: [cb(save, r"^vis:save$"), cb(change, r"^vis:chg$"), buttons_only],
+            EDIT_FIELD: [cb(edit_field, r"^vis:ef:[a-z]+$"), buttons_only],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
             cb(cancel, r"^vis:x$"),
-            MessageHandler(~filters.COMMAND, wrong_input),
+            MessageHandler(NOT_COMMAND, wrong_input),
         ],
         name="visit_new",
         persistent=True,

@@ -151,6 +151,13 @@ async def open_visit(update: Update, context: BotContext) -> None:
     await answer(update, text, buttons or None)
     chat = update.effective_chat
     assert chat is not None
+    for label, value, limit in [
+        (texts.VISIT_FIELD_LABELS["purpose"], visit.purpose, texts.CARD_PURPOSE),
+        (texts.VISIT_FIELD_LABELS["findings"], visit.findings, texts.CARD_TEXT),
+        (texts.VISIT_FIELD_LABELS["recommendations"], visit.recommendations, texts.CARD_TEXT),
+    ]:
+        if value and len(value) > limit:  # shortened on the card: the whole text follows
+            await chat.send_message(texts.visit_full_field(label, value), parse_mode="HTML")
     for item in card.attachments:
         if item.kind == AttachmentKind.PHOTO and item.telegram_file_id:
             await chat.send_photo(item.telegram_file_id)

@@ -28,6 +28,18 @@ def parse_user_date(text: str, today: date) -> date:
         raise DomainError("date_impossible") from None
 
 
+def parse_past_date(text: str, today: date) -> date:
+    """A day that has already happened: «28.12» typed in January means last December."""
+    day = parse_user_date(text, today)
+    match = _DATE.match(text)
+    if match is not None and match.group(3) is None and day > today:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29.02 of a leap year has no twin a year before
+            raise DomainError("date_impossible") from None
+    return day
+
+
 def find_trailing_date(text: str, today: date) -> tuple[str, date] | None:
     """Split «Провести педсовет — 15.03.2026» into the words and the date, if it ends in one."""
     match = re.search(r"(?:^|[\s—–-]+)(?:до\s+)?(\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?)\s*$", text)

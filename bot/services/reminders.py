@@ -335,7 +335,45 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
             due_at=at_nine(monday, timezone),
             text=texts.digest_text(digest, timezone),
         )
+        queued += await _enqueue_digest_chart(
+            session, key, person_id, digest, at_nine(monday, timezone)
+        )
     return queued
 
 
 SWEEPS.append(digest_sweep)
+
+
+async def _enqueue_digest_chart(
+    session: AsyncSession, key: str, person_id: int, digest, due_at: datetime
+) -> int:  # type: ignore[no-untyped-def]
+    """The progress picture after the digest's text, where people would rather look than read."""
+    import asyncio
+
+    from bot.reports.chart import progress_chart_png
+    from bot.services.roadmaps import roadmap_progress
+
+    if not digest.schools:
+        return 0
+    progress = await roadmap_progress(session, [s.school_id for s in digest.schools], due_at.date())
+    rows = [
+        (
+            s.school,
+            progress[s.school_id].accepted if s.school_id in progress else 0,
+            progress[s.school_id].total if s.school_id in progress else 0,
+        )
+        for s in digest.schools[:40]
+    ]
+    png = await asyncio.to_thread(progress_chart_png, rows)
+    return int(
+        await outbox.enqueue(
+            session,
+            dedupe_key=f"{key}:chart",
+            recipient_person_id=person_id,
+            kind="digest",
+            due_at=due_at,
+            text=texts.DIGEST_CHART_CAPTION,
+            document_name="progress.png",
+            document_bytes=png,
+        )
+    )

@@ -19,6 +19,8 @@ PARTICIPANT_CODES = (
     "other",
 )
 MAX_TEXT = 2000
+MAX_FORMAT_OTHER = 200  # the length of visits.format_other
+MAX_PARTICIPANTS_OTHER = 300  # the length of visits.participants_other
 MAX_FOLLOW_UPS = 10
 MAX_ATTACHMENTS = 20
 
@@ -53,6 +55,7 @@ class VisitDraft:
     follow_ups: list[list[str]] = field(default_factory=list)  # [what, ISO date]
     attachments: list[dict[str, Any]] = field(default_factory=list)
     editing: bool = False  # came from the summary card: return there after the field
+    step: int | None = None  # the conversation state last shown, to resume an interrupted draft
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +74,10 @@ class VisitDraft:
     @property
     def visit_format(self) -> VisitFormat | None:
         return VisitFormat(self.format) if self.format else None
+
+    def has_content(self) -> bool:
+        """Something worth asking about before it is thrown away."""
+        return bool(self.visit_id or self.visit_date or self.format or self.purpose)
 
     def toggle_participant(self, code: str) -> None:
         if code not in PARTICIPANT_CODES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,7 @@ from bot.models import (
     Attachment,
     AttachmentKind,
     ItemStatus,
+    Municipality,
     Person,
     RiskFactor,
     Roadmap,
@@ -66,12 +68,31 @@ async def check_visit_date(session: AsyncSession, school_id: int, day: date, tod
         raise DomainError("visit_date_before_project", year=school.project_start_year)
 
 
-def check_text(value: str) -> str:
+async def local_today(
+    session: AsyncSession, actor: Actor, school_id: int | None, now: datetime
+) -> date:
+    """Today in the school's municipality (else the actor's): «Сегодня» is the user's day."""
+    timezone = None
+    if school_id is not None:
+        timezone = await session.scalar(
+            select(Municipality.timezone)
+            .join(School, School.municipality_id == Municipality.id)
+            .where(School.id == school_id)
+        )
+    if timezone is None and actor.municipality_id is not None:
+        timezone = await session.scalar(
+            select(Municipality.timezone).where(Municipality.id == actor.municipality_id)
+        )
+    return now.astimezone(ZoneInfo(timezone or "Europe/Moscow")).date()
+
+
+def check_text(value: str, limit: int = MAX_TEXT) -> str:
+    """A typed answer: not empty, not longer than its column — never cut silently."""
     value = value.strip()
     if not value:
         raise DomainError("text_empty")
-    if len(value) > MAX_TEXT:
-        raise DomainError("text_too_long", length=len(value), limit=MAX_TEXT)
+    if len(value) > limit:
+        raise DomainError("text_too_long", length=len(value), limit=limit)
     return value
 
 
@@ -107,10 +128,16 @@ async def purpose_from_item(session: AsyncSession, school_id: int, item_id: int)
     return f"Пункт {item.number} дорожной карты: {item.measure}"[:MAX_TEXT]
 
 
-async def purpose_from_factor(session: AsyncSession, factor_id: int) -> str:
+async def purpose_from_factor(session: AsyncSession, school_id: int, factor_id: int) -> str:
     factor = await session.get(RiskFactor, factor_id)
-    if factor is None:
-        raise NotFound()
+    in_profile = await session.scalar(
+        select(SchoolRiskProfileEntry.id).where(
+            SchoolRiskProfileEntry.school_id == school_id,
+            SchoolRiskProfileEntry.risk_factor_id == factor_id,
+        )
+    )
+    if factor is None or in_profile is None:
+        raise NotFound("visit_factor_not_in_profile")
     return f"Фактор риска {factor.id}: {factor.title}"
 
 
@@ -127,6 +154,11 @@ async def save_visit(
     assert draft.school_id is not None and draft.day is not None
     school = await curated_school(session, actor, draft.school_id)
     await check_visit_date(session, school.id, draft.day, today)
+    # The school may have changed on the card after the purpose was picked from its plan.
+    if draft.roadmap_item_id is not None:
+        await purpose_from_item(session, school.id, draft.roadmap_item_id)
+    if draft.risk_factor_id is not None:
+        await purpose_from_factor(session, school.id, draft.risk_factor_id)
     if draft.visit_id is not None:
         return await _update_visit(session, actor, draft, now)
     taken = await session.scalar(select(Visit.id).where(Visit.client_token == draft.token))
@@ -139,7 +171,7 @@ async def save_visit(
         await session.flush()
     except IntegrityError:
         raise DomainError("visit_already_saved") from None
-    _add_children(session, visit, draft, actor)
+    _add_children(session, visit, draft.follow_ups, draft.attachments, actor)
     await session.flush()
     await audit.record(
         session,
@@ -176,10 +208,48 @@ def _fill(visit: Visit, draft: VisitDraft) -> None:
     visit.recommendations = draft.recommendations
 
 
-def _add_children(session: AsyncSession, visit: Visit, draft: VisitDraft, actor: Actor) -> None:
-    for what, due in draft.follow_ups:
+async def _replace_children(
+    session: AsyncSession, visit: Visit, draft: VisitDraft, actor: Actor
+) -> None:
+    """Keep the follow-ups and files that stayed (their ids, done marks and reminders)."""
+    new_steps = list(draft.follow_ups)
+    for old in await session.scalars(
+        select(VisitFollowUp).where(VisitFollowUp.visit_id == visit.id)
+    ):
+        same = [old.what, old.due_date.isoformat()]
+        if same in new_steps:
+            new_steps.remove(same)
+        else:
+            await session.delete(old)
+    new_files = list(draft.attachments)
+    for old in await session.scalars(select(Attachment).where(Attachment.visit_id == visit.id)):
+        same_file = next((i for i in new_files if _attachment_key(i) == _stored_key(old)), None)
+        if same_file is not None:
+            new_files.remove(same_file)
+        else:
+            await session.delete(old)
+    await session.flush()
+    _add_children(session, visit, new_steps, new_files, actor)
+
+
+def _stored_key(old: Attachment) -> tuple:  # type: ignore[type-arg]
+    return (old.kind.value, old.telegram_file_unique_id, old.latitude, old.longitude)
+
+
+def _attachment_key(item: dict) -> tuple:  # type: ignore[type-arg]
+    return (item["kind"], item.get("file_unique_id"), item.get("latitude"), item.get("longitude"))
+
+
+def _add_children(
+    session: AsyncSession,
+    visit: Visit,
+    follow_ups: list[list[str]],
+    attachments: list[dict],  # type: ignore[type-arg]
+    actor: Actor,
+) -> None:
+    for what, due in follow_ups:
         session.add(VisitFollowUp(visit_id=visit.id, what=what, due_date=date.fromisoformat(due)))
-    for item in draft.attachments:
+    for item in attachments:
         session.add(
             Attachment(
                 kind=AttachmentKind(item["kind"]),
@@ -221,14 +291,7 @@ async def _update_visit(
     }
     _fill(visit, draft)
     visit.school_id = draft.school_id or visit.school_id
-    for old in await session.scalars(
-        select(VisitFollowUp).where(VisitFollowUp.visit_id == visit.id)
-    ):
-        await session.delete(old)
-    for old in await session.scalars(select(Attachment).where(Attachment.visit_id == visit.id)):
-        await session.delete(old)
-    await session.flush()
-    _add_children(session, visit, draft, actor)
+    await _replace_children(session, visit, draft, actor)
     await session.flush()
     await audit.record(
         session,

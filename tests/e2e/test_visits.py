@@ -168,7 +168,7 @@ async def test_edit_a_field_from_the_summary_card(
     assert visit.format_other == "Методический десант"
 
 
-@pytest.mark.parametrize("steps", [0, 1, 3, 6, 9])
+@pytest.mark.parametrize("steps", range(10))
 async def test_cancel_at_any_step_stores_nothing(
     demo: BotHarness, session_factory: SessionFactory, steps: int
 ) -> None:

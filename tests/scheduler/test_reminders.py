@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     Event,
     EventRegistration,
@@ -160,23 +161,36 @@ async def test_monday_digest_once_with_content_and_muting(session: AsyncSession)
     monday_8 = utc(2026, 12, 28, 3)  # 08:00 Yekaterinburg, Monday
     assert await reminders.digest_sweep(session, monday_8) == 0
     monday_9 = monday_8 + timedelta(hours=1, minutes=5)
-    assert await reminders.digest_sweep(session, monday_9) == 3  # staff, curator, coordinator
+    assert (
+        await reminders.digest_sweep(session, monday_9) == 6
+    )  # staff, curator, coordinator × text+chart
     assert await reminders.digest_sweep(session, monday_9) == 0
-    text = (
+    text, chart = (
         await session.scalars(
-            select(Notification.text).where(Notification.recipient_person_id == coordinator.id)
+            select(Notification.text)
+            .where(Notification.recipient_person_id == coordinator.id)
+            .order_by(Notification.id)
         )
-    ).one()
+    ).all()
+    assert chart == texts.DIGEST_CHART_CAPTION
+    png = (
+        await session.scalars(
+            select(Notification.document_bytes).where(Notification.dedupe_key.like("%:chart"))
+        )
+    ).first()
+    assert png is not None and png[:4] == b"\x89PNG"
     assert school.short_name in text and "просрочено 1" in text
     assert "Просрочено больше 14 дней" in text and "Педсовет" in text
     staff_text = (
         await session.scalars(
-            select(Notification.text).where(Notification.recipient_person_id == staff.id)
+            select(Notification.text)
+            .where(Notification.recipient_person_id == staff.id)
+            .order_by(Notification.id)
         )
-    ).one()
+    ).first()
     assert "Просрочено больше 14 дней" not in staff_text  # escalation is the coordinator's
     curator.muted_kinds = ["digest"]
     await session.flush()
     next_monday = monday_9 + timedelta(days=7)
-    assert await reminders.digest_sweep(session, next_monday) == 2
+    assert await reminders.digest_sweep(session, next_monday) == 4
     assert await reminders.digest_sweep(session, monday_9 + timedelta(days=2)) == 0  # Wednesday

@@ -8,7 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Notification, Role, Visit
+from bot.models import (
+    Attachment,
+    AuditRecord,
+    Notification,
+    Roadmap,
+    RoadmapItem,
+    Role,
+    Visit,
+    VisitFollowUp,
+)
 from bot.services import visits
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.visit_drafts import VisitDraft
@@ -115,3 +124,69 @@ async def test_last_visits_per_school(session: AsyncSession) -> None:
     await visits.save_visit(session, actor, _draft(mine.id, visit_date="2026-11-01"), NOW, TODAY)
     await visits.save_visit(session, actor, _draft(mine.id, visit_date="2026-11-20"), NOW, TODAY)
     assert await visits.last_visits(session, [mine.id, other.id]) == {mine.id: date(2026, 11, 20)}
+
+
+async def test_an_edit_keeps_unchanged_follow_ups_and_files(session: AsyncSession) -> None:
+    _city, mine, _other, actor = await _world(session)
+    photo = {"kind": "photo", "file_id": "F1", "file_unique_id": "U1"}
+    draft = _draft(
+        mine.id,
+        follow_ups=[["Педсовет", "2026-12-15"], ["Отчёт", "2026-12-20"]],
+        attachments=[photo],
+    )
+    visit = await visits.save_visit(session, actor, draft, NOW, TODAY)
+    kept_step = await session.scalar(
+        select(VisitFollowUp.id).where(VisitFollowUp.what == "Педсовет")
+    )
+    kept_file = await session.scalar(select(Attachment.id))
+    edit = await visits.draft_from_visit(session, actor, visit.id, NOW)
+    edit.follow_ups = [["Педсовет", "2026-12-15"], ["Семинар", "2026-12-25"]]
+    edit.attachments.append({"kind": "document", "file_id": "F2", "file_unique_id": "U2"})
+    edit.findings = "Новое"
+    await visits.save_visit(session, actor, edit, NOW, TODAY)
+    steps = dict((await session.execute(select(VisitFollowUp.what, VisitFollowUp.id))).all())
+    assert set(steps) == {"Педсовет", "Семинар"} and steps["Педсовет"] == kept_step
+    files = (await session.scalars(select(Attachment.id).order_by(Attachment.id))).all()
+    assert len(files) == 2 and files[0] == kept_file
+    assert visit.findings == "Новое"
+    assert await session.scalar(select(func.count(Visit.id))) == 1
+    audit = (await session.scalars(select(AuditRecord.action))).all()
+    assert audit.count("visit.updated") == 1
+
+
+async def test_risk_factor_must_be_in_the_school_s_profile(session: AsyncSession) -> None:
+    _city, mine, _other, _actor = await _world(session)
+    with pytest.raises(NotFound):
+        await visits.purpose_from_factor(session, mine.id, 1)
+
+
+async def test_today_is_local_to_the_school(session: AsyncSession) -> None:
+    _city, mine, _other, actor = await _world(session)
+    late = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)  # 01:30 on the 25th in Yekaterinburg
+    assert await visits.local_today(session, actor, mine.id, late) == date(2026, 11, 25)
+    assert await visits.local_today(session, actor, None, late) == date(2026, 11, 25)
+
+
+async def test_text_limits_are_refused_not_cut(session: AsyncSession) -> None:
+    with pytest.raises(DomainError) as refused:
+        visits.check_text("x" * 201, 200)
+    assert refused.value.params == {"length": 201, "limit": 200}
+    with pytest.raises(DomainError):
+        visits.check_text("   ")
+
+
+async def test_a_purpose_from_another_school_s_roadmap_is_refused(session: AsyncSession) -> None:
+    city, mine, _other, actor = await _world(session)
+    second = await make_school(session, city, 51)
+    roadmap = Roadmap(school_id=second.id, year=2026)
+    session.add(roadmap)
+    await session.flush()
+    item = RoadmapItem(roadmap_id=roadmap.id, number="1", measure="Педсовет")
+    session.add(item)
+    await session.flush()
+    with pytest.raises(AccessDenied) as refused:
+        await visits.save_visit(
+            session, actor, _draft(mine.id, roadmap_item_id=item.id), NOW, TODAY
+        )
+    assert refused.value.code == "visit_item_other_school"
+    assert await session.scalar(select(func.count(Visit.id))) == 0
