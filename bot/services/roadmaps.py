@@ -25,6 +25,14 @@ from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.roadmap_import import MAX_CELL, MAX_MEASURE, ParsedItem
 
+# The summaries live in roadmap_summary; other features first imported them from here.
+from bot.services.roadmap_summary import (  # noqa: F401
+    OverdueItem,
+    Progress,
+    overdue_items,
+    roadmap_progress,
+)
+
 EDITABLE_FIELDS = ("measure", "deadline", "responsible", "expected")
 
 
