@@ -361,7 +361,7 @@ async def _enqueue_digest_chart(
     import asyncio
 
     from bot.reports.chart import progress_chart_png
-    from bot.services.roadmaps import roadmap_progress
+    from bot.services.roadmap_summary import roadmap_progress
 
     if not digest.schools:
         return 0

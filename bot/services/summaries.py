@@ -24,7 +24,7 @@ from bot.models import (
 )
 from bot.services.actors import Actor
 from bot.services.events import events_attended
-from bot.services.roadmaps import roadmap_progress
+from bot.services.roadmap_summary import roadmap_progress
 from bot.services.visits import last_visits
 
 STALE_VISIT_DAYS = 30
