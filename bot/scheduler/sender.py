@@ -94,7 +94,11 @@ class OutboxSender:
                     await delivery.fail(session, outgoing.id, reason)
             report.failed += 1
             return True
-        morning = delivery.quiet_until(now, outgoing.timezone)
+        morning = (
+            delivery.quiet_until(now, outgoing.timezone)
+            if delivery.respects_quiet_hours(outgoing.dedupe_key)
+            else None
+        )
         if morning is not None:
             async with unit_of_work(self.session_factory) as session:
                 await delivery.postpone(session, outgoing.id, morning, "quiet hours")

@@ -244,3 +244,27 @@ async def test_a_fresh_claim_of_another_sender_is_left_alone(
     clock = Clock(NOON + CLAIM_TIMEOUT - timedelta(seconds=1))
     assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
     assert await _states(session_factory) == Counter({"sent": 1, "sending": 2})
+
+
+async def test_the_hour_before_an_evening_event_is_not_held_for_morning(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 1)
+    async with session_factory() as session:
+        for key in (
+            f"event 1:remind:T-1h:person {people[0]}",
+            f"deadline:item 1:T-0:person {people[0]}",
+        ):
+            await outbox.enqueue(
+                session,
+                dedupe_key=key,
+                recipient_person_id=people[0],
+                kind="event",
+                text=key,
+                due_at=NOON,
+            )
+        await session.commit()
+    night = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)  # 21:30 in Yekaterinburg
+    report = await OutboxSender(client, session_factory, Clock(night)).drain()
+    assert (report.sent, report.postponed) == (1, 1)
+    assert [m.text for m in limited_fake.sent] == [f"event 1:remind:T-1h:person {people[0]}"]
