@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.fanout import _database, _drop
-from bench.updates import SCRIPT, _drive
+from bench.updates import SCRIPT, _drive, processed_by
 from bot.db import make_engine, make_session_factory
 from bot.fake_bot_api import FakeTelegram
 from bot.models import TelegramAccount
@@ -44,7 +44,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--schools", type=int, default=5000)
-    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--users", type=int, default=100)
     args = parser.parse_args()
     url, name = await _database(args.db)
     try:
@@ -68,7 +68,7 @@ async def main() -> None:
             await harness.start()
             started = _status("VmRSS")
             users = [fake.user(i, first_name="Куратор") for i in ids]
-            await _drive(fake, users, 2 * len(SCRIPT), harness._await_processed)
+            await _drive(fake, users, 2 * len(SCRIPT), processed_by(harness))
             after = _status("VmRSS")
             await harness.stop()
         await engine.dispose()
