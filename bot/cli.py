@@ -29,7 +29,10 @@ NO_TOKEN = """Не задан TELEGRAM_BOT_TOKEN — боту нечем под�
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот проекта «500+»")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="запустить бота (long polling)")
+    run_parser = commands.add_parser("run", help="запустить бота (long polling или webhook)")
+    run_parser.add_argument(
+        "--webhook", action="store_true", help="принимать обновления через webhook (WEBHOOK_URL)"
+    )
     commands.add_parser("migrate", help="привести схему базы данных к последней версии")
     commands.add_parser("seed-demo", help="загрузить демо-данные Каменска-Уральского 2022")
     invite = commands.add_parser("invite", help="выписать ссылку-приглашение")
@@ -60,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "run":
+        if args.webhook:
+            settings = settings.model_copy(update={"webhook_enabled": True})
         return run(settings)
     if args.command == "seed-demo":
         return asyncio.run(seed_demo(settings))
@@ -118,49 +123,108 @@ def run(settings: Settings) -> int:
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
+    if settings.webhook_enabled and settings.webhook_problems():
+        print("Режим webhook не запущен:", file=sys.stderr)
+        for problem in settings.webhook_problems():
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     if not ensure_schema(settings):
         return EXIT_CONFIG
     return asyncio.run(serve(settings))
 
 
 async def serve(settings: Settings) -> int:
-    """Wait to be the leader, then poll and run the scheduler until stopped or demoted."""
+    """Wait to be the leader, then take updates and run the scheduler until stopped or demoted."""
     import signal
 
-    from bot.app import build_application
     from bot.leadership import leadership_for
-    from bot.scheduler import stop_scheduler
 
     leadership = leadership_for(settings.database_url)
+    engine = make_engine(settings.database_url)
+    server = _http_server(settings, engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    acquiring = asyncio.create_task(leadership.acquire())
     stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({acquiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    if not acquiring.done():
-        acquiring.cancel()
-        return 0
-    engine = make_engine(settings.database_url)
-    application = build_application(settings, make_session_factory(engine))
     try:
-        async with application:
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=["message", "callback_query"])
-            demoted = asyncio.create_task(leadership.lost())
-            await asyncio.wait({demoted, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            demoted.cancel()
-            await application.updater.stop()
-            await application.stop()
-            await stop_scheduler(application)
+        if server is not None:
+            await server.start()
+        acquiring = asyncio.create_task(leadership.acquire())
+        await asyncio.wait({acquiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not acquiring.done():
+            acquiring.cancel()
+            return 0
+        await _lead(settings, engine, server, leadership, stopping)
     finally:
         await leadership.release()
+        if server is not None:
+            await server.stop()
         await engine.dispose()
     return 0
+
+
+def _http_server(settings: Settings, engine):  # type: ignore[no-untyped-def]
+    from bot.webhook import BotServer, Health
+
+    health = Health(engine, mode="webhook" if settings.webhook_enabled else "polling")
+    if settings.webhook_enabled:
+        assert settings.webhook_secret is not None
+        return BotServer(
+            health,
+            settings.webhook_listen,
+            settings.webhook_port,
+            webhook_path=settings.webhook_path,
+            secret=settings.webhook_secret.get_secret_value(),
+        )
+    if settings.health_port:
+        return BotServer(health, settings.webhook_listen, settings.health_port)
+    return None
+
+
+async def _lead(settings, engine, server, leadership, stopping) -> None:  # type: ignore[no-untyped-def]
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    from bot.app import build_application
+    from bot.scheduler import stop_scheduler
+
+    application = build_application(settings, make_session_factory(engine))
+    if server is not None:
+        server.health.role = "leader"
+
+        async def _seen(update: object, context: object) -> None:
+            server.health.saw_update()
+
+        # Its own group, first: it only notes the time and never stops other handlers.
+        application.add_handler(TypeHandler(Update, _seen), group=-1_000_000)
+    allowed = ["message", "callback_query"]
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        if settings.webhook_enabled:
+            assert settings.webhook_secret is not None and settings.webhook_url
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=allowed,
+            )
+            server.application = application
+            logging.getLogger(__name__).info("leader: webhook set, taking updates")
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=allowed)
+        demoted = asyncio.create_task(leadership.lost())
+        await asyncio.wait({demoted, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        demoted.cancel()
+        if server is not None:
+            server.application = None
+            server.health.role = "standby"
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        await application.stop()
+        await stop_scheduler(application)
 
 
 async def seed_demo(settings: Settings) -> int:

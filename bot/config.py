@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_WEBHOOK_SECRET = 32
+WEAK_SECRETS = {"changeme" * 4, "secret" * 6, "x" * 32}
 DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'bot.sqlite3'}"
 
 
@@ -31,6 +33,19 @@ class Settings(BaseSettings):
     # Per-user flood control: sustained updates a second, and the burst allowed on top.
     flood_rate_per_second: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=20, ge=1)
+    # Reminders: the local hour they fall due (outside the quiet hours 21:00-08:00), and
+    # after how many days without a visit a curator is reminded of a school.
+    reminder_hour: int = Field(default=9, ge=8, le=20)
+    no_visit_days: int = Field(default=30, ge=1, le=365)
+    # Webhook mode (`python -m bot run --webhook` or WEBHOOK_ENABLED=true) behind a proxy.
+    webhook_enabled: bool = False
+    webhook_url: str | None = None  # public https URL Telegram posts to, path included
+    webhook_secret: SecretStr | None = None  # X-Telegram-Bot-Api-Secret-Token; 32+ chars
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Health endpoint (GET /healthz) in polling mode; 0 turns it off. Webhook mode serves
+    # /healthz on WEBHOOK_PORT.
+    health_port: int = Field(default=0, ge=0, le=65535)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -73,6 +88,29 @@ class Settings(BaseSettings):
         if not bot_id.isdigit() or len(rest) < 8:
             raise ValueError("токен выглядит как 123456789:AA...; получите его у @BotFather")
         return SecretStr(secret)
+
+    def webhook_problems(self) -> list[str]:
+        """What stops webhook mode from starting safely; empty when all is well."""
+        problems = []
+        if not self.webhook_url or not self.webhook_url.startswith(("https://", "http://")):
+            problems.append("WEBHOOK_URL: нужен адрес вида https://bot.example.ru/tg/<путь>")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if len(secret) < MIN_WEBHOOK_SECRET or secret.lower() in WEAK_SECRETS:
+            problems.append(
+                f"WEBHOOK_SECRET: нужна случайная строка из {MIN_WEBHOOK_SECRET}+ символов "
+                'A-Z a-z 0-9 _ - (например: python -c "import secrets; '
+                'print(secrets.token_urlsafe(32))")'
+            )
+        elif not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+            problems.append("WEBHOOK_SECRET: Telegram допускает только A-Z a-z 0-9 _ -")
+        return problems
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of WEBHOOK_URL: the bot serves updates there."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def file_base_url(self) -> str:

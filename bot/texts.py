@@ -194,13 +194,17 @@ ERRORS: dict[str, str] = {
     "roadmap_review_only_curator": "Проверять отчёты может только куратор этой школы.",
     "roadmap_report_reviewed": "Этот отчёт уже проверен.",
     "roadmap_return_needs_comment": "Напишите комментарий: что нужно исправить.",
-    "roadmap_deadline_unreadable": "Не понял срок. Примеры: 15.03.2027, ноябрь–декабрь 2026, I полугодие 2027, ежемесячно.",
     "import_too_big": "Файл больше {limit_mb} МБ. Разделите дорожную карту или уберите лишнее.",
     "import_wrong_type": "Нужен файл XLSX или CSV. Шаблон — /template",
     "import_not_xlsx": "Файл не открывается как XLSX. Сохраните его в Excel как «Книга Excel (.xlsx)».",
     "import_zip_bomb": "Файл после распаковки слишком велик — похоже, он повреждён.",
     "import_too_many_rows": "В файле больше {limit} строк. Столько мероприятий не бывает — проверьте файл.",
     "import_wrong_columns": "Не нашёл нужных столбцов. Ожидаются: {columns}. Шаблон — /template",
+    "roadmap_edit_field": "Это поле мероприятия не меняется.",
+    "roadmap_year_out_of_range": "Выберите год кнопкой: прошлый, текущий или следующий.",
+    "roadmap_deadline_unreadable": (
+        "Не понял срок «{wording}». Примеры: 15.03.2027, ноябрь–декабрь 2026, ежемесячно."
+    ),
     # -- roadmaps
     #
     #
@@ -528,6 +532,7 @@ REPORT_EVIDENCE = (
     "Когда закончите — «Готово»."
 )
 REPORT_EVIDENCE_ADDED = "Подтверждений: {count}. Ещё или «Готово»."
+REPORT_EVIDENCE_LIMIT = "Подтверждений уже {limit} — больше не добавить. Нажмите «Готово»."
 REPORT_EVIDENCE_EXPECTED = "Пришлите ссылку, документ или фото — или нажмите «Готово»."
 REPORT_SENT = "Отчёт отправлен куратору на проверку."
 REVIEW_EMPTY = "Отчётов на проверку нет."
@@ -537,20 +542,24 @@ REVIEW_COMMENT = "Что нужно исправить? Напишите ком�
 RISKS_HEADER = "Рисковый профиль: нажимайте на фактор, чтобы сменить уровень (высокий → средний → низкий → нет)."
 ITEM_NEW_MEASURE = "Текст нового мероприятия:"
 ITEM_NEW_DEADLINE = "Срок (например «15.03.2027», «ноябрь–декабрь 2026», «ежемесячно»):"
-ITEM_NEW_BAD_DEADLINE = (
-    "Не понял срок. Примеры: 15.03.2027, ноябрь–декабрь 2026, I полугодие 2027, ежемесячно."
-)
 PERCENT_SKIP = "Без процента"
 BUTTON_OPEN_ITEM = "Открыть мероприятие"
+ITEM_EDIT_CHOOSE = "Что изменить в мероприятии?"
 ITEM_EDIT_FIELDS = {
     "measure": "Текст мероприятия",
     "deadline": "Срок",
     "responsible": "Ответственные",
+    "expected": "Ожидаемый результат",
 }
-
-
-def item_edited(number: str) -> str:
-    return f"Мероприятие {e(number)} изменено."
+ITEM_EDIT_PROMPT = "Сейчас: {current}\n\nНапишите новое значение поля «{field}»:"
+ITEM_EDITED = "Сохранено."
+ROADMAP_STATUS_HEADERS = {
+    "overdue": "⚠️ Просрочено",
+    "in_progress": "В работе",
+    "not_started": "Не начато",
+    "not_done": "Не выполнено",
+    "done": "✅ Выполнено (принято куратором)",
+}
 
 
 def item_added(number: str, school: str) -> str:
@@ -567,14 +576,22 @@ def deadline_label(due: date | None, wording: str | None) -> str:
     return e(wording) if wording else "без срока"
 
 
+def year_button(year: int, chosen: bool) -> str:
+    return f"✓ {year}" if chosen else str(year)
+
+
 def roadmap_preview(
     school: str,
+    year: int,
     items: int,
     sections: list[str],
     samples: list[tuple[str, str, str]],
     problems: list[str],
 ) -> str:
-    lines = [f"<b>Дорожная карта: {e(school)}</b>", f"Мероприятий прочитано: {items}"]
+    lines = [
+        f"<b>Дорожная карта: {e(school)}, {year} год</b>",
+        f"Мероприятий прочитано: {items}",
+    ]
     if sections:
         lines.append(f"Разделов: {len(sections)}")
         lines += [f"• {e(name[:80])}" for name in sections[:5]]
@@ -594,6 +611,7 @@ def roadmap_preview(
             if problems
             else "Загрузить?"
         )
+        lines.append("Год — кнопкой ниже: по нему читаются сроки без года («до 01.09», «март»).")
     return _fit("\n".join(lines))
 
 
@@ -602,22 +620,31 @@ def roadmap_imported(created: int, updated: int) -> str:
 
 
 def roadmap_page(school: str, rows: list, page: int, pages: int) -> str:  # rows: list[ItemRow]
+    """One page of items under status headings (overdue first), as ordered by the service."""
     lines = [f"<b>Дорожная карта: {e(school)}</b> — стр. {page + 1} из {pages}"]
+    group = None
     for row in rows:
+        row_group = "overdue" if row.overdue else row.status.value
+        if row_group != group:
+            group = row_group
+            lines.append(f"\n<b>{ROADMAP_STATUS_HEADERS[group]}</b>")
         mark = "⚠️ " if row.overdue else ("⏳ " if row.waiting_review else "")
+        status = ITEM_STATUS_LABELS[row.status.value] + ", " if row.overdue else ""
         lines.append(
             f"{mark}{e(row.number)}. {e(row.measure[:90])}\n"
-            f"   {ITEM_STATUS_LABELS[row.status.value]}, {deadline_label(row.due_date, row.deadline_text)}"
+            f"   {status}{deadline_label(row.due_date, row.deadline_text)}"
+            + (" ⏳" if row.overdue and row.waiting_review else "")
         )
-    lines.append("⚠️ — просрочено, ⏳ — отчёт у куратора")
+    lines.append("\n⚠️ — просрочено, ⏳ — отчёт у куратора")
     return _fit("\n".join(lines))
 
 
-def item_card(item, school: str, overdue: bool) -> str:  # item: RoadmapItem
+def item_card(item, school: str, overdue: bool, risk: str | None = None) -> str:  # RoadmapItem
     lines = [
         f"<b>{e(school)}, мероприятие {e(item.number)}</b>",
         e(item.measure),
         f"<b>Раздел:</b> {e(item.section) if item.section else '—'}",
+        f"<b>Фактор риска:</b> {e(risk)}" if risk else "",
         f"<b>Срок:</b> {e(item.deadline_text or '—')} ({deadline_label(item.due_date, None)})"
         + (" — <b>просрочено</b>" if overdue else ""),
         f"<b>Ответственные:</b> {e(item.responsible) if item.responsible else '—'}",
@@ -625,7 +652,7 @@ def item_card(item, school: str, overdue: bool) -> str:  # item: RoadmapItem
         f"<b>Статус:</b> {ITEM_STATUS_LABELS[item.status.value]}"
         + (f", {item.percent}%" if item.percent is not None else ""),
     ]
-    return _fit("\n".join(lines))
+    return _fit("\n".join(line for line in lines if line))
 
 
 def item_history(lines: list, timezone: str) -> str:  # list[HistoryLine]
@@ -667,6 +694,10 @@ def queued_report(report) -> str:  # QueuedReport
     return _fit("\n".join(lines))
 
 
+def review_more(shown: int, total: int) -> str:
+    return f"Отчётов на проверке: {total}. Показаны {shown} самых давних."
+
+
 def report_submitted_notice(school: str, number: str, measure: str) -> str:
     return f"Новый отчёт на проверку: {e(school)}, мероприятие {e(number)} — {e(measure[:150])}"
 
@@ -686,6 +717,7 @@ def risk_button(title: str, level: str | None) -> str:
 
 # ================================================================ reminders and digests (section body)
 
+DIGEST_CHART_CAPTION = "Выполнение дорожных карт: принятые мероприятия по школам."
 BUTTON_SNOOZE_1 = "Завтра"
 BUTTON_SNOOZE_3 = "Через 3 дня"
 BUTTON_SNOOZE_7 = "Через неделю"
@@ -833,6 +865,11 @@ def summary_text(rows: list, today: date, page: int = 0) -> str:  # list[SchoolS
             lines.append("  высокие риски: " + ", ".join(str(f) for f in row.high_risks))
         if row.unreachable:
             lines.append(f"  🚫 недоступны в Telegram: {row.unreachable}")
+        if row.events_attended:
+            lines.append(
+                f"  городские мероприятия: {row.events_attended}, "
+                f"последнее — «{e(row.last_event or '')}»"
+            )
     return _fit("\n".join(lines))
 
 

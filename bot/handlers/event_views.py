@@ -19,6 +19,7 @@ from bot.models import EventStatus, RegistrationState
 from bot.reports.event_export import build_registrations_xlsx
 from bot.runtime import BotContext
 from bot.services import event_results, events
+from bot.services.errors import DomainError
 from bot.services.event_times import parse_local_datetime
 from bot.services.recipients import municipality_timezone
 
@@ -35,7 +36,11 @@ async def list_events(update: Update, context: BotContext) -> None:
     """Upcoming events for this person (and, with «прошедшие», past ones)."""
     past = bool(context.args and context.args[0].startswith("прош"))
     rows = await events.upcoming(context.session, context.actor, context.now(), past=past)
-    zone = context.runtime.settings.default_timezone
+    # Times in the user's own municipality's zone (Russia spans eleven).
+    home = context.actor.municipality_id or min(
+        context.actor.coordinated_municipality_ids, default=0
+    )
+    zone = await municipality_timezone(context.session, home)
     buttons: Buttons = [
         [
             (
@@ -50,12 +55,7 @@ async def list_events(update: Update, context: BotContext) -> None:
 
 async def _show(update: Update, context: BotContext, event_id: int, edit: bool = False) -> None:
     event = await events.visible_event(context.session, context.actor, event_id)
-    rows = [
-        r
-        for r in await events.upcoming(context.session, context.actor, event.starts_at)
-        if r.event.id == event.id
-    ]
-    row = rows[0] if rows else events.EventRow(event, None, 0, 0)
+    row = await events.event_row(context.session, context.actor, event)
     zone = await municipality_timezone(context.session, event.municipality_id)
     manager = context.actor.coordinates(event.municipality_id)
     buttons: Buttons = []
@@ -291,15 +291,24 @@ async def edit_value(update: Update, context: BotContext) -> int:
         value = events.check_title(text)
     else:
         value = events.check_text(text)
-    await events.edit(
-        context.session,
-        context.actor,
-        event.id,
-        state["field"],
-        value,
-        int(state["version"]),
-        context.now(),
-    )
+    try:
+        await events.edit(
+            context.session,
+            context.actor,
+            event.id,
+            state["field"],
+            value,
+            int(state["version"]),
+            context.now(),
+        )
+    except DomainError as error:
+        if error.code not in {"event_edited_by_other", "event_not_open"}:
+            raise  # a wrong value: the guard answers and the question stays open
+        # Someone else changed or cancelled it: typing again cannot help, so the edit ends.
+        await context.session.rollback()
+        context.user_data.pop("event_edit", None)
+        await answer(update, texts.error(error.code))
+        return ConversationHandler.END
     await context.commit()
     context.user_data.pop("event_edit", None)
     await answer(update, texts.EVENT_EDITED)

@@ -10,7 +10,7 @@ from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer
 from bot.runtime import BotContext
 from bot.services import notification_settings
-from bot.services.digest import build_digest
+from bot.services.digest import digest_for
 from bot.services.recipients import municipality_timezone
 
 
@@ -18,7 +18,8 @@ from bot.services.recipients import municipality_timezone
 async def show_digest(update: Update, context: BotContext) -> None:
     """The same digest as on Mondays, now."""
     timezone = await municipality_timezone(context.session, context.actor.municipality_id or 0)
-    digest = await build_digest(context.session, context.actor, context.now().date())
+    # The local date, not UTC's: just after local midnight on Monday it is already the new week.
+    digest = await digest_for(context.session, context.actor, context.now())
     await answer(update, texts.digest_text(digest, timezone))
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 Buttons = list[list[tuple[str, str]]]
+log = logging.getLogger(__name__)
+MAX_REPLY_WAIT = 5.0  # seconds a reply may wait for Telegram's 429; longer, it is dropped
 
 # A press is answered once; a handler may reply several times (edit, then the next prompt).
 _answered: OrderedDict[str, None] = OrderedDict()
@@ -61,19 +66,57 @@ async def answer(
             return None
         await acknowledge(update)
         if edit and query.message is not None and isinstance(query.message, Message):
-            try:
-                result = await query.message.edit_text(
-                    text, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-                return result if isinstance(result, Message) else None
-            except BadRequest as error:
-                if "not modified" in str(error).lower():
-                    return None
-                raise
+            message = query.message
+
+            async def edit_message() -> Message | None:
+                try:
+                    result = await message.edit_text(
+                        text, parse_mode=ParseMode.HTML, reply_markup=markup
+                    )
+                    return result if isinstance(result, Message) else None
+                except BadRequest as error:
+                    if "not modified" in str(error).lower():
+                        return None
+                    raise
+
+            return await _delivered(edit_message)
     chat = update.effective_chat
     if chat is None:
         return None
-    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return await _delivered(
+        lambda: chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    )
+
+
+async def _delivered(send: Callable[[], Awaitable[Message | None]]) -> Message | None:
+    """Send once more after a 429 (short wait), a 5xx or a timeout; then give up quietly.
+
+    A reply comes after the update's work was committed: losing the reply must not undo
+    the step (the error handler would say «не сохранено», which would be false).
+    """
+    for attempt in range(2):
+        try:
+            return await send()
+        except RetryAfter as error:
+            wait = retry_after_seconds(error.retry_after)
+            if attempt or wait > MAX_REPLY_WAIT:
+                log.warning("reply dropped: Telegram asked to wait %.0f s", wait)
+                return None
+            await asyncio.sleep(wait)
+        except (TimedOut, NetworkError) as error:
+            if isinstance(error, BadRequest):
+                raise
+            if attempt:
+                log.warning("reply dropped after a retry: %s", error)
+                return None
+            await asyncio.sleep(1)
+    return None
+
+
+def retry_after_seconds(value: object) -> float:
+    """PTB gives retry_after as seconds or a timedelta, depending on its settings."""
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
 
 
 def _plain(text: str) -> str:

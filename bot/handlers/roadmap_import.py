@@ -23,7 +23,6 @@ from bot.models import School
 from bot.reports.roadmap_template import build_template
 from bot.runtime import BotContext
 from bot.services import roadmaps
-from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import DomainError
 from bot.services.roadmap_import import (
     MAX_FILE_BYTES,
@@ -54,11 +53,12 @@ async def send_template(update: Update, context: BotContext) -> None:
 
 async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
     school = await roadmaps.editable_school(context.session, context.actor, school_id)
-    context.user_data[IMPORT] = {"school_id": school.id}
+    context.user_data[IMPORT] = {"school_id": school.id, "year": context.now().year}
     await answer(
         update,
         texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
         [[(texts.BUTTON_CANCEL, "rm:x")]],
+        edit=update.callback_query is not None,
     )
     return IMPORT_FILE
 
@@ -76,28 +76,27 @@ async def import_school(update: Update, context: BotContext) -> int:
     return await _ask_file(update, context, chosen_school(update))
 
 
-async def _read(update: Update, context: BotContext, file_id: str, name: str) -> ParsedRoadmap:
+def _year(context: BotContext, state: dict) -> int:
+    return int(state.get("year") or context.now().year)
+
+
+async def _read(
+    update: Update, context: BotContext, file_id: str, name: str, year: int
+) -> ParsedRoadmap:
     file = await context.bot.get_file(file_id)
     content = bytes(await file.download_as_bytearray())
     titles = await roadmaps.risk_titles(context.session)
     try:
-        return await asyncio.to_thread(read_roadmap, content, name, context.now().year, titles)
+        return await asyncio.to_thread(read_roadmap, content, name, year, titles)
     except ImportRefused as refused:
         raise DomainError(refused.code, **refused.params) from None
 
 
-@guarded("import")
-async def receive_file(update: Update, context: BotContext) -> int | None:
-    message = update.effective_message
-    assert message is not None and message.document is not None
-    document = message.document
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    state = context.user_data.get(IMPORT) or {}
+async def _preview(update: Update, context: BotContext, state: dict, *, edit: bool) -> int | None:
+    """Read the file in the chosen year and show what would be loaded, with the year buttons."""
     school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
-    parsed = await _read(update, context, document.file_id, document.file_name or "file")
-    state.update(file_id=document.file_id, file_name=document.file_name or "file")
-    context.user_data[IMPORT] = state
+    year = _year(context, state)
+    parsed = await _read(update, context, state["file_id"], state["file_name"], year)
     samples = [
         (
             i.number,
@@ -110,26 +109,60 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
         for i in parsed.items[:5]
     ]
     preview = texts.roadmap_preview(
-        school.short_name, len(parsed.items), parsed.sections, samples, parsed.problems
+        school.short_name, year, len(parsed.items), parsed.sections, samples, parsed.problems
     )
     if not parsed.items:
-        await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD)
+        await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD, edit=edit)
         return None
-    await answer(
-        update, preview, [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")]]
-    )
+    this_year = context.now().year
+    years = [
+        (texts.year_button(y, y == year), f"rm:yr:{y}") for y in range(this_year - 1, this_year + 2)
+    ]
+    buttons = [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")], years]
+    await answer(update, preview, buttons, edit=edit)
     return IMPORT_CONFIRM
+
+
+@guarded("import")
+async def receive_file(update: Update, context: BotContext) -> int | None:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    state = dict(context.user_data.get(IMPORT) or {})
+    state.update(file_id=document.file_id, file_name=document.file_name or "file")
+    shown = await _preview(update, context, state, edit=False)
+    if shown is not None:
+        context.user_data[IMPORT] = state
+    return shown
+
+
+@guarded("import")
+async def import_year(update: Update, context: BotContext) -> int | None:
+    """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
+    assert update.callback_query is not None
+    year = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    if abs(year - context.now().year) > 1:
+        raise DomainError("roadmap_year_out_of_range")
+    state = dict(context.user_data.get(IMPORT) or {})
+    state["year"] = year
+    shown = await _preview(update, context, state, edit=True)
+    context.user_data[IMPORT] = state
+    return shown
 
 
 @guarded("import")
 async def confirm_import(update: Update, context: BotContext) -> int:
     state = context.user_data.get(IMPORT) or {}
-    parsed = await _read(update, context, state["file_id"], state["file_name"])
+    parsed = await _read(
+        update, context, state["file_id"], state["file_name"], _year(context, state)
+    )
     result = await roadmaps.apply_import(
         context.session,
         context.actor,
         int(state["school_id"]),
-        context.now().year,
+        _year(context, state),
         parsed.items,
         context.now(),
     )
@@ -154,6 +187,7 @@ def import_conversation() -> ConversationHandler:
             IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             IMPORT_CONFIRM: [
                 CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
+                CallbackQueryHandler(import_year, pattern=r"^rm:yr:\d{4}$"),
                 MessageHandler(filters.Document.ALL, receive_file),
             ],
         },
@@ -207,22 +241,14 @@ async def new_measure(update: Update, context: BotContext) -> int:
 @guarded("item_new")
 async def new_deadline(update: Update, context: BotContext) -> int | None:
     assert update.effective_message is not None
-    wording = (update.effective_message.text or "").strip()[:200]
-    try:
-        deadline = parse_deadline(wording, context.now().year)
-    except DeadlineUnreadable:
-        await answer(update, texts.ITEM_NEW_BAD_DEADLINE)
-        return None
     state = context.user_data.get(NEW) or {}
     item = await roadmaps.add_item(
         context.session,
         context.actor,
         int(state["school_id"]),
-        context.now().year,
         state["measure"],
-        wording,
-        deadline.due,
-        deadline.recurring,
+        update.effective_message.text or "",
+        context.now().year,
     )
     school = await context.session.get(School, int(state["school_id"]))
     await context.commit()

@@ -1,4 +1,4 @@
-"""Changing one roadmap item in the bot: its text, deadline or responsible people."""
+"""Editing one roadmap item from its card: pick a field, type the new value."""
 
 from __future__ import annotations
 
@@ -15,71 +15,85 @@ from bot import texts
 from bot.handlers.conversation_kit import make_cancel, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
+from bot.handlers.roadmap_progress import show_card
 from bot.runtime import BotContext
 from bot.services import roadmaps
+from bot.services.errors import AccessDenied
 
-VALUE = 70
-EDITING = "roadmap_item_edit"
+EDIT_VALUE = 40
+DRAFT = "roadmap_edit"
+FIELDS = "|".join(roadmaps.EDITABLE_FIELDS)
 
 
-@guarded("item_new")
+def _current(item, field: str) -> str:  # item: RoadmapItem
+    value = {
+        "measure": item.measure,
+        "deadline": item.deadline_text,
+        "responsible": item.responsible,
+        "expected": item.expected_result,
+    }[field]
+    return texts.e((value or "—")[:300])
+
+
+@guarded("item_edit")
 async def choose_field(update: Update, context: BotContext) -> None:
+    """Which field of the item to change (only for those who may change the roadmap)."""
     assert update.callback_query is not None
     item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    _item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
+    item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     if not roadmaps.may_edit_roadmap(context.actor, school):
-        await answer(update, texts.error("roadmap_edit_denied"), alert=True)
-        return
-    await answer(
-        update,
-        texts.EVENT_EDIT_CHOOSE,
-        [[(label, f"rm:ef:{item_id}:{key}")] for key, label in texts.ITEM_EDIT_FIELDS.items()],
-    )
+        raise AccessDenied("roadmap_edit_denied")
+    buttons = [
+        [(label, f"rm:ef:{item.id}:{field}")] for field, label in texts.ITEM_EDIT_FIELDS.items()
+    ]
+    buttons.append([(texts.BUTTON_BACK, f"rm:o:{item.id}")])
+    await answer(update, f"{texts.e(item.number)}. {texts.ITEM_EDIT_CHOOSE}", buttons, edit=True)
 
 
-@guarded("item_new")
-async def ask_value(update: Update, context: BotContext) -> int:
+@guarded("item_edit")
+async def start_edit(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
     _, _, item_id, field = (update.callback_query.data or "").split(":")
-    _item, school = await roadmaps.visible_item(context.session, context.actor, int(item_id))
+    item, school = await roadmaps.visible_item(context.session, context.actor, int(item_id))
     if not roadmaps.may_edit_roadmap(context.actor, school):
-        await answer(update, texts.error("roadmap_edit_denied"), alert=True)
-        return ConversationHandler.END
-    context.user_data[EDITING] = {"item_id": int(item_id), "field": field}
-    prompt = texts.ITEM_NEW_DEADLINE if field == "deadline" else f"{texts.ITEM_EDIT_FIELDS[field]}:"
-    await answer(update, prompt, [[(texts.BUTTON_CANCEL, "rm:x")]])
-    return VALUE
+        raise AccessDenied("roadmap_edit_denied")
+    context.user_data[DRAFT] = {"item_id": item.id, "field": field}
+    await answer(
+        update,
+        texts.ITEM_EDIT_PROMPT.format(
+            current=_current(item, field), field=texts.ITEM_EDIT_FIELDS[field]
+        ),
+        [[(texts.BUTTON_CANCEL, "rm:x")]],
+        edit=True,
+    )
+    return EDIT_VALUE
 
 
-@guarded("item_new")
+@guarded("item_edit")
 async def save_value(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    state = context.user_data.get(EDITING) or {}
+    draft = context.user_data.get(DRAFT) or {}
     item = await roadmaps.edit_item(
         context.session,
         context.actor,
-        int(state["item_id"]),
-        state["field"],
+        int(draft.get("item_id", 0)),
+        str(draft.get("field", "")),
         update.effective_message.text or "",
-        context.now().year,
     )
     await context.commit()
-    context.user_data.pop(EDITING, None)
-    await answer(
-        update, texts.item_edited(item.number), [[(texts.BUTTON_OPEN_ITEM, f"rm:o:{item.id}")]]
-    )
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.ITEM_EDITED)
+    await show_card(update, context, item.id, edit=False)
     return ConversationHandler.END
 
 
-cancel = make_cancel(EDITING)
+cancel = make_cancel(DRAFT)
 
 
-def conversation() -> ConversationHandler:
+def edit_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[
-            CallbackQueryHandler(ask_value, pattern=r"^rm:ef:\d+:(measure|deadline|responsible)$")
-        ],
-        states={VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, save_value)]},
+        entry_points=[CallbackQueryHandler(start_edit, pattern=rf"^rm:ef:\d+:({FIELDS})$")],
+        states={EDIT_VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, save_value)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
             CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
@@ -92,4 +106,4 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ie:\d+$")]
+    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ed:\d+$")]

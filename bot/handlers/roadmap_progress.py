@@ -18,9 +18,9 @@ from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import ItemStatus, School
 from bot.runtime import BotContext
-from bot.services import roadmaps
+from bot.services import roadmap_reports, roadmaps
 from bot.services.errors import DomainError
-from bot.services.roadmaps import Evidence
+from bot.services.roadmap_reports import Evidence
 
 PAGE = 6
 STATUS, PERCENT, DONE_TEXT, EVIDENCE, CONFIRM = range(20, 25)
@@ -74,30 +74,44 @@ async def roadmap_page(update: Update, context: BotContext) -> None:
     await _show_list(update, context, int(school_id), int(page), edit=True)
 
 
-@guarded("roadmap")
-async def open_item(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+async def show_card(update: Update, context: BotContext, item_id: int, *, edit: bool) -> None:
+    """The item's card with what this person may do with it."""
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     overdue = (
         item.status != ItemStatus.DONE
         and item.due_date is not None
         and item.due_date < context.now().date()
     )
-    buttons: Buttons = [[(texts.BUTTON_HISTORY, f"rm:h:{item.id}")]]
+    risk = (
+        (await roadmaps.risk_titles(context.session)).get(item.risk_factor_id)
+        if item.risk_factor_id
+        else None
+    )
+    actions: list[tuple[str, str]] = []
     if school.id in context.actor.staff_school_ids:
-        buttons[0].insert(0, (texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+        actions.append((texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+    actions.append((texts.BUTTON_HISTORY, f"rm:h:{item.id}"))
+    buttons: Buttons = [actions]
     if roadmaps.may_edit_roadmap(context.actor, school):
-        buttons[0].append((texts.BUTTON_EDIT, f"rm:ie:{item.id}"))
+        buttons.append([(texts.BUTTON_EDIT, f"rm:ed:{item.id}")])
     buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
-    await answer(update, texts.item_card(item, school.short_name, overdue), buttons)
+    await answer(
+        update, texts.item_card(item, school.short_name, overdue, risk), buttons, edit=edit
+    )
+
+
+@guarded("roadmap")
+async def open_item(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    await show_card(update, context, item_id, edit=False)
 
 
 @guarded("roadmap")
 async def show_history(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    lines = await roadmaps.item_history(context.session, context.actor, item_id)
+    lines = await roadmap_reports.item_history(context.session, context.actor, item_id)
     await answer(update, texts.item_history(lines, context.runtime.settings.default_timezone))
 
 
@@ -152,8 +166,8 @@ async def pick_percent(update: Update, context: BotContext) -> int:
 async def done_text(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
-    if len(text) > roadmaps.MAX_REPORT_TEXT:
-        raise DomainError("text_too_long", length=len(text), limit=roadmaps.MAX_REPORT_TEXT)
+    if len(text) > roadmap_reports.MAX_REPORT_TEXT:
+        raise DomainError("text_too_long", length=len(text), limit=roadmap_reports.MAX_REPORT_TEXT)
     if not text:
         raise DomainError("text_empty")
     _draft(context)["done_text"] = text
@@ -182,8 +196,14 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
     if piece is None:
         await answer(update, texts.REPORT_EVIDENCE_EXPECTED, [[(texts.BUTTON_DONE, "rm:ev:done")]])
         return None
-    if len(draft["evidence"]) < MAX_EVIDENCE:
-        draft["evidence"].append(piece)
+    if len(draft["evidence"]) >= MAX_EVIDENCE:
+        await answer(
+            update,
+            texts.REPORT_EVIDENCE_LIMIT.format(limit=MAX_EVIDENCE),
+            [[(texts.BUTTON_DONE, "rm:ev:done")]],
+        )
+        return None
+    draft["evidence"].append(piece)
     await answer(
         update,
         texts.REPORT_EVIDENCE_ADDED.format(count=len(draft["evidence"])),
@@ -208,7 +228,7 @@ async def evidence_done(update: Update, context: BotContext) -> int:
 @guarded("item_report")
 async def send_report(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    await roadmaps.submit_report(
+    await roadmap_reports.submit_report(
         context.session,
         context.actor,
         int(draft["item_id"]),

@@ -16,22 +16,25 @@ from bot.handlers.conversation_kit import make_cancel, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
-from bot.services import roadmaps
+from bot.services import roadmap_reports
 
 COMMENT = 30
+SHOWN = 10  # the oldest first; the rest after these are decided
 RETURNING = "roadmap_returning"
 
 
 @guarded("review")
 async def show_queue(update: Update, context: BotContext) -> None:
     """Every waiting report, oldest first, each with its evidence and two buttons."""
-    queue = await roadmaps.review_queue(context.session, context.actor)
+    queue = await roadmap_reports.review_queue(context.session, context.actor)
     if not queue:
         await answer(update, texts.REVIEW_EMPTY)
         return
     chat = update.effective_chat
     assert chat is not None
-    for report in queue[:10]:
+    if len(queue) > SHOWN:
+        await answer(update, texts.review_more(SHOWN, len(queue)))
+    for report in queue[:SHOWN]:
         await answer(
             update,
             texts.queued_report(report),
@@ -53,7 +56,7 @@ async def show_queue(update: Update, context: BotContext) -> None:
 async def accept(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     report_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    await roadmaps.review(
+    await roadmap_reports.review(
         context.session, context.actor, report_id, accept=True, comment=None, now=context.now()
     )
     await context.commit()
@@ -63,7 +66,9 @@ async def accept(update: Update, context: BotContext) -> None:
 @guarded("review")
 async def start_return(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
-    context.user_data[RETURNING] = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    report_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    await roadmap_reports.pending_for_review(context.session, context.actor, report_id)
+    context.user_data[RETURNING] = report_id
     await answer(update, texts.REVIEW_COMMENT, [[(texts.BUTTON_CANCEL, "rm:x")]])
     return COMMENT
 
@@ -72,7 +77,7 @@ async def start_return(update: Update, context: BotContext) -> int:
 async def comment(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     report_id = int(context.user_data.get(RETURNING, 0))
-    await roadmaps.review(
+    await roadmap_reports.review(
         context.session,
         context.actor,
         report_id,

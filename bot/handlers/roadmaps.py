@@ -18,12 +18,12 @@ def register(application: Application) -> None:
     application.add_handler(roadmap_import.new_item_conversation())
     application.add_handler(roadmap_progress.report_conversation())
     application.add_handler(roadmap_review.return_conversation())
-    application.add_handler(roadmap_item_edit.conversation())
+    application.add_handler(roadmap_item_edit.edit_conversation())
     application.add_handler(CommandHandler("template", roadmap_import.send_template))
     for handler in [
         *roadmap_progress.handlers(),
         *roadmap_review.handlers(),
-        *risk_profile.handlers(),
         *roadmap_item_edit.handlers(),
+        *risk_profile.handlers(),
     ]:
         application.add_handler(handler)

@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.db import SessionFactory, unit_of_work
+from bot.handlers.replies import retry_after_seconds
 from bot.scheduler.pacing import Pacer
 from bot.services import delivery
 from bot.services.delivery import Outgoing
@@ -93,7 +94,11 @@ class OutboxSender:
                     await delivery.fail(session, outgoing.id, reason)
             report.failed += 1
             return True
-        morning = delivery.quiet_until(now, outgoing.timezone)
+        morning = (
+            delivery.quiet_until(now, outgoing.timezone)
+            if delivery.respects_quiet_hours(outgoing.dedupe_key)
+            else None
+        )
         if morning is not None:
             async with unit_of_work(self.session_factory) as session:
                 await delivery.postpone(session, outgoing.id, morning, "quiet hours")
@@ -109,7 +114,7 @@ class OutboxSender:
         try:
             message_id = await self._send(outgoing)
         except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
+            seconds = retry_after_seconds(error.retry_after)
             self.pacer.pause(seconds)
             report.rate_limited += 1
             async with unit_of_work(self.session_factory) as session:
@@ -157,11 +162,6 @@ class OutboxSender:
                 outgoing.chat_id, outgoing.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         return message.message_id
-
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
 
 
 def _with_row_id(markup: dict, notification_id: int) -> dict:

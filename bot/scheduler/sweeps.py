@@ -18,6 +18,7 @@ async def run_sweeps(
     """Every sweep in its own unit of work; returns how many rows were queued."""
     from bot.services import reminders
 
+    reminders.configure(settings.reminder_hour, settings.no_visit_days)
     queued = 0
     for sweep in reminders.SWEEPS:
         try:

@@ -29,8 +29,13 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
-# Event-driven notices (a visit saved, a report returned) are news; reminders wait for morning.
-QUIET_HOURS_EXEMPT = frozenset()
+# The hour-before reminder of an evening event is only useful at its moment: moving it to
+# the next morning would deliver it after the event. Everything else waits for 08:00.
+QUIET_HOURS_EXEMPT_MARK = ":remind:T-1h:"
+
+
+def respects_quiet_hours(dedupe_key: str) -> bool:
+    return QUIET_HOURS_EXEMPT_MARK not in dedupe_key
 
 
 @dataclass(frozen=True)

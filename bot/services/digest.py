@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from bot.models import (
     Visit,
 )
 from bot.services.actors import Actor
+from bot.services.recipients import municipality_timezone
 
 ESCALATE_AFTER = timedelta(days=14)
 
@@ -79,6 +81,12 @@ def _sees(actor: Actor, school_id: int, municipality_id: int, in_project: bool) 
 
 async def build_digest(session: AsyncSession, actor: Actor, today: date) -> Digest:
     return (await build_digests(session, [actor], today))[0]
+
+
+async def digest_for(session: AsyncSession, actor: Actor, now: datetime) -> Digest:
+    """The digest as of `now`, its week taken in the actor's municipality's local calendar."""
+    timezone = await municipality_timezone(session, actor.municipality_id or 0)
+    return await build_digest(session, actor, now.astimezone(ZoneInfo(timezone)).date())
 
 
 async def build_digests(session: AsyncSession, actors: list[Actor], today: date) -> list[Digest]:

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ScalarSelect, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot import texts
 from bot.models import (
@@ -24,7 +25,7 @@ from bot.models import (
     School,
 )
 from bot.reports.ics import event_ics
-from bot.services import audit, outbox, recipients
+from bot.services import audit, event_reminders, outbox, recipients
 from bot.services.actors import Actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
 
@@ -291,6 +292,8 @@ async def sign_up(
     else:
         registration.state = state
     await session.flush()
+    if state == RegistrationState.REGISTERED:
+        await event_reminders.schedule(session, event, [actor.person_id], now)
     await audit.record(
         session,
         actor_person_id=actor.person_id,
@@ -326,6 +329,7 @@ async def decline(session: AsyncSession, actor: Actor, event_id: int, now: datet
             else RegistrationState.DECLINED
         )
     await session.flush()
+    await event_reminders.drop(session, event.id, actor.person_id)
     await audit.record(
         session,
         actor_person_id=actor.person_id,
@@ -346,6 +350,7 @@ async def decline(session: AsyncSession, actor: Actor, event_id: int, now: datet
         if first is not None:
             first.state = RegistrationState.REGISTERED
             await session.flush()
+            await event_reminders.schedule(session, event, [first.person_id], now)
             await outbox.enqueue(
                 session,
                 dedupe_key=f"event {event.id}:promoted:person {first.person_id}",
@@ -383,7 +388,10 @@ async def edit(
         check_start(value, now)
     before = getattr(event, field_name)
     setattr(event, field_name, value)
-    await session.flush()  # the version column bumps; a concurrent writer fails here
+    try:
+        await session.flush()  # the version column bumps; a concurrent writer fails here
+    except StaleDataError:
+        raise DomainError("event_edited_by_other") from None
     await audit.record(
         session,
         actor_person_id=actor.person_id,
@@ -395,6 +403,8 @@ async def edit(
     await _tell_registered(
         session, event, f"changed v{event.version}", texts.event_changed(event.title), now
     )
+    # A new start moves the reminders; a new title is in their text.
+    await event_reminders.schedule(session, event, await registered_people(session, event.id), now)
     return event
 
 
@@ -413,7 +423,19 @@ async def cancel(session: AsyncSession, actor: Actor, event_id: int, now: dateti
         object_id=event.id,
     )
     await _tell_registered(session, event, "cancelled", texts.event_cancelled(event.title), now)
+    await event_reminders.drop(session, event.id)
     return event
+
+
+async def registered_people(session: AsyncSession, event_id: int) -> list[int]:
+    return list(
+        await session.scalars(
+            select(EventRegistration.person_id).where(
+                EventRegistration.event_id == event_id,
+                EventRegistration.state == RegistrationState.REGISTERED,
+            )
+        )
+    )
 
 
 async def _tell_registered(
@@ -526,3 +548,30 @@ async def event_row(session: AsyncSession, actor: Actor, event: Event) -> EventR
         counts.get(RegistrationState.REGISTERED, 0),
         counts.get(RegistrationState.WAITLISTED, 0),
     )
+
+
+async def events_attended(
+    session: AsyncSession, school_ids: list[int] | ScalarSelect[int]
+) -> dict[int, list[tuple[str, datetime]]]:
+    """For summaries: per school, the events its staff attended (title, start), newest first.
+
+    One query; `school_ids` may be a list or a subquery (as the summaries pass)."""
+    if isinstance(school_ids, list) and not school_ids:
+        return {}
+    rows = await session.execute(
+        select(RoleAssignment.school_id, Event.id, Event.title, Event.starts_at)
+        .join(EventRegistration, EventRegistration.person_id == RoleAssignment.person_id)
+        .join(Event, Event.id == EventRegistration.event_id)
+        .where(
+            RoleAssignment.role == Role.SCHOOL_STAFF,
+            RoleAssignment.school_id.in_(school_ids),
+            EventRegistration.attended.is_(True),
+            Event.status != EventStatus.CANCELLED,
+        )
+        .distinct()
+        .order_by(RoleAssignment.school_id, Event.starts_at.desc(), Event.id)
+    )
+    attended: dict[int, list[tuple[str, datetime]]] = {}
+    for school_id, _event_id, title, starts_at in rows:
+        attended.setdefault(school_id, []).append((title, starts_at))
+    return attended

@@ -30,6 +30,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "template": COORDINATORS | SCHOOLS,
     "import": COORDINATORS | SCHOOLS,
     "item_new": COORDINATORS | SCHOOLS,
+    "item_edit": COORDINATORS | SCHOOLS,
     # -- events
     "events": EVERYONE_BOUND,
     "event_new": COORDINATORS,

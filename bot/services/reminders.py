@@ -44,6 +44,13 @@ NO_VISIT_DAYS = 30
 REVIEW_WAIT = timedelta(days=3)
 
 
+def configure(reminder_hour: int, no_visit_days: int) -> None:
+    """Settings REMINDER_HOUR and NO_VISIT_DAYS; the sweeps read them at every run."""
+    global REMIND_AT, NO_VISIT_DAYS
+    REMIND_AT = time(reminder_hour, 0)
+    NO_VISIT_DAYS = no_visit_days
+
+
 def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
@@ -157,7 +164,7 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
 
 
 async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
-    """A curator who has not visited one of their schools in 30 days."""
+    """A curator who has not visited one of their schools in NO_VISIT_DAYS (30) days."""
     last = (
         select(Visit.curator_person_id, Visit.school_id, func.max(Visit.visit_date).label("last"))
         .where(Visit.deleted_at.is_(None))
@@ -254,7 +261,10 @@ async def _cancel_withdrawn_event_reminders(session: AsyncSession) -> None:
     """A pending event reminder whose sign-up was withdrawn (or event cancelled) is dropped."""
     pending = await session.scalars(
         select(Notification).where(
-            Notification.kind == "event", Notification.state == NotificationState.PENDING
+            Notification.kind == "event",
+            Notification.state == NotificationState.PENDING,
+            # Only reminders: a pending announcement or feedback request is not a sign-up's.
+            Notification.dedupe_key.like("event %:remind:%"),
         )
     )
     for row in pending:
@@ -335,7 +345,45 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
             due_at=at_nine(monday, timezone),
             text=texts.digest_text(digest, timezone),
         )
+        queued += await _enqueue_digest_chart(
+            session, key, person_id, digest, at_nine(monday, timezone)
+        )
     return queued
 
 
 SWEEPS.append(digest_sweep)
+
+
+async def _enqueue_digest_chart(
+    session: AsyncSession, key: str, person_id: int, digest, due_at: datetime
+) -> int:  # type: ignore[no-untyped-def]
+    """The progress picture after the digest's text, where people would rather look than read."""
+    import asyncio
+
+    from bot.reports.chart import progress_chart_png
+    from bot.services.roadmap_summary import roadmap_progress
+
+    if not digest.schools:
+        return 0
+    progress = await roadmap_progress(session, [s.school_id for s in digest.schools], due_at.date())
+    rows = [
+        (
+            s.school,
+            progress[s.school_id].accepted if s.school_id in progress else 0,
+            progress[s.school_id].total if s.school_id in progress else 0,
+        )
+        for s in digest.schools[:40]
+    ]
+    png = await asyncio.to_thread(progress_chart_png, rows)
+    return int(
+        await outbox.enqueue(
+            session,
+            dedupe_key=f"{key}:chart",
+            recipient_person_id=person_id,
+            kind="digest",
+            due_at=due_at,
+            text=texts.DIGEST_CHART_CAPTION,
+            document_name="progress.png",
+            document_bytes=png,
+        )
+    )

@@ -10,7 +10,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 
@@ -19,6 +21,12 @@ MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 1000
 MAX_MEASURE = 2000
 MAX_CELL = 1000
+MAX_ZIP_MEMBERS = 500
+MAX_RATIO = 200  # deflated XML of a real workbook stays far below this
+MAX_COLUMNS = 20
+HEADER_ROWS = 10
+MAX_SCANNED_ROWS = 10 * MAX_ROWS  # empty rows too: a sheet padded to row 1,000,000
+MERGED_MARK = "__merged__"
 
 COLUMNS = {
     "number": ("№", "номер", "n"),
@@ -90,25 +98,62 @@ def read_roadmap(
 
 
 def _xlsx_rows(content: bytes) -> list[list[object]]:
+    """Rows of the first sheet, streamed (read_only) and counted as they come."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-            raise ImportRefused("import_zip_bomb")
-    except zipfile.BadZipFile:
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
         raise ImportRefused("import_not_xlsx") from None
+    # Declared sizes: zipfile stops at the declared size and fails the CRC if a member
+    # inflates beyond it, so checking them up front is enough to refuse a zip bomb.
+    if len(members) > MAX_ZIP_MEMBERS or _looks_like_bomb(members):
+        raise ImportRefused("import_zip_bomb")
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), data_only=False)
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        merged = _merged_ranges(archive, getattr(sheet, "_worksheet_path", ""))
+        rows = _bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except ImportRefused:
+        raise
     except Exception:  # openpyxl raises many kinds for a broken workbook
         raise ImportRefused("import_not_xlsx") from None
-    sheet = workbook.worksheets[0]
-    if sheet.max_row > MAX_ROWS + 1:
-        raise ImportRefused("import_too_many_rows", limit=MAX_ROWS)
-    merged = [str(cells) for cells in sheet.merged_cells.ranges]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     if merged:
-        rows.insert(0, ["__merged__", ", ".join(merged[:5])])
+        rows.insert(0, [MERGED_MARK, ", ".join(merged[:5])])
+    return rows
+
+
+def _looks_like_bomb(members: list[zipfile.ZipInfo]) -> bool:
+    if sum(info.file_size for info in members) > MAX_UNCOMPRESSED_BYTES:
+        return True
+    return any(
+        info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        for info in members
+    )
+
+
+def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[str]:
+    """read_only mode does not expose merged cells: read them from the sheet's XML."""
+    name = sheet_path.lstrip("/")
+    if name not in archive.namelist():
+        return []
+    return [
+        ref.decode()
+        for ref in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z0-9:]+)"', archive.read(name))
+    ]
+
+
+def _bounded_rows(source: Iterable[Iterable[object]]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    filled = 0
+    for scanned, row in enumerate(source, start=1):
+        values = list(row)
+        if any(value not in (None, "") for value in values):
+            filled += 1
+        if filled > MAX_ROWS + HEADER_ROWS or scanned > MAX_SCANNED_ROWS:
+            raise ImportRefused("import_too_many_rows", limit=MAX_ROWS)
+        rows.append(values)
     return rows
 
 
@@ -121,12 +166,12 @@ def _csv_rows(content: bytes) -> list[list[object]]:
             continue
     else:
         raise ImportRefused("import_wrong_type")
-    if text.count("\n") > MAX_ROWS + 1:
-        raise ImportRefused("import_too_many_rows", limit=MAX_ROWS)
-    delimiter = (
-        ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
-    )
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    try:
+        return _bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:  # stray carriage returns, NUL bytes: not a table we can trust
+        raise ImportRefused("import_wrong_type") from None
 
 
 def _header_map(header: list[object]) -> dict[str, int]:
@@ -143,14 +188,22 @@ def _header_map(header: list[object]) -> dict[str, int]:
 def _cell(row: list[object], index: int | None) -> str:
     if index is None or index >= len(row) or row[index] is None:
         return ""
-    return re.sub(r"\s+", " ", str(row[index])).strip()
+    value = row[index]
+    # Excel turns a typed «15.03.2023» into a date and «7» into 7.0: give them back as typed.
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        value = value.strftime("%d.%m.%Y")
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def _parse_table(
     table: list[list[object]], year: int, risk_titles: dict[int, str]
 ) -> ParsedRoadmap:
     result = ParsedRoadmap()
-    if table and table[0] and table[0][0] == "__merged__":
+    if table and table[0] and table[0][0] == MERGED_MARK:
         result.problems.append(f"объединённые ячейки ({table[0][1]}) — разъедините их в файле")
         return result
     header_index = next(
@@ -210,7 +263,7 @@ def _row_problem(row: int, values: dict[str, str], seen: set[str]) -> str | None
     number = values["number"].rstrip(".")
     if not number:
         return f"строка {row}: нет номера мероприятия"
-    if not re.fullmatch(r"\d{1,3}(\.\d{1,3}){0,2}", number):
+    if not re.fullmatch(r"\d{1,4}(\.\d{1,3}){0,2}", number):
         return f"строка {row}: номер «{number[:20]}» — ожидается число, например 7 или 2.1"
     if number in seen:
         return f"строка {row}: номер {number} повторяется"

@@ -23,7 +23,8 @@ from bot.models import (
     TelegramAccount,
 )
 from bot.services.actors import Actor
-from bot.services.roadmaps import roadmap_progress
+from bot.services.events import events_attended
+from bot.services.roadmap_summary import roadmap_progress
 from bot.services.visits import last_visits
 
 STALE_VISIT_DAYS = 30
@@ -43,6 +44,8 @@ class SchoolSummary:
     curators: list[str] = field(default_factory=list)
     high_risks: list[int] = field(default_factory=list)
     unreachable: int = 0
+    events_attended: int = 0  # city events its team took part in
+    last_event: str | None = None
 
     @property
     def no_recent_visit(self) -> bool:
@@ -99,6 +102,9 @@ async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[Sc
         rows[school_id].high_risks.append(factor)
     for school_id, count in (await unreachable_counts(session, ids)).items():
         rows[school_id].unreachable = count
+    for school_id, attended in (await events_attended(session, ids)).items():
+        rows[school_id].events_attended = len(attended)
+        rows[school_id].last_event = attended[0][0]
     return sorted(rows.values(), key=lambda r: r.attention)
 
 

@@ -69,3 +69,16 @@ async def test_reminder_snooze_mute_and_digest(
     curator = await bot.login("Телятников Александр Юрьевич")
     forged = await bot.press_data(curator, message.message_id, f"ntf:sz:{snoozed.id}:1")
     assert forged.alerts == [texts.ERRORS["snooze_unknown"]]
+
+
+async def test_digest_week_is_the_local_week(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    # Monday 00:30 in Yekaterinburg, still Sunday in UTC: the new week has begun there.
+    bot.clock.set(datetime(2026, 11, 29, 19, 30, tzinfo=UTC))
+    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    reply = await bot.send(coordinator, "/digest")
+    assert "(с 30.11.2026)" in reply.text

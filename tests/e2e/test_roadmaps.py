@@ -236,14 +236,14 @@ async def test_single_item_added_and_edited_in_the_bot(
     assert "СШ № 17" in reply.text
     await demo.send(director, "Родительское собрание по итогам ВПР")
     reply = await demo.send(director, "в теч. года?")
-    assert reply.text == texts.ITEM_NEW_BAD_DEADLINE
+    assert reply.text == texts.error("roadmap_deadline_unreadable", wording="в теч. года?")
     reply = await demo.send(director, "декабрь 2026")
     assert "Мероприятие 1 добавлено" in reply.text
     await demo.press(director, texts.BUTTON_OPEN_ITEM)
     await demo.press(director, texts.BUTTON_EDIT)
     await demo.press(director, "Срок")
     reply = await demo.send(director, "I полугодие 2027")
-    assert "Мероприятие 1 изменено" in reply.text
+    assert texts.ITEM_EDITED in reply.text
     item = (await _items(session_factory))[0]
     assert (item.measure, item.deadline_text, item.due_date) == (
         "Родительское собрание по итогам ВПР",

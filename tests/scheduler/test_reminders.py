@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     Event,
     EventRegistration,
@@ -160,23 +161,66 @@ async def test_monday_digest_once_with_content_and_muting(session: AsyncSession)
     monday_8 = utc(2026, 12, 28, 3)  # 08:00 Yekaterinburg, Monday
     assert await reminders.digest_sweep(session, monday_8) == 0
     monday_9 = monday_8 + timedelta(hours=1, minutes=5)
-    assert await reminders.digest_sweep(session, monday_9) == 3  # staff, curator, coordinator
+    assert (
+        await reminders.digest_sweep(session, monday_9) == 6
+    )  # staff, curator, coordinator × text+chart
     assert await reminders.digest_sweep(session, monday_9) == 0
-    text = (
+    text, chart = (
         await session.scalars(
-            select(Notification.text).where(Notification.recipient_person_id == coordinator.id)
+            select(Notification.text)
+            .where(Notification.recipient_person_id == coordinator.id)
+            .order_by(Notification.id)
         )
-    ).one()
+    ).all()
+    assert chart == texts.DIGEST_CHART_CAPTION
+    png = (
+        await session.scalars(
+            select(Notification.document_bytes).where(Notification.dedupe_key.like("%:chart"))
+        )
+    ).first()
+    assert png is not None and png[:4] == b"\x89PNG"
     assert school.short_name in text and "просрочено 1" in text
     assert "Просрочено больше 14 дней" in text and "Педсовет" in text
     staff_text = (
         await session.scalars(
-            select(Notification.text).where(Notification.recipient_person_id == staff.id)
+            select(Notification.text)
+            .where(Notification.recipient_person_id == staff.id)
+            .order_by(Notification.id)
         )
-    ).one()
+    ).first()
     assert "Просрочено больше 14 дней" not in staff_text  # escalation is the coordinator's
     curator.muted_kinds = ["digest"]
     await session.flush()
     next_monday = monday_9 + timedelta(days=7)
-    assert await reminders.digest_sweep(session, next_monday) == 2
+    assert await reminders.digest_sweep(session, next_monday) == 4
     assert await reminders.digest_sweep(session, monday_9 + timedelta(days=2)) == 0  # Wednesday
+
+
+async def test_reminder_hour_and_no_visit_days_come_from_settings(session_factory) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import Settings
+    from bot.scheduler.sweeps import run_sweeps
+
+    async with session_factory() as session:
+        _city, school, _staff, curator, _item = await _school_with_item(session)
+        session.add(
+            Visit(
+                school_id=school.id,
+                curator_person_id=curator.id,
+                visit_date=date(2026, 11, 19),
+                format=VisitFormat.ON_SITE,
+            )
+        )
+        await session.commit()
+    settings = Settings(_env_file=None, reminder_hour=10, no_visit_days=14)  # type: ignore[call-arg]
+    now = utc(2026, 12, 3, 6)  # T-7 of the item, 14 days after the visit; 11:00 local
+    try:
+        await run_sweeps(session_factory, lambda: now, settings)
+    finally:
+        reminders.configure(9, 30)
+    async with session_factory() as session:
+        rows = {
+            row.dedupe_key.split(":")[0]: row.due_at
+            for row in await session.scalars(select(Notification))
+        }
+    assert rows["deadline"] == utc(2026, 12, 3, 5)  # 10:00 in Yekaterinburg, not 09:00
+    assert rows["novisit"] == utc(2026, 12, 3, 5)  # 14 days, not 30

@@ -200,3 +200,71 @@ async def test_one_person_many_messages_are_paced(
     await OutboxSender(client, session_factory, Clock(NOON)).drain()
     assert len(limited_fake.sent) == 4
     assert limited_fake.stats["429"] == 0
+
+
+async def test_server_errors_and_dropped_connections_are_retried_with_backoff(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 1)
+    await _queue(session_factory, people)
+    limited_fake.inject_fault("sendMessage", 502, "Bad Gateway")
+    clock = Clock(NOON)
+    sender = OutboxSender(client, session_factory, clock)
+    first = await sender.drain()
+    assert first.retried == 1 and first.sent == 0 and limited_fake.sent == []
+    async with session_factory() as session:
+        row = (await session.scalars(select(Notification))).one()
+    assert row.state.value == "pending" and "network" in (row.last_error or "")
+    first_delay = row.due_at - NOON
+    assert timedelta(seconds=5) <= first_delay <= timedelta(minutes=1)
+    assert (await sender.drain()).handled == 0  # not before its back-off is over
+    limited_fake.drop_connection("sendMessage")
+    clock.now = row.due_at
+    assert (await sender.drain()).retried == 1
+    async with session_factory() as session:
+        row = (await session.scalars(select(Notification))).one()
+    assert row.due_at - clock.now > first_delay  # the wait grows with each attempt
+    clock.now = row.due_at
+    assert (await sender.drain()).sent == 1
+    assert len(limited_fake.sent) == 1
+    assert await _states(session_factory) == Counter({"sent": 1})
+
+
+async def test_a_fresh_claim_of_another_sender_is_left_alone(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 3)
+    await _queue(session_factory, people)
+    from bot.services import delivery
+
+    async with session_factory() as session:
+        taken = await delivery.claim_due(session, NOON, limit=2, worker="other")
+        await session.commit()
+    assert len(taken) == 2
+    clock = Clock(NOON + CLAIM_TIMEOUT - timedelta(seconds=1))
+    assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
+    assert await _states(session_factory) == Counter({"sent": 1, "sending": 2})
+
+
+async def test_the_hour_before_an_evening_event_is_not_held_for_morning(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    people = await _people(session_factory, limited_fake, 1)
+    async with session_factory() as session:
+        for key in (
+            f"event 1:remind:T-1h:person {people[0]}",
+            f"deadline:item 1:T-0:person {people[0]}",
+        ):
+            await outbox.enqueue(
+                session,
+                dedupe_key=key,
+                recipient_person_id=people[0],
+                kind="event",
+                text=key,
+                due_at=NOON,
+            )
+        await session.commit()
+    night = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)  # 21:30 in Yekaterinburg
+    report = await OutboxSender(client, session_factory, Clock(night)).drain()
+    assert (report.sent, report.postponed) == (1, 1)
+    assert [m.text for m in limited_fake.sent] == [f"event 1:remind:T-1h:person {people[0]}"]

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
 import pytest
+from openpyxl import Workbook
 
-from bot.services.roadmap_import import HEADERS, ImportRefused, read_roadmap
-from tests.support.roadmap_files import seed_plan_rows, seed_plan_xlsx, table_to_xlsx, zip_bomb
+from bot.services.roadmap_import import (
+    HEADER_ROWS,
+    HEADERS,
+    MAX_ROWS,
+    ImportRefused,
+    read_roadmap,
+)
+from tests.support.roadmap_files import (
+    many_rows_xlsx,
+    seed_plan_rows,
+    seed_plan_xlsx,
+    table_to_xlsx,
+    zip_bomb,
+)
 
 TITLES = {
     1: "Низкий уровень оснащения школы",
@@ -59,6 +74,26 @@ def test_row_problems_are_named_and_good_rows_kept() -> None:
     ]
 
 
+def _padded_to_a_million() -> bytes:
+    """One value in row 1,000,000: read_only fills the gap with empty rows."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["№", "Мероприятие", "Срок"])
+    sheet["A1000000"] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _dense_bomb() -> bytes:
+    """Under the total cap, but one member inflates 1000 times over."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b" " * (5 * 1024 * 1024))
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("content", "name", "code"),
     [
@@ -72,6 +107,11 @@ def test_row_problems_are_named_and_good_rows_kept() -> None:
             "import_too_many_rows",
         ),
         (b"x" * (3 * 1024 * 1024), "plan.csv", "import_too_big"),
+        (many_rows_xlsx(50_000), "plan.xlsx", "import_too_many_rows"),
+        (many_rows_xlsx(MAX_ROWS + HEADER_ROWS), "plan.xlsx", "import_too_many_rows"),
+        (_padded_to_a_million(), "plan.xlsx", "import_too_many_rows"),
+        (_dense_bomb(), "plan.xlsx", "import_zip_bomb"),
+        (b"\xd0\xcf\x11\xe0 old excel", "plan.xls", "import_wrong_type"),
     ],
 )
 def test_files_refused_whole(content: bytes, name: str, code: str) -> None:
@@ -85,3 +125,31 @@ def test_merged_cells_are_a_problem_not_a_guess() -> None:
     parsed = read_roadmap(content, "plan.xlsx", 2022, TITLES)
     assert parsed.items == []
     assert parsed.problems == ["объединённые ячейки (B2:C2) — разъедините их в файле"]
+
+
+def test_many_rows_under_the_limit_read() -> None:
+    parsed = read_roadmap(many_rows_xlsx(1000), "plan.xlsx", 2022, TITLES)
+    assert len(parsed.items) == 1000 and parsed.problems == []
+
+
+def test_excel_dates_and_numbers_read_as_typed() -> None:
+    rows = [
+        HEADERS,
+        [1.0, "Раздел", 8, "Дата ячейкой", date(2023, 3, 15), "", ""],
+        [2, "Раздел", "", "Пустые строки выше и ниже", "до 20.03.2023", "", ""],
+    ]
+    rows.insert(2, [None] * 7)
+    parsed = read_roadmap(table_to_xlsx([*rows, [None] * 7]), "plan.xlsx", 2022, TITLES)
+    assert parsed.problems == []
+    assert [(i.number, i.deadline_text, i.due_date) for i in parsed.items] == [
+        ("1", "15.03.2023", "2023-03-15"),
+        ("2", "до 20.03.2023", "2023-03-20"),
+    ]
+    assert parsed.items[0].risk_factor_id == 8
+
+
+def test_csv_formulas_and_semicolons() -> None:
+    content = '№;Мероприятие;Срок\n1;=HYPERLINK("x");май 2022\n2;Хорошее;июнь 2022\n'.encode()
+    parsed = read_roadmap(content, "plan.csv", 2022, TITLES)
+    assert [i.number for i in parsed.items] == ["2"]
+    assert parsed.problems == ["строка 2: формула вместо значения — вставьте значения"]

@@ -40,3 +40,15 @@ def zip_bomb() -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (40 * 1024 * 1024))
     return buffer.getvalue()
+
+
+def many_rows_xlsx(count: int) -> bytes:
+    """A workbook with `count` filled rows under the header (written in streaming mode)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["№", "Мероприятие", "Срок"])
+    for number in range(1, count + 1):
+        sheet.append([number, "Мероприятие", "май 2022"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
