@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.models import ItemStatus, Role, School
 from bot.services import roadmap_reports, roadmaps
-from bot.services.roadmap_import import ParsedItem
 from bot.services.roadmap_summary import OverdueItem, Progress, overdue_items, roadmap_progress
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
+from tests.support.query_counter import count_queries
+from tests.support.roadmap_files import parsed_item
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
-
-
-@contextmanager
-def counted(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def remember(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", remember)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", remember)
-
-
-def _item(number: str, due: str | None) -> ParsedItem:
-    return ParsedItem(
-        row=1,
-        number=number,
-        section=None,
-        risk_factor_id=None,
-        measure=f"Мероприятие {number}",
-        deadline_text=due or "ежемесячно",
-        due_date=due,
-        is_recurring=due is None,
-        responsible=None,
-        expected_result=None,
-    )
 
 
 async def _schools(session: AsyncSession, count: int):  # type: ignore[no-untyped-def]
@@ -64,7 +34,11 @@ async def _schools(session: AsyncSession, count: int):  # type: ignore[no-untype
             staff,
             school.id,
             2026,
-            [_item("1", "2026-10-01"), _item("2", "2026-11-23"), _item("3", "2027-05-31")],
+            [
+                parsed_item("1", "2026-10-01"),
+                parsed_item("2", "2026-11-23"),
+                parsed_item("3", "2027-05-31"),
+            ],
             NOW,
         )
         result.append((school, staff, curator))
@@ -106,9 +80,9 @@ async def test_progress_in_two_queries_whatever_the_number_of_schools(
     empty = await make_school(session, await make_municipality(session, name="Другой"), 99)
     await session.flush()
     wanted = [s.id for s, _, _ in schools] + [empty.id]
-    with counted(engine) as statements:
+    with count_queries(engine) as counter:
         progress = await roadmap_progress(session, wanted, TODAY)
-    assert len(statements) == 2
+    assert counter.count == 2
     assert progress[school.id] == Progress(accepted=1, total=3, overdue=1, waiting_review=1)
     assert progress[schools[1][0].id] == Progress(accepted=0, total=3, overdue=2, waiting_review=0)
     assert progress[empty.id] == Progress(accepted=0, total=0, overdue=0, waiting_review=0)
@@ -126,9 +100,9 @@ async def test_overdue_items_longest_first_and_done_ones_left_out(
     (first, staff, curator), (second, _, _) = await _schools(session, 2)
     rows = await roadmaps.school_items(session, staff, first.id, TODAY)
     await _accept(session, staff, curator, next(r.id for r in rows if r.number == "2"))
-    with counted(engine) as statements:
+    with count_queries(engine) as counter:
         found = await overdue_items(session, [first.id, second.id], TODAY)
-    assert len(statements) == 1
+    assert counter.count == 1
     assert [(o.school_id, o.number, o.days_overdue) for o in found] == [
         (first.id, "1", 54),
         (second.id, "1", 54),

@@ -11,25 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import ItemStatus, RiskLevel, Role
 from bot.services import risk_profile, roadmap_reports, roadmap_summary, roadmaps
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.roadmap_import import ParsedItem
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
+from tests.support.roadmap_files import parsed_item
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
-
-
-def _item(number: str, due: str | None) -> ParsedItem:
-    return ParsedItem(
-        row=1,
-        number=number,
-        section=None,
-        risk_factor_id=None,
-        measure=f"М{number}",
-        deadline_text=due or "ежемесячно",
-        due_date=due,
-        is_recurring=due is None,
-        responsible=None,
-        expected_result=None,
-    )
 
 
 async def _world(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -46,7 +31,7 @@ async def _world(session: AsyncSession):  # type: ignore[no-untyped-def]
         staff,
         school.id,
         2026,
-        [_item("1", "2026-10-01"), _item("2", "2026-12-31"), _item("3", None)],
+        [parsed_item("1", "2026-10-01"), parsed_item("2", "2026-12-31"), parsed_item("3", None)],
         NOW,
     )
     items = await roadmaps.school_items(session, staff, school.id, NOW.date())
@@ -144,7 +129,9 @@ async def test_progress_counts_accepted_overdue_and_waiting(session: AsyncSessio
 async def test_curators_cannot_change_the_roadmap_or_risks(session: AsyncSession) -> None:
     _city, school, staff, curator, _ids = await _world(session)
     with pytest.raises(AccessDenied):
-        await roadmaps.apply_import(session, curator, school.id, 2026, [_item("9", None)], NOW)
+        await roadmaps.apply_import(
+            session, curator, school.id, 2026, [parsed_item("9", None)], NOW
+        )
     with pytest.raises(AccessDenied):
         await risk_profile.toggle(session, curator, school.id, 1, 2026)
     levels = [await risk_profile.toggle(session, staff, school.id, 1, 2026) for _ in range(4)]
@@ -204,7 +191,9 @@ async def test_queue_oldest_first_across_the_curators_schools_and_history(
         session,
         await make_person(session, Role.CURATOR, municipality=city, curated=[school, second]),
     )
-    await roadmaps.apply_import(session, second_staff, second.id, 2026, [_item("1", None)], NOW)
+    await roadmaps.apply_import(
+        session, second_staff, second.id, 2026, [parsed_item("1", None)], NOW
+    )
     second_item = (await roadmaps.school_items(session, second_staff, second.id, NOW.date()))[0]
 
     async def submit(actor, item_id: int, minutes: int, evidence=()):  # type: ignore[no-untyped-def]

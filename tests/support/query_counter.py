@@ -11,15 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 class QueryCount:
     def __init__(self) -> None:
-        self.count = 0
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
 
 
 @contextmanager
 def count_queries(engine: AsyncEngine) -> Iterator[QueryCount]:
     counter = QueryCount()
 
-    def before(*_args: object) -> None:
-        counter.count += 1
+    def before(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        counter.statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", before)
     try:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from bot.services.roadmap_import import ParsedItem
+
 SEED_PLAN_CSV = Path(__file__).resolve().parent.parent / "fixtures" / "seed_plan_2019_2020.csv"
 
 
@@ -52,3 +54,19 @@ def many_rows_xlsx(count: int) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def parsed_item(number: str, due: str | None, measure: str | None = None) -> ParsedItem:
+    """An already-read roadmap row: a due date (ISO) or, with None, a monthly measure."""
+    return ParsedItem(
+        row=1,
+        number=number,
+        section=None,
+        risk_factor_id=None,
+        measure=measure or f"Мероприятие {number}",
+        deadline_text=due or "ежемесячно",
+        due_date=due,
+        is_recurring=due is None,
+        responsible=None,
+        expected_result=None,
+    )
