@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
+from bot.fake_bot_api import FakeUser
 from bot.models import AuditRecord, ProgressReport, Roadmap, RoadmapItem
 from bot.services.roadmap_import import HEADERS
 from tests.support.factories import load_demo_data
@@ -41,6 +42,18 @@ async def _first_item(factory: SessionFactory) -> RoadmapItem:
         return (
             await session.scalars(select(RoadmapItem).order_by(RoadmapItem.position).limit(1))
         ).one()
+
+
+async def _open_report_form(demo: BotHarness, session_factory: SessionFactory) -> FakeUser:
+    """The director imports the seed plan and opens the report form of its first item."""
+    director = await demo.login(DIRECTOR_17)
+    await demo.send(director, "/import")
+    await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
+    await demo.press(director, texts.BUTTON_UPLOAD)
+    item = await _first_item(session_factory)
+    reply = await demo.send(director, "/roadmap")
+    await demo.press_data(director, reply.last.message_id, f"rm:rep:{item.id}")
+    return director
 
 
 async def test_restart_between_preview_and_upload_loses_nothing(
@@ -98,13 +111,7 @@ async def test_broken_files_store_nothing(
 async def test_long_report_text_is_refused_and_the_report_goes_on(
     demo: BotHarness, session_factory: SessionFactory
 ) -> None:
-    director = await demo.login(DIRECTOR_17)
-    await demo.send(director, "/import")
-    await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
-    await demo.press(director, texts.BUTTON_UPLOAD)
-    item = await _first_item(session_factory)
-    reply = await demo.send(director, "/roadmap")
-    await demo.press_data(director, reply.last.message_id, f"rm:rep:{item.id}")
+    director = await _open_report_form(demo, session_factory)
     await demo.press(director, "в работе")
     await demo.press(director, "50%")
     reply = await demo.send(director, "я" * 2001)
@@ -126,13 +133,7 @@ async def test_long_report_text_is_refused_and_the_report_goes_on(
 async def test_accept_twice_and_forged_review_are_refused(
     demo: BotHarness, session_factory: SessionFactory
 ) -> None:
-    director = await demo.login(DIRECTOR_17)
-    await demo.send(director, "/import")
-    await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
-    await demo.press(director, texts.BUTTON_UPLOAD)
-    item = await _first_item(session_factory)
-    reply = await demo.send(director, "/roadmap")
-    await demo.press_data(director, reply.last.message_id, f"rm:rep:{item.id}")
+    director = await _open_report_form(demo, session_factory)
     await demo.press(director, "выполнено")
     await demo.press(director, "Без процента")
     await demo.send(director, "Сделано")
