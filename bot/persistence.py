@@ -8,21 +8,36 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from copy import deepcopy
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.db import SessionFactory, unit_of_work
-from bot.models import BotStateEntry
+from bot.models import BotStateEntry, utcnow
 
 USER_DATA = "user_data"
 CONVERSATION_PREFIX = "conversation:"
 
 
+StateKey = tuple[str, str]  # (namespace, key)
+
+
 class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """Keeps what python-telegram-bot hands over and writes only what changed, in one go.
+
+    python-telegram-bot calls `update_*` for every user and conversation an update touched,
+    changed or not. Writing each in its own transaction cost more than handling the update
+    itself, so the calls are staged, compared with what the database already holds (known
+    from loading and from our own writes: one process handles updates at a time), and
+    `flush` writes the real changes in one transaction. The update processor flushes after
+    every update; python-telegram-bot flushes once more when the application stops.
+    """
+
     def __init__(self, session_factory: SessionFactory, update_interval: float = 60) -> None:
         super().__init__(
             store_data=PersistenceInput(
@@ -31,40 +46,61 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             update_interval=update_interval,
         )
         self._session_factory = session_factory
+        self._stored: dict[StateKey, str] = {}  # JSON text of every row in the database
+        self._staged: dict[StateKey, str | None] = {}  # None: delete the row
 
     async def _load(self, namespace: str) -> dict[str, Any]:
         async with unit_of_work(self._session_factory) as session:
             rows = await session.scalars(
                 select(BotStateEntry).where(BotStateEntry.namespace == namespace)
             )
-            return {row.key: row.data for row in rows}
+            loaded = {row.key: row.data for row in rows}
+        for key, data in loaded.items():
+            self._stored[(namespace, key)] = _encode(data)
+        return loaded
 
-    async def _save(self, namespace: str, key: str, data: Any) -> None:
-        # A round trip through JSON catches a non-serialisable draft at write time.
-        plain = json.loads(json.dumps(data))
-        async with unit_of_work(self._session_factory) as session:
-            await session.merge(BotStateEntry(namespace=namespace, key=key, data=plain))
+    def _stage(self, namespace: str, key: str, data: Any) -> None:
+        # Encoding here also catches a non-serialisable draft at the step that made it.
+        encoded = None if data is None else _encode(data)
+        if self._stored.get((namespace, key)) == encoded:
+            self._staged.pop((namespace, key), None)
+        else:
+            self._staged[(namespace, key)] = encoded
 
-    async def _drop(self, namespace: str, key: str) -> None:
-        async with unit_of_work(self._session_factory) as session:
-            await session.execute(
-                delete(BotStateEntry).where(
-                    BotStateEntry.namespace == namespace, BotStateEntry.key == key
-                )
-            )
+    async def flush(self) -> None:
+        """Write the staged changes in one transaction; kept for the next try if it fails."""
+        if not self._staged:
+            return
+        staged, self._staged = self._staged, {}
+        try:
+            async with unit_of_work(self._session_factory) as session:
+                for (namespace, key), encoded in staged.items():
+                    if encoded is None:
+                        await session.execute(
+                            delete(BotStateEntry).where(
+                                BotStateEntry.namespace == namespace, BotStateEntry.key == key
+                            )
+                        )
+                    else:
+                        await session.execute(_upsert(session, namespace, key, encoded))
+        except BaseException:
+            self._staged = staged | self._staged
+            raise
+        for state_key, encoded in staged.items():
+            if encoded is None:
+                self._stored.pop(state_key, None)
+            else:
+                self._stored[state_key] = encoded
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         stored = await self._load(USER_DATA)
         return defaultdict(dict, {int(key): value for key, value in stored.items()})
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        if data:
-            await self._save(USER_DATA, str(user_id), deepcopy(data))
-        else:
-            await self._drop(USER_DATA, str(user_id))
+        self._stage(USER_DATA, str(user_id), data or None)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._drop(USER_DATA, str(user_id))
+        self._stage(USER_DATA, str(user_id), None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """Nothing to refresh: one process handles updates at a time."""
@@ -76,11 +112,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        encoded = json.dumps(list(key))
-        if new_state is None:
-            await self._drop(CONVERSATION_PREFIX + name, encoded)
-        else:
-            await self._save(CONVERSATION_PREFIX + name, encoded, new_state)
+        self._stage(CONVERSATION_PREFIX + name, json.dumps(list(key)), new_state)
 
     # Chat data, bot data and callback data are not kept (see store_data above).
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
@@ -110,5 +142,18 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
     async def update_callback_data(self, data: CDCData) -> None:
         return None
 
-    async def flush(self) -> None:
-        return None
+
+def _encode(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _upsert(session: AsyncSession, namespace: str, key: str, encoded: str) -> Executable:
+    """One statement whether the row exists or not (both dialects have ON CONFLICT)."""
+    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(BotStateEntry).values(
+        namespace=namespace, key=key, data=json.loads(encoded), updated_at=utcnow()
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[BotStateEntry.namespace, BotStateEntry.key],
+        set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+    )

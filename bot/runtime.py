@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from bot.models import utcnow
 from bot.services.actors import Actor
 
 Clock = Callable[[], datetime]
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Runtime:
     session_factory: SessionFactory
     clock: Clock = utcnow
     extras: dict[str, Any] = field(default_factory=dict)
+    # Command menu last set per chat by this process (see handlers.menu.publish_menu).
+    published_menus: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def invite_ttl(self) -> timedelta:
@@ -79,7 +83,8 @@ class SequentialPersistingProcessor(BaseUpdateProcessor):
     """Updates one at a time (ConversationHandler needs it); state saved after each one.
 
     python-telegram-bot writes persistence on a timer; saving after every update means a
-    crash or restart loses no conversation step that was already answered.
+    crash or restart loses no conversation step that was already answered. What changed is
+    written in one transaction (`DatabasePersistence.flush`).
     """
 
     def __init__(self) -> None:
@@ -91,10 +96,20 @@ class SequentialPersistingProcessor(BaseUpdateProcessor):
         try:
             await coroutine
         finally:
-            if self.application is not None and self.application.persistence is not None:
-                await self.application.update_persistence()
+            await self._save_state()
             for listener in self.listeners:
                 listener(update)
+
+    async def _save_state(self) -> None:
+        application = self.application
+        if application is None or application.persistence is None:
+            return
+        try:
+            await application.update_persistence()
+            await application.persistence.flush()
+        except Exception:
+            # The staged state stays staged: the next update or the stop writes it.
+            _LOGGER.exception("conversation state not saved; will retry")
 
     async def initialize(self) -> None:
         return None
