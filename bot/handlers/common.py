@@ -71,7 +71,7 @@ async def start(update: Update, context: BotContext) -> None:
         return
     if not replies:
         replies.append(texts.welcome_back(actor.full_name))
-    await publish_menu(context.bot, chat.id, actor.roles)
+    await publish_menu(context.bot, chat.id, actor.roles, context.runtime.published_menus)
     await answer(update, "\n\n".join(replies))
 
 

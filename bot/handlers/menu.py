@@ -18,9 +18,19 @@ async def publish_default_menu(bot: Bot) -> None:
     )
 
 
-async def publish_menu(bot: Bot, chat_id: int, roles: frozenset[Role]) -> None:
-    names = [*commands_for(roles), "cancel"]
+async def publish_menu(
+    bot: Bot, chat_id: int, roles: frozenset[Role], published: dict[int, tuple[str, ...]]
+) -> None:
+    """Set the chat's menu unless this process already set the same one.
+
+    `published` remembers what this process set per chat: /start runs often, the menu
+    changes only with the roles, and each call spends the bot's API budget.
+    """
+    names = (*commands_for(roles), "cancel")
+    if published.get(chat_id) == names:
+        return
     await bot.set_my_commands(
         [BotCommand(name, texts.COMMAND_DESCRIPTIONS[name]) for name in names],
         scope=BotCommandScopeChat(chat_id),
     )
+    published[chat_id] = names

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import texts
 from bot.db import SessionFactory
-from bot.models import Invite, Person, Role, TelegramAccount
+from bot.models import Invite, Person, Role, RoleAssignment, TelegramAccount, utcnow
 from bot.services.permissions import commands_for
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID, BOT_USERNAME
 from tests.support.factories import load_demo_data
@@ -171,3 +171,33 @@ async def test_a_stale_button_is_answered(bot: BotHarness) -> None:
     assert message is not None
     reply = await bot.press_data(stranger, message.message_id, "vis:gone:1")
     assert reply.alerts == [texts.STALE_BUTTON]
+
+
+async def test_the_menu_is_set_again_only_when_the_roles_change(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    curator = await bot.login("Телятников Александр Юрьевич")
+    await bot.send(curator, "/start")
+    published = bot.fake.stats["setMyCommands"]
+    await bot.send(curator, "/start")
+    assert bot.fake.stats["setMyCommands"] == published  # same roles: no second call
+
+    async with session_factory() as session:
+        person = await session.scalar(
+            select(Person).where(Person.full_name == "Телятников Александр Юрьевич")
+        )
+        assert person is not None
+        await session.execute(
+            update(RoleAssignment)
+            .where(RoleAssignment.person_id == person.id)
+            .values(revoked_at=utcnow())
+        )
+        await session.commit()
+    reply = await bot.send(curator, "/start")
+    assert "Телятников" in reply.text  # still bound, greeted by name
+    menu = [c["command"] for c in bot.fake.commands({"type": "chat", "chat_id": curator.id})]
+    assert menu == [*commands_for(frozenset()), "cancel"]
+    assert "visit" not in menu
