@@ -56,11 +56,18 @@ class OutboxSender:
         self.clock = clock
         self.pacer = pacer or Pacer()
         self.batch_size = batch_size
+        self._stopping = False
+
+    def request_stop(self) -> None:
+        """Finish the message in flight, hand the rest of the batch back, send no more."""
+        self._stopping = True
 
     async def drain(self, max_batches: int = 1000) -> DeliveryReport:
         """Send what is due now, batch after batch, until nothing is due or Telegram says wait."""
         report = DeliveryReport()
         for _ in range(max_batches):
+            if self._stopping:
+                break
             async with unit_of_work(self.session_factory) as session:
                 batch = await delivery.claim_due(
                     session, self.clock(), limit=self.batch_size, worker=WORKER
@@ -69,19 +76,23 @@ class OutboxSender:
                 break
             sent_before = report.sent + report.failed
             for position, outgoing in enumerate(batch):
+                if self._stopping:
+                    # Due again at once, so the next leader need not wait out the claim.
+                    await self._release(batch[position:], "sender stopped")
+                    return report
                 if not await self._deliver(outgoing, report):
                     # 429: hand the rest of the batch back untouched; the next tick resumes.
-                    await self._release(batch[position + 1 :])
+                    await self._release(batch[position + 1 :], "batch paused by 429")
                     return report
             if report.sent + report.failed == sent_before:
                 # Only people written to a moment ago are due: wait for their turn.
                 await asyncio.sleep(min(self.pacer.per_chat_interval, 0.25))
         return report
 
-    async def _release(self, rest: list[Outgoing]) -> None:
+    async def _release(self, rest: list[Outgoing], reason: str) -> None:
         async with unit_of_work(self.session_factory) as session:
             for outgoing in rest:
-                await delivery.postpone(session, outgoing.id, self.clock(), "batch paused by 429")
+                await delivery.postpone(session, outgoing.id, self.clock(), reason)
 
     async def _deliver(self, outgoing: Outgoing, report: DeliveryReport) -> bool:
         now = self.clock()

@@ -268,3 +268,21 @@ async def test_the_hour_before_an_evening_event_is_not_held_for_morning(
     report = await OutboxSender(client, session_factory, Clock(night)).drain()
     assert (report.sent, report.postponed) == (1, 1)
     assert [m.text for m in limited_fake.sent] == [f"event 1:remind:T-1h:person {people[0]}"]
+
+
+async def test_a_stop_finishes_the_message_in_flight_and_hands_the_rest_back(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    await _queue(session_factory, await _people(session_factory, limited_fake, 10))
+    limited_fake.inject_delay("sendMessage", 1.0)  # the first message is slow to go out
+    sender = OutboxSender(client, session_factory, Clock(NOON))
+    draining = asyncio.create_task(sender.drain())
+    await limited_fake.wait_for(lambda: limited_fake.stats["sendMessage"] >= 1)
+    sender.request_stop()
+    report = await asyncio.wait_for(draining, 5)
+    assert report.sent == 1  # the one in flight was finished and recorded
+    assert await _states(session_factory) == {"sent": 1, "pending": 9}  # none left `sending`
+    again = await OutboxSender(client, session_factory, Clock(NOON)).drain()
+    assert again.sent == 9  # due at once for the next leader, no claim timeout to wait out
+    assert len(limited_fake.sent) == 10  # every reminder exactly once
+    assert len({m.chat_id for m in limited_fake.sent}) == 10
