@@ -1,14 +1,24 @@
 """Update handling: our bot versus python-telegram-bot's bare echo bot on the same fake API.
 
-    python -m bench.updates --db sqlite --updates 20000 --users 500
-    python -m bench.updates --db postgresql --updates 20000 --users 500
-    python -m bench.updates --updates 2000 --users 100      # quick run, < 1 minute
+    python -m bench.updates --db sqlite --updates 20000 --users 500 --repeat 3
+    python -m bench.updates --db postgresql --updates 20000 --users 500 --repeat 3
+    python -m bench.updates --updates 2000 --users 100 --repeat 1   # quick run, ~1 minute
 
-Each simulated user (a curator with one school) repeats a script of commands, button
-presses and visit-form steps, sending the next update only after the previous one was
-handled (as a person does); all users at once. Latency: from the update being queued at
-the fake API to its handling finished (the reply sent). The echo bot gets the same users
-and the same script in the same run. A warm-up of one cycle per user is not measured.
+Each bot runs in a process of its own (`bench.update_bot`) and polls the fake Bot API,
+which runs here with the simulated users, as Telegram runs on its own servers; the bot
+reports every update it has finished. Each user (a curator with one school) repeats a
+script of commands, button presses and visit-form steps, sending the next update only
+after the previous one was handled, as a person does. Two measurements per bot:
+
+- saturation: all users at once, no pause — throughput (updates/s) and the bot process's
+  CPU per update. Latency here is queueing (every update waits behind the others: Little's
+  law), so it is printed but is not the latency target.
+- paced: the same users with a random think time between steps, so that together they
+  offer `--paced-rate` updates a second — p50/p99 from an update being queued at the
+  fake API to its handling finished (the reply sent).
+
+One warm-up cycle per user is not measured; saturation runs `--repeat` times and the
+median is reported with each run's number.
 """
 
 from __future__ import annotations
@@ -17,12 +27,14 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import statistics
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+from sqlalchemy import select
 
 from bench.fanout import _database, _drop
 from bot.db import make_engine, make_session_factory
@@ -31,13 +43,13 @@ from bot.fake_bot_api.records import FakeUser
 from bot.models import Role, TelegramAccount
 from bot.schema import upgrade_to_head
 from tests.support.factories import make_municipality, make_person, make_school
-from tests.support.harness import BotHarness
 
 TOKEN = "123456:BENCH-UPDATES"
 PRESS = "<press the first button>"
 # Commands, the visit form (school is skipped for one school: date → format), cancel,
 # history, the roadmap, help.
 SCRIPT = ["/start", "/visit", PRESS, PRESS, "/cancel", "/visits", "/roadmap", PRESS, "/help"]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _step(fake: FakeTelegram, user: FakeUser, step: str) -> int:
@@ -49,34 +61,155 @@ def _step(fake: FakeTelegram, user: FakeUser, step: str) -> int:
     return fake.send_text(user, step)
 
 
-async def _drive(
+class BotProcess:
+    """A bot under test in its own process; `handled` waits for its report of an update."""
+
+    def __init__(self, which: str, fake: FakeTelegram, database_url: str) -> None:
+        self.which = which
+        self._env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_API_BASE_FILE_URL": fake.base_file_url,
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        self._process: asyncio.subprocess.Process | None = None
+        self._done: dict[int, float] = {}
+        self._arrived = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.update_bot",
+            self.which,
+            env=self._env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self._process.stdout is not None
+        ready = await asyncio.wait_for(self._process.stdout.readline(), 60)
+        if ready.strip() != b"ready":
+            raise RuntimeError(f"{self.which} bot did not start: {ready!r}")
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        async for line in self._process.stdout:
+            self._done[int(line)] = time.perf_counter()
+            self._arrived.set()
+
+    async def handled(self, update_id: int) -> float:
+        """When the bot reported the update handled."""
+        while update_id not in self._done:
+            self._arrived.clear()
+            await self._arrived.wait()
+        return self._done.pop(update_id)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the bot process has used so far (Linux /proc)."""
+        assert self._process is not None
+        with open(f"/proc/{self._process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    async def stop(self) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.close()
+        await asyncio.wait_for(self._process.wait(), 60)
+        if self._reader is not None:
+            self._reader.cancel()
+
+
+@dataclass
+class Phase:
+    updates: int
+    elapsed: float
+    latencies: list[float]
+    bot_cpu: float
+    driver_cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.elapsed
+
+    def percentile_ms(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.bot_cpu / self.updates * 1000
+
+
+async def _phase(
+    bot: BotProcess,
     fake: FakeTelegram,
     users: list[FakeUser],
     per_user: int,
-    handled: Callable[[int], Awaitable[None]],
-) -> tuple[float, list[float]]:
+    think: Callable[[], float] | None = None,
+) -> Phase:
     latencies: list[float] = []
 
-    async def one(user: FakeUser) -> None:
+    async def person(user: FakeUser) -> None:
         for n in range(per_user):
+            if think is not None:
+                await asyncio.sleep(think())
             queued = time.perf_counter()
-            await handled(_step(fake, user, SCRIPT[n % len(SCRIPT)]))
-            latencies.append(time.perf_counter() - queued)
+            finished = await bot.handled(_step(fake, user, SCRIPT[n % len(SCRIPT)]))
+            latencies.append(finished - queued)
 
+    cpu_before, driver_before = bot.cpu_seconds(), time.process_time()
     started = time.perf_counter()
-    await asyncio.gather(*(one(user) for user in users))
-    return time.perf_counter() - started, latencies
+    await asyncio.gather(*(person(user) for user in users))
+    elapsed = time.perf_counter() - started
+    return Phase(
+        updates=len(latencies),
+        elapsed=elapsed,
+        latencies=latencies,
+        bot_cpu=bot.cpu_seconds() - cpu_before,
+        driver_cpu=(time.process_time() - driver_before) / elapsed,
+    )
 
 
-def processed_by(harness: BotHarness) -> Callable[[int], Awaitable[None]]:
-    """The harness's wait for an update's handling, without its test timeout."""
+@dataclass
+class Result:
+    which: str
+    saturation: list[Phase]
+    paced: Phase
 
-    async def handled(update_id: int) -> None:
-        while update_id not in harness._processed:
-            harness._processed_event.clear()
-            await harness._processed_event.wait()
+    @property
+    def rate(self) -> float:
+        return statistics.median(phase.rate for phase in self.saturation)
 
-    return handled
+
+async def _measure(
+    which: str,
+    name: str,
+    url: str,
+    ids: list[int],
+    per_user: int,
+    repeat: int,
+    paced: tuple[int, float],
+) -> Result:
+    paced_per_user, paced_rate = paced
+    async with FakeTelegram(token=TOKEN) as fake:
+        bot = BotProcess(which, fake, url)
+        await bot.start()
+        try:
+            users = [fake.user(i, first_name="Куратор") for i in ids]
+            await _phase(bot, fake, users, len(SCRIPT))  # warm-up
+            saturation = [await _phase(bot, fake, users, per_user) for _ in range(repeat)]
+            mean_think = len(users) / paced_rate
+            paced_phase = await _phase(
+                bot, fake, users, paced_per_user, think=lambda: random.expovariate(1 / mean_think)
+            )
+        finally:
+            await bot.stop()
+        assert fake.errors == [], fake.errors[:3]
+    return Result(name, saturation, paced_phase)
 
 
 async def _people(url: str, count: int) -> list[int]:
@@ -89,92 +222,60 @@ async def _people(url: str, count: int) -> list[int]:
                 session, Role.CURATOR, municipality=city, curated=[schools[n % len(schools)]]
             )
         await session.commit()
-        from sqlalchemy import select
-
         ids = list((await session.scalars(select(TelegramAccount.telegram_user_id))).all())
     await engine.dispose()
     return ids
 
 
-async def _ours(url: str, ids: list[int], per_user: int) -> tuple[float, list[float]]:
-    engine = make_engine(url)
-    async with FakeTelegram(token=TOKEN) as fake:
-        harness = BotHarness(fake, make_session_factory(engine), url, flood_burst=10**6)
-        await harness.start()
-        users = [fake.user(i, first_name="Куратор") for i in ids]
-        handled = processed_by(harness)
-        try:
-            await _drive(fake, users, len(SCRIPT), handled)  # warm-up
-            result = await _drive(fake, users, per_user, handled)
-        finally:
-            await harness.stop()
-        assert fake.errors == [], fake.errors[:3]
-    await engine.dispose()
-    return result
-
-
-async def _echo(ids: list[int], per_user: int) -> tuple[float, list[float]]:
-    done: set[int] = set()
-    event = asyncio.Event()
-
-    async def echo(update: Update, context: object) -> None:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        elif update.effective_message is not None and update.effective_message.text:
-            await update.effective_message.reply_text(update.effective_message.text)
-        done.add(update.update_id)
-        event.set()
-
-    async def handled(update_id: int) -> None:
-        while update_id not in done:
-            event.clear()
-            await event.wait()
-
-    async with FakeTelegram(token=TOKEN) as fake:
-        application = ApplicationBuilder().token(TOKEN).base_url(fake.base_url).build()
-        application.add_handler(MessageHandler(filters.ALL, echo))
-        application.add_handler(CallbackQueryHandler(echo))
-        users = [fake.user(i, first_name="Куратор") for i in ids]
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0, timeout=1)
-            await _drive(fake, users, len(SCRIPT), handled)
-            result = await _drive(fake, users, per_user, handled)
-            await application.updater.stop()
-            await application.stop()
-    return result
-
-
-def _row(name: str, elapsed: float, latencies: list[float]) -> tuple[str, float, float, float]:
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return name, len(latencies) / elapsed, statistics.median(ordered) * 1000, p99 * 1000
+def _print(results: list[Result], args: argparse.Namespace, per_user: int) -> None:
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"database: {args.db}; saturation: {per_user * args.users} updates from {args.users} "
+        f"users, {args.repeat} run(s); paced: {args.paced_rate:g} updates/s offered"
+    )
+    print(
+        f"{'bot':<14} {'updates/s':>10} {'runs':>22} {'CPU ms/upd':>11} {'driver CPU':>11}"
+        f" {'sat. p50':>9} {'paced p50':>10} {'paced p99':>10} {'paced upd/s':>12}"
+    )
+    for result in results:
+        runs = " ".join(f"{phase.rate:.1f}" for phase in result.saturation)
+        middle = sorted(result.saturation, key=lambda phase: phase.rate)[
+            len(result.saturation) // 2
+        ]
+        print(
+            f"{result.which:<14} {result.rate:>10.1f} {runs:>22} {middle.cpu_ms_per_update:>11.2f}"
+            f" {middle.driver_cpu:>10.0%} {middle.percentile_ms(0.5):>8.0f}ms"
+            f" {result.paced.percentile_ms(0.5):>8.1f}ms {result.paced.percentile_ms(0.99):>8.1f}ms"
+            f" {result.paced.rate:>12.1f}"
+        )
+    ours, echo = results
+    print(f"ratio (ours / echo throughput): {ours.rate / echo.rate:.2f}")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--updates", type=int, default=20000)
+    parser.add_argument("--updates", type=int, default=20000, help="per saturation run")
     parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3, help="saturation runs (median)")
+    parser.add_argument("--paced-rate", type=float, default=50.0, help="updates/s offered")
+    parser.add_argument("--paced-updates", type=int, default=3000)
     args = parser.parse_args()
     per_user = max(1, args.updates // args.users)
+    paced = (max(1, args.paced_updates // args.users), args.paced_rate)
     url, name = await _database(args.db)
     try:
         await asyncio.to_thread(upgrade_to_head, url)
         ids = await _people(url, args.users)
-        ours = _row("our bot", *await _ours(url, ids, per_user))
+        results = [
+            await _measure(which, shown, url, ids, per_user, args.repeat, paced)
+            for which, shown in (("ours", "our bot"), ("echo", "PTB echo bot"))
+        ]
     finally:
         await _drop(name)
-    echo = _row("PTB echo bot", *await _echo(ids, per_user))
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    print(f"database: {args.db}; {per_user * args.users} updates from {args.users} users")
-    print(f"{'bot':<14} {'updates/s':>10} {'p50, ms':>9} {'p99, ms':>9}")
-    for bot_name, rate, p50, p99 in (ours, echo):
-        print(f"{bot_name:<14} {rate:>10.1f} {p50:>9.1f} {p99:>9.1f}")
-    print(f"ratio (ours / echo throughput): {ours[1] / echo[1]:.2f}")
+    _print(results, args, per_user)
 
 
 if __name__ == "__main__":

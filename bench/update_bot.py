@@ -1,0 +1,102 @@
+"""One bot, in a process of its own, for `bench.updates`: ours or PTB's bare echo bot.
+
+    python -m bench.update_bot ours|echo     (environment: TELEGRAM_BOT_TOKEN,
+                                              TELEGRAM_API_BASE_URL, DATABASE_URL for ours)
+
+Polls the fake Bot API like a deployed bot polls Telegram and prints the id of every
+update it has finished handling, one per line, so the driver can time update → reply
+without sharing this process's CPU. Runs until its standard input closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import os
+import sys
+import time
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
+from telegram.ext import filters as telegram_filters
+
+from bot.app import build_application
+from bot.config import load_settings
+from bot.db import make_engine, make_session_factory
+from bot.runtime import SequentialPersistingProcessor
+
+
+def _report(update: object) -> None:
+    update_id = getattr(update, "update_id", None)
+    if update_id is not None:
+        sys.stdout.write(f"{update_id}\n")
+        sys.stdout.flush()
+
+
+def _ours() -> Application:
+    settings = load_settings(
+        _env_file=None,
+        # The benchmark's users tap faster than people; flood control has its own test.
+        flood_burst=10**6,
+    )
+    factory = make_session_factory(make_engine(settings.database_url))
+    # As in production, minus two things a benchmark cannot have: the 30 messages a
+    # second of the rate limiter (the point is to go past it) and the scheduler's jobs.
+    application = build_application(settings, factory, with_scheduler=False, rate_limiter=False)
+    processor = application.update_processor
+    assert isinstance(processor, SequentialPersistingProcessor)
+    processor.listeners.append(_report)
+    return application
+
+
+def _echo() -> Application:
+    """python-telegram-bot's echo example, answering button presses as well."""
+
+    async def echo(update: Update, _context: object) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        elif update.effective_message is not None and update.effective_message.text:
+            await update.effective_message.reply_text(update.effective_message.text)
+        _report(update)
+
+    application = (
+        ApplicationBuilder()
+        .token(os.environ["TELEGRAM_BOT_TOKEN"])
+        .base_url(os.environ["TELEGRAM_API_BASE_URL"])
+        .build()
+    )
+    application.add_handler(MessageHandler(telegram_filters.ALL, echo))
+    application.add_handler(CallbackQueryHandler(echo))
+    return application
+
+
+async def _serve(application: Application) -> None:
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        # The driver closes our stdin when it is done with us.
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        await application.updater.stop()
+        await application.stop()
+
+
+def main() -> None:
+    which = sys.argv[1]
+    application = _ours() if which == "ours" else _echo()
+    profile_to = os.environ.get("BENCH_PROFILE")  # a path: where CPU-time stats go
+    if not profile_to:
+        asyncio.run(_serve(application))
+        return
+    # CPU time, not wall time: waiting for the fake API's answer is not our cost.
+    profiler = cProfile.Profile(time.process_time)
+    profiler.runcall(asyncio.run, _serve(application))
+    profiler.dump_stats(f"{profile_to}.{which}.pstats")
+
+
+if __name__ == "__main__":
+    main()
