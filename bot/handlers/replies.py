@@ -14,6 +14,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
 MAX_REPLY_WAIT = 5.0  # seconds a reply may wait for Telegram's 429; longer, it is dropped
+RETRY_PAUSE = 1.0  # seconds before repeating a reply after a 5xx or a network failure
 
 # A press is answered once; a handler may reply several times (edit, then the next prompt).
 _answered: OrderedDict[str, None] = OrderedDict()
@@ -109,7 +110,7 @@ async def _delivered(send: Callable[[], Awaitable[Message | None]]) -> Message |
             if attempt:
                 log.warning("reply dropped after a retry: %s", error)
                 return None
-            await asyncio.sleep(1)
+            await asyncio.sleep(RETRY_PAUSE)
     return None
 
 
