@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
@@ -36,6 +36,12 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
         # the action itself still goes through.
         if "too old" not in str(error).lower() and "invalid" not in str(error).lower():
             raise
+        return False
+    except (RetryAfter, NetworkError, Forbidden) as error:
+        # Answering only stops the button's spinner (Telegram stops it by itself). The
+        # handler has usually committed by now: failing the update here would tell the
+        # user «не сохранено» about saved work. An alert that did not show is sent instead.
+        log.warning("press not answered: %s", error)
         return False
     return True
 
