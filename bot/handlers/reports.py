@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.handlers.guard import guarded
-from bot.handlers.replies import answer
+from bot.handlers.replies import answer, deliver
 from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
@@ -40,9 +40,10 @@ async def show_summary(update: Update, context: BotContext) -> None:
         if len(rows) > len(shown)
         else None
     )
-    assert update.effective_chat is not None
-    await update.effective_chat.send_photo(
-        InputFile(chart, filename="progress.png"), caption=caption
+    chat = update.effective_chat
+    assert chat is not None
+    await deliver(
+        lambda: chat.send_photo(InputFile(chart, filename="progress.png"), caption=caption)
     )
 
 
