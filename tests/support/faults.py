@@ -55,7 +55,7 @@ def for_sending(method: str, *, idempotent: bool) -> list[Fault]:
     lose that reply, never get it twice); an edit is repeated, since a second identical edit
     changes nothing.
     """
-    short = method.removeprefix("send").removeprefix("edit")
+    short = method
     return [
         Fault(
             f"{short} 429",
@@ -76,13 +76,19 @@ EDIT = "editMessageText"
 
 FAULTS: list[Fault] = [
     *for_sending(EDIT, idempotent=True),
-    Fault("edit not modified", EDIT, _error(400, NOT_MODIFIED)(EDIT), False),
+    Fault("editMessageText not modified", EDIT, _error(400, NOT_MODIFIED)(EDIT), False),
     *for_sending("sendMessage", idempotent=False),
-    Fault("photo 502 twice", "sendPhoto", _error(502, "Bad Gateway", 2)("sendPhoto"), False),
-    Fault("photo timeout", "sendPhoto", _delay("sendPhoto"), True),
-    Fault("answer too old", ACK, _error(400, TOO_OLD)(ACK), True),
-    Fault("answer 502", ACK, _error(502, "Bad Gateway")(ACK), True),
-    Fault("answer timeout", ACK, _delay(ACK), True),
-    Fault("answer dropped", ACK, _drop(ACK), True),
-    Fault("answer 429", ACK, _error(429, "Too Many Requests: retry after 3", 1, 3)(ACK), True),
+    *for_sending("sendDocument", idempotent=False),
+    Fault("sendPhoto 502 twice", "sendPhoto", _error(502, "Bad Gateway", 2)("sendPhoto"), False),
+    Fault("sendPhoto timeout", "sendPhoto", _delay("sendPhoto"), True),
+    Fault("answerCallbackQuery too old", ACK, _error(400, TOO_OLD)(ACK), True),
+    Fault("answerCallbackQuery 502", ACK, _error(502, "Bad Gateway")(ACK), True),
+    Fault("answerCallbackQuery timeout", ACK, _delay(ACK), True),
+    Fault("answerCallbackQuery dropped", ACK, _drop(ACK), True),
+    Fault(
+        "answerCallbackQuery 429",
+        ACK,
+        _error(429, "Too Many Requests: retry after 3", 1, 3)(ACK),
+        True,
+    ),
 ]

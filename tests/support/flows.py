@@ -334,4 +334,13 @@ FLOWS: list[Flow] = [
         0,
         "Сводка на",
     ),
+    Flow(
+        "export command",
+        frozenset({"sendDocument"}),
+        demo_then(COORDINATOR),
+        _send("/export"),
+        _nothing,
+        0,
+        texts.EXPORT_CAPTION,
+    ),
 ]
