@@ -122,8 +122,8 @@ class Button:
     - any: no target beyond the person's own scope (lists, filters, pages)
 
     `sample` is the data of such a button, `{id}` standing for the target. Buttons used
-    only inside a conversation (`in_conversation`) act on its draft, which the services
-    check when it is saved.
+    only inside a conversation (`in_conversation`) mean something only in its state; those
+    naming a target are checked there (tests/e2e/test_button_matrix.py drives to it).
     """
 
     action: str
@@ -148,11 +148,11 @@ BUTTONS: dict[str, Button] = {
     r"^vis:f[sc]:\d+:\d+:\d+:\d+$": Button("visits", "school", "any", "vis:fs:0:{id}:0:0"),
     r"^vis:dl:\d+$": Button("visits", "visit", "author", "vis:dl:{id}"),
     r"^vis:dy:\d+$": Button("visits", "visit", "author", "vis:dy:{id}", changes=True),
-    r"^vis:s:\d+$": _inside("visit"),
+    r"^vis:s:\d+$": Button("visit", "school", "curates", "vis:s:{id}", in_conversation=True),
     r"^vis:dt:(0|1|cal)$": _inside("visit"),
     r"^vis:c:": _inside("visit"),
     r"^vis:f:(on_site|remote|phone|joint_event|other)$": _inside("visit"),
-    r"^vis:(pi|pr):\d+$": _inside("visit"),
+    r"^vis:(pi|pr):\d+$": Button("visit", "item", "curates", "vis:pi:{id}", in_conversation=True),
     r"^vis:p:[a-z_]+$": _inside("visit"),
     r"^vis:pd$": _inside("visit"),
     r"^vis:nd$": _inside("visit"),
@@ -183,10 +183,10 @@ BUTTONS: dict[str, Button] = {
     ),
     r"^rm:sc:k:\d+$": Button("risks", "school", "edits", "rm:sc:k:{id}"),
     r"^rm:rk:\d+:\d+$": Button("risks", "school", "edits", "rm:rk:{id}:1", changes=True),
-    r"^rm:sc:i:\d+$": _inside("import"),
+    r"^rm:sc:i:\d+$": Button("import", "school", "edits", "rm:sc:i:{id}", in_conversation=True),
     r"^rm:yr:\d{4}$": _inside("import"),
     r"^rm:imp:ok$": _inside("import"),
-    r"^rm:sc:n:\d+$": _inside("item_new"),
+    r"^rm:sc:n:\d+$": Button("item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True),
     r"^rm:x$": _inside("roadmap"),
     # -- events
     r"^ev:o:\d+$": Button("events", "event", "audience", "ev:o:{id}"),
@@ -207,9 +207,13 @@ BUTTONS: dict[str, Button] = {
     r"^ev:fm:[a-z_]+$": _inside("event_new"),
     r"^ev:qs:\d+$": _inside("event_new"),
     r"^ev:du:\d+$": _inside("event_new"),
-    r"^ev:pl:\d+$": _inside("event_new"),
+    r"^ev:pl:\d+$": Button(
+        "event_new", "school", "coordinates", "ev:pl:{id}", in_conversation=True
+    ),
     r"^ev:au:[a-z_]+$": _inside("event_new"),
-    r"^ev:cs:(\d+|done)$": _inside("event_new"),
+    r"^ev:cs:(\d+|done)$": Button(
+        "event_new", "school", "coordinates", "ev:cs:{id}", in_conversation=True
+    ),
     r"^ev:ca:(0|x)$": _inside("event_new"),
     r"^ev:sk$": _inside("event_new"),
     r"^ev:chg$": _inside("event_new"),

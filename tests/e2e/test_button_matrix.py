@@ -9,8 +9,9 @@ action and the target is within the persona's reach; a refusal shows nothing of 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from telegram.ext import CallbackQueryHandler, ConversationHandler
@@ -58,6 +59,8 @@ REFUSALS = {
             "invite_scope_not_allowed",
             "invite_role_not_allowed",
             "scope_not_found",
+            "visit_school_not_curated",
+            "visit_item_other_school",
         )
     ),
 }
@@ -112,7 +115,7 @@ FINAL = {r"^vis:dy:\d+$", r"^rm:ac:\d+$", r"^ev:cy:\d+$"}
 
 
 def _aimed() -> list[tuple[str, Button]]:
-    rows = [(pattern, rule) for pattern, rule in BUTTONS.items() if rule.target]
+    rows = [(p, rule) for p, rule in BUTTONS.items() if rule.target and not rule.in_conversation]
     return sorted(rows, key=lambda row: row[0] in FINAL)
 
 
@@ -193,6 +196,7 @@ async def test_button_matrix(
             reply = await bot.press_data(user, anchor, data)
             seen = reply.everything.strip()
             refused = seen in REFUSALS
+            assert texts.STALE_BUTTON not in seen, data
             if refused != (not expected(persona, rule, side)):
                 wrong.append((data, side, "refused" if refused else "allowed", seen[:60]))
             leaked = side == "away" and "away" not in persona.reach.get("sees", NONE)
@@ -201,3 +205,77 @@ async def test_button_matrix(
             if starts.get(pattern):
                 await bot.send(user, "/cancel")
     assert wrong == []
+
+
+# -- buttons that name a target inside a conversation: driven to their state, then forged
+
+Opener = Callable[[BotHarness, FakeUser], Awaitable[object]]
+
+
+async def _visit_schools(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/visit")
+
+
+async def _visit_purpose(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/visit")
+    await bot.press(user, "СШ № 17")
+    await bot.press(user, texts.BUTTON_TODAY)
+    await bot.press(user, "Консультация по телефону")
+
+
+async def _event_place(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/event_new")
+    await bot.press(user, "Круглый стол")
+    await bot.send(user, "Семинар")
+    await bot.send(user, f"{bot.clock() + timedelta(days=5):%d.%m.%Y} 14:30")
+    await bot.press(user, "120")
+
+
+async def _event_schools(bot: BotHarness, user: FakeUser) -> None:
+    await _event_place(bot, user)
+    await bot.press(user, "СШ № 22")
+    await bot.send(user, "Цель")
+    await bot.press(user, texts.EVENT_AUDIENCE_LABELS["chosen_schools"])
+
+
+def _command(command: str) -> Opener:
+    return lambda bot, user: bot.send(user, command)
+
+
+OPENERS: dict[str, tuple[str, Opener]] = {
+    r"^vis:s:\d+$": (CURATOR_17, _visit_schools),
+    r"^vis:(pi|pr):\d+$": (CURATOR_17, _visit_purpose),
+    r"^ev:pl:\d+$": (COORDINATOR, _event_place),
+    r"^ev:cs:(\d+|done)$": (COORDINATOR, _event_schools),
+    r"^rm:sc:i:\d+$": (COORDINATOR, _command("/import")),
+    r"^rm:sc:n:\d+$": (COORDINATOR, _command("/item_new")),
+}
+
+
+def test_every_aimed_button_in_a_conversation_has_an_opener() -> None:
+    aimed = {p for p, rule in BUTTONS.items() if rule.target and rule.in_conversation}
+    assert aimed == set(OPENERS)
+
+
+@pytest.mark.parametrize("side", ["home", "away"])
+@pytest.mark.parametrize("pattern", list(OPENERS))
+async def test_forged_target_inside_a_conversation(
+    bot: BotHarness, session_factory: SessionFactory, pattern: str, side: str
+) -> None:
+    async with session_factory() as session:
+        world = await build_world(session, bot.clock())
+        await session.commit()
+    name, opener = OPENERS[pattern]
+    rule = BUTTONS[pattern]
+    assert rule.target is not None
+    user = await bot.login(name)
+    await opener(bot, user)
+    message = bot.fake.last_message(user.id)
+    assert message is not None
+    data = rule.sample.format(id=getattr(world, side).id_of(rule.target))
+    reply = await bot.press_data(user, message.message_id, data)
+    assert texts.STALE_BUTTON not in reply.everything, "the conversation did not take it"
+    refused = reply.everything.strip() in REFUSALS
+    assert refused == (side == "away"), reply.everything
+    if side == "away":
+        assert not any(marker in reply.everything for marker in LEAK_MARKERS)
