@@ -23,7 +23,9 @@ from bot.models import (
     Notification,
     Person,
     RegistrationState,
+    RoadmapItem,
     Role,
+    School,
     TelegramAccount,
     Visit,
 )
@@ -102,6 +104,15 @@ async def test_each_change_is_audited_and_shown_to_admins_only(
     await trail.expect(DIRECTOR_17, "roadmap.imported")
     await bot.press(director, texts.BUTTON_SEND)
     await trail.expect(DIRECTOR_17, "roadmap.report_submitted")
+    item_id = await _id(session_factory, RoadmapItem)
+    await _press(bot, director, f"rm:ef:{item_id}:measure")
+    await bot.send(director, "Педсовет по итогам ВПР и ОГЭ")
+    details = await trail.expect(DIRECTOR_17, "roadmap.item_edited")
+    assert details["after"] == "Педсовет по итогам ВПР и ОГЭ" and details["before"]
+    async with session_factory() as session:
+        school_id = await session.scalar(select(School.id).where(School.short_name == "СШ № 17"))
+    await _press(bot, director, f"rm:rk:{school_id}:1")
+    await trail.expect(DIRECTOR_17, "risk_profile.changed")
     reviewer = await bot.login(CURATOR_17)
     await bot.send(reviewer, "/review")
     await bot.press(reviewer, texts.BUTTON_ACCEPT)
