@@ -40,6 +40,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
+        .read_timeout(settings.telegram_read_timeout)
         .context_types(ContextTypes(context=BotContext))
         .persistence(DatabasePersistence(session_factory))
         .concurrent_updates(processor)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
     bot_username: str | None = None
     log_level: str = "INFO"
+    # Seconds to wait for Telegram's answer to a request (not getUpdates' long poll); python-
+    # telegram-bot's default. A reply that takes longer counts as timed out.
+    telegram_read_timeout: float = Field(default=5.0, gt=0, le=60)
     # Per-user flood control: sustained updates a second, and the burst allowed on top.
     flood_rate_per_second: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=20, ge=1)

@@ -110,6 +110,7 @@ class FakeTelegram:
         self._files: dict[str, dict[str, Any]] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
         self._faults: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.delayed_in_flight = 0  # delayed requests still being carried out
         self._required = _required_fields()
         self._global_bucket = _Bucket(30, 30)
         self._chat_buckets: dict[int, _Bucket] = {}
@@ -312,7 +313,12 @@ class FakeTelegram:
         fault = self._faults[method].pop(0) if self._faults.get(method) else None
         if fault is not None:
             if "delay" in fault:
-                await asyncio.sleep(fault["delay"])
+                # Carried out after the delay even if the client gave up: a request that
+                # timed out on the bot's side may still take effect, as with Telegram.
+                # Shielded: aiohttp cancels a handler whose client went away.
+                params = await self._params(request)
+                self.delayed_in_flight += 1
+                return await asyncio.shield(self._after_delay(request, method, params, fault))
             elif "drop" in fault:
                 assert request.transport is not None
                 request.transport.close()
@@ -326,10 +332,25 @@ class FakeTelegram:
                     retry_after=fault["retry_after"],
                     record=False,
                 )
+        return await self._handle_now(request, method)
+
+    async def _after_delay(
+        self, request: web.Request, method: str, params: dict[str, Any], fault: dict[str, Any]
+    ) -> web.StreamResponse:
+        try:
+            await asyncio.sleep(fault["delay"])
+            return await self._handle_now(request, method, params)
+        finally:
+            self.delayed_in_flight -= 1
+
+    async def _handle_now(
+        self, request: web.Request, method: str, params: dict[str, Any] | None = None
+    ) -> web.StreamResponse:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(method, 404, "Not Found")
-        params = await self._params(request)
+        if params is None:
+            params = await self._params(request)
         missing = self._required.get(method, set()) - set(params)
         if missing:
             return self._error(

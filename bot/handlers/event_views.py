@@ -14,7 +14,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.conversation_kit import text_expected
 from bot.handlers.guard import guarded
-from bot.handlers.replies import Buttons, acknowledge, answer
+from bot.handlers.replies import Buttons, acknowledge, answer, deliver
 from bot.models import EventStatus, RegistrationState
 from bot.reports.event_export import build_registrations_xlsx
 from bot.runtime import BotContext
@@ -152,11 +152,13 @@ async def export(update: Update, context: BotContext) -> None:
     event_id = _ids(update)[0]
     event = await events.managed_event(context.session, context.actor, event_id)
     people = await event_results.participants(context.session, context.actor, event_id)
-    assert update.effective_chat is not None
+    chat = update.effective_chat
+    assert chat is not None
     await acknowledge(update)
-    await update.effective_chat.send_document(
-        InputFile(build_registrations_xlsx(event.title, people), filename=f"event_{event_id}.xlsx")
+    table = InputFile(
+        build_registrations_xlsx(event.title, people), filename=f"event_{event_id}.xlsx"
     )
+    await deliver(lambda: chat.send_document(table))
 
 
 @guarded("event_manage")

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot import texts
-from bot.handlers.replies import acknowledge
+from bot.handlers.replies import acknowledge, deliver
 from bot.runtime import BotContext
 from bot.services.flood import FloodGate, RecentUpdates
 
@@ -28,11 +28,14 @@ def register(application: Application, rate_per_second: float, burst: int) -> No
         admitted, warn = gate.admit(user.id, time.monotonic())
         if admitted:
             return
-        if warn and update.effective_chat is not None:
+        chat = update.effective_chat
+        if warn and chat is not None:
+            # Through the reply policy: a failed warning must not raise, or python-telegram-bot
+            # would go on to hand the throttled update to the features.
             if update.callback_query is not None:
                 await acknowledge(update, texts.SLOW_DOWN)
             else:
-                await update.effective_chat.send_message(texts.SLOW_DOWN)
+                await deliver(lambda: chat.send_message(texts.SLOW_DOWN))
         raise ApplicationHandlerStop
 
     application.add_handler(TypeHandler(Update, protect), group=PROTECTION_GROUP)

@@ -7,13 +7,15 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
+import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
 MAX_REPLY_WAIT = 5.0  # seconds a reply may wait for Telegram's 429; longer, it is dropped
+RETRY_PAUSE = 1.0  # seconds before repeating a reply after a 5xx or a network failure
 
 # A press is answered once; a handler may reply several times (edit, then the next prompt).
 _answered: OrderedDict[str, None] = OrderedDict()
@@ -35,6 +37,12 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
         # the action itself still goes through.
         if "too old" not in str(error).lower() and "invalid" not in str(error).lower():
             raise
+        return False
+    except (RetryAfter, NetworkError, Forbidden) as error:
+        # Answering only stops the button's spinner (Telegram stops it by itself). The
+        # handler has usually committed by now: failing the update here would tell the
+        # user «не сохранено» about saved work. An alert that did not show is sent instead.
+        log.warning("press not answered: %s", error)
         return False
     return True
 
@@ -79,20 +87,26 @@ async def answer(
                         return None
                     raise
 
-            return await _delivered(edit_message)
+            return await deliver(edit_message, repeatable=True)
     chat = update.effective_chat
     if chat is None:
         return None
-    return await _delivered(
+    return await deliver(
         lambda: chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     )
 
 
-async def _delivered(send: Callable[[], Awaitable[Message | None]]) -> Message | None:
-    """Send once more after a 429 (short wait), a 5xx or a timeout; then give up quietly.
+async def deliver(
+    send: Callable[[], Awaitable[Message | None]], *, repeatable: bool = False
+) -> Message | None:
+    """Send once more after a 429 (short wait) or a 5xx; then give up quietly.
 
     A reply comes after the update's work was committed: losing the reply must not undo
-    the step (the error handler would say «не сохранено», which would be false).
+    the step (the error handler would say «не сохранено», which would be false). A new
+    message is not repeated after a timeout or a connection cut mid-request: Telegram may
+    have delivered it, and a user would rather miss one reply than get it twice. An edit
+    (`repeatable=True`) is repeated then too: the same edit twice shows once. A user who
+    blocked the bot gets nothing, and nothing fails.
     """
     for attempt in range(2):
         try:
@@ -103,14 +117,30 @@ async def _delivered(send: Callable[[], Awaitable[Message | None]]) -> Message |
                 log.warning("reply dropped: Telegram asked to wait %.0f s", wait)
                 return None
             await asyncio.sleep(wait)
+        except Forbidden as error:
+            log.info("reply dropped: %s", error)
+            return None
         except (TimedOut, NetworkError) as error:
             if isinstance(error, BadRequest):
                 raise
-            if attempt:
-                log.warning("reply dropped after a retry: %s", error)
+            if attempt or (not repeatable and maybe_delivered(error)):
+                log.warning("reply dropped (attempt %d): %s", attempt + 1, error)
                 return None
-            await asyncio.sleep(1)
+            await asyncio.sleep(RETRY_PAUSE)
     return None
+
+
+def maybe_delivered(error: NetworkError) -> bool:
+    """Whether the request may have reached Telegram despite the error.
+
+    Telegram's own error answer (5xx) means it did not act; a failure to connect means it
+    never heard of the request. A read timeout or a connection lost mid-request could be
+    either.
+    """
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False
+    return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
 
 
 def retry_after_seconds(value: object) -> float:

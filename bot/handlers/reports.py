@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.handlers.guard import guarded
-from bot.handlers.replies import answer
+from bot.handlers.replies import acknowledge, answer, deliver
 from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
@@ -40,9 +40,10 @@ async def show_summary(update: Update, context: BotContext) -> None:
         if len(rows) > len(shown)
         else None
     )
-    assert update.effective_chat is not None
-    await update.effective_chat.send_photo(
-        InputFile(chart, filename="progress.png"), caption=caption
+    chat = update.effective_chat
+    assert chat is not None
+    await deliver(
+        lambda: chat.send_photo(InputFile(chart, filename="progress.png"), caption=caption)
     )
 
 
@@ -182,11 +183,11 @@ async def send_report(update: Update, context: BotContext) -> None:
     scope = schools[0].short_name if wanted else "все школы проекта"
     title = texts.half_year_title(scope, int(half), int(year))
     content = await asyncio.to_thread(build_half_year_report, title, items, visits, events)
-    assert update.effective_chat is not None
-    await update.callback_query.answer()
-    await update.effective_chat.send_document(
-        InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx"), caption=texts.e(title)
-    )
+    chat = update.effective_chat
+    assert chat is not None
+    await acknowledge(update)
+    report = InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx")
+    await deliver(lambda: chat.send_document(report, caption=texts.e(title)))
 
 
 @guarded("export")
@@ -194,10 +195,10 @@ async def send_export(update: Update, context: BotContext) -> None:
     schools = await summaries.summary_schools(context.session, context.actor)
     tables = await report_data.export_tables(context.session, [s.id for s in schools])
     content = await asyncio.to_thread(build_export_zip, tables)
-    assert update.effective_chat is not None
-    await update.effective_chat.send_document(
-        InputFile(content, filename="shnor500_export.zip"), caption=texts.EXPORT_CAPTION
-    )
+    chat = update.effective_chat
+    assert chat is not None
+    export = InputFile(content, filename="shnor500_export.zip")
+    await deliver(lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION))
 
 
 def register(application: Application) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel, text_expected
 from bot.handlers.guard import guarded
-from bot.handlers.replies import answer
+from bot.handlers.replies import answer, deliver
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import School
 from bot.reports.roadmap_template import build_template
@@ -42,10 +42,10 @@ async def send_template(update: Update, context: BotContext) -> None:
     """The XLSX template with the ten risk factors on a second sheet."""
     titles = await roadmaps.risk_titles(context.session)
     content = await asyncio.to_thread(build_template, titles)
-    assert update.effective_chat is not None
-    await update.effective_chat.send_document(
-        InputFile(content, filename="shablon_dorozhnoy_karty.xlsx"), caption=texts.TEMPLATE_CAPTION
-    )
+    chat = update.effective_chat
+    assert chat is not None
+    template = InputFile(content, filename="shablon_dorozhnoy_karty.xlsx")
+    await deliver(lambda: chat.send_document(template, caption=texts.TEMPLATE_CAPTION))
 
 
 # -- import -------------------------------------------------------------------------------

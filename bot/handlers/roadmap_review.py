@@ -14,7 +14,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel, text_expected
 from bot.handlers.guard import guarded
-from bot.handlers.replies import answer
+from bot.handlers.replies import answer, deliver
 from bot.runtime import BotContext
 from bot.services import roadmap_reports
 
@@ -47,9 +47,9 @@ async def show_queue(update: Update, context: BotContext) -> None:
         )
         for kind, file_id in report.attachments:
             if kind == "photo":
-                await chat.send_photo(file_id)
+                await deliver(lambda file_id=file_id: chat.send_photo(file_id))
             else:
-                await chat.send_document(file_id)
+                await deliver(lambda file_id=file_id: chat.send_document(file_id))
 
 
 @guarded("review")

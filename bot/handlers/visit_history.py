@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.handlers.guard import guarded
-from bot.handlers.replies import Buttons, answer
+from bot.handlers.replies import Buttons, answer, deliver
 from bot.models import AttachmentKind, Role
 from bot.runtime import BotContext
 from bot.services import visits
@@ -157,12 +157,14 @@ async def open_visit(update: Update, context: BotContext) -> None:
         (texts.VISIT_FIELD_LABELS["recommendations"], visit.recommendations, texts.CARD_TEXT),
     ]:
         if value and len(value) > limit:  # shortened on the card: the whole text follows
-            await chat.send_message(texts.visit_full_field(label, value), parse_mode="HTML")
+            full = texts.visit_full_field(label, value)
+            await deliver(lambda full=full: chat.send_message(full, parse_mode="HTML"))
     for item in card.attachments:
-        if item.kind == AttachmentKind.PHOTO and item.telegram_file_id:
-            await chat.send_photo(item.telegram_file_id)
-        elif item.kind == AttachmentKind.DOCUMENT and item.telegram_file_id:
-            await chat.send_document(item.telegram_file_id)
+        file_id = item.telegram_file_id
+        if item.kind == AttachmentKind.PHOTO and file_id:
+            await deliver(lambda file_id=file_id: chat.send_photo(file_id))
+        elif item.kind == AttachmentKind.DOCUMENT and file_id:
+            await deliver(lambda file_id=file_id: chat.send_document(file_id))
 
 
 @guarded(ACTION)

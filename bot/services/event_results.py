@@ -155,6 +155,18 @@ async def save_feedback(
         registration.feedback_comment = comment or None
     registration.feedback_at = now
     await session.flush()
+    # The rating and the comment arrive as two steps: each is recorded as it is given.
+    given: dict[str, object] = {"rating": rating} if rating is not None else {}
+    if comment is not None:
+        given["comment"] = registration.feedback_comment
+    await audit.record(
+        session,
+        actor_person_id=actor.person_id,
+        action="event.feedback",
+        object_type="event",
+        object_id=event_id,
+        details=given,
+    )
 
 
 @dataclass(frozen=True)

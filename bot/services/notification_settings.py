@@ -52,4 +52,12 @@ async def snooze(
         session, actor.person_id, notification_id, at_nine(until, timezone)
     ):
         raise NotFound("snooze_unknown")
+    await audit.record(
+        session,
+        actor_person_id=actor.person_id,
+        action="notification.snoozed",
+        object_type="notification",
+        object_id=notification_id,
+        details={"until": until.isoformat()},
+    )
     return until

@@ -6,6 +6,8 @@ checked separately by the services, against `Actor`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.models import Role
 
 EVERYONE_BOUND = frozenset(Role)
@@ -97,3 +99,138 @@ def allowed(roles: frozenset[Role], action: str) -> bool:
 
 def commands_for(roles: frozenset[Role]) -> list[str]:
     return [command for command in COMMANDS if allowed(roles, command)]
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    """A family of inline buttons: the `ACTIONS` row its handler is guarded by and its target.
+
+    `target` names what the id in the data points at (school, visit, item, report, event,
+    notification) and `reach` who, among the roles allowed, may act on that very target —
+    what the services check against `Actor`:
+
+    - sees: the school is in the person's scope (own school, curated, municipality, region)
+    - staff: the person works at the school; curates: the person curates it
+    - edits: staff of the school or a coordinator of its municipality
+    - author: the curator who recorded the visit
+    - coordinates: a coordinator of the event's or school's municipality (or region)
+    - audience: coordinators of the event's municipality and those it is for
+    - participant: signed up for the event; recipient: the notification is theirs
+    - any: no target beyond the person's own scope (lists, filters, pages)
+
+    `sample` is the data of such a button, `{id}` standing for the target. Buttons used
+    only inside a conversation (`in_conversation`) mean something only in its state; those
+    naming a target are checked there (tests/e2e/test_button_matrix.py drives to it).
+    """
+
+    action: str
+    target: str | None = None
+    reach: str = "any"
+    sample: str = ""
+    changes: bool = False  # pressing it changes data (an audit record is written)
+    in_conversation: bool = False
+
+
+def _inside(action: str) -> Button:
+    return Button(action, in_conversation=True)
+
+
+# Every callback pattern the bot registers (tests/e2e/test_button_matrix.py checks that).
+BUTTONS: dict[str, Button] = {
+    # -- visits
+    r"^vis:new$": Button("visit"),
+    r"^vis:ed:\d+$": Button("visit", "visit", "author", "vis:ed:{id}"),
+    r"^vis:o:\d+$": Button("visits", "visit", "sees", "vis:o:{id}"),
+    r"^vis:l:\d+:\d+:\d+:\d+$": Button("visits", "school", "any", "vis:l:0:{id}:0:0"),
+    r"^vis:f[sc]:\d+:\d+:\d+:\d+$": Button("visits", "school", "any", "vis:fs:0:{id}:0:0"),
+    r"^vis:dl:\d+$": Button("visits", "visit", "author", "vis:dl:{id}"),
+    r"^vis:dy:\d+$": Button("visits", "visit", "author", "vis:dy:{id}", changes=True),
+    r"^vis:s:\d+$": Button("visit", "school", "curates", "vis:s:{id}", in_conversation=True),
+    r"^vis:dt:(0|1|cal)$": _inside("visit"),
+    r"^vis:c:": _inside("visit"),
+    r"^vis:f:(on_site|remote|phone|joint_event|other)$": _inside("visit"),
+    r"^vis:(pi|pr):\d+$": Button("visit", "item", "curates", "vis:pi:{id}", in_conversation=True),
+    r"^vis:p:[a-z_]+$": _inside("visit"),
+    r"^vis:pd$": _inside("visit"),
+    r"^vis:nd$": _inside("visit"),
+    r"^vis:nc$": _inside("visit"),
+    r"^vis:ad$": _inside("visit"),
+    r"^vis:ac$": _inside("visit"),
+    r"^vis:save$": _inside("visit"),
+    r"^vis:chg$": _inside("visit"),
+    r"^vis:ef:[a-z]+$": _inside("visit"),
+    r"^vis:rs:(go|new)$": _inside("visit"),
+    r"^vis:x$": _inside("visit"),
+    # -- roadmaps
+    r"^rm:sc:r:\d+$": Button("roadmap", "school", "sees", "rm:sc:r:{id}"),
+    r"^rm:l:\d+:\d+$": Button("roadmap", "school", "sees", "rm:l:{id}:0"),
+    r"^rm:o:\d+$": Button("roadmap", "item", "sees", "rm:o:{id}"),
+    r"^rm:h:\d+$": Button("roadmap", "item", "sees", "rm:h:{id}"),
+    r"^rm:rep:\d+$": Button("item_report", "item", "staff", "rm:rep:{id}"),
+    r"^rm:st:(not_started|in_progress|done|not_done)$": _inside("item_report"),
+    r"^rm:pc:(\d{1,3}|x)$": _inside("item_report"),
+    r"^rm:ev:done$": _inside("item_report"),
+    r"^rm:send$": _inside("item_report"),
+    r"^rm:rq$": Button("review"),
+    r"^rm:ac:\d+$": Button("review", "report", "curates", "rm:ac:{id}", changes=True),
+    r"^rm:rt:\d+$": Button("review", "report", "curates", "rm:rt:{id}"),
+    r"^rm:ed:\d+$": Button("item_edit", "item", "edits", "rm:ed:{id}"),
+    r"^rm:ef:\d+:(measure|deadline|responsible|expected)$": Button(
+        "item_edit", "item", "edits", "rm:ef:{id}:measure"
+    ),
+    r"^rm:sc:k:\d+$": Button("risks", "school", "edits", "rm:sc:k:{id}"),
+    r"^rm:rk:\d+:\d+$": Button("risks", "school", "edits", "rm:rk:{id}:1", changes=True),
+    r"^rm:sc:i:\d+$": Button("import", "school", "edits", "rm:sc:i:{id}", in_conversation=True),
+    r"^rm:yr:\d{4}$": _inside("import"),
+    r"^rm:imp:ok$": _inside("import"),
+    r"^rm:sc:n:\d+$": Button("item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True),
+    r"^rm:x$": _inside("roadmap"),
+    # -- events
+    r"^ev:o:\d+$": Button("events", "event", "audience", "ev:o:{id}"),
+    r"^ev:su:\d+$": Button("events", "event", "audience", "ev:su:{id}", changes=True),
+    r"^ev:no:\d+$": Button("events", "event", "audience", "ev:no:{id}", changes=True),
+    r"^ev:fb:\d+:[1-5]$": Button("events", "event", "participant", "ev:fb:{id}:5"),
+    r"^ev:rg:\d+$": Button("event_manage", "event", "coordinates", "ev:rg:{id}"),
+    r"^ev:at:\d+:\d+$": Button("event_manage", "event", "coordinates", "ev:at:{id}:1"),
+    r"^ev:xl:\d+$": Button("event_manage", "event", "coordinates", "ev:xl:{id}"),
+    r"^ev:rf:\d+$": Button("event_manage", "event", "coordinates", "ev:rf:{id}"),
+    r"^ev:fs:\d+$": Button("event_manage", "event", "coordinates", "ev:fs:{id}"),
+    r"^ev:rs:\d+$": Button("event_manage", "event", "coordinates", "ev:rs:{id}"),
+    r"^ev:ed:\d+:\d+$": Button("event_manage", "event", "coordinates", "ev:ed:{id}:1"),
+    r"^ev:ef:\d+:\d+:\d$": Button("event_manage", "event", "coordinates", "ev:ef:{id}:1:0"),
+    r"^ev:cn:\d+$": Button("event_manage", "event", "coordinates", "ev:cn:{id}"),
+    r"^ev:cy:\d+$": Button("event_manage", "event", "coordinates", "ev:cy:{id}", changes=True),
+    r"^ev:fx$": _inside("event_manage"),
+    r"^ev:fm:[a-z_]+$": _inside("event_new"),
+    r"^ev:qs:\d+$": _inside("event_new"),
+    r"^ev:du:\d+$": _inside("event_new"),
+    r"^ev:pl:\d+$": Button(
+        "event_new", "school", "coordinates", "ev:pl:{id}", in_conversation=True
+    ),
+    r"^ev:au:[a-z_]+$": _inside("event_new"),
+    r"^ev:cs:(\d+|done)$": Button(
+        "event_new", "school", "coordinates", "ev:cs:{id}", in_conversation=True
+    ),
+    r"^ev:ca:(0|x)$": _inside("event_new"),
+    r"^ev:sk$": _inside("event_new"),
+    r"^ev:chg$": _inside("event_new"),
+    r"^ev:cf:[a-z]+$": _inside("event_new"),
+    r"^ev:pub$": _inside("event_new"),
+    r"^ev:x$": _inside("event_new"),
+    # -- summaries and reports
+    r"^sch:p:\d{1,4}$": Button("summary"),
+    r"^sch:o:\d+$": Button("school", "school", "sees", "sch:o:{id}"),
+    r"^rep:h:\d{4}:[12](:\d{1,4})?$": Button("report"),
+    r"^rep:g:\d{4}:[12]:\d+$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
+    # -- reminders and settings
+    r"^ntf:m:[a-z]+$": Button("settings", changes=True),
+    r"^ntf:sz:\d+:(1|3|7)$": Button(
+        "settings", "notification", "recipient", "ntf:sz:{id}:1", changes=True
+    ),
+    # -- invites
+    r"^inv:r:": Button("invite"),
+    r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
+}

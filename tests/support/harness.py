@@ -71,8 +71,10 @@ class BotHarness:
         *,
         admin_ids: list[int] | None = None,
         flood_burst: int = 1000,
+        read_timeout: float | None = None,
     ) -> None:
         self.flood_burst = flood_burst
+        self.read_timeout = read_timeout
         self.fake = fake
         self.session_factory = session_factory
         self.database_url = database_url
@@ -92,6 +94,7 @@ class BotHarness:
             admin_telegram_ids=self.admin_ids,
             # Tests tap faster than any person; flood control has its own test.
             flood_burst=self.flood_burst,
+            **({"telegram_read_timeout": self.read_timeout} if self.read_timeout else {}),
         )
 
     async def start(self) -> None:
@@ -155,6 +158,10 @@ class BotHarness:
             if answer.get("text")
         ]
         return Reply(messages=list(messages), alerts=alerts)
+
+    async def settle(self, limit: float = 10.0) -> None:
+        """Wait until delayed requests (`inject_delay`) have been carried out by the fake."""
+        await self.fake.wait_for(lambda: self.fake.delayed_in_flight == 0, limit)
 
     # -- what a user does -------------------------------------------------------------
 

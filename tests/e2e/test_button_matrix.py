@@ -1,0 +1,281 @@
+"""Every button family × every persona × a target in and out of scope.
+
+Generated from `bot.services.permissions.BUTTONS`: each press is a forged callback naming
+a school, visit, item, report, event or notification of the persona's own municipality
+("home") or of another region's city ("away"). Allowed exactly when the role may take the
+action and the target is within the persona's reach; a refusal shows nothing of the target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from telegram.ext import CallbackQueryHandler, ConversationHandler
+
+from bot import texts
+from bot.db import SessionFactory
+from bot.fake_bot_api import FakeUser
+from bot.models import Role
+from bot.services.permissions import ACTIONS, BUTTONS, Button, allowed
+from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
+from tests.support.harness import BotHarness
+from tests.support.scope_world import (
+    AWAY_COORDINATOR,
+    COORDINATOR,
+    CURATOR_17,
+    DIRECTOR_17,
+    LEAK_MARKERS,
+    REGIONAL,
+    build_world,
+)
+
+# What a refusal says: the role may not, or the target is not the person's.
+REFUSALS = {
+    texts.REFUSED,
+    texts.REFUSED_STRANGER,
+    *(
+        texts.ERRORS[code]
+        for code in (
+            "access_denied",
+            "not_found",
+            "school_not_found",
+            "school_out_of_scope",
+            "visit_not_found",
+            "visit_not_yours",
+            "roadmap_edit_denied",
+            "roadmap_item_not_found",
+            "roadmap_report_only_school",
+            "roadmap_report_not_found",
+            "roadmap_review_only_curator",
+            "snooze_unknown",
+            "event_not_found",
+            "event_not_for_you",
+            "event_coordinators_only",
+            "event_feedback_not_participant",
+            "invite_scope_not_allowed",
+            "invite_role_not_allowed",
+            "scope_not_found",
+            "visit_school_not_curated",
+            "visit_item_other_school",
+        )
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str | None  # None: a stranger; "admin": the configured admin
+    roles: frozenset[Role]
+    # Which side's targets each reach covers for this persona.
+    reach: dict[str, frozenset[str]]
+
+
+HOME, AWAY, BOTH, NONE = (
+    frozenset({"home"}),
+    frozenset({"away"}),
+    frozenset({"home", "away"}),
+    frozenset(),
+)
+
+
+def _coordinator(side: frozenset[str]) -> dict[str, frozenset[str]]:
+    return {"sees": side, "edits": side, "coordinates": side, "audience": side}
+
+
+PERSONAS: dict[str, Persona] = {
+    "stranger": Persona(None, frozenset(), {}),
+    "school staff": Persona(
+        DIRECTOR_17,
+        frozenset({Role.SCHOOL_STAFF}),
+        {"sees": HOME, "staff": HOME, "edits": HOME, "audience": HOME, "recipient": HOME},
+    ),
+    "curator": Persona(
+        CURATOR_17,
+        frozenset({Role.CURATOR}),
+        {"sees": HOME, "curates": HOME, "author": HOME},
+    ),
+    "municipal coordinator": Persona(
+        COORDINATOR, frozenset({Role.MUNICIPAL_COORDINATOR}), _coordinator(HOME)
+    ),
+    "municipal coordinator elsewhere": Persona(
+        AWAY_COORDINATOR, frozenset({Role.MUNICIPAL_COORDINATOR}), _coordinator(AWAY)
+    ),
+    "regional coordinator": Persona(
+        REGIONAL, frozenset({Role.REGIONAL_COORDINATOR}), _coordinator(HOME)
+    ),
+    "admin": Persona("admin", frozenset({Role.ADMIN}), _coordinator(BOTH)),
+}
+
+# Pressed last: they delete, accept or cancel what the other presses look at.
+FINAL = {r"^vis:dy:\d+$", r"^rm:ac:\d+$", r"^ev:cy:\d+$"}
+
+
+def _aimed() -> list[tuple[str, Button]]:
+    rows = [(p, rule) for p, rule in BUTTONS.items() if rule.target and not rule.in_conversation]
+    return sorted(rows, key=lambda row: row[0] in FINAL)
+
+
+def expected(persona: Persona, rule: Button, side: str) -> bool:
+    if not allowed(persona.roles, rule.action):
+        return False
+    if rule.reach == "any":
+        return True
+    return side in persona.reach.get(rule.reach, NONE)
+
+
+def _walk(handlers: list) -> Iterator[tuple[CallbackQueryHandler, bool]]:  # type: ignore[type-arg]
+    """Every callback handler with whether it starts a conversation."""
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            for entry in handler.entry_points:
+                if isinstance(entry, CallbackQueryHandler):
+                    yield entry, True
+            inner = [h for state in handler.states.values() for h in state]
+            yield from _walk([*inner, *handler.fallbacks])
+        elif isinstance(handler, CallbackQueryHandler):
+            yield handler, False
+
+
+def _registered(bot: BotHarness) -> dict[str, bool]:
+    assert bot.application is not None
+    found: dict[str, bool] = {}
+    for handlers in bot.application.handlers.values():
+        for handler, starts in _walk(list(handlers)):
+            if handler.pattern is not None:
+                pattern = getattr(handler.pattern, "pattern", handler.pattern)
+                found[str(pattern)] = found.get(str(pattern), False) or starts
+    return found
+
+
+async def test_every_button_pattern_is_in_the_table(bot: BotHarness) -> None:
+    registered = set(_registered(bot))
+    assert registered - set(BUTTONS) == set(), "add these patterns to permissions.BUTTONS"
+    assert set(BUTTONS) - registered == set(), "no handler answers these table rows"
+
+
+def test_table_rows_are_consistent() -> None:
+    reaches = {"any", "sees", "staff", "curates", "edits", "author"}
+    reaches |= {"coordinates", "audience", "participant", "recipient"}
+    for pattern, rule in BUTTONS.items():
+        assert rule.action in ACTIONS, pattern
+        assert rule.reach in reaches, pattern
+        if rule.target:
+            assert re.match(pattern, rule.sample.format(id=7)), pattern
+
+
+async def _user(bot: BotHarness, persona: Persona) -> FakeUser:
+    if persona.name is None:
+        return bot.stranger()
+    if persona.name == "admin":
+        user = bot.fake.user(ADMIN_TELEGRAM_ID, first_name="Админ")
+        await bot.send(user, "/start")
+        return user
+    return await bot.login(persona.name)
+
+
+@pytest.mark.parametrize("persona_name", list(PERSONAS))
+async def test_button_matrix(
+    bot: BotHarness, session_factory: SessionFactory, persona_name: str
+) -> None:
+    async with session_factory() as session:
+        world = await build_world(session, bot.clock())
+        await session.commit()
+    persona = PERSONAS[persona_name]
+    user = await _user(bot, persona)
+    anchor = (await bot.send(user, "/help")).last.message_id
+    starts = _registered(bot)
+    wrong = []
+    for pattern, rule in _aimed():
+        for side in ("home", "away"):
+            assert rule.target is not None
+            data = rule.sample.format(id=getattr(world, side).id_of(rule.target))
+            reply = await bot.press_data(user, anchor, data)
+            seen = reply.everything.strip()
+            refused = seen in REFUSALS
+            assert texts.STALE_BUTTON not in seen, data
+            if refused != (not expected(persona, rule, side)):
+                wrong.append((data, side, "refused" if refused else "allowed", seen[:60]))
+            leaked = side == "away" and "away" not in persona.reach.get("sees", NONE)
+            if leaked and any(marker in reply.everything for marker in LEAK_MARKERS):
+                wrong.append((data, side, "leaked", seen[:60]))
+            if starts.get(pattern):
+                await bot.send(user, "/cancel")
+    assert wrong == []
+
+
+# -- buttons that name a target inside a conversation: driven to their state, then forged
+
+Opener = Callable[[BotHarness, FakeUser], Awaitable[object]]
+
+
+async def _visit_schools(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/visit")
+
+
+async def _visit_purpose(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/visit")
+    await bot.press(user, "СШ № 17")
+    await bot.press(user, texts.BUTTON_TODAY)
+    await bot.press(user, "Консультация по телефону")
+
+
+async def _event_place(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/event_new")
+    await bot.press(user, "Круглый стол")
+    await bot.send(user, "Семинар")
+    await bot.send(user, f"{bot.clock() + timedelta(days=5):%d.%m.%Y} 14:30")
+    await bot.press(user, "120")
+
+
+async def _event_schools(bot: BotHarness, user: FakeUser) -> None:
+    await _event_place(bot, user)
+    await bot.press(user, "СШ № 22")
+    await bot.send(user, "Цель")
+    await bot.press(user, texts.EVENT_AUDIENCE_LABELS["chosen_schools"])
+
+
+def _command(command: str) -> Opener:
+    return lambda bot, user: bot.send(user, command)
+
+
+OPENERS: dict[str, tuple[str, Opener]] = {
+    r"^vis:s:\d+$": (CURATOR_17, _visit_schools),
+    r"^vis:(pi|pr):\d+$": (CURATOR_17, _visit_purpose),
+    r"^ev:pl:\d+$": (COORDINATOR, _event_place),
+    r"^ev:cs:(\d+|done)$": (COORDINATOR, _event_schools),
+    r"^rm:sc:i:\d+$": (COORDINATOR, _command("/import")),
+    r"^rm:sc:n:\d+$": (COORDINATOR, _command("/item_new")),
+}
+
+
+def test_every_aimed_button_in_a_conversation_has_an_opener() -> None:
+    aimed = {p for p, rule in BUTTONS.items() if rule.target and rule.in_conversation}
+    assert aimed == set(OPENERS)
+
+
+@pytest.mark.parametrize("side", ["home", "away"])
+@pytest.mark.parametrize("pattern", list(OPENERS))
+async def test_forged_target_inside_a_conversation(
+    bot: BotHarness, session_factory: SessionFactory, pattern: str, side: str
+) -> None:
+    async with session_factory() as session:
+        world = await build_world(session, bot.clock())
+        await session.commit()
+    name, opener = OPENERS[pattern]
+    rule = BUTTONS[pattern]
+    assert rule.target is not None
+    user = await bot.login(name)
+    await opener(bot, user)
+    message = bot.fake.last_message(user.id)
+    assert message is not None
+    data = rule.sample.format(id=getattr(world, side).id_of(rule.target))
+    reply = await bot.press_data(user, message.message_id, data)
+    assert texts.STALE_BUTTON not in reply.everything, "the conversation did not take it"
+    refused = reply.everything.strip() in REFUSALS
+    assert refused == (side == "away"), reply.everything
+    if side == "away":
+        assert not any(marker in reply.everything for marker in LEAK_MARKERS)
