@@ -146,6 +146,9 @@ ERRORS: dict[str, str] = {
     "invite_used": "Это приглашение уже использовано. Попросите у координатора новое.",
     "invite_expired": "Срок действия приглашения истёк. Попросите у координатора новое.",
     "invite_revoked": "Приглашение отозвано. Обратитесь к координатору.",
+    "invite_used_cannot_revoke": (
+        "Приглашение уже использовано: участник подключён. Отзывать нечего."
+    ),
     "invite_for_other_person": "Это приглашение выписано другому человеку.",
     "invite_person_taken": "Этот участник уже подключён с другого аккаунта Telegram.",
     "invite_role_not_allowed": "Вы не можете приглашать участников с этой ролью.",
@@ -232,6 +235,27 @@ def error(code: str, **params: object) -> str:
 INVITE_CHOOSE_ROLE = "Кого пригласить?"
 INVITE_CHOOSE_SCOPE = "Выберите, к чему относится роль:"
 INVITE_NO_SCOPES = "Нет доступных вариантов для этой роли."
+BUTTON_INVITE_REVOKE = "Отозвать приглашение"
+BUTTON_INVITE_PENDING = "Выданные приглашения"
+INVITE_NONE_PENDING = "Нет приглашений, которые ждут ответа."
+
+
+def invites_pending(count: int) -> str:
+    return (
+        f"<b>Ваши приглашения, которые ещё не использованы</b> ({count}).\n"
+        "Нажмите на приглашение, чтобы отозвать его: ссылка перестанет действовать."
+    )
+
+
+def invite_pending_label(role: Role, scope_name: str, expires: str) -> str:
+    """A button: role, scope and expiry; Telegram shows buttons as plain text."""
+    scope = f" — {scope_name}" if scope_name else ""
+    return f"✕ {ROLE_NAMES[role]}{scope}, до {expires}"[:60]
+
+
+def invite_revoked(role: Role, scope_name: str) -> str:
+    scope = f" — {e(scope_name)}" if scope_name else ""
+    return f"Приглашение отозвано: <b>{ROLE_NAMES[role]}</b>{scope}. Ссылка больше не действует."
 
 
 AUDIT_EMPTY = "Журнал изменений пуст."

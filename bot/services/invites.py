@@ -42,11 +42,20 @@ class InviteScope:
 
 @dataclass(frozen=True)
 class IssuedInvite:
+    invite_id: int
     token: str
     role: Role
     scope_name: str
     expires_at: datetime
     person_name: str | None
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    invite_id: int
+    role: Role
+    scope_name: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,7 @@ async def issue_invite(
     )
     person = await session.get(Person, person_id) if person_id else None
     return IssuedInvite(
+        invite_id=invite.id,
         token=invite.token,
         role=role,
         scope_name=await scope_name(session, role, scope),
@@ -161,7 +171,30 @@ async def revoke_invite(session: AsyncSession, actor: Actor | None, token: str) 
     invite = await session.scalar(select(Invite).where(Invite.token == token))
     if invite is None:
         raise DomainError("invite_unknown")
+    await _revoke(session, actor, invite)
+
+
+async def revoke_invite_by_id(session: AsyncSession, actor: Actor, invite_id: int) -> PendingInvite:
+    """Revoke from a button; returns what the invite was, for the reply.
+
+    Anyone who may issue such an invite may revoke it (a colleague's too: the link may
+    have gone to the wrong chat while its author is away). A used invite cannot be
+    revoked: the person is bound; their role is ended elsewhere.
+    """
+    invite = await session.get(Invite, invite_id)
+    if invite is None:
+        raise DomainError("invite_unknown")
+    await _revoke(session, actor, invite)
+    return await _described(session, invite)
+
+
+async def _revoke(session: AsyncSession, actor: Actor | None, invite: Invite) -> None:
+    # Scope first: an out-of-scope invite reveals nothing, not even whether it was used.
     await check_may_invite(session, actor, invite.role, _scope_of(invite))
+    if invite.used_at is not None:
+        raise DomainError("invite_used_cannot_revoke")
+    if invite.revoked_at is not None:
+        return  # a second tap on the same button: already done
     invite.revoked_at = utcnow()
     await audit.record(
         session,
@@ -170,6 +203,29 @@ async def revoke_invite(session: AsyncSession, actor: Actor | None, token: str) 
         object_type="invite",
         object_id=invite.id,
     )
+
+
+async def pending_invites(
+    session: AsyncSession, actor: Actor, now: datetime, limit: int = 10
+) -> list[PendingInvite]:
+    """The actor's own invites still waiting to be used, newest first."""
+    rows = await session.scalars(
+        select(Invite)
+        .where(
+            Invite.created_by_person_id == actor.person_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .order_by(Invite.id.desc())
+        .limit(limit)
+    )
+    return [await _described(session, invite) for invite in rows]
+
+
+async def _described(session: AsyncSession, invite: Invite) -> PendingInvite:
+    name = await scope_name(session, invite.role, _scope_of(invite))
+    return PendingInvite(invite.id, invite.role, name, invite.expires_at)
 
 
 def _scope_of(invite: Invite) -> InviteScope:

@@ -119,6 +119,7 @@ class Button:
     - coordinates: a coordinator of the event's or school's municipality (or region)
     - audience: coordinators of the event's municipality and those it is for
     - participant: signed up for the event; recipient: the notification is theirs
+    - (an invite is reached by those who may issue it: `coordinates` its school's place)
     - any: no target beyond the person's own scope (lists, filters, pages)
 
     `sample` is the data of such a button, `{id}` standing for the target. Buttons used
@@ -233,4 +234,6 @@ BUTTONS: dict[str, Button] = {
     # -- invites
     r"^inv:r:": Button("invite"),
     r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
+    r"^inv:l$": Button("invite"),
+    r"^inv:x:\d{1,9}$": Button("invite", "invite", "coordinates", "inv:x:{id}", changes=True),
 }

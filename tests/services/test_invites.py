@@ -188,3 +188,51 @@ async def test_invite_for_a_known_person_refuses_another_bound_account(
     assert refused.value.code == "invite_for_other_person"
     binding = await _redeem(session, issued.token, 100)
     assert binding.person_id == curator.id
+
+
+async def test_pending_lists_own_waiting_invites_and_revocation_keeps_to_scope(
+    session: AsyncSession,
+) -> None:
+    home = await make_municipality(session)
+    other = await make_municipality(session)
+    school = await make_school(session, home)
+    coordinator = await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=home)
+    colleague = await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=home)
+    stranger_city = await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=other)
+    actor = await actor_for(session, coordinator)
+    now = utcnow()
+
+    async def issue(ttl: timedelta = WEEK, inviter=actor):  # type: ignore[no-untyped-def]
+        return await invites.issue_invite(
+            session,
+            inviter=inviter,
+            role=Role.SCHOOL_STAFF,
+            scope=InviteScope(school_id=school.id),
+            ttl=ttl,
+            now=now,
+        )
+
+    waiting = await issue()
+    used = await issue()
+    await _redeem(session, used.token, 9_001)
+    await issue(ttl=timedelta(seconds=-1))  # expired
+    colleagues = await issue(inviter=await actor_for(session, colleague))
+
+    pending = await invites.pending_invites(session, actor, now)
+    assert [item.invite_id for item in pending] == [waiting.invite_id]
+    assert pending[0].scope_name == school.short_name
+
+    with pytest.raises(DomainError) as taken:
+        await invites.revoke_invite_by_id(session, actor, used.invite_id)
+    assert taken.value.code == "invite_used_cannot_revoke"
+    with pytest.raises(AccessDenied):
+        await invites.revoke_invite_by_id(
+            session, await actor_for(session, stranger_city), waiting.invite_id
+        )
+    # A colleague's link, sent to the wrong chat, may be revoked by anyone who could issue it.
+    revoked = await invites.revoke_invite_by_id(session, actor, colleagues.invite_id)
+    assert revoked.role == Role.SCHOOL_STAFF
+    with pytest.raises(DomainError) as unknown:
+        await invites.revoke_invite_by_id(session, actor, 999_999)
+    assert unknown.value.code == "invite_unknown"
+    assert await invites.pending_invites(session, actor, now) != []  # its own is still there

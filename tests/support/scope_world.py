@@ -17,6 +17,7 @@ from bot.models import (
     Event,
     EventAudience,
     EventStatus,
+    Invite,
     ItemStatus,
     Notification,
     ProgressReport,
@@ -56,6 +57,7 @@ class Side:
     report: int
     event: int
     notification: int
+    invite: int  # for staff of the school, unused
 
     def id_of(self, target: str) -> int:
         return int(getattr(self, target))
@@ -108,9 +110,15 @@ async def _one_of_everything(
         text=f"Срок: {label}",
         due_at=now,
     )
-    session.add_all([report, event, notification])
+    invite = Invite(
+        token=f"scope-world-{school.id}",
+        role=Role.SCHOOL_STAFF,
+        school_id=school.id,
+        expires_at=now + timedelta(days=7),
+    )
+    session.add_all([report, event, notification, invite])
     await session.flush()
-    return Side(school.id, visit.id, item.id, report.id, event.id, notification.id)
+    return Side(school.id, visit.id, item.id, report.id, event.id, notification.id, invite.id)
 
 
 async def build_world(session: AsyncSession, now: datetime) -> World:
