@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import signal
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
 from bot.db import make_engine
 from bot.fake_bot_api import FakeTelegram
 from bot.handlers import visit_flow
 from bot.models import BotStateEntry
+from tests.support.bot_process import BotProcess, bot_env, invite_token, seed_demo
 
 TOKEN = "666000:FAILOVER-TEST-TOKEN"
-
-
-def _env(fake: FakeTelegram, database_url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ADMIN_"))}
-    return {
-        **clean,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "BOT_USERNAME": "failover_bot",
-        "LOG_LEVEL": "INFO",
-    }
 
 
 async def _wait_for_state(database_url: str, state: int) -> None:
@@ -57,41 +40,16 @@ async def _wait_for_state(database_url: str, state: int) -> None:
         await engine.dispose()
 
 
-async def _start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def test_standby_takes_over_and_finishes_the_conversation(
     tmp_path: Path, database_url: str
 ) -> None:
     async with FakeTelegram(token=TOKEN, bot_username="failover_bot") as fake:
-        env = _env(fake, database_url)
-        seeded = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "seed-demo",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await seeded.communicate()
-        assert seeded.returncode == 0, err.decode()
-        token = re.search(r"Смирнова Светлана Анатольевна .*start=([\w-]+)", out.decode()).group(1)
+        env = bot_env(fake, database_url)
+        token = invite_token(await seed_demo(env, tmp_path), "Смирнова Светлана Анатольевна")
 
-        leader = await _start(env, tmp_path)
+        leader = await BotProcess.start(env, tmp_path, log_name="leader")
         await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
-        standby = await _start(env, tmp_path)
+        standby = await BotProcess.start(env, tmp_path, log_name="standby")
         try:
             await asyncio.sleep(4)
             assert fake.stats["conflicts"] == 0  # the standby does not poll
@@ -122,8 +80,7 @@ async def test_standby_takes_over_and_finishes_the_conversation(
             # The state is written right after the reply; a kill inside that instant would
             # replay the step (documented in README). Kill once it is on disk.
             await _wait_for_state(database_url, visit_flow.DATE)
-            leader.kill()  # SIGKILL: no goodbye, no flush
-            await leader.wait()
+            await leader.kill()
             before = len(fake.messages_to(curator.id))
             fake.press_button(curator, "Сегодня")
             await fake.wait_for(
@@ -133,10 +90,8 @@ async def test_standby_takes_over_and_finishes_the_conversation(
                 limit=40,
             )
         finally:
-            if leader.returncode is None:
-                leader.kill()
-            standby.send_signal(signal.SIGINT)
-            _out, standby_err = await asyncio.wait_for(standby.communicate(), 30)
-        assert standby.returncode == 0, standby_err.decode()
-        assert "standby" in standby_err.decode()
+            await leader.kill()
+            code = await standby.interrupt()
+        assert code == 0, standby.log()[-2000:]
+        assert "standby" in standby.log()
         assert fake.errors == []
