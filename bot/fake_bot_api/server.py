@@ -310,8 +310,12 @@ class FakeTelegram:
             return self._error(method, 401, "Unauthorized", record=False)
         self.stats[method] += 1
         fault = self._faults[method].pop(0) if self._faults.get(method) else None
+        params: dict[str, Any] | None = None
         if fault is not None:
             if "delay" in fault:
+                # Telegram has the whole request and is slow to act on it: a client that
+                # gives up or dies meanwhile does not take the message back.
+                params = await self._params(request)
                 await asyncio.sleep(fault["delay"])
             elif "drop" in fault:
                 assert request.transport is not None
@@ -329,7 +333,8 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(method, 404, "Not Found")
-        params = await self._params(request)
+        if params is None:
+            params = await self._params(request)
         missing = self._required.get(method, set()) - set(params)
         if missing:
             return self._error(
