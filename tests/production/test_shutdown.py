@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
-from bot.models import Notification, NotificationState, Role, TelegramAccount, utcnow
-from bot.services import outbox
+from bot.models import Notification, NotificationState
 from tests.support.bot_process import BotProcess, a_zone_where_it_is_midday, bot_env
-from tests.support.factories import make_municipality, make_person
+from tests.support.outbox_ledger import queue_reminders
 
 TOKEN = "666111:SHUTDOWN-TEST-TOKEN"
-
-
-async def _queue_reminders(factory: SessionFactory, fake: FakeTelegram, count: int) -> None:
-    async with factory() as session:
-        city = await make_municipality(session, timezone=a_zone_where_it_is_midday())
-        for n in range(count):
-            person = await make_person(session, Role.CURATOR, municipality=city)
-            await outbox.enqueue(
-                session,
-                dedupe_key=f"shutdown:{n}",
-                recipient_person_id=person.id,
-                kind="test",
-                text=f"Напоминание {n}",
-                # Yesterday: due, whatever the hour.
-                due_at=utcnow() - timedelta(days=1),
-            )
-        await session.commit()
-        for chat_id in (await session.scalars(select(TelegramAccount.chat_id))).all():
-            fake.user(chat_id)
 
 
 async def _states(factory: SessionFactory) -> dict[NotificationState, int]:
@@ -48,7 +27,7 @@ async def test_sigint_while_the_sender_waits_on_telegram_exits_cleanly(
     tmp_path: Path, database_url: str, session_factory: SessionFactory
 ) -> None:
     async with FakeTelegram(token=TOKEN, bot_username="shutdown_bot") as fake:
-        await _queue_reminders(session_factory, fake, 5)
+        await queue_reminders(session_factory, fake, "shutdown", 5, a_zone_where_it_is_midday())
         fake.inject_delay("sendMessage", 3.0)
         process = await BotProcess.start(bot_env(fake, database_url), tmp_path)
         try:
