@@ -84,8 +84,10 @@ class PatientUser:
 
 
 class VisitingCurator(PatientUser):
-    """Records visits to СШ № 17, one after another. Every finding typed is numbered anew, so
-    two visits with one number can only come from one draft saved twice."""
+    """Records visits, one after another. Every finding typed is numbered anew, so two visits
+    with one number can only come from one draft saved twice. The schools alternate: the
+    director of СШ № 17 is told of half of them (one message a second per chat is all
+    Telegram allows, and a longer queue to one person only makes the test slower)."""
 
     command = "/visit"
 
@@ -142,12 +144,13 @@ class VisitingCurator(PatientUser):
                 "recommendations": "Составить индивидуальные планы",
             }
             self.fake.send_text(user, typed[step])
+        elif step == "school":
+            press(user, "СШ № 17" if self.typed % 2 == 0 else "Лицей № 9")
         else:
             press(user, _BUTTONS[step])
 
 
 _BUTTONS = {
-    "school": "СШ № 17",
     "date": texts.BUTTON_YESTERDAY,
     "format": "Выезд в школу",
     "resume": texts.BUTTON_RESUME,
