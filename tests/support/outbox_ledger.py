@@ -73,7 +73,10 @@ class OutboxLedger:
             unmarked = delivered[message] - marked[message] - self.resent[message]
             # Negative: a row marked sent that Telegram never got (a lost message).
             # Above in_flight: a second copy no crash explains (a double send).
-            assert 0 <= unmarked <= in_flight[message], (message, delivered[message], rows)
+            assert 0 <= unmarked <= in_flight[message], (
+                f"{message}: delivered {delivered[message]}, marked sent {marked[message]}, "
+                f"resent at the edge {self.resent[message]}, in flight {in_flight[message]}"
+            )
             self.resent[message] += unmarked
             found += unmarked
         return found
@@ -93,9 +96,11 @@ class OutboxLedger:
         assert due is None, f"a due row was never sent: {states}"
         marked = Counter(m for state, m, _ in rows if m and state is NotificationState.SENT)
         delivered = self._delivered()
+        # Every row's message, whatever its state: a failed or cancelled row sends nothing.
+        known = {m for _, m, _ in rows if m}
         wrong = {
             message: (delivered[message], marked[message], self.resent[message])
-            for message in set(marked) | set(self.resent)
+            for message in known | set(self.resent)
             if delivered[message] != marked[message] + self.resent[message]
         }
         assert not wrong, f"(delivered, rows sent, documented resends): {wrong}"
