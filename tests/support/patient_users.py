@@ -14,6 +14,7 @@ from collections import Counter
 from bot import texts
 from bot.fake_bot_api import FakeTelegram
 from bot.fake_bot_api.records import FakeUser, SentMessage
+from bot.services.roadmap_import import HEADERS
 from tests.support.roadmap_files import table_to_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -159,9 +160,7 @@ _BUTTONS = {
 
 def roadmap_file(number: int) -> bytes:
     """File `number`: items «number.1»…«number.5», so each file's items are told apart."""
-    rows: list[list[object]] = [
-        ["№", "Раздел / направление", "Фактор риска", "Мероприятие", "Срок", "", ""]
-    ]
+    rows: list[list[object]] = [list(HEADERS)]
     rows += [
         [f"{number}.{i}", "Раздел", "", f"Мероприятие {i} из файла {number}", "май 2027", "", ""]
         for i in range(1, IMPORT_ITEMS + 1)
