@@ -1,7 +1,8 @@
 """People who keep using the bot while it is killed under them.
 
 Each answers the latest question of one flow, as it stands in the chat. When no answer
-comes (the update died with the process), they do it again, as people do; when that does
+comes (python-telegram-bot confirms an update when it fetches it, so one being handled at a
+kill is never delivered again), they do it again, as people do; when that does
 not help either (a stale button), they start the flow over with its command.
 """
 
