@@ -40,5 +40,7 @@ class Notification(Base, TimestampMixin):
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # When the claiming sender started sending it; None: claimed, never offered to Telegram.
+    handed_over_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None]

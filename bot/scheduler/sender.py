@@ -50,12 +50,14 @@ class OutboxSender:
         clock: Callable[[], datetime],
         pacer: Pacer | None = None,
         batch_size: int = 50,
+        worker: str = WORKER,
     ) -> None:
         self.bot = bot
         self.session_factory = session_factory
         self.clock = clock
         self.pacer = pacer or Pacer()
         self.batch_size = batch_size
+        self.worker = worker  # names this sender's claims
         self._stopping = False
 
     def request_stop(self) -> None:
@@ -70,7 +72,7 @@ class OutboxSender:
                 break
             async with unit_of_work(self.session_factory) as session:
                 batch = await delivery.claim_due(
-                    session, self.clock(), limit=self.batch_size, worker=WORKER
+                    session, self.clock(), limit=self.batch_size, worker=self.worker
                 )
             if not batch:
                 break
@@ -122,6 +124,13 @@ class OutboxSender:
             report.postponed += 1
             return True
         await self.pacer.wait(outgoing.chat_id)
+        async with unit_of_work(self.session_factory) as session:
+            # Committed before the request: if this process dies now, only this row waits
+            # out CLAIM_TIMEOUT; the rest of the batch is free again much sooner.
+            mine = await delivery.hand_over(session, outgoing.id, self.clock(), self.worker)
+        if not mine:
+            log.warning("notification %s taken over by another sender", outgoing.dedupe_key)
+            return True
         try:
             message_id = await self._send(outgoing)
         except RetryAfter as error:

@@ -4,7 +4,12 @@ Delivery is at-least-once at one edge: if the process dies after Telegram accept
 message but before `mark_sent` committed, the row stays `sending` and is reclaimed after
 CLAIM_TIMEOUT and sent again. Every other path sends a key at most once: claiming is a
 committed state change (PostgreSQL: FOR UPDATE SKIP LOCKED, so two senders never take one
-row), and a sent row is never claimed again.
+row), a row is handed to Telegram only by the sender that holds its claim (`hand_over`),
+and a sent row is never claimed again.
+
+A batch is claimed at once, but only the message in flight is ambiguous when a sender
+dies: the rest of its batch was never handed over and is free again after
+UNSENT_CLAIM_TIMEOUT, so a standby finishes a dead leader's batch within a minute.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from bot.models import (
 )
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
+UNSENT_CLAIM_TIMEOUT = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
@@ -57,10 +63,15 @@ async def claim_due(
     session: AsyncSession, now: datetime, *, limit: int, worker: str
 ) -> list[Outgoing]:
     """Take up to `limit` due rows (and rows stuck in `sending`), mark them `sending`."""
+    sending = Notification.state == NotificationState.SENDING
     due = or_(
         (Notification.state == NotificationState.PENDING) & (Notification.due_at <= now),
-        (Notification.state == NotificationState.SENDING)
-        & (Notification.claimed_at < now - CLAIM_TIMEOUT),
+        # A dead sender's claim that never reached Telegram: safe to take soon.
+        sending
+        & Notification.handed_over_at.is_(None)
+        & (Notification.claimed_at < now - UNSENT_CLAIM_TIMEOUT),
+        # The message in flight when its sender died: Telegram may have it (the edge).
+        sending & (Notification.handed_over_at < now - CLAIM_TIMEOUT),
     )
     statement = select(Notification.id).where(due).order_by(Notification.due_at, Notification.id)
     statement = statement.limit(limit)
@@ -76,6 +87,7 @@ async def claim_due(
             state=NotificationState.SENDING,
             claimed_at=now,
             claimed_by=worker,
+            handed_over_at=None,
             attempts=Notification.attempts + 1,
         )
     )
@@ -121,6 +133,24 @@ async def _set(session: AsyncSession, notification_id: int, **values: Any) -> No
     await session.execute(
         update(Notification).where(Notification.id == notification_id).values(**values)
     )
+
+
+async def hand_over(
+    session: AsyncSession, notification_id: int, now: datetime, worker: str
+) -> bool:
+    """Record that `worker` now sends this row; False if another sender has taken it over
+    meanwhile (its claim expired), and then it must not be sent from here."""
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.state == NotificationState.SENDING,
+            Notification.claimed_by == worker,
+            Notification.handed_over_at.is_(None),
+        )
+        .values(handed_over_at=now)
+    )
+    return result.rowcount == 1
 
 
 async def mark_sent(

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import sys
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
 from bot.fake_bot_api import FakeTelegram
+from tests.support.bot_process import BotProcess, bot_env
+from tests.support.databases import sqlite_url
 
 TOKEN = "555000:RUN-PROCESS-TEST-TOKEN"
 
 
 async def test_run_polls_answers_and_binds_the_configured_admin(tmp_path: Path) -> None:
     async with FakeTelegram(token=TOKEN, bot_username="run_test_bot") as fake:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ADMIN_"))},
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": fake.base_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-            "ADMIN_TELEGRAM_IDS": "4242",
-            "LOG_LEVEL": "INFO",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        env = bot_env(fake, sqlite_url(tmp_path / "bot.db"), ADMIN_TELEGRAM_IDS="4242")
+        process = await BotProcess.start(env, tmp_path)
         try:
             admin = fake.user(4242, first_name="Админ")
             await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
@@ -43,9 +23,8 @@ async def test_run_polls_answers_and_binds_the_configured_admin(tmp_path: Path) 
             assert "администратором" in fake.messages_to(admin.id)[-1].plain_text
             assert fake.commands({"type": "default"})  # menu published at start
         finally:
-            process.send_signal(signal.SIGINT)
-            _out, err = await asyncio.wait_for(process.communicate(), 30)
-        assert process.returncode == 0, err.decode()
-        log = err.decode()
+            code = await process.interrupt()
+        log = process.log()
+        assert code == 0, log[-2000:]
         assert TOKEN not in log and TOKEN.split(":")[1] not in log  # the token is never logged
         assert "scheduler started" in log

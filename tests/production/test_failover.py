@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import signal
-import sys
+from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
-from bot.db import make_engine
+from bot.db import SessionFactory, make_engine
 from bot.fake_bot_api import FakeTelegram
 from bot.handlers import visit_flow
-from bot.models import BotStateEntry
+from bot.models import BotStateEntry, Notification, NotificationState
+from tests.support.bot_process import (
+    BotProcess,
+    a_zone_where_it_is_midday,
+    bot_env,
+    invite_token,
+    seed_demo,
+)
+from tests.support.databases import selected_databases
+from tests.support.outbox_ledger import OutboxLedger, queue_reminders
 
 TOKEN = "666000:FAILOVER-TEST-TOKEN"
-
-
-def _env(fake: FakeTelegram, database_url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ADMIN_"))}
-    return {
-        **clean,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "BOT_USERNAME": "failover_bot",
-        "LOG_LEVEL": "INFO",
-    }
 
 
 async def _wait_for_state(database_url: str, state: int) -> None:
@@ -57,41 +50,16 @@ async def _wait_for_state(database_url: str, state: int) -> None:
         await engine.dispose()
 
 
-async def _start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def test_standby_takes_over_and_finishes_the_conversation(
     tmp_path: Path, database_url: str
 ) -> None:
     async with FakeTelegram(token=TOKEN, bot_username="failover_bot") as fake:
-        env = _env(fake, database_url)
-        seeded = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "seed-demo",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await seeded.communicate()
-        assert seeded.returncode == 0, err.decode()
-        token = re.search(r"Смирнова Светлана Анатольевна .*start=([\w-]+)", out.decode()).group(1)
+        env = bot_env(fake, database_url)
+        token = invite_token(await seed_demo(env, tmp_path), "Смирнова Светлана Анатольевна")
 
-        leader = await _start(env, tmp_path)
+        leader = await BotProcess.start(env, tmp_path, log_name="leader")
         await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
-        standby = await _start(env, tmp_path)
+        standby = await BotProcess.start(env, tmp_path, log_name="standby")
         try:
             await asyncio.sleep(4)
             assert fake.stats["conflicts"] == 0  # the standby does not poll
@@ -122,8 +90,7 @@ async def test_standby_takes_over_and_finishes_the_conversation(
             # The state is written right after the reply; a kill inside that instant would
             # replay the step (documented in README). Kill once it is on disk.
             await _wait_for_state(database_url, visit_flow.DATE)
-            leader.kill()  # SIGKILL: no goodbye, no flush
-            await leader.wait()
+            await leader.kill()
             before = len(fake.messages_to(curator.id))
             fake.press_button(curator, "Сегодня")
             await fake.wait_for(
@@ -133,10 +100,68 @@ async def test_standby_takes_over_and_finishes_the_conversation(
                 limit=40,
             )
         finally:
-            if leader.returncode is None:
-                leader.kill()
-            standby.send_signal(signal.SIGINT)
-            _out, standby_err = await asyncio.wait_for(standby.communicate(), 30)
-        assert standby.returncode == 0, standby_err.decode()
-        assert "standby" in standby_err.decode()
+            await leader.kill()
+            code = await standby.interrupt()
+        assert code == 0, standby.log()[-2000:]
+        assert "standby" in standby.log()
         assert fake.errors == []
+
+
+async def _states(factory: SessionFactory) -> Counter[NotificationState]:
+    async with factory() as session:
+        return Counter((await session.scalars(select(Notification.state))).all())
+
+
+# Advisory-lock leadership, two real processes: PostgreSQL only (SQLite's file lock is
+# exercised by the conversation test above).
+@pytest.mark.parametrize(
+    "database_url", [d for d in selected_databases() if d == "postgresql"], indirect=True
+)
+async def test_standby_finishes_the_batch_of_a_leader_killed_mid_delivery(
+    tmp_path: Path, database_url: str, session_factory: SessionFactory
+) -> None:
+    async with FakeTelegram(token=TOKEN, bot_username="failover_bot") as fake:
+        await queue_reminders(session_factory, fake, "failover", 30, a_zone_where_it_is_midday())
+        ledger = OutboxLedger(fake, session_factory)
+        fake.inject_delay("sendMessage", 0.3, times=1000)  # a slow Telegram: a long batch
+        env = bot_env(fake, database_url)
+        leader = await BotProcess.start(env, tmp_path, log_name="leader")
+        await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
+        standby = await BotProcess.start(env, tmp_path, log_name="standby")
+        try:
+            await fake.wait_for(lambda: "standby" in standby.log(), limit=60)
+            await fake.wait_for(lambda: len(fake.sent) >= 10, limit=60)  # mid-batch
+            await leader.kill()
+            await asyncio.sleep(0.5)  # a request in flight lands (Telegram keeps it)
+            # The standby cannot send yet: the leader's claims are fresh. So this is still
+            # the dead leader's picture: at most the one message it was sending is unmarked.
+            states = await _states(session_factory)
+            assert states[NotificationState.SENDING] > 10, states
+            edge = await ledger.after_kill()
+            assert ledger.in_flight_at_kills <= 1 and edge <= 1
+
+            polled = fake.stats["getUpdates"]
+            await fake.wait_for(lambda: fake.stats["getUpdates"] > polled + 1, limit=30)
+            assert "leader:" in standby.log()  # took the advisory lock
+            # The untried rest of the batch is free 30 s after its claim; only the message
+            # that was in flight waits out the 5-minute reclaim.
+            await _wait_for_states(session_factory, sending=ledger.in_flight_at_kills, limit=60)
+            await ledger.age_claims()  # as if 5 minutes passed
+            await _wait_for_states(session_factory, sending=0, limit=30)
+            await ledger.assert_exactly_once()
+            assert len(fake.sent) == 30 + edge  # the duplicate, when there is one, is that one
+        finally:
+            await leader.kill()
+            code = await standby.interrupt()
+        assert code == 0, standby.log()[-2000:]
+        assert "Traceback" not in leader.log() + standby.log()
+        assert fake.errors == []
+
+
+async def _wait_for_states(factory: SessionFactory, *, sending: int, limit: float) -> None:
+    for _ in range(int(limit * 5)):
+        states = await _states(factory)
+        if states[NotificationState.SENDING] == sending and not states[NotificationState.PENDING]:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"outbox never settled at {sending} sending: {states}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import signal
 import socket
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import aiohttp
 from bot.config import PROJECT_ROOT, load_settings
 from bot.fake_bot_api import FakeTelegram
 from bot.fake_bot_api.updates import message_json, text_content
+from tests.support.bot_process import BotProcess, bot_env
 
 TOKEN = "777000:WEBHOOK-TEST-TOKEN"
 
@@ -23,23 +23,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _env(fake: FakeTelegram, database_url: str, **extra: str) -> dict[str, str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "ADMIN_", "WEBHOOK_", "HEALTH_"))
-    }
-    return {
-        **clean,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "BOT_USERNAME": "webhook_bot",
-        **extra,
-    }
 
 
 async def _healthz(session: aiohttp.ClientSession, port: int, limit: float = 30) -> dict:
@@ -61,12 +44,10 @@ async def test_webhook_refuses_wrong_secret_and_answers_the_right_one(
     secret = secrets.token_urlsafe(32)
     url = f"http://127.0.0.1:{port}/tg/updates"
     async with FakeTelegram(token=TOKEN, bot_username="webhook_bot") as fake:
-        env = _env(fake, database_url, WEBHOOK_URL=url, WEBHOOK_SECRET=secret)
-        env["WEBHOOK_PORT"] = str(port)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--webhook", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        env = bot_env(
+            fake, database_url, WEBHOOK_URL=url, WEBHOOK_SECRET=secret, WEBHOOK_PORT=str(port)
+        )
+        process = await BotProcess.start(env, tmp_path, "--webhook")
         try:
             await fake.wait_for(lambda: fake.webhook["url"] == url, limit=60)
             assert fake.webhook["secret_token"] == secret
@@ -93,10 +74,9 @@ async def test_webhook_refuses_wrong_secret_and_answers_the_right_one(
                 health = await _healthz(http, port)
                 assert health["last_update_at"] is not None
         finally:
-            process.send_signal(signal.SIGINT)
-            _out, err = await asyncio.wait_for(process.communicate(), 30)
-        assert process.returncode == 0, err.decode()
-        assert secret not in err.decode()
+            code = await process.interrupt()
+        assert code == 0, process.log()[-2000:]
+        assert secret not in process.log()
         assert fake.errors == []
 
 
@@ -108,19 +88,8 @@ async def test_polling_mode_serves_health_as_standby_then_leader(
         processes = []
         try:
             for port in (first_port, second_port):
-                env = _env(fake, database_url, HEALTH_PORT=str(port))
-                processes.append(
-                    await asyncio.create_subprocess_exec(
-                        sys.executable,
-                        "-m",
-                        "bot",
-                        "run",
-                        cwd=tmp_path,
-                        env=env,
-                        stdout=asyncio.subprocess.DEVNULL,
-                        stderr=asyncio.subprocess.DEVNULL,
-                    )
-                )
+                env = bot_env(fake, database_url, HEALTH_PORT=str(port))
+                processes.append(await BotProcess.start(env, tmp_path))
                 if port == first_port:
                     await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
             async with aiohttp.ClientSession() as http:
@@ -128,8 +97,7 @@ async def test_polling_mode_serves_health_as_standby_then_leader(
                 second = await _healthz(http, second_port)
                 assert (first["role"], second["role"]) == ("leader", "standby")
                 assert first["mode"] == second["mode"] == "polling"
-                processes[0].kill()
-                await processes[0].wait()
+                await processes[0].kill()
                 polled = fake.stats["getUpdates"]
                 for _ in range(300):
                     if (await _healthz(http, second_port))["role"] == "leader":
@@ -141,9 +109,7 @@ async def test_polling_mode_serves_health_as_standby_then_leader(
                 await fake.wait_for(lambda: fake.stats["getUpdates"] > polled + 1, limit=30)
         finally:
             for process in processes:
-                if process.returncode is None:
-                    process.send_signal(signal.SIGINT)
-                    await asyncio.wait_for(process.wait(), 30)
+                await process.interrupt()
         assert processes[1].returncode == 0
 
 

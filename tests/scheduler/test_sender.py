@@ -16,8 +16,8 @@ from bot.fake_bot_api import FakeTelegram
 from bot.models import Notification, Role, TelegramAccount
 from bot.scheduler.pacing import Pacer
 from bot.scheduler.sender import OutboxSender
-from bot.services import outbox
-from bot.services.delivery import CLAIM_TIMEOUT
+from bot.services import delivery, outbox
+from bot.services.delivery import CLAIM_TIMEOUT, UNSENT_CLAIM_TIMEOUT
 from tests.support.factories import make_municipality, make_person
 
 TOKEN = "777000:SENDER-TEST-TOKEN"
@@ -168,7 +168,7 @@ class CrashingPacer(Pacer):
         await super().wait(chat_id)
 
 
-async def test_a_crash_mid_batch_then_restart_delivers_the_rest_once(
+async def test_a_crash_mid_batch_then_restart_delivers_the_rest_once_and_soon(
     session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
 ) -> None:
     people = await _people(session_factory, limited_fake, 40)
@@ -184,12 +184,37 @@ async def test_a_crash_mid_batch_then_restart_delivers_the_rest_once(
         await task
     states = await _states(session_factory)
     assert states["sent"] == 10 and states["sending"] == 30  # claimed, not yet sent
-    clock.now = NOON + CLAIM_TIMEOUT + timedelta(seconds=1)
+    # None of the 30 was offered to Telegram: the next sender need not wait out the
+    # claim timeout meant for a message that may have gone out.
+    clock.now = NOON + UNSENT_CLAIM_TIMEOUT + timedelta(seconds=1)
     await OutboxSender(client, session_factory, clock, batch_size=40).drain()
     texts = Counter(message.text for message in limited_fake.sent)
     assert len(texts) == 40 and set(texts.values()) == {1}
     assert await _states(session_factory) == Counter({"sent": 40})
     assert limited_fake.stats["429"] == 0
+
+
+async def test_a_crash_with_a_message_in_flight_resends_only_that_one_after_the_timeout(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    await _queue(session_factory, await _people(session_factory, limited_fake, 5))
+    limited_fake.inject_delay("sendMessage", 1.0)  # Telegram takes the first one slowly
+    clock = Clock(NOON)
+    task = asyncio.create_task(OutboxSender(client, session_factory, clock).drain())
+    await limited_fake.wait_for(lambda: limited_fake.stats["sendMessage"] >= 1)
+    task.cancel()  # the process dies waiting for Telegram's answer
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await limited_fake.wait_for(lambda: len(limited_fake.sent) == 1)  # Telegram got it
+    clock.now = NOON + UNSENT_CLAIM_TIMEOUT + timedelta(seconds=1)
+    assert (await OutboxSender(client, session_factory, clock).drain()).sent == 4
+    assert await _states(session_factory) == Counter({"sent": 4, "sending": 1})
+    clock.now = NOON + CLAIM_TIMEOUT + timedelta(seconds=1)
+    assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
+    # The documented at-least-once edge, and only for the message that was in flight.
+    texts = Counter(message.text for message in limited_fake.sent)
+    assert sorted(texts.values()) == [1, 1, 1, 1, 2]
+    assert texts[limited_fake.sent[0].text] == 2
 
 
 async def test_one_person_many_messages_are_paced(
@@ -235,15 +260,35 @@ async def test_a_fresh_claim_of_another_sender_is_left_alone(
 ) -> None:
     people = await _people(session_factory, limited_fake, 3)
     await _queue(session_factory, people)
-    from bot.services import delivery
-
     async with session_factory() as session:
         taken = await delivery.claim_due(session, NOON, limit=2, worker="other")
+        assert await delivery.hand_over(session, taken[0].id, NOON, "other")
         await session.commit()
     assert len(taken) == 2
-    clock = Clock(NOON + CLAIM_TIMEOUT - timedelta(seconds=1))
+    clock = Clock(NOON + UNSENT_CLAIM_TIMEOUT - timedelta(seconds=1))
     assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
     assert await _states(session_factory) == Counter({"sent": 1, "sending": 2})
+    # Later the one it never handed to Telegram is taken over; the one in flight is not.
+    clock.now = NOON + UNSENT_CLAIM_TIMEOUT + timedelta(seconds=1)
+    assert (await OutboxSender(client, session_factory, clock).drain()).sent == 1
+    assert await _states(session_factory) == Counter({"sent": 2, "sending": 1})
+
+
+async def test_a_sender_whose_claim_was_taken_over_does_not_send(
+    session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
+) -> None:
+    await _queue(session_factory, await _people(session_factory, limited_fake, 1))
+    async with session_factory() as session:
+        (slow,) = await delivery.claim_due(session, NOON, limit=1, worker="slow")
+        await session.commit()
+    later = NOON + UNSENT_CLAIM_TIMEOUT + timedelta(seconds=1)
+    async with session_factory() as session:
+        (taken,) = await delivery.claim_due(session, later, limit=1, worker="standby")
+        await session.commit()
+    assert taken.id == slow.id
+    async with session_factory() as session:
+        assert not await delivery.hand_over(session, slow.id, later, "slow")
+        assert await delivery.hand_over(session, taken.id, later, "standby")
 
 
 async def test_the_hour_before_an_evening_event_is_not_held_for_morning(
