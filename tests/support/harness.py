@@ -188,6 +188,9 @@ class BotHarness:
     async def send_sticker(self, user: FakeUser) -> Reply:
         return await self._run(user, lambda: self.fake.send_sticker(user))
 
+    async def send_voice(self, user: FakeUser) -> Reply:
+        return await self._run(user, lambda: self.fake.send_voice(user))
+
     async def send_raw(self, user: FakeUser, update: dict) -> Reply:
         return await self._run(user, lambda: self.fake.enqueue_raw(update))
 

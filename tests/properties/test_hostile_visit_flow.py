@@ -1,0 +1,85 @@
+"""/visit with hostile input at every step, through the real bot and the fake Bot API.
+
+One bot serves all examples of a test (a fresh one per example would take minutes): each
+example starts the conversation anew and ends it with /cancel, and the test checks that
+nothing of it stayed behind, which is also what makes the examples independent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.db import SessionFactory
+from bot.handlers.visit_prompts import DRAFT
+from bot.models import Visit
+from tests.support.factories import load_demo_data
+from tests.support.harness import BotHarness
+from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+SMIRNOVA = "Смирнова Светлана Анатольевна"
+# The bot fixture lives across examples on purpose; every example resets what it touched.
+ONE_BOT = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    bot.clock.set(NOW)
+    return bot
+
+
+async def _visits(factory: SessionFactory) -> int:
+    async with factory() as session:
+        return int(await session.scalar(select(func.count(Visit.id))) or 0)
+
+
+@ONE_BOT
+@with_classics
+@given(value=hostile_inputs())
+async def test_every_visit_step_answers_hostile_input_safely(
+    demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog, value: Hostile
+) -> None:
+    curator = await demo.login(SMIRNOVA)
+    walk = Walk(demo, curator, value, logged_errors)
+    press = demo.press
+    await walk.begin("/visit")
+    await walk.step("school", valid=lambda: press(curator, "СШ № 17"))
+    if not await walk.step("date", moved_on=texts.VISIT_CHOOSE_FORMAT):
+        walk.check(await press(curator, texts.BUTTON_TODAY), "today")
+    await walk.step("format", valid=lambda: press(curator, "Другое"))
+    await walk.step("format other", moved_on=texts.VISIT_PURPOSE, valid="Методический десант")
+    await walk.step("purpose", moved_on=texts.VISIT_PARTICIPANTS, valid="Тема")
+    await walk.step("participants", valid=lambda: press(curator, "Педагоги"))
+    await press(curator, texts.PARTICIPANT_LABELS["other"])
+    walk.check(await press(curator, texts.BUTTON_DONE), "participants done")
+    await walk.step("participants other", moved_on=texts.VISIT_FINDINGS, valid="Родители")
+    await walk.step("findings", moved_on=texts.VISIT_RECOMMENDATIONS, valid="Выявлено")
+    await walk.step("recommendations", moved_on="договорённост", valid="Рекомендовано")
+    await walk.step("next steps", valid="Провести педсовет — 15.12.2026")
+    if value.kind == "text" and value.text.strip():
+        # The value as the «what» of a next step: echoed back at once, so it must be escaped.
+        walk.check(await demo.send(curator, f"{value.text[:1900]} — 15.12.2026"), "next step")
+    walk.check(await press(curator, texts.BUTTON_DONE), "next steps done")
+    await walk.step("attachments", valid=lambda: press(curator, texts.BUTTON_DONE))
+    card = demo.fake.last_message(curator.id)
+    assert card is not None and "Проверьте" in card.plain_text, card
+    await walk.step("summary")
+    assert await _visits(session_factory) == 0  # nothing stored before «Сохранить»
+
+    walk.check(await demo.send(curator, "/cancel"), "cancel")
+    assert demo.application is not None
+    assert DRAFT not in demo.application.user_data.get(curator.id, {})
+    assert await _visits(session_factory) == 0

@@ -1,0 +1,235 @@
+"""Hostile and careless input for end-to-end tests: what to send, and what a safe answer is.
+
+`hostile_inputs()` draws one thing a careless or hostile user might send where the bot asks
+for text: arbitrary Unicode, blank or huge text, HTML and Markdown, emoji, right-to-left
+text, impossible dates, or a sticker, photo, voice message or document instead. `deliver`
+sends it through the harness; `assert_answered_safely` checks the answer:
+
+    reply = await deliver(bot, user, value)
+    assert_answered_safely(reply, bot.fake, errors, sent=value)
+
+`errors` is an `ErrorLog` (the `logged_errors` fixture): every ERROR record any logger wrote,
+which is where an exception in a handler ends up (`bot.handlers.common.on_error`).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from hypothesis import example
+from hypothesis import strategies as st
+
+from bot import texts
+from bot.fake_bot_api import FakeTelegram
+from tests.support.harness import BotHarness, Reply
+
+HUGE = 10_000  # more than Telegram's 4,096: the bot must refuse or shorten, never choke
+NON_TEXT = ("sticker", "photo", "voice", "document")
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+MARKUP = [
+    "<b>жирный</b>",
+    "<a href='https://evil.example/'>ссылка</a>",
+    "</pre>",
+    "</b></i> хвост",
+    "&",
+    "&amp; &lt;b&gt;",
+    "a < b && c > d",
+    "<script>alert('x')</script>",
+    "*жирный* _курсив_ `код` ~зачёркнутый~",
+    "[ссылка](https://evil.example/)",
+    "<tg-spoiler>секрет</tg-spoiler>",
+]
+EMOJI_AND_DIRECTION = [
+    "💥" * 50,
+    "👨‍👩‍👧‍👦🏳️‍🌈 семья",
+    "שלום <i>עולם</i>",
+    "مرحبا بالعالم",
+    "\u202eтекст задом наперёд\u202c",
+    "\u200b",
+    "Z̷̢̛a̸l̵g̶o̷ ̸т̵е̶к̷с̸т̵",
+]
+IMPOSSIBLE_DATES = [
+    "31.02.2023",
+    "00.00.0000",
+    "29.02.2027",
+    "32.13.2026",
+    "31.04.2027 10:00",
+    "29.02.2027 25:61",
+    "01.01.0001",
+    "31.12.9999 23:59",
+    "99999999999999999999",
+    "-1",
+    "0",
+    "⁹⁰",  # str.isdigit() says yes, int() says no
+    "١٥.٠٣.٢٠٢٧ ١٠:٠٠",  # Arabic-Indic digits
+]
+BLANK = ["", " ", "\n\t \n", "\u00a0", "   \u3000   "]
+SPECIAL = [*MARKUP, *EMOJI_AND_DIRECTION, *IMPOSSIBLE_DATES, *BLANK]
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One thing sent to the bot: a text, or a message of another kind (`kind`)."""
+
+    kind: str = "text"
+    text: str = ""
+
+    def __repr__(self) -> str:  # hypothesis prints this on failure: keep 10,000 chars short
+        shown = self.text if len(self.text) < 80 else f"{self.text[:40]!r}…×{len(self.text)}"
+        return f"Hostile({self.kind}, {shown!r})"
+
+
+# Always tried, whatever hypothesis draws besides: one of each kind of trouble.
+CLASSICS = [
+    Hostile("text", "<b>жирный</b> & </pre>"),
+    Hostile("text", "<a href='https://evil.example/'>ссылка</a>"),
+    Hostile("text", "я" * HUGE),
+    Hostile("text", " \n\t "),
+    Hostile("text", "31.02.2023"),
+    Hostile("text", "⁹⁰"),
+    Hostile("text", "שלום 💥 мир"),
+    Hostile("sticker"),
+    Hostile("voice"),
+]
+
+
+def with_classics(test):  # type: ignore[no-untyped-def]
+    """Add the CLASSICS as explicit examples of a `@given(value=...)` test."""
+    for value in CLASSICS:
+        test = example(value=value)(test)
+    return test
+
+
+def _texts() -> st.SearchStrategy[str]:
+    unicode = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+    huge = st.sampled_from(["я", "<b>", "&", "💥", "ש"]).map(lambda s: s * (HUGE // len(s)))
+    return st.one_of(st.sampled_from(SPECIAL), unicode, huge)
+
+
+def hostile_texts() -> st.SearchStrategy[Hostile]:
+    return _texts().map(lambda text: Hostile("text", text))
+
+
+def hostile_inputs() -> st.SearchStrategy[Hostile]:
+    """Texts mostly, and now and then a sticker, photo, voice message or document."""
+    others = st.sampled_from(NON_TEXT).map(lambda kind: Hostile(kind))
+    return st.one_of(hostile_texts(), hostile_texts(), hostile_texts(), others)
+
+
+async def deliver(bot: BotHarness, user, value: Hostile) -> Reply:  # type: ignore[no-untyped-def]
+    if value.kind == "text":
+        return await bot.send(user, value.text)
+    if value.kind == "sticker":
+        return await bot.send_sticker(user)
+    if value.kind == "photo":
+        return await bot.send_photo(user, b"\xff\xd8\xff\xe0 not really a jpeg")
+    if value.kind == "voice":
+        return await bot.send_voice(user)
+    return await bot.send_document(user, "заметки <b>.txt", b"\x00\x01 junk", "text/plain")
+
+
+class ErrorLog(logging.Handler):
+    """Every ERROR (and worse) record, from any logger: unhandled exceptions land here."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def describe(self) -> list[str]:
+        return [
+            f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else r.getMessage()
+            for r in self.records
+        ]
+
+    @contextmanager
+    def installed(self) -> Iterator[ErrorLog]:
+        root = logging.getLogger()
+        root.addHandler(self)
+        try:
+            yield self
+        finally:
+            root.removeHandler(self)
+
+
+def shows_markup_of(message_text: str | None, plain: str, sent: str) -> bool:
+    """True when the user's text went out as HTML: present raw, but not what the user sees."""
+    if not message_text or html.escape(sent, quote=False) == sent:
+        return False
+    return sent in message_text and sent not in plain
+
+
+def assert_answered_safely(
+    reply: Reply,
+    fake: FakeTelegram,
+    errors: ErrorLog | None = None,
+    *,
+    sent: Hostile | str | None = None,
+) -> None:
+    """The bot answered, in Russian, with nothing Telegram refused and nothing crashed."""
+    assert reply.messages or reply.alerts, f"no answer to {sent!r}"
+    assert fake.errors == [], fake.errors
+    if errors is not None:
+        assert errors.records == [], errors.describe()
+    seen = reply.everything
+    assert texts.INTERNAL_ERROR not in seen, f"internal error on {sent!r}"
+    assert "Traceback" not in seen
+    assert CYRILLIC.search(seen), f"not an answer in Russian: {seen[:200]!r}"
+    typed = sent.text if isinstance(sent, Hostile) else sent
+    if typed:
+        for message in reply.messages:
+            assert not shows_markup_of(message.text, message.plain_text, typed), (
+                f"user text sent unescaped: {message.text[:300]!r}"
+            )
+
+
+def assert_nothing_of(reply: Reply, *secrets: str) -> None:
+    """A refusal says nothing of the other scope: none of its names or texts."""
+    for secret in secrets:
+        assert secret not in reply.everything, f"{secret!r} leaked: {reply.everything[:300]!r}"
+
+
+class Walk:
+    """One hostile value fed to every step of a conversation, by one user.
+
+    At each step the value is sent first and the answer checked; if the step did not move
+    on (the value was refused, or a button was wanted), `valid` moves it on: a text to send
+    or a coroutine function (a button press). Each step is one line in a test.
+    """
+
+    def __init__(self, bot: BotHarness, user, value: Hostile, errors: ErrorLog) -> None:  # type: ignore[no-untyped-def]
+        self.bot, self.user, self.value, self.errors = bot, user, value, errors
+        self.replies: list[Reply] = []
+
+    async def begin(self, command: str) -> Reply:
+        """Start the conversation clean: whatever an earlier example left is cancelled and
+        its logged errors forgotten, so a failing example does not fail the ones after it."""
+        await self.bot.send(self.user, "/cancel")
+        self.errors.records.clear()
+        return self.check(await self.bot.send(self.user, command), command)
+
+    def check(self, reply: Reply, step: str) -> Reply:
+        try:
+            assert_answered_safely(reply, self.bot.fake, self.errors, sent=self.value)
+        except AssertionError as error:
+            raise AssertionError(f"step {step!r}: {error}") from None
+        self.replies.append(reply)
+        return reply
+
+    async def step(self, name: str, *, moved_on: str | None = None, valid=None) -> bool:  # type: ignore[no-untyped-def]
+        """Send the value at step `name`; True when `moved_on` (the next prompt) came back."""
+        reply = self.check(await deliver(self.bot, self.user, self.value), name)
+        if moved_on is not None and moved_on in reply.text:
+            return True
+        if valid is not None:
+            then = await (self.bot.send(self.user, valid) if isinstance(valid, str) else valid())
+            self.check(then, f"{name} (valid answer)")
+        return False
