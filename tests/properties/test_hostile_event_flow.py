@@ -1,0 +1,72 @@
+"""/event_new with hostile input at every step (one bot for all examples, see the visit test)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.db import SessionFactory
+from bot.handlers.event_create import DRAFT
+from bot.models import Event
+from tests.support.factories import load_demo_data
+from tests.support.harness import BotHarness
+from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+COORDINATOR = "Плотникова Тамара Андреевна"
+ONE_BOT = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    bot.clock.set(NOW)
+    return bot
+
+
+async def _events(factory: SessionFactory) -> int:
+    async with factory() as session:
+        return int(await session.scalar(select(func.count(Event.id))) or 0)
+
+
+@ONE_BOT
+@with_classics
+@given(value=hostile_inputs())
+async def test_every_event_step_answers_hostile_input_safely(
+    demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog, value: Hostile
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    before = await _events(session_factory)
+    walk = Walk(demo, coordinator, value, logged_errors)
+    press = demo.press
+    await walk.begin("/event_new")
+    await walk.step("format", valid=lambda: press(coordinator, "Круглый стол"))
+    await walk.step("title", moved_on=texts.EVENT_START, valid="Круглый стол по ВПР")
+    await walk.step("start", moved_on=texts.EVENT_DURATION, valid="01.12.2026 10:00")
+    await walk.step("duration", moved_on=texts.EVENT_PLACE, valid="90")
+    await walk.step("place", moved_on=texts.EVENT_GOAL, valid="Актовый зал")
+    await walk.step("goal", moved_on=texts.EVENT_AUDIENCE, valid="Обсудить итоги")
+    label = texts.EVENT_AUDIENCE_LABELS["curators"]
+    await walk.step("audience", valid=lambda: press(coordinator, label))
+    await walk.step("capacity", moved_on=texts.EVENT_DESCRIPTION, valid="30")
+    await walk.step("description", moved_on="Проверьте мероприятие", valid="Регламент")
+    card = demo.fake.last_message(coordinator.id)
+    assert card is not None and texts.BUTTON_PUBLISH in card.button_texts, card
+    await walk.step("card")
+    assert await _events(session_factory) == before  # nothing stored before «Опубликовать»
+
+    walk.check(await demo.send(coordinator, "/cancel"), "cancel")
+    assert demo.application is not None
+    assert DRAFT not in demo.application.user_data.get(coordinator.id, {})
+    assert await _events(session_factory) == before
