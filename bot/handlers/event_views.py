@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import text_expected
+from bot.handlers.conversation_kit import message_text, text_expected, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
 from bot.models import EventStatus, RegistrationState
@@ -215,7 +215,7 @@ async def save_results(update: Update, context: BotContext) -> int:
         context.session,
         context.actor,
         int(context.user_data["event_results"]),
-        update.effective_message.text or "",
+        message_text(update),
         context.now(),
     )
     await context.commit()
@@ -234,7 +234,7 @@ async def add_material(update: Update, context: BotContext) -> None:
             "document",
             message.document.file_id,
             message.document.file_unique_id,
-            (message.document.file_name or "файл")[:300],
+            (typed(message.document.file_name) or "файл")[:300],
         )
     else:
         photo = message.photo[-1]
@@ -282,7 +282,7 @@ async def edit_value(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     state = context.user_data.get("event_edit") or {}
     event = await events.managed_event(context.session, context.actor, int(state["event_id"]))
-    text = update.effective_message.text or ""
+    text = message_text(update)
     if state["field"] == "starts_at":
         value: object = parse_local_datetime(
             text, await municipality_timezone(context.session, event.municipality_id)
@@ -335,7 +335,7 @@ async def comment(update: Update, context: BotContext) -> int:
         context.actor,
         int(context.user_data["event_feedback"]),
         None,
-        update.effective_message.text or "",
+        message_text(update),
         context.now(),
     )
     await context.commit()

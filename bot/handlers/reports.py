@@ -8,6 +8,7 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.reports.chart import progress_chart_png
@@ -88,7 +89,7 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
 @guarded("school")
 async def find_school(update: Update, context: BotContext) -> None:
     """/school 17, /school лицей 9: forgiving of spelling, within the person's scope."""
-    query = " ".join(context.args or []).strip()
+    query = typed(" ".join(context.args or [])).strip()
     if not query:
         await answer(update, texts.SCHOOL_ASK)
         return

@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
@@ -82,7 +82,7 @@ async def comment(update: Update, context: BotContext) -> int:
         context.actor,
         report_id,
         accept=False,
-        comment=update.effective_message.text,
+        comment=message_text(update),
         now=context.now(),
     )
     await context.commit()

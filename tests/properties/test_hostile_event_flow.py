@@ -41,7 +41,7 @@ async def _events(factory: SessionFactory) -> int:
 
 
 @ONE_BOT
-@with_classics
+@with_classics()
 @given(value=hostile_inputs())
 async def test_every_event_step_answers_hostile_input_safely(
     demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog, value: Hostile

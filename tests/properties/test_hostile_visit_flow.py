@@ -47,7 +47,7 @@ async def _visits(factory: SessionFactory) -> int:
 
 
 @ONE_BOT
-@with_classics
+@with_classics()
 @given(value=hostile_inputs())
 async def test_every_visit_step_answers_hostile_input_safely(
     demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog, value: Hostile

@@ -94,16 +94,22 @@ CLASSICS = [
     Hostile("text", "31.02.2023"),
     Hostile("text", "⁹⁰"),
     Hostile("text", "שלום 💥 мир"),
+    Hostile("text", "до\x00после"),  # PostgreSQL stores no NUL
     Hostile("sticker"),
     Hostile("voice"),
 ]
 
 
-def with_classics(test):  # type: ignore[no-untyped-def]
-    """Add the CLASSICS as explicit examples of a `@given(value=...)` test."""
-    for value in CLASSICS:
-        test = example(value=value)(test)
-    return test
+def with_classics(**fixed):  # type: ignore[no-untyped-def]
+    """Add the CLASSICS as explicit examples of a `@given(value=..., **others)` test;
+    `fixed` gives the other arguments' values for them."""
+
+    def decorate(test):  # type: ignore[no-untyped-def]
+        for value in CLASSICS:
+            test = example(value=value, **fixed)(test)
+        return test
+
+    return decorate
 
 
 def _texts() -> st.SearchStrategy[str]:
