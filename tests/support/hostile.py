@@ -239,3 +239,27 @@ class Walk:
             then = await (self.bot.send(self.user, valid) if isinstance(valid, str) else valid())
             self.check(then, f"{name} (valid answer)")
         return False
+
+
+async def press_safely(  # type: ignore[no-untyped-def]
+    bot: BotHarness, user, data: str, errors: ErrorLog, *secrets: str, message_id: int = 0
+) -> Reply:
+    """Press a button with any `data` (forged, truncated, stale): the press is answered,
+    nothing crashes, whatever is said is Russian, and none of `secrets` is shown."""
+    if not message_id:
+        last = bot.fake.last_message(user.id)
+        message_id = last.message_id if last else 1
+    answers = len(bot.fake.callback_answers)
+    reply = await bot.press_data(user, message_id, data)
+    # An empty answer (a calendar's blank cell) is an answer too: the spinner stops.
+    answered = len(bot.fake.callback_answers) > answers or reply.messages
+    assert answered, f"press {data!r} left unanswered"
+    assert bot.fake.errors == [], (data, bot.fake.errors)
+    assert errors.records == [], (data, errors.describe())
+    seen = reply.everything
+    assert texts.INTERNAL_ERROR not in seen, f"internal error on {data!r}"
+    assert not seen.strip() or CYRILLIC.search(seen), (data, seen[:200])
+    lowered = seen.lower()
+    for secret in secrets:
+        assert secret.lower() not in lowered, f"{data!r} showed {secret!r}: {seen[:300]!r}"
+    return reply

@@ -1,0 +1,85 @@
+"""Button data nobody should send: truncated, garbage, huge ids, every callback family.
+
+python-telegram-bot hands a handler whatever data matches its pattern; a user's client
+can send any data up to 64 bytes for a message it has. The bot must answer every press
+without a traceback. One bot serves all examples (see test_hostile_visit_flow.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from bot import texts
+from bot.db import SessionFactory
+from tests.support.factories import load_demo_data
+from tests.support.harness import BotHarness
+from tests.support.hostile import ErrorLog, press_safely
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+PEOPLE = [
+    "Смирнова Светлана Анатольевна",  # curator
+    "Гареева Л.Г.",  # school staff
+    "Плотникова Тамара Андреевна",  # municipal coordinator
+    "Жигулина Марина Леонидовна",  # regional coordinator
+]
+# Every callback family's shape, with {} where a number goes (grep `pattern=` and `cb(`).
+FAMILIES = [
+    "vis:new", "vis:ed:{}", "vis:rs:go", "vis:rs:new", "vis:s:{}", "vis:dt:{}", "vis:dt:cal",
+    "vis:c:m:{}", "vis:c:d:{}", "vis:c:noop", "vis:f:other", "vis:pi:{}", "vis:pr:{}",
+    "vis:p:teachers", "vis:pd", "vis:nd", "vis:nc", "vis:ad", "vis:ac", "vis:save", "vis:chg",
+    "vis:ef:date", "vis:x", "vis:l:{}:{}:{}:{}", "vis:fs:{}:{}:{}:{}", "vis:fc:{}:{}:{}:{}",
+    "vis:o:{}", "vis:dl:{}", "vis:dy:{}",
+    "ev:fm:seminar", "ev:qs:{}", "ev:du:{}", "ev:pl:{}", "ev:sk", "ev:au:curators",
+    "ev:cs:{}", "ev:cs:done", "ev:ca:0", "ev:pub", "ev:chg", "ev:cf:title", "ev:x",
+    "ev:o:{}", "ev:su:{}", "ev:no:{}", "ev:rg:{}", "ev:at:{}:{}", "ev:xl:{}", "ev:cn:{}",
+    "ev:cy:{}", "ev:rf:{}", "ev:fs:{}", "ev:ed:{}:{}", "ev:ef:{}:{}:{}", "ev:rs:{}",
+    "ev:fb:{}:5", "ev:fx",
+    "rm:sc:i:{}", "rm:sc:n:{}", "rm:sc:r:{}", "rm:sc:k:{}", "rm:imp:ok", "rm:yr:{}", "rm:x",
+    "rm:rep:{}", "rm:st:done", "rm:pc:{}", "rm:ev:done", "rm:send", "rm:l:{}:{}", "rm:o:{}",
+    "rm:h:{}", "rm:ed:{}", "rm:ef:{}:measure", "rm:rk:{}:{}", "rm:rq", "rm:ac:{}", "rm:rt:{}",
+    "inv:r:curator", "inv:r:admin", "inv:s:curator:s{}", "inv:s:school_staff:m{}",
+    "inv:s:regional_coordinator:r{}", "inv:s:admin:-",
+    "ntf:m:digest", "ntf:sz:{}:1",
+    "sch:p:{}", "sch:o:{}", "rep:h:{}:1", "rep:h:2026:2:{}", "rep:g:2026:1:{}", "rep:g:{}:2:0",
+]  # fmt: skip
+NUMBERS = st.sampled_from(
+    [0, 1, 2, 7, 20, 2026, 202611, 20261124, 2**31 - 1, 2**31, 2**63, 10**30]
+) | st.integers(min_value=0, max_value=10**12)
+ONE_BOT = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    bot.clock.set(NOW)
+    return bot
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "vis:l:0:0:0:1",  # month 1 of year 0
+        "vis:l:0:0:0:999913",  # month 13
+        "vis:fs:0:0:0:202613",
+    ],
+)
+async def test_a_month_that_does_not_exist_is_not_found(
+    demo: BotHarness, logged_errors: ErrorLog, data: str
+) -> None:
+    coordinator = await demo.login("Плотникова Тамара Андреевна")
+    listing = await demo.send(coordinator, "/visits")
+    reply = await press_safely(
+        demo, coordinator, data, logged_errors, message_id=listing.last.message_id
+    )
+    assert reply.alerts == [texts.ERRORS["not_found"]] or "всего" not in reply.text
