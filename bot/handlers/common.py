@@ -107,7 +107,8 @@ async def unexpected_message(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button no handler claims: from an old message, or a conversation that ended."""
+    """A button no handler claims: from an old message, a conversation that ended, or
+    data no pattern accepts (an id longer than `numbers.MAX_ID_DIGITS`: forged)."""
     await acknowledge(update, texts.STALE_BUTTON, alert=True)
 
 

@@ -360,9 +360,9 @@ def small_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(start_results, pattern=r"^ev:rs:\d+$"),
-            CallbackQueryHandler(edit_field, pattern=r"^ev:ef:\d+:\d+:\d$"),
-            CallbackQueryHandler(rate, pattern=r"^ev:fb:\d+:[1-5]$"),
+            CallbackQueryHandler(start_results, pattern=r"^ev:rs:\d{1,9}$"),
+            CallbackQueryHandler(edit_field, pattern=r"^ev:ef:\d{1,9}:\d{1,9}:\d$"),
+            CallbackQueryHandler(rate, pattern=r"^ev:fb:\d{1,9}:[1-5]$"),
         ],
         states={
             RESULTS: [
@@ -389,15 +389,15 @@ def handlers() -> list:
 
     return [
         CommandHandler("events", list_events),
-        cb(open_event, r"^ev:o:\d+$"),
-        cb(sign_up, r"^ev:su:\d+$"),
-        cb(decline, r"^ev:no:\d+$"),
-        cb(participants, r"^ev:rg:\d+$"),
-        cb(attendance, r"^ev:at:\d+:\d+$"),
-        cb(export, r"^ev:xl:\d+$"),
-        cb(ask_cancel, r"^ev:cn:\d+$"),
-        cb(confirm_cancel, r"^ev:cy:\d+$"),
-        cb(ask_feedback, r"^ev:rf:\d+$"),
-        cb(feedback_summary, r"^ev:fs:\d+$"),
-        cb(start_edit, r"^ev:ed:\d+:\d+$"),
+        cb(open_event, r"^ev:o:\d{1,9}$"),
+        cb(sign_up, r"^ev:su:\d{1,9}$"),
+        cb(decline, r"^ev:no:\d{1,9}$"),
+        cb(participants, r"^ev:rg:\d{1,9}$"),
+        cb(attendance, r"^ev:at:\d{1,9}:\d{1,9}$"),
+        cb(export, r"^ev:xl:\d{1,9}$"),
+        cb(ask_cancel, r"^ev:cn:\d{1,9}$"),
+        cb(confirm_cancel, r"^ev:cy:\d{1,9}$"),
+        cb(ask_feedback, r"^ev:rf:\d{1,9}$"),
+        cb(feedback_summary, r"^ev:fs:\d{1,9}$"),
+        cb(start_edit, r"^ev:ed:\d{1,9}:\d{1,9}$"),
     ]

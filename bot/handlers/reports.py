@@ -205,11 +205,13 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("summary", show_summary))
     application.add_handler(CallbackQueryHandler(turn_summary_page, pattern=r"^sch:p:\d{1,4}$"))
     application.add_handler(CommandHandler("school", find_school))
-    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d+$"))
+    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d{1,9}$"))
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
     application.add_handler(
         CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12](:\d{1,4})?$")
     )
-    application.add_handler(CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d+$"))
+    application.add_handler(
+        CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d{1,9}$")
+    )
     application.add_handler(CommandHandler("export", send_export))

@@ -183,7 +183,7 @@ def import_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("import", start_import)],
         states={
-            IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d+$")],
+            IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d{1,9}$")],
             IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             IMPORT_CONFIRM: [
                 CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
@@ -266,7 +266,7 @@ def new_item_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("item_new", start_new)],
         states={
-            NEW_SCHOOL: [CallbackQueryHandler(new_school, pattern=r"^rm:sc:n:\d+$")],
+            NEW_SCHOOL: [CallbackQueryHandler(new_school, pattern=r"^rm:sc:n:\d{1,9}$")],
             NEW_MEASURE: [MessageHandler(text, new_measure)],
             NEW_DEADLINE: [MessageHandler(text, new_deadline)],
         },

@@ -92,7 +92,7 @@ cancel = make_cancel(DRAFT)
 
 def edit_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_edit, pattern=rf"^rm:ef:\d+:({FIELDS})$")],
+        entry_points=[CallbackQueryHandler(start_edit, pattern=rf"^rm:ef:\d{{1,9}}:({FIELDS})$")],
         states={EDIT_VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, save_value)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -106,4 +106,4 @@ def edit_conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ed:\d+$")]
+    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ed:\d{1,9}$")]

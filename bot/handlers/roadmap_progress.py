@@ -252,7 +252,7 @@ def report_conversation() -> ConversationHandler:
         return CallbackQueryHandler(handler, pattern=pattern)
 
     return ConversationHandler(
-        entry_points=[cb(start_report, r"^rm:rep:\d+$")],
+        entry_points=[cb(start_report, r"^rm:rep:\d{1,9}$")],
         states={
             STATUS: [cb(pick_status, r"^rm:st:(not_started|in_progress|done|not_done)$")],
             PERCENT: [cb(pick_percent, r"^rm:pc:(\d{1,3}|x)$")],
@@ -280,8 +280,8 @@ def report_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("roadmap", show_roadmap),
-        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d+$"),
-        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d+:\d+$"),
-        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d+$"),
-        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d+$"),
+        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d{1,9}$"),
+        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d{1,9}:\d{1,9}$"),
+        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d{1,9}$"),
+        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d{1,9}$"),
     ]

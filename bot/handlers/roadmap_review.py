@@ -96,7 +96,7 @@ cancel = make_cancel(RETURNING)
 
 def return_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_return, pattern=r"^rm:rt:\d+$")],
+        entry_points=[CallbackQueryHandler(start_return, pattern=r"^rm:rt:\d{1,9}$")],
         states={COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -113,5 +113,5 @@ def handlers() -> list:
     return [
         CommandHandler("review", show_queue),
         CallbackQueryHandler(show_queue, pattern=r"^rm:rq$"),
-        CallbackQueryHandler(accept, pattern=r"^rm:ac:\d+$"),
+        CallbackQueryHandler(accept, pattern=r"^rm:ac:\d{1,9}$"),
     ]

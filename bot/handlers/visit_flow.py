@@ -383,11 +383,11 @@ def conversation() -> ConversationHandler:
         entry_points=[
             CommandHandler("visit", start),
             cb(start, r"^vis:new$"),
-            cb(start_edit, r"^vis:ed:\d+$"),
+            cb(start_edit, r"^vis:ed:\d{1,9}$"),
         ],
         states={
             RESUME: [cb(resume_choice, r"^vis:rs:(go|new)$"), buttons_only],
-            SCHOOL: [cb(pick_school, r"^vis:s:\d+$"), buttons_only],
+            SCHOOL: [cb(pick_school, r"^vis:s:\d{1,9}$"), buttons_only],
             DATE: [
                 cb(quick_date, r"^vis:dt:(0|1|cal)$"),
                 cb(calendar_press, r"^vis:c:"),
@@ -399,7 +399,7 @@ def conversation() -> ConversationHandler:
                 buttons_only,
             ],
             FORMAT_OTHER: [text(typed_format)],
-            PURPOSE: [text(typed_purpose), cb(picked_purpose, r"^vis:(pi|pr):\d+$")],
+            PURPOSE: [text(typed_purpose), cb(picked_purpose, r"^vis:(pi|pr):\d{1,9}$")],
             PARTICIPANTS: [
                 cb(toggle_participant, r"^vis:p:[a-z_]+$"),
                 cb(participants_done, r"^vis:pd$"),

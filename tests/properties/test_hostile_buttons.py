@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
@@ -83,3 +83,38 @@ async def test_a_month_that_does_not_exist_is_not_found(
         demo, coordinator, data, logged_errors, message_id=listing.last.message_id
     )
     assert reply.alerts == [texts.ERRORS["not_found"]] or "всего" not in reply.text
+
+
+@st.composite
+def button_data(draw: st.DrawFn) -> str:
+    """A family's data with numbers in it, often cut short, now and then plain garbage."""
+    family = draw(st.sampled_from(FAMILIES))
+    data = family.format(*(draw(NUMBERS) for _ in range(family.count("{}"))))
+    choice = draw(st.integers(0, 9))
+    if choice == 0:
+        return draw(st.text(min_size=1, max_size=30).filter(lambda s: len(s.encode()) <= 64))
+    if choice <= 2:
+        return data[: draw(st.integers(1, max(1, len(data) - 1)))]
+    return data[:64]
+
+
+# What is open when the button comes: nothing, a conversation's first step, or (None)
+# whatever the examples before left open.
+OPENERS = [None, "/cancel", "/visit", "/event_new", "/import", "/item_new", "/roadmap"]
+OPENERS += ["/events", "/visits", "/invite", "/settings", "/review", "/report", "/risks"]
+
+
+@ONE_BOT
+@example(person=PEOPLE[0], opener="/visits", data="vis:ed:9223372036854775808")
+@example(person=PEOPLE[1], opener="/roadmap", data="rm:o:2147483648")
+@example(person=PEOPLE[2], opener="/invite", data="inv:s:curator:s99999999999")
+@given(person=st.sampled_from(PEOPLE), opener=st.sampled_from(OPENERS), data=button_data())
+async def test_any_button_data_is_answered_without_a_traceback(
+    demo: BotHarness, logged_errors: ErrorLog, person: str, opener: str | None, data: str
+) -> None:
+    user = await demo.login(person)
+    if opener is not None:
+        await demo.send(user, "/cancel")
+        await demo.send(user, opener)
+    logged_errors.records.clear()
+    await press_safely(demo, user, data, logged_errors)
