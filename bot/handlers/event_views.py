@@ -19,7 +19,7 @@ from bot.models import EventStatus, RegistrationState
 from bot.reports.event_export import build_registrations_xlsx
 from bot.runtime import BotContext
 from bot.services import event_results, events
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, NotFound
 from bot.services.event_times import parse_local_datetime
 from bot.services.recipients import municipality_timezone
 
@@ -269,8 +269,11 @@ async def start_edit(update: Update, context: BotContext) -> None:
 @guarded("event_manage")
 async def edit_field(update: Update, context: BotContext) -> int:
     event_id, version, index = _ids(update)
-    field = list(texts.EVENT_EDIT_FIELDS)[index]
     await events.managed_event(context.session, context.actor, event_id)
+    fields = list(texts.EVENT_EDIT_FIELDS)
+    if index >= len(fields):  # only a forged button names a field past the list
+        raise NotFound()
+    field = fields[index]
     context.user_data["event_edit"] = {"event_id": event_id, "version": version, "field": field}
     prompt = texts.EVENT_START if field == "starts_at" else f"{texts.EVENT_EDIT_FIELDS[field]}:"
     await answer(update, prompt)

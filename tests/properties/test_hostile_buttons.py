@@ -108,6 +108,7 @@ OPENERS += ["/events", "/visits", "/invite", "/settings", "/review", "/report", 
 @example(person=PEOPLE[0], opener="/visits", data="vis:ed:9223372036854775808")
 @example(person=PEOPLE[1], opener="/roadmap", data="rm:o:2147483648")
 @example(person=PEOPLE[2], opener="/invite", data="inv:s:curator:s99999999999")
+@example(person=PEOPLE[2], opener="/events", data="ev:ef:1:1:7")  # 4 fields, index 7
 @given(person=st.sampled_from(PEOPLE), opener=st.sampled_from(OPENERS), data=button_data())
 async def test_any_button_data_is_answered_without_a_traceback(
     demo: BotHarness, logged_errors: ErrorLog, person: str, opener: str | None, data: str
