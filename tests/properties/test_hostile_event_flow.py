@@ -14,7 +14,14 @@ from bot.handlers.event_create import DRAFT
 from bot.models import Event
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
-from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
+from tests.support.hostile import (
+    ErrorLog,
+    Hostile,
+    Walk,
+    assert_shown_literally,
+    hostile_inputs,
+    with_classics,
+)
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 COORDINATOR = "Плотникова Тамара Андреевна"
@@ -56,13 +63,15 @@ async def test_every_event_step_answers_hostile_input_safely(
     await walk.step("start", moved_on=texts.EVENT_DURATION, valid="01.12.2026 10:00")
     await walk.step("duration", moved_on=texts.EVENT_PLACE, valid="90")
     await walk.step("place", moved_on=texts.EVENT_GOAL, valid="Актовый зал")
-    await walk.step("goal", moved_on=texts.EVENT_AUDIENCE, valid="Обсудить итоги")
+    taken = await walk.step("goal", moved_on=texts.EVENT_AUDIENCE, valid="Обсудить итоги")
     label = texts.EVENT_AUDIENCE_LABELS["curators"]
     await walk.step("audience", valid=lambda: press(coordinator, label))
     await walk.step("capacity", moved_on=texts.EVENT_DESCRIPTION, valid="30")
     await walk.step("description", moved_on="Проверьте мероприятие", valid="Регламент")
     card = demo.fake.last_message(coordinator.id)
     assert card is not None and texts.BUTTON_PUBLISH in card.button_texts, card
+    if taken:
+        assert_shown_literally(card.plain_text, value)
     await walk.step("card")
     assert await _events(session_factory) == before  # nothing stored before «Опубликовать»
 

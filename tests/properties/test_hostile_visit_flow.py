@@ -19,7 +19,14 @@ from bot.handlers.visit_prompts import DRAFT
 from bot.models import Visit
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
-from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
+from tests.support.hostile import (
+    ErrorLog,
+    Hostile,
+    Walk,
+    assert_shown_literally,
+    hostile_inputs,
+    with_classics,
+)
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 SMIRNOVA = "Смирнова Светлана Анатольевна"
@@ -66,7 +73,7 @@ async def test_every_visit_step_answers_hostile_input_safely(
     await press(curator, texts.PARTICIPANT_LABELS["other"])
     walk.check(await press(curator, texts.BUTTON_DONE), "participants done")
     await walk.step("participants other", moved_on=texts.VISIT_FINDINGS, valid="Родители")
-    await walk.step("findings", moved_on=texts.VISIT_RECOMMENDATIONS, valid="Выявлено")
+    taken = await walk.step("findings", moved_on=texts.VISIT_RECOMMENDATIONS, valid="Выявлено")
     await walk.step("recommendations", moved_on="договорённост", valid="Рекомендовано")
     await walk.step("next steps", valid="Провести педсовет — 15.12.2026")
     if value.kind == "text" and value.text.strip():
@@ -76,6 +83,8 @@ async def test_every_visit_step_answers_hostile_input_safely(
     await walk.step("attachments", valid=lambda: press(curator, texts.BUTTON_DONE))
     card = demo.fake.last_message(curator.id)
     assert card is not None and "Проверьте" in card.plain_text, card
+    if taken:
+        assert_shown_literally(card.plain_text, value)
     await walk.step("summary")
     assert await _visits(session_factory) == 0  # nothing stored before «Сохранить»
 

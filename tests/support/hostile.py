@@ -197,6 +197,14 @@ def assert_answered_safely(
             )
 
 
+def assert_shown_literally(shown: str, value: Hostile, limit: int = 300) -> None:
+    """A short text the bot accepted comes back as the user typed it: `<b>` as `<b>`
+    (less NUL characters, which the bot drops)."""
+    typed = value.text.replace("\x00", "").strip()
+    if value.kind == "text" and typed and len(typed) <= limit and "\n" not in typed:
+        assert typed in shown, f"{typed!r} not shown as typed in {shown[:500]!r}"
+
+
 def assert_nothing_of(reply: Reply, *secrets: str) -> None:
     """A refusal says nothing of the other scope: none of its names or texts."""
     for secret in secrets:
