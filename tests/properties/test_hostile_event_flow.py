@@ -12,19 +12,23 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.handlers.event_create import DRAFT
 from bot.models import Event
+from bot.scheduler.sender import OutboxSender
 from tests.support.factories import load_demo_data
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, Reply
 from tests.support.hostile import (
     ErrorLog,
     Hostile,
     Walk,
+    assert_answered_safely,
     assert_shown_literally,
     hostile_inputs,
+    hostile_texts,
     with_classics,
 )
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 COORDINATOR = "Плотникова Тамара Андреевна"
+CURATOR = "Смирнова Светлана Анатольевна"
 ONE_BOT = settings(
     max_examples=30,
     deadline=None,
@@ -79,3 +83,41 @@ async def test_every_event_step_answers_hostile_input_safely(
     assert demo.application is not None
     assert DRAFT not in demo.application.user_data.get(coordinator.id, {})
     assert await _events(session_factory) == before
+
+
+@settings(ONE_BOT, max_examples=15)
+@with_classics()
+@given(value=hostile_texts())
+async def test_an_event_published_with_hostile_text_is_announced_escaped(
+    demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog, value: Hostile
+) -> None:
+    """Past the card: the announcement (text, buttons, .ics) to every invited curator carries
+    the title and place escaped, and Telegram accepts it."""
+    coordinator = await demo.login(COORDINATOR)
+    curator = await demo.login(CURATOR)
+    walk = Walk(demo, coordinator, value, logged_errors)
+    await walk.begin("/event_new")
+    await demo.press(coordinator, "Семинар")
+    title = await walk.step("title", moved_on=texts.EVENT_START, valid="Семинар по ВПР")
+    await demo.send(coordinator, "01.12.2026 10:00")
+    await demo.send(coordinator, "90")
+    await walk.step("place", moved_on=texts.EVENT_GOAL, valid="Актовый зал")
+    await demo.press(coordinator, texts.BUTTON_SKIP)
+    await demo.press(coordinator, texts.EVENT_AUDIENCE_LABELS["curators"])
+    await demo.press(coordinator, texts.BUTTON_NO_LIMIT)
+    await walk.step("description", moved_on="Проверьте мероприятие", valid="Регламент")
+    before = await _events(session_factory)
+    walk.check(await demo.press(coordinator, texts.BUTTON_PUBLISH), "publish")
+    assert await _events(session_factory) == before + 1
+
+    assert demo.application is not None
+    told = len(demo.fake.messages_to(curator.id))
+    await OutboxSender(demo.application.bot, session_factory, demo.clock).drain()
+    assert demo.fake.errors == [], demo.fake.errors
+    assert logged_errors.records == [], logged_errors.describe()
+    announcement = [m for m in demo.fake.messages_to(curator.id)[told:] if m.text]
+    assert announcement, "the curator was not invited"
+    reply = Reply(messages=announcement)
+    assert_answered_safely(reply, demo.fake, logged_errors, sent=value)
+    if title:
+        assert_shown_literally(reply.text, Hostile("text", " ".join(value.text.split())))

@@ -19,8 +19,9 @@ from bot.db import SessionFactory
 from bot.handlers.roadmap_import import IMPORT, NEW
 from bot.handlers.roadmap_progress import DRAFT as REPORT_DRAFT
 from bot.models import ProgressReport, ReviewState, Roadmap, RoadmapItem
+from bot.scheduler.sender import OutboxSender
 from tests.support.factories import load_demo_data
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, Reply
 from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
 from tests.support.roadmap_files import seed_plan_xlsx
 
@@ -157,20 +158,25 @@ async def test_return_comment_answers_hostile_input_safely(
     logged_errors: ErrorLog,
     value: Hostile,
 ) -> None:
+    """The value as the school's text and link, shown to the curator in /review, then as
+    the curator's comment, sent back to the school."""
     director = await demo.login(DIRECTOR_17)
     curator = await demo.login(CURATOR_17)
-    report = Walk(demo, director, Hostile("text", "Сделано"), logged_errors)
-    await _open_report(demo, report, director, imported)
+    school = Walk(demo, director, value, logged_errors)
+    await _open_report(demo, school, director, imported)
     await demo.press(director, "выполнено")
     await demo.press(director, texts.PERCENT_SKIP)
-    await demo.send(director, "Сделано")
+    await school.step("done text", moved_on=texts.REPORT_EVIDENCE, valid="Сделано")
+    if value.kind == "text":
+        link = f"https://example.org/?q={value.text}"[:4000]
+        school.check(await demo.send(director, link), "evidence link")
     await demo.press(director, texts.BUTTON_DONE)
-    await demo.press(director, texts.BUTTON_SEND)
+    school.check(await demo.press(director, texts.BUTTON_SEND), "send")
     pending = ProgressReport.review_state == ReviewState.PENDING
     assert await _count(session_factory, ProgressReport, pending) == 1
 
     walk = Walk(demo, curator, value, logged_errors)
-    queue = await walk.begin("/review")
+    queue = await walk.begin("/review")  # the school's text and link, escaped
     message = next(m for m in queue.messages if texts.BUTTON_RETURN in m.button_texts)
     reply = await demo.press_data(curator, message.message_id, message.callback_data("Вернуть"))
     walk.check(reply, "return")
@@ -179,6 +185,15 @@ async def test_return_comment_answers_hostile_input_safely(
         walk.check(await demo.send(curator, "Добавьте фото"), "valid comment")
     assert await _count(session_factory, ProgressReport, pending) == 0
     assert "roadmap_returning" not in _user_data(demo, curator)
+
+    assert demo.application is not None
+    told = len(demo.fake.messages_to(director.id))
+    await OutboxSender(demo.application.bot, session_factory, demo.clock).drain()
+    notices = demo.fake.messages_to(director.id)[told:]
+    assert notices, "the school was not told"
+    school.check(Reply(messages=notices), "returned notice")
+    history = await demo.press_data(director, notices[-1].message_id, f"rm:h:{imported}")
+    school.check(history, "history")
 
 
 @ONE_BOT

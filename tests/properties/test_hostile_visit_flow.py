@@ -17,19 +17,23 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.handlers.visit_prompts import DRAFT
 from bot.models import Visit
+from bot.scheduler.sender import OutboxSender
 from tests.support.factories import load_demo_data
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, Reply
 from tests.support.hostile import (
     ErrorLog,
     Hostile,
     Walk,
+    assert_answered_safely,
     assert_shown_literally,
     hostile_inputs,
+    hostile_texts,
     with_classics,
 )
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 SMIRNOVA = "Смирнова Светлана Анатольевна"
+DIRECTOR_17 = "Гареева Л.Г."
 # The bot fixture lives across examples on purpose; every example resets what it touched.
 ONE_BOT = settings(
     max_examples=25,
@@ -92,3 +96,47 @@ async def test_every_visit_step_answers_hostile_input_safely(
     assert demo.application is not None
     assert DRAFT not in demo.application.user_data.get(curator.id, {})
     assert await _visits(session_factory) == 0
+
+
+@settings(ONE_BOT, max_examples=15)
+@with_classics()
+@given(value=hostile_texts())
+async def test_a_visit_saved_with_hostile_text_is_shown_and_sent_escaped(
+    demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog, value: Hostile
+) -> None:
+    """Past the card: the saved visit's card in /visits and the notices to the school and
+    the coordinators carry the text escaped, and Telegram accepts every one of them."""
+    curator = await demo.login(SMIRNOVA)
+    director = await demo.login(DIRECTOR_17)
+    walk = Walk(demo, curator, value, logged_errors)
+    press = demo.press
+    await walk.begin("/visit")
+    await press(curator, "СШ № 17")
+    await press(curator, texts.BUTTON_TODAY)
+    await press(curator, "Выезд в школу")
+    await walk.step("purpose", moved_on=texts.VISIT_PARTICIPANTS, valid="Тема")
+    await press(curator, "Педагоги")
+    await press(curator, texts.BUTTON_DONE)
+    taken = await walk.step("findings", moved_on=texts.VISIT_RECOMMENDATIONS, valid="Выявлено")
+    await walk.step("recommendations", moved_on="договорённост", valid="Рекомендовано")
+    await press(curator, texts.BUTTON_DONE)
+    await press(curator, texts.BUTTON_DONE)
+    visits_before = await _visits(session_factory)
+    walk.check(await press(curator, texts.BUTTON_SAVE), "save")
+    assert await _visits(session_factory) == visits_before + 1
+
+    listing = walk.check(await demo.send(curator, "/visits"), "/visits")
+    newest = listing.last.buttons[0][0][1]
+    card = walk.check(await demo.press_data(curator, listing.last.message_id, newest), "card")
+    if taken:
+        assert_shown_literally(card.text, value)
+    assert demo.application is not None
+    sender = OutboxSender(demo.application.bot, session_factory, demo.clock)
+    told = len(demo.fake.messages_to(director.id))
+    await sender.drain()
+    assert demo.fake.errors == [], demo.fake.errors
+    assert logged_errors.records == [], logged_errors.describe()
+    notices = demo.fake.messages_to(director.id)[told:]
+    assert notices, "the school was not told"
+    for notice in notices:
+        assert_answered_safely(Reply(messages=[notice]), demo.fake, logged_errors, sent=value)
