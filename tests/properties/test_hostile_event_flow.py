@@ -76,7 +76,13 @@ async def test_every_event_step_answers_hostile_input_safely(
     assert card is not None and texts.BUTTON_PUBLISH in card.button_texts, card
     if taken:
         assert_shown_literally(card.plain_text, value)
-    await walk.step("card")
+    await walk.step("card", valid=lambda: press(coordinator, texts.BUTTON_CHANGE))
+    await walk.step("which field", valid=lambda: press(coordinator, "Для кого"))
+    label = texts.EVENT_AUDIENCE_LABELS["chosen_schools"]
+    await walk.step("audience again", valid=lambda: press(coordinator, label))
+    await walk.step("schools", valid=lambda: press(coordinator, "СШ № 17"))
+    await walk.step("schools done", valid=lambda: press(coordinator, texts.BUTTON_DONE))
+    await walk.step("card again")
     assert await _events(session_factory) == before  # nothing stored before «Опубликовать»
 
     walk.check(await demo.send(coordinator, "/cancel"), "cancel")

@@ -89,7 +89,12 @@ async def test_every_visit_step_answers_hostile_input_safely(
     assert card is not None and "Проверьте" in card.plain_text, card
     if taken:
         assert_shown_literally(card.plain_text, value)
-    await walk.step("summary")
+    await walk.step("summary", valid=lambda: press(curator, texts.BUTTON_CHANGE))
+    await walk.step("which field", valid=lambda: press(curator, "Выявлено"))
+    await walk.step("findings again", moved_on="Проверьте посещение", valid="Выявлено снова")
+    # /visit over the unfinished draft asks first; the question wants a button too.
+    walk.check(await demo.send(curator, "/visit"), "/visit again")
+    await walk.step("resume?", valid=lambda: press(curator, texts.BUTTON_RESUME))
     assert await _visits(session_factory) == 0  # nothing stored before «Сохранить»
 
     walk.check(await demo.send(curator, "/cancel"), "cancel")
