@@ -109,6 +109,10 @@ OPENERS += ["/events", "/visits", "/invite", "/settings", "/review", "/report", 
 @example(person=PEOPLE[1], opener="/roadmap", data="rm:o:2147483648")
 @example(person=PEOPLE[2], opener="/invite", data="inv:s:curator:s99999999999")
 @example(person=PEOPLE[2], opener="/events", data="ev:ef:1:1:7")  # 4 fields, index 7
+@example(person=PEOPLE[2], opener="/report", data="rep:g:0000:1:0")  # no year 0
+@example(person=PEOPLE[2], opener="/report", data="rep:g:9999:2:0")
+@example(person=PEOPLE[2], opener="/report", data="rep:h:0000:1")
+@example(person=PEOPLE[0], opener="/visit", data="vis:c:d:00000000")
 @given(person=st.sampled_from(PEOPLE), opener=st.sampled_from(OPENERS), data=button_data())
 async def test_any_button_data_is_answered_without_a_traceback(
     demo: BotHarness, logged_errors: ErrorLog, person: str, opener: str | None, data: str
