@@ -123,3 +123,52 @@ async def test_any_button_data_is_answered_without_a_traceback(
         await demo.send(user, opener)
     logged_errors.records.clear()
     await press_safely(demo, user, data, logged_errors)
+
+
+async def _event_at_start(bot: BotHarness, user) -> None:  # type: ignore[no-untyped-def]
+    await bot.send(user, "/event_new")
+    await bot.press(user, "Семинар")
+    await bot.send(user, "Семинар по ВПР")
+
+
+async def _event_at_place(bot: BotHarness, user) -> None:  # type: ignore[no-untyped-def]
+    await _event_at_start(bot, user)
+    await bot.send(user, "01.12.2026 10:00")
+    await bot.send(user, "90")
+
+
+async def _visit_at_date(bot: BotHarness, user) -> None:  # type: ignore[no-untyped-def]
+    await bot.send(user, "/visit")
+    await bot.press(user, "СШ № 17")
+
+
+async def _visit_at_purpose(bot: BotHarness, user) -> None:  # type: ignore[no-untyped-def]
+    await _visit_at_date(bot, user)
+    await bot.press(user, "Сегодня")
+    await bot.press(user, "Выезд в школу")
+
+
+@pytest.mark.parametrize(
+    ("person", "reach", "presses"),
+    [
+        (PEOPLE[2], _event_at_start, ["ev:qs:99999999", "ev:qs:999999999", "ev:qs:0"]),
+        (PEOPLE[2], _event_at_place, ["ev:pl:0", "ev:pl:999999999", "ev:du:999999999"]),
+        (
+            PEOPLE[0],
+            _visit_at_date,
+            ["vis:c:m:999912", "vis:c:m:000001", "vis:c:d:99991231", "vis:c:d:20270229"],
+        ),
+        (PEOPLE[0], _visit_at_purpose, ["vis:pi:0", "vis:pr:999999999", "vis:pi:999999999"]),
+    ],
+    ids=["event start", "event place", "visit date", "visit purpose"],
+)
+async def test_edge_numbers_in_a_conversation_s_own_buttons(
+    demo: BotHarness, logged_errors: ErrorLog, person: str, reach, presses: list[str]
+) -> None:
+    """Buttons that only count at one step, pressed there with numbers no button shows."""
+    user = await demo.login(person)
+    for data in presses:
+        await demo.send(user, "/cancel")
+        await reach(demo, user)
+        logged_errors.records.clear()
+        await press_safely(demo, user, data, logged_errors)
