@@ -18,8 +18,10 @@ from bot.db import SessionFactory
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, press_safely
+from tests.support.roadmap_files import seed_plan_xlsx
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PEOPLE = [
     "Смирнова Светлана Анатольевна",  # curator
     "Гареева Л.Г.",  # school staff
@@ -148,6 +150,20 @@ async def _visit_at_purpose(bot: BotHarness, user) -> None:  # type: ignore[no-u
     await bot.press(user, "Выезд в школу")
 
 
+async def _import_preview(bot: BotHarness, user) -> None:  # type: ignore[no-untyped-def]
+    await bot.send(user, "/import")
+    await bot.send_document(user, "plan.xlsx", seed_plan_xlsx(), XLSX)
+
+
+async def _report_at_percent(bot: BotHarness, user) -> None:  # type: ignore[no-untyped-def]
+    await _import_preview(bot, user)
+    await bot.press(user, texts.BUTTON_UPLOAD)
+    listing = await bot.send(user, "/roadmap")
+    item = listing.last.buttons[0][0][1].rsplit(":", 1)[1]
+    await bot.press_data(user, listing.last.message_id, f"rm:rep:{item}")
+    await bot.press(user, "в работе")
+
+
 @pytest.mark.parametrize(
     ("person", "reach", "presses"),
     [
@@ -159,8 +175,10 @@ async def _visit_at_purpose(bot: BotHarness, user) -> None:  # type: ignore[no-u
             ["vis:c:m:999912", "vis:c:m:000001", "vis:c:d:99991231", "vis:c:d:20270229"],
         ),
         (PEOPLE[0], _visit_at_purpose, ["vis:pi:0", "vis:pr:999999999", "vis:pi:999999999"]),
+        (PEOPLE[1], _import_preview, ["rm:yr:0000", "rm:yr:9999", "rm:sc:i:999999999"]),
+        (PEOPLE[1], _report_at_percent, ["rm:pc:999", "rm:pc:101", "rm:st:done", "rm:send"]),
     ],
-    ids=["event start", "event place", "visit date", "visit purpose"],
+    ids=["event start", "event place", "visit date", "visit purpose", "import", "report"],
 )
 async def test_edge_numbers_in_a_conversation_s_own_buttons(
     demo: BotHarness, logged_errors: ErrorLog, person: str, reach, presses: list[str]
