@@ -86,8 +86,7 @@ async def test_every_event_step_answers_hostile_input_safely(
     assert await _events(session_factory) == before  # nothing stored before «Опубликовать»
 
     walk.check(await demo.send(coordinator, "/cancel"), "cancel")
-    assert demo.application is not None
-    assert DRAFT not in demo.application.user_data.get(coordinator.id, {})
+    await walk.assert_no_draft(DRAFT)
     assert await _events(session_factory) == before
 
 

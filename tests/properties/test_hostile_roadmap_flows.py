@@ -68,11 +68,6 @@ async def _count(factory: SessionFactory, model: type, *where) -> int:  # type: 
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
 
 
-def _user_data(bot: BotHarness, user) -> dict:  # type: ignore[no-untyped-def]
-    assert bot.application is not None
-    return bot.application.user_data.get(user.id, {})
-
-
 async def _open_report(bot: BotHarness, walk: Walk, user, item_id: int) -> None:  # type: ignore[no-untyped-def]
     listing = await walk.begin("/roadmap")
     walk.check(await bot.press_data(user, listing.last.message_id, f"rm:rep:{item_id}"), "open")
@@ -99,7 +94,7 @@ async def test_every_report_step_answers_hostile_input_safely(
     await walk.step("confirm")
     assert await _count(session_factory, ProgressReport) == 0  # nothing before «Отправить»
     walk.check(await demo.send(director, "/cancel"), "cancel")
-    assert REPORT_DRAFT not in _user_data(demo, director)
+    await walk.assert_no_draft(REPORT_DRAFT)
     assert await _count(session_factory, ProgressReport) == 0
 
 
@@ -122,7 +117,7 @@ async def test_new_item_steps_answer_hostile_input_safely(
     # The deadline is the last step: accepted, the item is stored with both answers.
     await walk.step("deadline", moved_on="добавлено", valid="до 01.09.2027")
     assert await _count(session_factory, RoadmapItem) == items + 1
-    assert NEW not in _user_data(demo, director)
+    await walk.assert_no_draft(NEW)
     walk.check(await demo.press(director, texts.BUTTON_OPEN_ITEM), "card of the new item")
 
 
@@ -145,7 +140,7 @@ async def test_item_edit_answers_hostile_input_safely(
     # Accepted, the card follows (with the new value, escaped); refused, the question stays.
     if not await walk.step(field, moved_on=texts.ITEM_EDITED):
         walk.check(await demo.send(director, "/cancel"), "cancel")
-    assert "roadmap_edit" not in _user_data(demo, director)
+    await walk.assert_no_draft("roadmap_edit")
 
 
 @ONE_BOT
@@ -184,7 +179,7 @@ async def test_return_comment_answers_hostile_input_safely(
         assert await _count(session_factory, ProgressReport, pending) == 1  # still waiting
         walk.check(await demo.send(curator, "Добавьте фото"), "valid comment")
     assert await _count(session_factory, ProgressReport, pending) == 0
-    assert "roadmap_returning" not in _user_data(demo, curator)
+    await walk.assert_no_draft("roadmap_returning")
 
     assert demo.application is not None
     told = len(demo.fake.messages_to(director.id))
@@ -212,4 +207,4 @@ async def test_import_steps_answer_hostile_input_safely(
     assert await _count(session_factory, RoadmapItem) == 0  # nothing before «Загрузить»
     assert await _count(session_factory, Roadmap) == 0
     walk.check(await demo.send(director, "/cancel"), "cancel")
-    assert IMPORT not in _user_data(demo, director)
+    await walk.assert_no_draft(IMPORT)

@@ -98,8 +98,7 @@ async def test_every_visit_step_answers_hostile_input_safely(
     assert await _visits(session_factory) == 0  # nothing stored before «Сохранить»
 
     walk.check(await demo.send(curator, "/cancel"), "cancel")
-    assert demo.application is not None
-    assert DRAFT not in demo.application.user_data.get(curator.id, {})
+    await walk.assert_no_draft(DRAFT)
     assert await _visits(session_factory) == 0
 
 
