@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api.updates import message_json, text_content
-from bot.models import AuditRecord, Event, Notification, Roadmap, RoadmapItem
+from bot.models import AuditRecord, Event, Notification, Roadmap, RoadmapItem, Visit
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely, press_safely
@@ -160,3 +160,36 @@ async def test_buttons_of_finished_conversations_are_stale(
         reply = await press_safely(demo, director, data, logged_errors, message_id=preview)
         assert reply.alerts == [texts.STALE_BUTTON], data
     assert await _count(session_factory, RoadmapItem) == 0
+
+
+async def test_buttons_of_a_saved_visit_s_form_are_stale(
+    demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog
+) -> None:
+    curator = await demo.login("Смирнова Светлана Анатольевна")
+    first = (await demo.send(curator, "/visit")).last.message_id
+    await demo.press(curator, "СШ № 17")
+    await demo.press(curator, texts.BUTTON_TODAY)
+    await demo.press(curator, "Выезд в школу")
+    await demo.send(curator, "Тема")
+    await demo.press(curator, "Педагоги")
+    await demo.press(curator, texts.BUTTON_DONE)
+    await demo.send(curator, "Выявлено")
+    await demo.send(curator, "Рекомендовано")
+    await demo.press(curator, texts.BUTTON_DONE)
+    card = (await demo.press(curator, texts.BUTTON_DONE)).last.message_id
+    await demo.press(curator, texts.BUTTON_SAVE)
+    saved = await _count(session_factory, Visit)
+    for message_id, data in [
+        (card, "vis:save"),
+        (card, "vis:chg"),
+        (card, "vis:x"),
+        (first, "vis:s:1"),
+        (first, "vis:dt:0"),
+        (first, "vis:p:teachers"),
+        (first, "vis:ef:findings"),
+    ]:
+        reply = await press_safely(demo, curator, data, logged_errors, message_id=message_id)
+        assert reply.alerts == [texts.STALE_BUTTON], data
+    assert await _count(session_factory, Visit) == saved == 1
+    reply = await demo.send(curator, "Ещё выводы")  # no form is open any more
+    assert reply.text == texts.UNEXPECTED_INPUT
