@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
@@ -186,7 +187,9 @@ async def send_report(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
     await update.callback_query.answer()
     await update.effective_chat.send_document(
-        InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx"), caption=texts.e(title)
+        InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx"),
+        caption=texts.e(title),
+        parse_mode=ParseMode.HTML,
     )
 
 
