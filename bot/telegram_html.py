@@ -23,7 +23,8 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """Cut a long card after a whole line so it stays one message, and say so with «…».
 
     A first line too long by itself is cut between characters, never inside a tag or an
-    entity, and the tags it opened are closed.
+    entity; tags left open by the cut (user text may hold line breaks inside `<b>…</b>`)
+    are closed.
     """
     if visible_length(text) <= limit:
         return text
@@ -37,20 +38,30 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
             break
         kept.append(line)
         shown += length
-    return "\n".join(kept) + "\n…"
+    kept_text = "\n".join(kept)
+    return kept_text + _closing_tags(kept_text) + "\n…"
+
+
+def _closing_tags(text: str) -> str:
+    open_tags: list[str] = []
+    for match in _PIECE.finditer(text):
+        closing, name = match.group(1), match.group(2)
+        if name is None:
+            continue
+        if closing and open_tags:
+            open_tags.pop()
+        elif not closing:
+            open_tags.append(name.lower())
+    return "".join(f"</{tag}>" for tag in reversed(open_tags))
 
 
 def _clip_line(line: str, room: int) -> str:
+    """The line's first `room` characters shown; `fit` closes the tags it leaves open."""
     out: list[str] = []
-    open_tags: list[str] = []
     shown = 0
     for match in _PIECE.finditer(line):
-        piece, closing, name = match.group(0), match.group(1), match.group(2)
-        if name is not None:
-            if closing and open_tags:
-                open_tags.pop()
-            elif not closing:
-                open_tags.append(name.lower())
+        piece = match.group(0)
+        if match.group(2) is not None:
             out.append(piece)
             continue
         size = 1 if piece.startswith("&") and len(piece) > 1 else len(piece)
@@ -60,4 +71,4 @@ def _clip_line(line: str, room: int) -> str:
             break
         out.append(piece)
         shown += size
-    return "".join(out) + "".join(f"</{tag}>" for tag in reversed(open_tags))
+    return "".join(out)
