@@ -10,6 +10,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.models import Role
+from bot.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, fit
 
 DATE_FORMAT = "%d.%m.%Y"
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
@@ -470,12 +471,9 @@ def visit_summary(
     return _fit("\n".join(lines))
 
 
-def _fit(text: str, limit: int = 4000) -> str:
-    """Cut a long card so it stays one Telegram message; closing tags are kept intact."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit("\n", 1)[0]
-    return cut + "\n…"
+def _fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Cut a long card after a line so it stays one Telegram message (`telegram_html.fit`)."""
+    return fit(text, limit)
 
 
 def visit_next_step_added(what: str, due: date, count: int) -> str:
@@ -1076,7 +1074,7 @@ def event_announcement(event, place: str, timezone: str) -> str:  # event: Event
     if event.capacity:
         lines.append(f"Мест: {event.capacity}")
     lines.append("Файл .ics ниже — добавьте мероприятие в календарь телефона.")
-    return _fit("\n".join(lines), 1000)
+    return _fit("\n".join(lines), CAPTION_LIMIT)
 
 
 def event_card(row, place: str, timezone: str, manager: bool) -> str:  # row: EventRow

@@ -223,6 +223,10 @@ class FakeTelegram:
         return self._user_message(user, location={"latitude": latitude, "longitude": longitude})
 
     def press(self, user: FakeUser, message_id: int, data: str) -> int:
+        return self.enqueue_raw(self.callback_update(user, message_id, data))
+
+    def callback_update(self, user: FakeUser, message_id: int, data: str) -> dict[str, Any]:
+        """The update a press makes, not yet queued: tests queue it twice to replay a tap."""
         self._users.setdefault(user.id, user)
         message = self._messages[user.id].get(message_id)
         query_id = uuid.uuid4().hex[:16]
@@ -235,7 +239,7 @@ class FakeTelegram:
         }
         if message is not None:
             query["message"] = self._message_json(message)
-        return self.enqueue_raw({"callback_query": query})
+        return {"callback_query": query}
 
     def press_button(self, user: FakeUser, button_text: str) -> int:
         for message in sorted(self._messages[user.id].values(), key=lambda m: -m.message_id):

@@ -10,6 +10,7 @@ import calendar
 from datetime import date
 
 from bot.handlers.replies import Buttons
+from bot.services.numbers import plain_digits
 
 WEEKDAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
 MONTHS = [
@@ -52,14 +53,14 @@ def month_keyboard(prefix: str, year: int, month: int, latest: date | None = Non
 
 
 def parse_month(value: str) -> tuple[int, int] | None:
-    if len(value) != 6 or not value.isdigit():
+    if len(value) != 6 or not plain_digits(value):
         return None
     year, month = int(value[:4]), int(value[4:])
     return (year, month) if 1 <= month <= 12 and 2000 <= year <= 2100 else None
 
 
 def parse_day(value: str) -> date | None:
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not plain_digits(value):
         return None
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))

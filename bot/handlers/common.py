@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
 from bot.handlers.replies import acknowledge, answer
@@ -39,7 +40,7 @@ async def start(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     session = context.session
-    token = context.args[0] if context.args else None
+    token = typed(context.args[0]) if context.args else None
     replies: list[str] = []
     if (
         user.id in context.runtime.settings.admin_telegram_ids
@@ -106,7 +107,8 @@ async def unexpected_message(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button no handler claims: from an old message, or a conversation that ended."""
+    """A button no handler claims: from an old message, a conversation that ended, or
+    data no pattern accepts (an id longer than `numbers.MAX_ID_DIGITS`: forged)."""
     await acknowledge(update, texts.STALE_BUTTON, alert=True)
 
 

@@ -18,9 +18,15 @@ def callback_data(update: Update) -> str:
     return update.callback_query.data or ""
 
 
+def typed(value: str | None) -> str:
+    """What a person typed, without NUL characters: PostgreSQL cannot store them in text (nor
+    take them as a query parameter), and nobody means one."""
+    return (value or "").replace("\x00", "")
+
+
 def message_text(update: Update) -> str:
     assert update.effective_message is not None
-    return update.effective_message.text or ""
+    return typed(update.effective_message.text)
 
 
 def make_cancel(*draft_keys: str) -> Callable[[Update, BotContext], Awaitable[int]]:

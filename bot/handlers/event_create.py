@@ -43,6 +43,7 @@ from bot.services.reminders import local_today
 ) = range(40, 52)
 DRAFT = "event_draft"
 ACTION = "event_new"
+QUICK_DAYS = (1, 7, 14)  # the start buttons: tomorrow, in a week, in two weeks, at 14:00
 
 
 def _draft(context: BotContext) -> EventDraft:
@@ -69,7 +70,7 @@ async def _next(update: Update, context: BotContext, draft: EventDraft, state: i
         zone = await _zone(context, draft)
         today = local_today(context.now(), zone)
         quick = [
-            (texts.fmt_date(today + timedelta(days=d)) + " 14:00", f"ev:qs:{d}") for d in (1, 7, 14)
+            (texts.fmt_date(today + timedelta(days=d)) + " 14:00", f"ev:qs:{d}") for d in QUICK_DAYS
         ]
         await answer(update, texts.EVENT_START, [quick])
     elif state == DURATION:
@@ -197,6 +198,8 @@ async def quick_start(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     zone = await _zone(context, draft)
     days = int(callback_data(update).rsplit(":", 1)[1])
+    if days not in QUICK_DAYS:  # only a forged button: a day past year 9999 would crash
+        raise DomainError("not_found")
     day = local_today(context.now(), zone) + timedelta(days=days)
     return await _set_start(update, context, at_local(day, time(14, 0), zone))
 
@@ -347,12 +350,12 @@ def conversation() -> ConversationHandler:
         states={
             FORMAT: [cb(pick_format, r"^ev:fm:[a-z_]+$")],
             TITLE: [MessageHandler(text, typed_title)],
-            START: [MessageHandler(text, typed_start), cb(quick_start, r"^ev:qs:\d+$")],
-            DURATION: [MessageHandler(text, duration), cb(duration, r"^ev:du:\d+$")],
-            PLACE: [MessageHandler(text, place), cb(place, r"^ev:pl:\d+$")],
+            START: [MessageHandler(text, typed_start), cb(quick_start, r"^ev:qs:\d{1,9}$")],
+            DURATION: [MessageHandler(text, duration), cb(duration, r"^ev:du:\d{1,9}$")],
+            PLACE: [MessageHandler(text, place), cb(place, r"^ev:pl:\d{1,9}$")],
             GOAL: [MessageHandler(text, goal), cb(goal, r"^ev:sk$")],
             AUDIENCE: [cb(audience, r"^ev:au:[a-z_]+$")],
-            SCHOOLS: [cb(choose_school, r"^ev:cs:(\d+|done)$")],
+            SCHOOLS: [cb(choose_school, r"^ev:cs:(\d{1,9}|done)$")],
             CAPACITY: [MessageHandler(text, capacity), cb(capacity, r"^ev:ca:(0|x)$")],
             DESCRIPTION: [MessageHandler(text, description), cb(description, r"^ev:sk$")],
             SUMMARY: [cb(publish, r"^ev:pub$"), cb(change, r"^ev:chg$")],

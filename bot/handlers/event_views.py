@@ -12,14 +12,14 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import text_expected
+from bot.handlers.conversation_kit import message_text, text_expected, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer, deliver
 from bot.models import EventStatus, RegistrationState
 from bot.reports.event_export import build_registrations_xlsx
 from bot.runtime import BotContext
 from bot.services import event_results, events
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, NotFound
 from bot.services.event_times import parse_local_datetime
 from bot.services.recipients import municipality_timezone
 
@@ -217,7 +217,7 @@ async def save_results(update: Update, context: BotContext) -> int:
         context.session,
         context.actor,
         int(context.user_data["event_results"]),
-        update.effective_message.text or "",
+        message_text(update),
         context.now(),
     )
     await context.commit()
@@ -236,7 +236,7 @@ async def add_material(update: Update, context: BotContext) -> None:
             "document",
             message.document.file_id,
             message.document.file_unique_id,
-            (message.document.file_name or "файл")[:300],
+            (typed(message.document.file_name) or "файл")[:300],
         )
     else:
         photo = message.photo[-1]
@@ -271,8 +271,11 @@ async def start_edit(update: Update, context: BotContext) -> None:
 @guarded("event_manage")
 async def edit_field(update: Update, context: BotContext) -> int:
     event_id, version, index = _ids(update)
-    field = list(texts.EVENT_EDIT_FIELDS)[index]
     await events.managed_event(context.session, context.actor, event_id)
+    fields = list(texts.EVENT_EDIT_FIELDS)
+    if index >= len(fields):  # only a forged button names a field past the list
+        raise NotFound()
+    field = fields[index]
     context.user_data["event_edit"] = {"event_id": event_id, "version": version, "field": field}
     prompt = texts.EVENT_START if field == "starts_at" else f"{texts.EVENT_EDIT_FIELDS[field]}:"
     await answer(update, prompt)
@@ -284,7 +287,7 @@ async def edit_value(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     state = context.user_data.get("event_edit") or {}
     event = await events.managed_event(context.session, context.actor, int(state["event_id"]))
-    text = update.effective_message.text or ""
+    text = message_text(update)
     if state["field"] == "starts_at":
         value: object = parse_local_datetime(
             text, await municipality_timezone(context.session, event.municipality_id)
@@ -337,7 +340,7 @@ async def comment(update: Update, context: BotContext) -> int:
         context.actor,
         int(context.user_data["event_feedback"]),
         None,
-        update.effective_message.text or "",
+        message_text(update),
         context.now(),
     )
     await context.commit()
@@ -362,9 +365,9 @@ def small_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(start_results, pattern=r"^ev:rs:\d+$"),
-            CallbackQueryHandler(edit_field, pattern=r"^ev:ef:\d+:\d+:\d$"),
-            CallbackQueryHandler(rate, pattern=r"^ev:fb:\d+:[1-5]$"),
+            CallbackQueryHandler(start_results, pattern=r"^ev:rs:\d{1,9}$"),
+            CallbackQueryHandler(edit_field, pattern=r"^ev:ef:\d{1,9}:\d{1,9}:\d$"),
+            CallbackQueryHandler(rate, pattern=r"^ev:fb:\d{1,9}:[1-5]$"),
         ],
         states={
             RESULTS: [
@@ -391,15 +394,15 @@ def handlers() -> list:
 
     return [
         CommandHandler("events", list_events),
-        cb(open_event, r"^ev:o:\d+$"),
-        cb(sign_up, r"^ev:su:\d+$"),
-        cb(decline, r"^ev:no:\d+$"),
-        cb(participants, r"^ev:rg:\d+$"),
-        cb(attendance, r"^ev:at:\d+:\d+$"),
-        cb(export, r"^ev:xl:\d+$"),
-        cb(ask_cancel, r"^ev:cn:\d+$"),
-        cb(confirm_cancel, r"^ev:cy:\d+$"),
-        cb(ask_feedback, r"^ev:rf:\d+$"),
-        cb(feedback_summary, r"^ev:fs:\d+$"),
-        cb(start_edit, r"^ev:ed:\d+:\d+$"),
+        cb(open_event, r"^ev:o:\d{1,9}$"),
+        cb(sign_up, r"^ev:su:\d{1,9}$"),
+        cb(decline, r"^ev:no:\d{1,9}$"),
+        cb(participants, r"^ev:rg:\d{1,9}$"),
+        cb(attendance, r"^ev:at:\d{1,9}:\d{1,9}$"),
+        cb(export, r"^ev:xl:\d{1,9}$"),
+        cb(ask_cancel, r"^ev:cn:\d{1,9}$"),
+        cb(confirm_cancel, r"^ev:cy:\d{1,9}$"),
+        cb(ask_feedback, r"^ev:rf:\d{1,9}$"),
+        cb(feedback_summary, r"^ev:fs:\d{1,9}$"),
+        cb(start_edit, r"^ev:ed:\d{1,9}:\d{1,9}$"),
     ]

@@ -61,4 +61,4 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("digest", show_digest))
     application.add_handler(CommandHandler("settings", show_settings))
     application.add_handler(CallbackQueryHandler(toggle, pattern=r"^ntf:m:[a-z]+$"))
-    application.add_handler(CallbackQueryHandler(snooze, pattern=r"^ntf:sz:\d+:(1|3|7)$"))
+    application.add_handler(CallbackQueryHandler(snooze, pattern=r"^ntf:sz:\d{1,9}:(1|3|7)$"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer, deliver
 from bot.reports.chart import progress_chart_png
@@ -89,7 +91,7 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
 @guarded("school")
 async def find_school(update: Update, context: BotContext) -> None:
     """/school 17, /school лицей 9: forgiving of spelling, within the person's scope."""
-    query = " ".join(context.args or []).strip()
+    query = typed(" ".join(context.args or [])).strip()
     if not query:
         await answer(update, texts.SCHOOL_ASK)
         return
@@ -187,7 +189,9 @@ async def send_report(update: Update, context: BotContext) -> None:
     assert chat is not None
     await acknowledge(update)
     report = InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx")
-    await deliver(lambda: chat.send_document(report, caption=texts.e(title)))
+    await deliver(
+        lambda: chat.send_document(report, caption=texts.e(title), parse_mode=ParseMode.HTML)
+    )
 
 
 @guarded("export")
@@ -205,11 +209,13 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("summary", show_summary))
     application.add_handler(CallbackQueryHandler(turn_summary_page, pattern=r"^sch:p:\d{1,4}$"))
     application.add_handler(CommandHandler("school", find_school))
-    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d+$"))
+    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d{1,9}$"))
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
     application.add_handler(
         CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12](:\d{1,4})?$")
     )
-    application.add_handler(CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d+$"))
+    application.add_handler(
+        CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d{1,9}$")
+    )
     application.add_handler(CommandHandler("export", send_export))

@@ -59,6 +59,6 @@ async def toggle(update: Update, context: BotContext) -> None:
 def handlers() -> list:
     return [
         CommandHandler("risks", show_risks),
-        CallbackQueryHandler(risks_school, pattern=r"^rm:sc:k:\d+$"),
-        CallbackQueryHandler(toggle, pattern=r"^rm:rk:\d+:\d+$"),
+        CallbackQueryHandler(risks_school, pattern=r"^rm:sc:k:\d{1,9}$"),
+        CallbackQueryHandler(toggle, pattern=r"^rm:rk:\d{1,9}:\d{1,9}$"),
     ]

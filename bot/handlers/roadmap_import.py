@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer, deliver
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -183,7 +183,7 @@ def import_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("import", start_import)],
         states={
-            IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d+$")],
+            IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d{1,9}$")],
             IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             IMPORT_CONFIRM: [
                 CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
@@ -228,7 +228,7 @@ async def new_school(update: Update, context: BotContext) -> int:
 @guarded("item_new")
 async def new_measure(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    text = (update.effective_message.text or "").strip()
+    text = message_text(update).strip()
     if len(text) > 2000:
         raise DomainError("text_too_long", length=len(text), limit=2000)
     if not text:
@@ -247,7 +247,7 @@ async def new_deadline(update: Update, context: BotContext) -> int | None:
         context.actor,
         int(state["school_id"]),
         state["measure"],
-        update.effective_message.text or "",
+        message_text(update),
         context.now().year,
     )
     school = await context.session.get(School, int(state["school_id"]))
@@ -266,7 +266,7 @@ def new_item_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("item_new", start_new)],
         states={
-            NEW_SCHOOL: [CallbackQueryHandler(new_school, pattern=r"^rm:sc:n:\d+$")],
+            NEW_SCHOOL: [CallbackQueryHandler(new_school, pattern=r"^rm:sc:n:\d{1,9}$")],
             NEW_MEASURE: [MessageHandler(text, new_measure)],
             NEW_DEADLINE: [MessageHandler(text, new_deadline)],
         },

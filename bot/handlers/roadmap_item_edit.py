@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.roadmap_progress import show_card
@@ -78,7 +78,7 @@ async def save_value(update: Update, context: BotContext) -> int:
         context.actor,
         int(draft.get("item_id", 0)),
         str(draft.get("field", "")),
-        update.effective_message.text or "",
+        message_text(update),
     )
     await context.commit()
     context.user_data.pop(DRAFT, None)
@@ -92,7 +92,7 @@ cancel = make_cancel(DRAFT)
 
 def edit_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_edit, pattern=rf"^rm:ef:\d+:({FIELDS})$")],
+        entry_points=[CallbackQueryHandler(start_edit, pattern=rf"^rm:ef:\d{{1,9}}:({FIELDS})$")],
         states={EDIT_VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, save_value)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -106,4 +106,4 @@ def edit_conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ed:\d+$")]
+    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ed:\d{1,9}$")]

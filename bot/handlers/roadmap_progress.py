@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, wrong_input
+from bot.handlers.conversation_kit import make_cancel, message_text, typed, wrong_input
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -165,7 +165,7 @@ async def pick_percent(update: Update, context: BotContext) -> int:
 @guarded("item_report")
 async def done_text(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    text = (update.effective_message.text or "").strip()
+    text = message_text(update).strip()
     if len(text) > roadmap_reports.MAX_REPORT_TEXT:
         raise DomainError("text_too_long", length=len(text), limit=roadmap_reports.MAX_REPORT_TEXT)
     if not text:
@@ -186,13 +186,13 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
             "kind": "document",
             "file_id": message.document.file_id,
             "file_unique_id": message.document.file_unique_id,
-            "file_name": (message.document.file_name or "файл")[:300],
+            "file_name": (typed(message.document.file_name) or "файл")[:300],
         }
     elif message.photo:
         photo = message.photo[-1]
         piece = {"kind": "photo", "file_id": photo.file_id, "file_unique_id": photo.file_unique_id}
-    elif message.text and message.text.strip().lower().startswith(("http://", "https://")):
-        piece = {"kind": "link", "url": message.text.strip()[:1000]}
+    elif message_text(update).strip().lower().startswith(("http://", "https://")):
+        piece = {"kind": "link", "url": message_text(update).strip()[:1000]}
     if piece is None:
         await answer(update, texts.REPORT_EVIDENCE_EXPECTED, [[(texts.BUTTON_DONE, "rm:ev:done")]])
         return None
@@ -252,7 +252,7 @@ def report_conversation() -> ConversationHandler:
         return CallbackQueryHandler(handler, pattern=pattern)
 
     return ConversationHandler(
-        entry_points=[cb(start_report, r"^rm:rep:\d+$")],
+        entry_points=[cb(start_report, r"^rm:rep:\d{1,9}$")],
         states={
             STATUS: [cb(pick_status, r"^rm:st:(not_started|in_progress|done|not_done)$")],
             PERCENT: [cb(pick_percent, r"^rm:pc:(\d{1,3}|x)$")],
@@ -280,8 +280,8 @@ def report_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("roadmap", show_roadmap),
-        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d+$"),
-        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d+:\d+$"),
-        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d+$"),
-        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d+$"),
+        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d{1,9}$"),
+        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d{1,9}:\d{1,9}$"),
+        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d{1,9}$"),
+        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d{1,9}$"),
     ]

@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer, deliver
 from bot.runtime import BotContext
@@ -82,7 +82,7 @@ async def comment(update: Update, context: BotContext) -> int:
         context.actor,
         report_id,
         accept=False,
-        comment=update.effective_message.text,
+        comment=message_text(update),
         now=context.now(),
     )
     await context.commit()
@@ -96,7 +96,7 @@ cancel = make_cancel(RETURNING)
 
 def return_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_return, pattern=r"^rm:rt:\d+$")],
+        entry_points=[CallbackQueryHandler(start_return, pattern=r"^rm:rt:\d{1,9}$")],
         states={COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -113,5 +113,5 @@ def handlers() -> list:
     return [
         CommandHandler("review", show_queue),
         CallbackQueryHandler(show_queue, pattern=r"^rm:rq$"),
-        CallbackQueryHandler(accept, pattern=r"^rm:ac:\d+$"),
+        CallbackQueryHandler(accept, pattern=r"^rm:ac:\d{1,9}$"),
     ]

@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.calendar import month_keyboard, parse_day, parse_month
+from bot.handlers.conversation_kit import message_text
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
 from bot.handlers.visit_lists import (
@@ -69,11 +70,6 @@ from bot.services.visit_drafts import (
 def _data(update: Update) -> str:
     assert update.callback_query is not None
     return update.callback_query.data or ""
-
-
-def _text(update: Update) -> str:
-    assert update.effective_message is not None
-    return update.effective_message.text or ""
 
 
 # -- entry ------------------------------------------------------------------------------
@@ -203,7 +199,7 @@ async def calendar_press(update: Update, context: BotContext) -> int | None:
 @guarded(ACTION)
 async def typed_date(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    day = parse_past_date(_text(update), await today_for(context, draft))
+    day = parse_past_date(message_text(update), await today_for(context, draft))
     return await _set_date(update, context, draft, day)
 
 
@@ -222,14 +218,14 @@ async def pick_format(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def typed_format(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    draft.format_other = visits.check_text(_text(update), MAX_FORMAT_OTHER)
+    draft.format_other = visits.check_text(message_text(update), MAX_FORMAT_OTHER)
     return await advance(update, context, PURPOSE, draft)
 
 
 @guarded(ACTION)
 async def typed_purpose(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    draft.purpose = visits.check_text(_text(update))
+    draft.purpose = visits.check_text(message_text(update))
     draft.roadmap_item_id = draft.risk_factor_id = None
     return await advance(update, context, PARTICIPANTS, draft)
 
@@ -274,21 +270,21 @@ async def participants_done(update: Update, context: BotContext) -> int | None:
 @guarded(ACTION)
 async def typed_participants_other(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    draft.participants_other = visits.check_text(_text(update), MAX_PARTICIPANTS_OTHER)
+    draft.participants_other = visits.check_text(message_text(update), MAX_PARTICIPANTS_OTHER)
     return await advance(update, context, FINDINGS, draft)
 
 
 @guarded(ACTION)
 async def typed_findings(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    draft.findings = visits.check_text(_text(update))
+    draft.findings = visits.check_text(message_text(update))
     return await advance(update, context, RECOMMENDATIONS, draft)
 
 
 @guarded(ACTION)
 async def typed_recommendations(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    draft.recommendations = visits.check_text(_text(update))
+    draft.recommendations = visits.check_text(message_text(update))
     return await advance(update, context, NEXT_STEPS, draft)
 
 
@@ -387,11 +383,11 @@ def conversation() -> ConversationHandler:
         entry_points=[
             CommandHandler("visit", start),
             cb(start, r"^vis:new$"),
-            cb(start_edit, r"^vis:ed:\d+$"),
+            cb(start_edit, r"^vis:ed:\d{1,9}$"),
         ],
         states={
             RESUME: [cb(resume_choice, r"^vis:rs:(go|new)$"), buttons_only],
-            SCHOOL: [cb(pick_school, r"^vis:s:\d+$"), buttons_only],
+            SCHOOL: [cb(pick_school, r"^vis:s:\d{1,9}$"), buttons_only],
             DATE: [
                 cb(quick_date, r"^vis:dt:(0|1|cal)$"),
                 cb(calendar_press, r"^vis:c:"),
@@ -403,7 +399,7 @@ def conversation() -> ConversationHandler:
                 buttons_only,
             ],
             FORMAT_OTHER: [text(typed_format)],
-            PURPOSE: [text(typed_purpose), cb(picked_purpose, r"^vis:(pi|pr):\d+$")],
+            PURPOSE: [text(typed_purpose), cb(picked_purpose, r"^vis:(pi|pr):\d{1,9}$")],
             PARTICIPANTS: [
                 cb(toggle_participant, r"^vis:p:[a-z_]+$"),
                 cb(participants_done, r"^vis:pd$"),

@@ -196,10 +196,12 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("visits", show_visits))
-    application.add_handler(CallbackQueryHandler(page_visits, pattern=r"^vis:l:\d+:\d+:\d+:\d+$"))
     application.add_handler(
-        CallbackQueryHandler(filter_menu, pattern=r"^vis:f[sc]:\d+:\d+:\d+:\d+$")
+        CallbackQueryHandler(page_visits, pattern=r"^vis:l:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$")
     )
-    application.add_handler(CallbackQueryHandler(open_visit, pattern=r"^vis:o:\d+$"))
-    application.add_handler(CallbackQueryHandler(ask_delete, pattern=r"^vis:dl:\d+$"))
-    application.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^vis:dy:\d+$"))
+    application.add_handler(
+        CallbackQueryHandler(filter_menu, pattern=r"^vis:f[sc]:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$")
+    )
+    application.add_handler(CallbackQueryHandler(open_visit, pattern=r"^vis:o:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(ask_delete, pattern=r"^vis:dl:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^vis:dy:\d{1,9}$"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot import texts
+from bot.handlers.conversation_kit import message_text, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.visit_prompts import (
@@ -33,15 +34,10 @@ def _data(update: Update) -> str:
     return update.callback_query.data or ""
 
 
-def _text(update: Update) -> str:
-    assert update.effective_message is not None
-    return update.effective_message.text or ""
-
-
 @guarded(ACTION)
 async def typed_next_step(update: Update, context: BotContext) -> None:
     draft = load_draft(context)
-    text = visits.check_text(_text(update))
+    text = visits.check_text(message_text(update))
     buttons = list_buttons("vis:nd", "vis:nc", bool(draft.follow_ups))
     if len(draft.follow_ups) >= MAX_FOLLOW_UPS:
         await answer(update, texts.VISIT_NEXT_STEPS_FULL, buttons)
@@ -115,7 +111,7 @@ def _attachment_of(message: Message) -> DraftAttachment | None:
             "document",
             doc.file_id,
             doc.file_unique_id,
-            (doc.file_name or "файл")[:300],
+            (typed(doc.file_name) or "файл")[:300],
             doc.mime_type,
             doc.file_size,
         )

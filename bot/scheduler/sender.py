@@ -24,6 +24,7 @@ from bot.handlers.replies import retry_after_seconds
 from bot.scheduler.pacing import Pacer
 from bot.services import delivery
 from bot.services.delivery import Outgoing
+from bot.telegram_html import CAPTION_LIMIT, fit
 
 log = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -173,7 +174,7 @@ class OutboxSender:
             message = await self.bot.send_document(
                 outgoing.chat_id,
                 InputFile(outgoing.document_bytes, filename=outgoing.document_name or "file"),
-                caption=outgoing.text[:1024],
+                caption=fit(outgoing.text, CAPTION_LIMIT),
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )

@@ -28,6 +28,7 @@ from bot.reports.ics import event_ics
 from bot.services import audit, event_reminders, outbox, recipients
 from bot.services.actors import Actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
+from bot.services.numbers import plain_digits
 
 FORMATS = (
     "quest",
@@ -106,7 +107,7 @@ def check_start(starts_at: datetime, now: datetime) -> None:
 
 def parse_duration(text: str) -> int:
     digits = text.strip().lower().removesuffix("мин").strip()
-    if not digits.isdigit() or not 15 <= int(digits) <= 600:
+    if not plain_digits(digits) or not 15 <= int(digits) <= 600:
         raise DomainError("event_duration")
     return int(digits)
 
@@ -115,7 +116,7 @@ def parse_capacity(text: str) -> int | None:
     value = text.strip().lower()
     if value in {"без ограничений", "нет", "-", "0 — без ограничений"}:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 2000:
+    if not plain_digits(value) or not 1 <= int(value) <= 2000:
         raise DomainError("event_capacity")
     return int(value)
 

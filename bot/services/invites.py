@@ -25,6 +25,7 @@ from bot.models import (
 from bot.services import audit
 from bot.services.actors import Actor, current_project_year
 from bot.services.errors import AccessDenied, DomainError
+from bot.services.numbers import MAX_ID_DIGITS, plain_digits
 from bot.services.permissions import INVITABLE_BY
 
 INVITE_TOKEN_BYTES = 18  # 24 url-safe characters; Telegram allows 64 in a /start payload
@@ -477,7 +478,7 @@ async def parse_scope_code(session: AsyncSession, code: str) -> InviteScope:
     if code == "-":
         return InviteScope()
     kind, number = code[:1], code[1:]
-    if not number.isdigit():
+    if not plain_digits(number) or len(number) > MAX_ID_DIGITS:
         raise DomainError("scope_not_found")
     ident = int(number)
     if kind == "r":

@@ -143,17 +143,23 @@ def _inside(action: str) -> Button:
 BUTTONS: dict[str, Button] = {
     # -- visits
     r"^vis:new$": Button("visit"),
-    r"^vis:ed:\d+$": Button("visit", "visit", "author", "vis:ed:{id}"),
-    r"^vis:o:\d+$": Button("visits", "visit", "sees", "vis:o:{id}"),
-    r"^vis:l:\d+:\d+:\d+:\d+$": Button("visits", "school", "any", "vis:l:0:{id}:0:0"),
-    r"^vis:f[sc]:\d+:\d+:\d+:\d+$": Button("visits", "school", "any", "vis:fs:0:{id}:0:0"),
-    r"^vis:dl:\d+$": Button("visits", "visit", "author", "vis:dl:{id}"),
-    r"^vis:dy:\d+$": Button("visits", "visit", "author", "vis:dy:{id}", changes=True),
-    r"^vis:s:\d+$": Button("visit", "school", "curates", "vis:s:{id}", in_conversation=True),
+    r"^vis:ed:\d{1,9}$": Button("visit", "visit", "author", "vis:ed:{id}"),
+    r"^vis:o:\d{1,9}$": Button("visits", "visit", "sees", "vis:o:{id}"),
+    r"^vis:l:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$": Button(
+        "visits", "school", "any", "vis:l:0:{id}:0:0"
+    ),
+    r"^vis:f[sc]:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$": Button(
+        "visits", "school", "any", "vis:fs:0:{id}:0:0"
+    ),
+    r"^vis:dl:\d{1,9}$": Button("visits", "visit", "author", "vis:dl:{id}"),
+    r"^vis:dy:\d{1,9}$": Button("visits", "visit", "author", "vis:dy:{id}", changes=True),
+    r"^vis:s:\d{1,9}$": Button("visit", "school", "curates", "vis:s:{id}", in_conversation=True),
     r"^vis:dt:(0|1|cal)$": _inside("visit"),
     r"^vis:c:": _inside("visit"),
     r"^vis:f:(on_site|remote|phone|joint_event|other)$": _inside("visit"),
-    r"^vis:(pi|pr):\d+$": Button("visit", "item", "curates", "vis:pi:{id}", in_conversation=True),
+    r"^vis:(pi|pr):\d{1,9}$": Button(
+        "visit", "item", "curates", "vis:pi:{id}", in_conversation=True
+    ),
     r"^vis:p:[a-z_]+$": _inside("visit"),
     r"^vis:pd$": _inside("visit"),
     r"^vis:nd$": _inside("visit"),
@@ -166,53 +172,55 @@ BUTTONS: dict[str, Button] = {
     r"^vis:rs:(go|new)$": _inside("visit"),
     r"^vis:x$": _inside("visit"),
     # -- roadmaps
-    r"^rm:sc:r:\d+$": Button("roadmap", "school", "sees", "rm:sc:r:{id}"),
-    r"^rm:l:\d+:\d+$": Button("roadmap", "school", "sees", "rm:l:{id}:0"),
-    r"^rm:o:\d+$": Button("roadmap", "item", "sees", "rm:o:{id}"),
-    r"^rm:h:\d+$": Button("roadmap", "item", "sees", "rm:h:{id}"),
-    r"^rm:rep:\d+$": Button("item_report", "item", "staff", "rm:rep:{id}"),
+    r"^rm:sc:r:\d{1,9}$": Button("roadmap", "school", "sees", "rm:sc:r:{id}"),
+    r"^rm:l:\d{1,9}:\d{1,9}$": Button("roadmap", "school", "sees", "rm:l:{id}:0"),
+    r"^rm:o:\d{1,9}$": Button("roadmap", "item", "sees", "rm:o:{id}"),
+    r"^rm:h:\d{1,9}$": Button("roadmap", "item", "sees", "rm:h:{id}"),
+    r"^rm:rep:\d{1,9}$": Button("item_report", "item", "staff", "rm:rep:{id}"),
     r"^rm:st:(not_started|in_progress|done|not_done)$": _inside("item_report"),
     r"^rm:pc:(\d{1,3}|x)$": _inside("item_report"),
     r"^rm:ev:done$": _inside("item_report"),
     r"^rm:send$": _inside("item_report"),
     r"^rm:rq$": Button("review"),
-    r"^rm:ac:\d+$": Button("review", "report", "curates", "rm:ac:{id}", changes=True),
-    r"^rm:rt:\d+$": Button("review", "report", "curates", "rm:rt:{id}"),
-    r"^rm:ed:\d+$": Button("item_edit", "item", "edits", "rm:ed:{id}"),
-    r"^rm:ef:\d+:(measure|deadline|responsible|expected)$": Button(
+    r"^rm:ac:\d{1,9}$": Button("review", "report", "curates", "rm:ac:{id}", changes=True),
+    r"^rm:rt:\d{1,9}$": Button("review", "report", "curates", "rm:rt:{id}"),
+    r"^rm:ed:\d{1,9}$": Button("item_edit", "item", "edits", "rm:ed:{id}"),
+    r"^rm:ef:\d{1,9}:(measure|deadline|responsible|expected)$": Button(
         "item_edit", "item", "edits", "rm:ef:{id}:measure"
     ),
-    r"^rm:sc:k:\d+$": Button("risks", "school", "edits", "rm:sc:k:{id}"),
-    r"^rm:rk:\d+:\d+$": Button("risks", "school", "edits", "rm:rk:{id}:1", changes=True),
-    r"^rm:sc:i:\d+$": Button("import", "school", "edits", "rm:sc:i:{id}", in_conversation=True),
+    r"^rm:sc:k:\d{1,9}$": Button("risks", "school", "edits", "rm:sc:k:{id}"),
+    r"^rm:rk:\d{1,9}:\d{1,9}$": Button("risks", "school", "edits", "rm:rk:{id}:1", changes=True),
+    r"^rm:sc:i:\d{1,9}$": Button("import", "school", "edits", "rm:sc:i:{id}", in_conversation=True),
     r"^rm:yr:\d{4}$": _inside("import"),
     r"^rm:imp:ok$": _inside("import"),
-    r"^rm:sc:n:\d+$": Button("item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True),
+    r"^rm:sc:n:\d{1,9}$": Button(
+        "item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True
+    ),
     r"^rm:x$": _inside("roadmap"),
     # -- events
-    r"^ev:o:\d+$": Button("events", "event", "audience", "ev:o:{id}"),
-    r"^ev:su:\d+$": Button("events", "event", "audience", "ev:su:{id}", changes=True),
-    r"^ev:no:\d+$": Button("events", "event", "audience", "ev:no:{id}", changes=True),
-    r"^ev:fb:\d+:[1-5]$": Button("events", "event", "participant", "ev:fb:{id}:5"),
-    r"^ev:rg:\d+$": Button("event_manage", "event", "coordinates", "ev:rg:{id}"),
-    r"^ev:at:\d+:\d+$": Button("event_manage", "event", "coordinates", "ev:at:{id}:1"),
-    r"^ev:xl:\d+$": Button("event_manage", "event", "coordinates", "ev:xl:{id}"),
-    r"^ev:rf:\d+$": Button("event_manage", "event", "coordinates", "ev:rf:{id}"),
-    r"^ev:fs:\d+$": Button("event_manage", "event", "coordinates", "ev:fs:{id}"),
-    r"^ev:rs:\d+$": Button("event_manage", "event", "coordinates", "ev:rs:{id}"),
-    r"^ev:ed:\d+:\d+$": Button("event_manage", "event", "coordinates", "ev:ed:{id}:1"),
-    r"^ev:ef:\d+:\d+:\d$": Button("event_manage", "event", "coordinates", "ev:ef:{id}:1:0"),
-    r"^ev:cn:\d+$": Button("event_manage", "event", "coordinates", "ev:cn:{id}"),
-    r"^ev:cy:\d+$": Button("event_manage", "event", "coordinates", "ev:cy:{id}", changes=True),
+    r"^ev:o:\d{1,9}$": Button("events", "event", "audience", "ev:o:{id}"),
+    r"^ev:su:\d{1,9}$": Button("events", "event", "audience", "ev:su:{id}", changes=True),
+    r"^ev:no:\d{1,9}$": Button("events", "event", "audience", "ev:no:{id}", changes=True),
+    r"^ev:fb:\d{1,9}:[1-5]$": Button("events", "event", "participant", "ev:fb:{id}:5"),
+    r"^ev:rg:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:rg:{id}"),
+    r"^ev:at:\d{1,9}:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:at:{id}:1"),
+    r"^ev:xl:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:xl:{id}"),
+    r"^ev:rf:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:rf:{id}"),
+    r"^ev:fs:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:fs:{id}"),
+    r"^ev:rs:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:rs:{id}"),
+    r"^ev:ed:\d{1,9}:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:ed:{id}:1"),
+    r"^ev:ef:\d{1,9}:\d{1,9}:\d$": Button("event_manage", "event", "coordinates", "ev:ef:{id}:1:0"),
+    r"^ev:cn:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:cn:{id}"),
+    r"^ev:cy:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:cy:{id}", changes=True),
     r"^ev:fx$": _inside("event_manage"),
     r"^ev:fm:[a-z_]+$": _inside("event_new"),
-    r"^ev:qs:\d+$": _inside("event_new"),
-    r"^ev:du:\d+$": _inside("event_new"),
-    r"^ev:pl:\d+$": Button(
+    r"^ev:qs:\d{1,9}$": _inside("event_new"),
+    r"^ev:du:\d{1,9}$": _inside("event_new"),
+    r"^ev:pl:\d{1,9}$": Button(
         "event_new", "school", "coordinates", "ev:pl:{id}", in_conversation=True
     ),
     r"^ev:au:[a-z_]+$": _inside("event_new"),
-    r"^ev:cs:(\d+|done)$": Button(
+    r"^ev:cs:(\d{1,9}|done)$": Button(
         "event_new", "school", "coordinates", "ev:cs:{id}", in_conversation=True
     ),
     r"^ev:ca:(0|x)$": _inside("event_new"),
@@ -223,12 +231,12 @@ BUTTONS: dict[str, Button] = {
     r"^ev:x$": _inside("event_new"),
     # -- summaries and reports
     r"^sch:p:\d{1,4}$": Button("summary"),
-    r"^sch:o:\d+$": Button("school", "school", "sees", "sch:o:{id}"),
+    r"^sch:o:\d{1,9}$": Button("school", "school", "sees", "sch:o:{id}"),
     r"^rep:h:\d{4}:[12](:\d{1,4})?$": Button("report"),
-    r"^rep:g:\d{4}:[12]:\d+$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
+    r"^rep:g:\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
     # -- reminders and settings
     r"^ntf:m:[a-z]+$": Button("settings", changes=True),
-    r"^ntf:sz:\d+:(1|3|7)$": Button(
+    r"^ntf:sz:\d{1,9}:(1|3|7)$": Button(
         "settings", "notification", "recipient", "ntf:sz:{id}:1", changes=True
     ),
     # -- invites

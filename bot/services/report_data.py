@@ -23,6 +23,7 @@ from bot.models import (
     School,
     Visit,
 )
+from bot.services.errors import NotFound
 
 
 def school_year_start(today: date) -> int:
@@ -30,7 +31,10 @@ def school_year_start(today: date) -> int:
 
 
 def half_year_bounds(start_year: int, half: int) -> tuple[date, date]:
-    """First half: September–December; second: January–June of the next year."""
+    """First half: September–December; second: January–June of the next year. A school
+    year outside 2000–2100 comes only from a forged button: not found."""
+    if not 2000 <= start_year <= 2100 or half not in (1, 2):
+        raise NotFound()
     if half == 1:
         return date(start_year, 9, 1), date(start_year, 12, 31)
     return date(start_year + 1, 1, 1), date(start_year + 1, 6, 30)

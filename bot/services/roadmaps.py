@@ -23,9 +23,10 @@ from bot.services import audit
 from bot.services.actors import Actor, get_visible_school
 from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import AccessDenied, DomainError, NotFound
-from bot.services.roadmap_import import MAX_CELL, MAX_MEASURE, ParsedItem
 
 # The summaries live in roadmap_summary; other features first imported them from here.
+from bot.services.numbers import plain_digits
+from bot.services.roadmap_import import MAX_CELL, MAX_MEASURE, ParsedItem
 from bot.services.roadmap_summary import (  # noqa: F401
     OverdueItem,
     Progress,
@@ -142,7 +143,7 @@ async def add_item(
     numbers = await session.scalars(
         select(RoadmapItem.number).where(RoadmapItem.roadmap_id == roadmap.id)
     )
-    top = max((int(n.split(".")[0]) for n in numbers if n.split(".")[0].isdigit()), default=0)
+    top = max((int(n.split(".")[0]) for n in numbers if plain_digits(n.split(".")[0])), default=0)
     count = await session.scalar(
         select(func.count(RoadmapItem.id)).where(RoadmapItem.roadmap_id == roadmap.id)
     )

@@ -403,6 +403,15 @@ def _scope(actor: Actor):  # type: ignore[no-untyped-def]
     return Visit.curator_person_id == actor.person_id
 
 
+def _month_bounds(yyyymm: int) -> tuple[date, date]:
+    """The first day of the month and of the next; a month that does not exist (only a
+    forged button carries one) is not found."""
+    year, month = divmod(yyyymm, 100)
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise NotFound()
+    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
+
+
 async def list_visits(
     session: AsyncSession, actor: Actor, page: int, flt: VisitFilter
 ) -> VisitPage:
@@ -412,8 +421,7 @@ async def list_visits(
     if flt.curator_id:
         conditions.append(Visit.curator_person_id == flt.curator_id)
     if flt.month:
-        first = date(flt.month // 100, flt.month % 100, 1)
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        first, following = _month_bounds(flt.month)
         conditions += [Visit.visit_date >= first, Visit.visit_date < following]
     total = int(await session.scalar(select(func.count(Visit.id)).where(*conditions)) or 0)
     pages = max(1, -(-total // PAGE_SIZE))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
@@ -14,6 +14,7 @@ from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import DomainError
 from bot.services.roadmap_import import ImportRefused, read_roadmap
 from bot.services.school_names import parse_school_name
+from bot.telegram_html import fit
 
 TODAY = date(2026, 11, 24)
 hostile = st.text(
@@ -79,3 +80,18 @@ def test_school_names_never_crash(value: str) -> None:
     kind, number = parse_school_name(value)
     assert number is None or number >= 0
     del kind
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@example(["\n"], 20)  # line breaks inside the title's <b>: the cut left it open
+@given(st.lists(hostile, min_size=1, max_size=6), st.integers(min_value=20, max_value=4000))
+def test_a_fitted_card_is_one_message_telegram_accepts(values: list[str], limit: int) -> None:
+    # The first line may be longer than the limit by itself (a long title in a caption).
+    card = "\n".join(
+        [f"📣 <b>Семинар: «{texts.e(values[0] * 20)}»</b>"]
+        + [f"<b>Поле:</b> <i>{texts.e(value)}</i>" for value in values]
+    )
+    fitted = fit(card, limit)
+    assert check_text(fitted, "HTML") is None
+    assert len(parse_html(fitted)) <= limit
+    assert fitted == card or fitted.endswith("…")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
 from tests.support.harness import BotHarness
+from tests.support.hostile import ErrorLog
 
 FAKE_TOKEN = "123456789:TEST-TOKEN-FOR-THE-FAKE-API"
 BOT_USERNAME = "shnor500_bot"
@@ -35,3 +36,10 @@ async def bot(
     await harness.stop()
     # Whatever the flow, the bot must never have sent something Telegram refuses.
     assert fake_telegram.errors == [], fake_telegram.errors
+
+
+@pytest.fixture
+def logged_errors() -> Iterator[ErrorLog]:
+    """ERROR records of any logger during the test: where a handler's exception ends up."""
+    with ErrorLog().installed() as errors:
+        yield errors

@@ -82,6 +82,7 @@ class BotHarness:
         self.clock = MutableClock()
         self.application: Application | None = None
         self._processed: set[int] = set()
+        self._processed_count = 0
         self._processed_event = asyncio.Event()
 
     def settings(self) -> Settings:
@@ -136,6 +137,7 @@ class BotHarness:
         update_id = getattr(update, "update_id", None)
         if update_id is not None:
             self._processed.add(update_id)
+            self._processed_count += 1
             self._processed_event.set()
 
     async def _await_processed(self, update_id: int) -> None:
@@ -194,6 +196,32 @@ class BotHarness:
 
     async def send_sticker(self, user: FakeUser) -> Reply:
         return await self._run(user, lambda: self.fake.send_sticker(user))
+
+    async def send_raw_together(self, user: FakeUser, updates: list[dict]) -> Reply:
+        """Updates queued at once, so they come in one getUpdates batch (a double tap, or
+        Telegram delivering an update again), even with the same update_id; returns once
+        every one of them went through the bot."""
+        before_messages = len(self.fake.messages_to(user.id))
+        before_alerts = len(self.fake.callback_answers)
+        wanted = self._processed_count + len(updates)
+        for update in updates:
+            self.fake.enqueue_raw(dict(update))
+
+        async def wait() -> None:
+            while self._processed_count < wanted:
+                self._processed_event.clear()
+                await self._processed_event.wait()
+
+        await asyncio.wait_for(wait(), PROCESS_TIMEOUT)
+        alerts = [
+            answer["text"]
+            for answer in self.fake.callback_answers[before_alerts:]
+            if answer.get("text")
+        ]
+        return Reply(messages=list(self.fake.messages_to(user.id)[before_messages:]), alerts=alerts)
+
+    async def send_voice(self, user: FakeUser) -> Reply:
+        return await self._run(user, lambda: self.fake.send_voice(user))
 
     async def send_raw(self, user: FakeUser, update: dict) -> Reply:
         return await self._run(user, lambda: self.fake.enqueue_raw(update))

@@ -1,0 +1,52 @@
+"""Commands that take free text after them — /school, /start (an invite token), /events —
+with hostile arguments, from a person and from a stranger; one bot for all examples."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.db import SessionFactory
+from tests.support.factories import load_demo_data
+from tests.support.harness import BotHarness
+from tests.support.hostile import ErrorLog, Hostile, assert_answered_safely, hostile_texts
+
+NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+COORDINATOR = "Плотникова Тамара Андреевна"
+
+
+@pytest.fixture
+async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    bot.clock.set(NOW)
+    return bot
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    command=st.sampled_from(["/school", "/start", "/events", "/visits", "/help"]),
+    value=hostile_texts(),
+    stranger=st.booleans(),
+)
+async def test_commands_with_hostile_arguments_answer_safely(
+    demo: BotHarness,
+    logged_errors: ErrorLog,
+    command: str,
+    value: Hostile,
+    stranger: bool,
+) -> None:
+    user = demo.stranger() if stranger else await demo.login(COORDINATOR)
+    logged_errors.records.clear()
+    # Telegram puts a space between a command and its argument; a newline is kept as typed.
+    reply = await demo.send(user, f"{command} {value.text}"[:4096])
+    assert_answered_safely(reply, demo.fake, logged_errors, sent=value)
