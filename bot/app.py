@@ -18,6 +18,7 @@ from bot.handlers import (
     roadmaps,
     visits,
 )
+from bot.inbox import DurableUpdateQueue, replay_unhandled
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
 from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
@@ -35,6 +36,8 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
     processor = SequentialPersistingProcessor()
+    inbox = DurableUpdateQueue()
+    persistence = DatabasePersistence(session_factory)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -42,8 +45,9 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .read_timeout(settings.telegram_read_timeout)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(DatabasePersistence(session_factory))
+        .persistence(persistence)
         .concurrent_updates(processor)
+        .update_queue(inbox)
         .post_init(_post_init_with_scheduler if with_scheduler else _post_init)
     )
     if rate_limiter:
@@ -52,6 +56,7 @@ def build_application(
         builder = builder.post_stop(stop_scheduler)
     application = builder.build()
     processor.application = application
+    inbox.persistence = persistence
     application.bot_data["runtime"] = Runtime(
         settings=settings, session_factory=session_factory, clock=clock
     )
@@ -74,8 +79,12 @@ def _register_handlers(application: Application, settings: Settings) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Run by run_polling/run_webhook; tests and the sandbox call it after initialize()."""
+    """Run by run_polling/run_webhook; tests and the sandbox call it after initialize().
+
+    Before any new update is taken: what a killed predecessor received and did not finish
+    is queued first, in order."""
     await menu.publish_default_menu(application.bot)
+    await replay_unhandled(application)
 
 
 async def _post_init_with_scheduler(application: Application) -> None:

@@ -22,6 +22,7 @@ from bot.models import BotStateEntry, utcnow
 
 USER_DATA = "user_data"
 CONVERSATION_PREFIX = "conversation:"
+INBOX = "inbox"  # updates received and not yet handled (see bot/inbox.py)
 
 
 StateKey = tuple[str, str]  # (namespace, key)
@@ -91,6 +92,23 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                 self._stored.pop(state_key, None)
             else:
                 self._stored[state_key] = encoded
+
+    # -- the inbox: an update is kept from its receipt until the state it led to is saved
+
+    async def record_received(self, update_id: int, payload: dict[str, Any]) -> None:
+        """Written at once, in its own transaction: Telegram forgets the update next."""
+        encoded = _encode(payload)
+        async with unit_of_work(self._session_factory) as session:
+            await session.execute(_upsert(session, INBOX, str(update_id), encoded))
+        self._stored[(INBOX, str(update_id))] = encoded
+
+    def mark_handled(self, update_id: int) -> None:
+        """Staged: deleted in the same transaction as the state the update led to."""
+        self._stage(INBOX, str(update_id), None)
+
+    async def unhandled_updates(self) -> list[dict[str, Any]]:
+        stored = await self._load(INBOX)
+        return [stored[key] for key in sorted(stored, key=int)]
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         stored = await self._load(USER_DATA)

@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.models import utcnow
+from bot.persistence import DatabasePersistence
 from bot.services.actors import Actor
 
 Clock = Callable[[], datetime]
@@ -96,6 +98,9 @@ class SequentialPersistingProcessor(BaseUpdateProcessor):
         try:
             await coroutine
         finally:
+            persistence = self.application.persistence if self.application else None
+            if isinstance(update, Update) and isinstance(persistence, DatabasePersistence):
+                persistence.mark_handled(update.update_id)  # saved with the state below
             await self._save_state()
             for listener in self.listeners:
                 listener(update)

@@ -102,3 +102,22 @@ async def test_a_draft_that_is_not_json_fails_at_the_step_that_made_it(
     persistence = DatabasePersistence(session_factory)
     with pytest.raises(TypeError):
         await persistence.update_user_data(501, {"school": object()})
+
+
+async def test_an_update_is_kept_from_receipt_until_its_state_is_saved(
+    session_factory: SessionFactory,
+) -> None:
+    persistence = DatabasePersistence(session_factory)
+    await persistence.record_received(71, {"update_id": 71, "message": {"text": "/visit"}})
+    await persistence.record_received(70, {"update_id": 70})
+    assert ("inbox", "71") in await _rows(session_factory)  # written at once
+
+    restarted = DatabasePersistence(session_factory)
+    assert [p["update_id"] for p in await restarted.unhandled_updates()] == [70, 71]
+
+    await restarted.update_conversation("visit_new", KEY, 2)
+    restarted.mark_handled(70)
+    await restarted.flush()  # the state and the inbox row go together
+    rows = await _rows(session_factory)
+    assert ("inbox", "70") not in rows and ("inbox", "71") in rows
+    assert rows[("conversation:visit_new", "[501, 501]")] == 2

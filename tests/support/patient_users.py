@@ -1,9 +1,9 @@
 """People who keep using the bot while it is killed under them.
 
 Each answers the latest question of one flow, as it stands in the chat. When no answer
-comes (python-telegram-bot confirms an update when it fetches it, so one being handled at a
-kill is never delivered again), they do it again, as people do; when that does
-not help either (a stale button), they start the flow over with its command.
+comes in a few seconds (a restart is slow, or the kill came before the update was written
+to the inbox), they do it again, as people do; when that does not help either (a stale
+button), they start the flow over with its command.
 """
 
 from __future__ import annotations

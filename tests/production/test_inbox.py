@@ -1,0 +1,66 @@
+"""An update in hand when the process is killed is answered after the restart, without the
+person sending it again (python-telegram-bot had already confirmed it to Telegram)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.db import SessionFactory
+from bot.fake_bot_api import FakeTelegram, FakeUser
+from bot.models import BotStateEntry
+from bot.persistence import INBOX
+from tests.support.bot_process import BotProcess, bot_env, invite_token, seed_demo
+
+TOKEN = "666222:INBOX-TEST-TOKEN"
+CURATOR = "Смирнова Светлана Анатольевна"
+
+
+async def _say(fake: FakeTelegram, user: FakeUser, text: str, expect: str) -> None:
+    before = len(fake.messages_to(user.id))
+    fake.send_text(user, text)
+    await fake.wait_for(
+        lambda: any(expect in m.plain_text for m in fake.messages_to(user.id)[before:]), limit=30
+    )
+
+
+async def test_a_press_in_hand_at_a_kill_is_answered_after_the_restart(
+    tmp_path: Path, database_url: str, session_factory: SessionFactory
+) -> None:
+    async with FakeTelegram(token=TOKEN, bot_username="inbox_bot") as fake:
+        env = bot_env(fake, database_url)
+        token = invite_token(await seed_demo(env, tmp_path), CURATOR)
+        bot = await BotProcess.start(env, tmp_path, log_name="first")
+        try:
+            await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
+            curator = fake.user(8_000_101, first_name="Светлана", last_name="Смирнова")
+            await _say(fake, curator, f"/start {token}", "Добро пожаловать")
+            await _say(fake, curator, "/visit", "Выберите школу")
+
+            # The bot's first call for a press answers it: held there, the press is in hand.
+            fake.inject_delay("answerCallbackQuery", 5)
+            asked = fake.stats["answerCallbackQuery"]
+            fake.press_button(curator, "Лицей № 9")
+            await fake.wait_for(lambda: fake.stats["answerCallbackQuery"] > asked, limit=30)
+            await bot.kill()
+            shown = len(fake.messages_to(curator.id))
+
+            bot = await BotProcess.start(env, tmp_path, log_name="second")
+            await fake.wait_for(
+                lambda: any(
+                    "Когда было посещение" in m.plain_text
+                    for m in fake.messages_to(curator.id)[shown:]
+                ),
+                limit=60,
+            )
+            assert await bot.interrupt() == 0, bot.log()
+        finally:
+            await bot.kill()
+        assert "queued again" in bot.log()
+        async with session_factory() as session:
+            left = await session.scalar(
+                select(func.count()).where(BotStateEntry.namespace == INBOX)
+            )
+        assert left == 0  # handled, and taken out with the state it led to
+        assert fake.errors == []
