@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import Visit
-from tests.support.factories import load_demo_data
+from tests.support.flows import visit_card
 from tests.support.harness import BotHarness
-
-NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
-
-
-async def _to_summary(bot: BotHarness) -> object:
-    curator = await bot.login("Телятников Александр Юрьевич")
-    await bot.send(curator, "/visit")
-    await bot.press(curator, "СШ № 35")
-    await bot.press(curator, texts.BUTTON_TODAY)
-    await bot.press(curator, "Консультация по телефону")
-    await bot.send(curator, "Подготовка к ГИА")
-    await bot.press(curator, "Педагоги")
-    await bot.press(curator, texts.BUTTON_DONE)
-    await bot.send(curator, "Выявлено")
-    await bot.send(curator, "Рекомендовано")
-    await bot.press(curator, texts.BUTTON_DONE)
-    await bot.press(curator, texts.BUTTON_DONE)
-    return curator
 
 
 async def _visits(factory: SessionFactory) -> int:
@@ -39,11 +19,7 @@ async def _visits(factory: SessionFactory) -> int:
 async def test_a_failing_reply_is_retried_and_the_visit_saved_once(
     bot: BotHarness, session_factory: SessionFactory
 ) -> None:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    curator = await _to_summary(bot)
+    curator = await visit_card(bot)  # the demo data loaded, the clock set
     bot.fake.inject_fault("editMessageText", 502, "Bad Gateway")
     reply = await bot.press(curator, texts.BUTTON_SAVE)
     assert texts.VISIT_SAVED in reply.text  # the second attempt got through
@@ -53,11 +29,7 @@ async def test_a_failing_reply_is_retried_and_the_visit_saved_once(
 async def test_telegram_down_for_the_reply_loses_the_message_not_the_visit(
     bot: BotHarness, session_factory: SessionFactory
 ) -> None:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    curator = await _to_summary(bot)
+    curator = await visit_card(bot)  # the demo data loaded, the clock set
     bot.fake.inject_fault("editMessageText", 500, "Internal Server Error", times=2)
     reply = await bot.press(curator, texts.BUTTON_SAVE)
     assert texts.INTERNAL_ERROR not in reply.text  # no false «не сохранено»
@@ -71,11 +43,7 @@ async def test_telegram_down_for_the_reply_loses_the_message_not_the_visit(
 async def test_a_duplicated_update_is_handled_once(
     bot: BotHarness, session_factory: SessionFactory
 ) -> None:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    curator = await _to_summary(bot)
+    curator = await visit_card(bot)  # the demo data loaded, the clock set
     message = bot.fake.last_message(curator.id)
     assert message is not None
     update = {

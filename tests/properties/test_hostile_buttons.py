@@ -7,20 +7,15 @@ without a traceback. One bot serves all examples (see test_hostile_visit_flow.py
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.db import SessionFactory
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
-from tests.support.hostile import ErrorLog, press_safely
+from tests.support.hostile import ErrorLog, one_bot, press_safely
 from tests.support.roadmap_files import seed_plan_xlsx
 
-NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PEOPLE = [
     "Смирнова Светлана Анатольевна",  # curator
@@ -51,21 +46,7 @@ FAMILIES = [
 NUMBERS = st.sampled_from(
     [0, 1, 2, 7, 20, 2026, 202611, 20261124, 2**31 - 1, 2**31, 2**63, 10**30]
 ) | st.integers(min_value=0, max_value=10**12)
-ONE_BOT = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
+ONE_BOT = one_bot(max_examples=400)
 
 
 @pytest.mark.parametrize(

@@ -3,28 +3,13 @@ with hostile arguments, from a person and from a stranger; one bot for all examp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.db import SessionFactory
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, Hostile, assert_answered_safely, hostile_texts
 
-NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 COORDINATOR = "Плотникова Тамара Андреевна"
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 @settings(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from sqlalchemy import func, select
 
 from bot import texts
@@ -13,7 +10,6 @@ from bot.db import SessionFactory
 from bot.handlers.event_create import DRAFT
 from bot.models import Event
 from bot.scheduler.sender import OutboxSender
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness, Reply
 from tests.support.hostile import (
     ErrorLog,
@@ -23,27 +19,13 @@ from tests.support.hostile import (
     assert_shown_literally,
     hostile_inputs,
     hostile_texts,
+    one_bot,
     with_classics,
 )
 
-NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 COORDINATOR = "Плотникова Тамара Андреевна"
 CURATOR = "Смирнова Светлана Анатольевна"
-ONE_BOT = settings(
-    max_examples=30,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
+ONE_BOT = one_bot(max_examples=30)
 
 
 async def _events(factory: SessionFactory) -> int:

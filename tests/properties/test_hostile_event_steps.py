@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import texts
@@ -20,18 +20,13 @@ from bot.services import events
 from bot.services.events import EventDraft
 from tests.support.factories import actor_for, load_demo_data, person_named
 from tests.support.harness import BotHarness
-from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
+from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, one_bot, with_classics
 
 PUBLISHED = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 NOW = datetime(2026, 12, 10, 7, 0, tzinfo=UTC)  # after the first event, before the second
 COORDINATOR = "Плотникова Тамара Андреевна"
 DIRECTOR_17 = "Гареева Л.Г."
-ONE_BOT = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+ONE_BOT = one_bot(max_examples=25)
 
 
 @dataclass

@@ -7,10 +7,8 @@ with /cancel and checks that what it left unfinished stored nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -20,30 +18,14 @@ from bot.handlers.roadmap_import import IMPORT, NEW
 from bot.handlers.roadmap_progress import DRAFT as REPORT_DRAFT
 from bot.models import ProgressReport, ReviewState, Roadmap, RoadmapItem
 from bot.scheduler.sender import OutboxSender
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness, Reply
-from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, with_classics
+from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, one_bot, with_classics
 from tests.support.roadmap_files import seed_plan_xlsx
 
-NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIRECTOR_17 = "Гареева Л.Г."
 CURATOR_17 = "Смирнова Светлана Анатольевна"
-ONE_BOT = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
+ONE_BOT = one_bot(max_examples=25)
 
 
 @pytest.fixture

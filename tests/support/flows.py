@@ -88,7 +88,7 @@ def _press_again(data: str) -> Callable[[BotHarness, FakeUser], Awaitable[Reply]
 # -- /visit: «Сохранить» on the summary card
 
 
-async def _visit_card(bot: BotHarness) -> FakeUser:
+async def visit_card(bot: BotHarness) -> FakeUser:
     await demo(bot)
     curator = await bot.login(CURATOR_35)
     await bot.send(curator, "/visit")
@@ -251,7 +251,7 @@ FLOWS: list[Flow] = [
     Flow(
         "visit save",
         BUTTON_STEP,
-        _visit_card,
+        visit_card,
         _press(texts.BUTTON_SAVE),
         _visits,
         1,

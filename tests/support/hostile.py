@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from hypothesis import example
+from hypothesis import HealthCheck, example, settings
 from hypothesis import strategies as st
 
 from bot import texts
@@ -102,6 +102,17 @@ CLASSICS = [
     Hostile("sticker"),
     Hostile("voice"),
 ]
+
+
+def one_bot(max_examples: int) -> settings:
+    """Hypothesis settings for examples that share one bot (a fresh bot per example would
+    take minutes): derandomized for CI, no deadline (a step is a round trip to the bot)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def with_classics(**fixed):  # type: ignore[no-untyped-def]
