@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api.updates import message_json, text_content
 from bot.models import AuditRecord, Event, Notification, Roadmap, RoadmapItem, Visit
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely, press_safely
 from tests.support.roadmap_files import seed_plan_xlsx
@@ -23,15 +21,6 @@ NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIRECTOR_17 = "Гареева Л.Г."
 COORDINATOR = "Плотникова Тамара Андреевна"
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 async def _count(factory: SessionFactory, model: type, *where) -> int:  # type: ignore[no-untyped-def]

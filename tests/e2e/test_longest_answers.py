@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot import texts
 from bot.db import SessionFactory
 from bot.scheduler.sender import OutboxSender
 from bot.services.events import MAX_TEXT, MAX_TITLE
 from bot.services.roadmap_reports import MAX_REPORT_TEXT
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely
 from tests.support.roadmap_files import seed_plan_xlsx
@@ -25,15 +22,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def longest(limit: int) -> str:
     """`limit` characters, a third of them `<` and `&` (four or five times longer escaped)."""
     return ("<&ы" * limit)[:limit]
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 async def _deliver(bot: BotHarness, session_factory: SessionFactory) -> None:

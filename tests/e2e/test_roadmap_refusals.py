@@ -13,7 +13,6 @@ from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
 from bot.models import AuditRecord, ProgressReport, Roadmap, RoadmapItem
 from bot.services.roadmap_import import HEADERS
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import many_rows_xlsx, seed_plan_xlsx, table_to_xlsx, zip_bomb
 
@@ -21,15 +20,6 @@ NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIRECTOR_17 = "Гареева Л.Г."
 CURATOR_17 = "Смирнова Светлана Анатольевна"
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 async def _count(factory: SessionFactory, model: type) -> int:

@@ -20,7 +20,6 @@ from bot.models import (
     SchoolRiskProfileEntry,
 )
 from bot.services.roadmap_import import HEADERS
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import seed_plan_xlsx, table_to_xlsx
 
@@ -29,15 +28,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COORDINATOR = "Плотникова Тамара Андреевна"
 DIRECTOR_17 = "Гареева Л.Г."
 CURATOR_17 = "Смирнова Светлана Анатольевна"
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 async def _items(factory: SessionFactory) -> list[RoadmapItem]:

@@ -10,20 +10,11 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import Attachment, AuditRecord, Notification, Visit, VisitFollowUp
-from tests.support.factories import load_demo_data, school_named
+from tests.support.factories import school_named
 from tests.support.harness import BotHarness
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Yekaterinburg
 SMIRNOVA = "Смирнова Светлана Анатольевна"
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 async def _count(factory: SessionFactory, column, *where) -> int:  # type: ignore[no-untyped-def]

@@ -5,28 +5,17 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api.updates import message_json
 from bot.models import AuditRecord, Visit, VisitFollowUp
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Yekaterinburg
 SMIRNOVA = "Смирнова Светлана Анатольевна"
 _raw_ids = itertools.count(900_000)
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(NOW)
-    return bot
 
 
 async def _raw(bot: BotHarness, user, **content):  # type: ignore[no-untyped-def]

@@ -5,18 +5,13 @@ would rightly stop answering them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
-from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
-
-# The demo's clock: a Tuesday morning of the 2026/27 school year.
-DEMO_NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,13 +29,3 @@ async def bot(
     yield harness
     await harness.stop()
     assert fake_telegram.errors == [], fake_telegram.errors
-
-
-@pytest.fixture
-async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
-    """The bot over the Kamensk-Uralsky demo data, its clock at `DEMO_NOW`."""
-    async with session_factory() as session:
-        await load_demo_data(session)
-        await session.commit()
-    bot.clock.set(DEMO_NOW)
-    return bot

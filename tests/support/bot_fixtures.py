@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
+from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog
 
 FAKE_TOKEN = "123456789:TEST-TOKEN-FOR-THE-FAKE-API"
 BOT_USERNAME = "shnor500_bot"
 ADMIN_TELEGRAM_ID = 4_000_001
+# The demo's clock: a Tuesday, 12:00 in Kamensk-Uralsky (Yekaterinburg time).
+DEMO_NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -43,3 +47,13 @@ def logged_errors() -> Iterator[ErrorLog]:
     """ERROR records of any logger during the test: where a handler's exception ends up."""
     with ErrorLog().installed() as errors:
         yield errors
+
+
+@pytest.fixture
+async def demo(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
+    """The bot over the Kamensk-Uralsky 2022 demo data, its clock at `DEMO_NOW`."""
+    async with session_factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    bot.clock.set(DEMO_NOW)
+    return bot
