@@ -203,7 +203,15 @@ ERRORS: dict[str, str] = {
     "import_not_xlsx": "Файл не открывается как XLSX. Сохраните его в Excel как «Книга Excel (.xlsx)».",
     "import_zip_bomb": "Файл после распаковки слишком велик — похоже, он повреждён.",
     "import_too_many_rows": "В файле больше {limit} строк. Столько мероприятий не бывает — проверьте файл.",
-    "import_wrong_columns": "Не нашёл нужных столбцов. Ожидаются: {columns}. Шаблон — /template",
+    "import_wrong_columns": (
+        "Не нашёл строку заголовков в первых {scanned} строках файла. Нужен хотя бы столбец "
+        "«Мероприятия» (или «Содержание работы»); «№», «Сроки», «Ответственные исполнители», "
+        "«Фактор риска» — по желанию. Шаблон — /template"
+    ),
+    "import_missing_column": (
+        "В строке заголовков (строка {row}: {found}) нет столбца «{column}» — "
+        "назовите так столбец с текстами мероприятий и пришлите файл снова."
+    ),
     "roadmap_edit_field": "Это поле мероприятия не меняется.",
     "roadmap_year_out_of_range": "Выберите год кнопкой: прошлый, текущий или следующий.",
     "roadmap_deadline_unreadable": (
@@ -602,36 +610,97 @@ def year_button(year: int, chosen: bool) -> str:
     return f"✓ {year}" if chosen else str(year)
 
 
+# -- roadmap import preview (issue 14 part 1: files as schools keep them) -----------------
+
+ROADMAP_NO_DEADLINE = "без срока"
+ROADMAP_RECURRING = "повторяется"
+YEAR_SOURCES = {"title": "из заголовка файла", "dates": "по срокам в файле"}
+PREVIEW_PAGE_CHARS = 2300  # items per page: a phone screen or two, far under 4096 with the rest
+BUTTON_PREVIEW_BACK = "‹ Назад"
+BUTTON_PREVIEW_NEXT = "Дальше ›"
+
+
+def preview_item_line(
+    number: str, measure: str, deadline: str, risk: tuple[int, str] | None
+) -> str:
+    """One item as the school will see it: number, text, deadline, risk factor."""
+    line = f"{e(number)}. {e(measure[:110])}{'…' if len(measure) > 110 else ''}\n   {deadline}"
+    if risk is not None:
+        line += f" · фактор {risk[0]}: {e(risk[1][:45])}"
+    return line
+
+
+def preview_deadline(due: date | None, wording: str, recurring: bool) -> str:
+    """«ноябрь–декабрь → до 31.12.2026», «ежемесячно (повторяется)», «без срока»."""
+    if due is not None:
+        shown = f"до {fmt_date(due)}"
+        return shown if wording in ("", fmt_date(due)) else f"{e(wording[:40])} → {shown}"
+    if recurring:
+        return f"{e(wording[:40])} ({ROADMAP_RECURRING})"
+    return f"{ROADMAP_NO_DEADLINE} («{e(wording[:40])}»)" if wording else ROADMAP_NO_DEADLINE
+
+
+def preview_pages(entries: list[tuple[str, str]]) -> list[str]:
+    """(section or "", item line) → pages of text, a section heading repeated on a new page."""
+    pages: list[str] = []
+    lines: list[str] = []
+    size = 0
+    shown_section: str | None = None
+    for section, line in entries:
+        heading = f"\n<b>{e(section[:150])}</b>" if section and section != shown_section else ""
+        if lines and size + len(heading) + len(line) > PREVIEW_PAGE_CHARS:
+            pages.append("\n".join(lines))
+            lines, size = [], 0
+            heading = f"\n<b>{e(section[:150])}</b>" if section else ""
+        if heading:
+            lines.append(heading)
+            size += len(heading)
+        lines.append(line)
+        size += len(line) + 1
+        shown_section = section
+    if lines:
+        pages.append("\n".join(lines))
+    return pages
+
+
 def roadmap_preview(
     school: str,
     year: int,
-    items: int,
-    sections: list[str],
-    samples: list[tuple[str, str, str]],
+    year_source: tuple[str, str] | None,
+    counts: tuple[int, int, int],
+    page_text: str,
+    page: int,
+    pages: int,
     problems: list[str],
+    notes: list[str],
 ) -> str:
-    lines = [
-        f"<b>Дорожная карта: {e(school)}, {year} год</b>",
-        f"Мероприятий прочитано: {items}",
-    ]
+    """counts: items, sections, undated. Problems and notes on the first page only."""
+    items, sections, undated = counts
+    lines = [f"<b>Дорожная карта: {e(school)}, {year} год</b>"]
+    if year_source:
+        lines.append(f"Год {YEAR_SOURCES[year_source[0]]}: «{e(year_source[1][:60])}»")
+    summary = f"Мероприятий прочитано: {items}"
     if sections:
-        lines.append(f"Разделов: {len(sections)}")
-        lines += [f"• {e(name[:80])}" for name in sections[:5]]
-    if samples:
-        lines.append("<b>Сроки:</b>")
-        lines += [
-            f"{e(number)}. {e(wording[:40])} → {e(due)}" for number, wording, due in samples[:5]
-        ]
-    if problems:
-        lines.append(f"<b>Проблемы ({len(problems)}):</b>")
-        lines += [f"• {e(problem)}" for problem in problems[:15]]
-        if len(problems) > 15:
-            lines.append(f"… и ещё {len(problems) - 15}")
+        summary += f", разделов: {sections}"
+    if undated:
+        summary += f", {ROADMAP_NO_DEADLINE}: {undated}"
+    lines.append(summary)
+    if page == 0:
+        for title, entries in (("Пропущены строки", problems), ("Обратите внимание", notes)):
+            if entries:
+                lines.append(f"<b>{title} ({len(entries)}):</b>")
+                lines += [f"• {e(entry[:150])}" for entry in entries[:6]]
+                if len(entries) > 6:
+                    lines.append(f"… и ещё {len(entries) - 6}")
+    if page_text:
+        lines.append(page_text)
+    if pages > 1:
+        lines.append(f"\nстр. {page + 1} из {pages}")
     if items:
         lines.append(
-            "Загрузить прочитанные мероприятия? Строки с проблемами будут пропущены."
+            "\nЗагрузить прочитанные мероприятия? Пропущенные строки не загрузятся."
             if problems
-            else "Загрузить?"
+            else "\nЗагрузить?"
         )
         lines.append("Год — кнопкой ниже: по нему читаются сроки без года («до 01.09», «март»).")
     return _fit("\n".join(lines))

@@ -27,6 +27,7 @@ from bot.services.errors import DomainError
 from bot.services.roadmap_import import (
     MAX_FILE_BYTES,
     ImportRefused,
+    ParsedItem,
     ParsedRoadmap,
     read_roadmap,
 )
@@ -53,7 +54,8 @@ async def send_template(update: Update, context: BotContext) -> None:
 
 async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
     school = await roadmaps.editable_school(context.session, context.actor, school_id)
-    context.user_data[IMPORT] = {"school_id": school.id, "year": context.now().year}
+    # No year yet: the file's title or dates name it, else the current one (see _read).
+    context.user_data[IMPORT] = {"school_id": school.id}
     await answer(
         update,
         texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
@@ -76,49 +78,74 @@ async def import_school(update: Update, context: BotContext) -> int:
     return await _ask_file(update, context, chosen_school(update))
 
 
-def _year(context: BotContext, state: dict) -> int:
-    return int(state.get("year") or context.now().year)
-
-
-async def _read(
-    update: Update, context: BotContext, file_id: str, name: str, year: int
-) -> ParsedRoadmap:
-    file = await context.bot.get_file(file_id)
+async def _read(context: BotContext, state: dict, titles: dict[int, str]) -> ParsedRoadmap:
+    """The file read in the year chosen by a button, else in its own year, else this one."""
+    file = await context.bot.get_file(state["file_id"])
     content = bytes(await file.download_as_bytearray())
-    titles = await roadmaps.risk_titles(context.session)
+    chosen = int(state["year"]) if state.get("year") else None
     try:
-        return await asyncio.to_thread(read_roadmap, content, name, year, titles)
+        return await asyncio.to_thread(
+            read_roadmap,
+            content,
+            state["file_name"],
+            chosen,
+            titles,
+            fallback_year=context.now().year,
+        )
     except ImportRefused as refused:
         raise DomainError(refused.code, **refused.params) from None
 
 
-async def _preview(update: Update, context: BotContext, state: dict, *, edit: bool) -> int | None:
-    """Read the file in the chosen year and show what would be loaded, with the year buttons."""
+def _item_line(item: ParsedItem, titles: dict[int, str]) -> str:
+    due = date.fromisoformat(item.due_date) if item.due_date else None
+    risk = item.risk_factor_id
+    return texts.preview_item_line(
+        item.number,
+        item.measure,
+        texts.preview_deadline(due, item.deadline_text, item.is_recurring),
+        (risk, titles.get(risk, "")) if risk is not None else None,
+    )
+
+
+async def _preview(
+    update: Update, context: BotContext, state: dict, *, edit: bool, page: int = 0
+) -> int | None:
+    """What would be loaded, page by page: sections, items, deadlines, risk factors."""
     school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
-    year = _year(context, state)
-    parsed = await _read(update, context, state["file_id"], state["file_name"], year)
-    samples = [
-        (
-            i.number,
-            i.deadline_text,
-            texts.deadline_label(
-                date.fromisoformat(i.due_date) if i.due_date else None,
-                "повторяется" if i.is_recurring else None,
-            ),
-        )
-        for i in parsed.items[:5]
-    ]
+    titles = await roadmaps.risk_titles(context.session)
+    parsed = await _read(context, state, titles)
+    state["file_year"] = parsed.detected_year
+    pages = texts.preview_pages(
+        [(item.section or "", _item_line(item, titles)) for item in parsed.items]
+    ) or [""]
+    page = min(max(page, 0), len(pages) - 1)
+    source = (parsed.year_source, parsed.year_wording or "") if parsed.year_source else None
     preview = texts.roadmap_preview(
-        school.short_name, year, len(parsed.items), parsed.sections, samples, parsed.problems
+        school.short_name,
+        parsed.year,
+        source,
+        (len(parsed.items), len(parsed.sections), parsed.undated),
+        pages[page],
+        page,
+        len(pages),
+        parsed.problems,
+        parsed.notes,
     )
     if not parsed.items:
         await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD, edit=edit)
         return None
     this_year = context.now().year
-    years = [
-        (texts.year_button(y, y == year), f"rm:yr:{y}") for y in range(this_year - 1, this_year + 2)
-    ]
-    buttons = [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")], years]
+    offered = sorted({this_year - 1, this_year, this_year + 1, parsed.year})
+    years = [(texts.year_button(y, y == parsed.year), f"rm:yr:{y}") for y in offered]
+    buttons = [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")]]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIEW_BACK, f"rm:pv:{page - 1}"))
+    if page < len(pages) - 1:
+        turns.append((texts.BUTTON_PREVIEW_NEXT, f"rm:pv:{page + 1}"))
+    if turns:
+        buttons.append(turns)
+    buttons.append(years)
     await answer(update, preview, buttons, edit=edit)
     return IMPORT_CONFIRM
 
@@ -131,6 +158,7 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
     if (document.file_size or 0) > MAX_FILE_BYTES:
         raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
     state = dict(context.user_data.get(IMPORT) or {})
+    state.pop("year", None)  # a new file names its own year
     state.update(file_id=document.file_id, file_name=document.file_name or "file")
     shown = await _preview(update, context, state, edit=False)
     if shown is not None:
@@ -143,9 +171,9 @@ async def import_year(update: Update, context: BotContext) -> int | None:
     """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
     assert update.callback_query is not None
     year = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    if abs(year - context.now().year) > 1:
-        raise DomainError("roadmap_year_out_of_range")
     state = dict(context.user_data.get(IMPORT) or {})
+    if abs(year - context.now().year) > 1 and year != state.get("file_year"):
+        raise DomainError("roadmap_year_out_of_range")
     state["year"] = year
     shown = await _preview(update, context, state, edit=True)
     context.user_data[IMPORT] = state
@@ -153,16 +181,22 @@ async def import_year(update: Update, context: BotContext) -> int | None:
 
 
 @guarded("import")
+async def preview_page(update: Update, context: BotContext) -> int | None:
+    assert update.callback_query is not None
+    page = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    state = dict(context.user_data.get(IMPORT) or {})
+    return await _preview(update, context, state, edit=True, page=page)
+
+
+@guarded("import")
 async def confirm_import(update: Update, context: BotContext) -> int:
     state = context.user_data.get(IMPORT) or {}
-    parsed = await _read(
-        update, context, state["file_id"], state["file_name"], _year(context, state)
-    )
+    parsed = await _read(context, state, await roadmaps.risk_titles(context.session))
     result = await roadmaps.apply_import(
         context.session,
         context.actor,
         int(state["school_id"]),
-        _year(context, state),
+        parsed.year,
         parsed.items,
         context.now(),
     )
@@ -188,6 +222,7 @@ def import_conversation() -> ConversationHandler:
             IMPORT_CONFIRM: [
                 CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
                 CallbackQueryHandler(import_year, pattern=r"^rm:yr:\d{4}$"),
+                CallbackQueryHandler(preview_page, pattern=r"^rm:pv:\d{1,3}$"),
                 MessageHandler(filters.Document.ALL, receive_file),
             ],
         },

@@ -192,6 +192,7 @@ BUTTONS: dict[str, Button] = {
     r"^rm:rk:\d{1,9}:\d{1,9}$": Button("risks", "school", "edits", "rm:rk:{id}:1", changes=True),
     r"^rm:sc:i:\d{1,9}$": Button("import", "school", "edits", "rm:sc:i:{id}", in_conversation=True),
     r"^rm:yr:\d{4}$": _inside("import"),
+    r"^rm:pv:\d{1,3}$": _inside("import"),  # preview pages (issue 14)
     r"^rm:imp:ok$": _inside("import"),
     r"^rm:sc:n:\d{1,9}$": Button(
         "item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True

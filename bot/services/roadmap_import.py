@@ -1,44 +1,66 @@
-"""Reading a roadmap from XLSX or CSV: every row validated, every problem named by row.
+"""Reading a roadmap as schools keep it (XLSX or CSV): every row understood or named by row.
 
-Limits are checked before parsing: the file's size, an XLSX's uncompressed size (zip
-bombs), the number of rows. Nothing here touches the database.
+A title row above the header gives the year («на 2023 год», «2019-2020 учебном году»); the
+header is found among the first rows and its columns matched by meaning; a row with text
+and no item number (usually merged across the table) is a section heading that the items
+below belong to; a risk factor is read by its number or its words. What can be kept is
+kept: an item with no deadline, or one whose wording is not understood, is loaded undated
+with its text («без срока»), an unknown risk factor is left empty, an unnumbered item
+gets the next number — each said in `notes`. Rows that cannot be items are `problems`.
+File limits and reading live in `bot.services.tables`. Nothing here touches the database.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import difflib
 import re
-import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from bot.services.deadlines import DeadlineUnreadable, parse_deadline
+from bot.services.tables import (
+    Cell,
+    Limits,
+    Sheet,
+    TableRefused,
+    cell_text,
+    find_header,
+    normalise_label,
+    read_table,
+)
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
-MAX_ROWS = 1000
+LIMITS = Limits()
+MAX_FILE_BYTES = LIMITS.file_bytes
+MAX_ROWS = LIMITS.rows
+HEADER_ROWS = LIMITS.header_rows
 MAX_MEASURE = 2000
 MAX_CELL = 1000
-MAX_ZIP_MEMBERS = 500
-MAX_RATIO = 200  # deflated XML of a real workbook stays far below this
-MAX_COLUMNS = 20
-HEADER_ROWS = 10
-MAX_SCANNED_ROWS = 10 * MAX_ROWS  # empty rows too: a sheet padded to row 1,000,000
-MERGED_MARK = "__merged__"
+MAX_SECTION = 500
+MAX_DEADLINE = 200
 
-COLUMNS = {
-    "number": ("№", "номер", "n"),
-    "section": ("раздел", "направление"),
-    "risk": ("фактор",),
-    "measure": ("мероприят",),
-    "deadline": ("срок",),
+# Tried in this order for every header cell: «Срок исполнения мероприятия» is a deadline,
+# «Ответственные исполнители» people, «Мероприятия по снижению рисков» the measure.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "number": ("№", "n п/п", "номер", "п/п", "n"),
+    "deadline": ("срок", "дата", "период"),
+    "mark": ("отметка", "отметки"),
     "responsible": ("ответствен", "исполнител"),
     "expected": ("ожидаем", "результат", "показател"),
+    "measure": ("мероприят", "содержание", "наименование", "действи"),
+    "risk": ("фактор", "риск"),
+    "section": ("раздел", "направлени"),
 }
-REQUIRED = ("number", "measure", "deadline")
-HEADERS = [
+COLUMN_NAMES = {  # as a message names a column
+    "number": "№",
+    "measure": "Мероприятия",
+    "deadline": "Сроки",
+    "responsible": "Ответственные исполнители",
+    "risk": "Фактор риска",
+    "section": "Раздел",
+    "expected": "Ожидаемый результат",
+    "mark": "Отметка об исполнении",
+}
+HEADERS = [  # the template's header row (/template)
     "№",
     "Раздел / направление",
     "Фактор риска",
@@ -47,6 +69,13 @@ HEADERS = [
     "Ответственные",
     "Ожидаемый результат / показатель",
 ]
+_NUMBER = re.compile(r"\d{1,4}(\.\d{1,3}){0,2}")
+_SCHOOL_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*[-–—/]\s*(20\d{2}|\d{2})(?!\d)")
+_CALENDAR_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)\s*(?:г\b|г\.|год)")
+_ANY_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_RISK_NUMBER = re.compile(r"^\s*(?:(?:фактор|риск)[а-я]*\s*(?:риска)?\s*)?№?\s*(\d{1,2})(?!\d)")
+_WORD = re.compile(r"[а-яa-z]{3,}")
+_RISK_NOISE = {"факт", "риск"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +85,7 @@ class ParsedItem:
     section: str | None
     risk_factor_id: int | None
     measure: str
-    deadline_text: str
+    deadline_text: str  # "" when the file gives none
     due_date: str | None  # ISO; the preview survives a restart as JSON
     is_recurring: bool
     responsible: str | None
@@ -66,11 +95,20 @@ class ParsedItem:
 @dataclass
 class ParsedRoadmap:
     items: list[ParsedItem] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rows left out
+    notes: list[str] = field(default_factory=list)  # rows kept, with what was assumed
+    year: int = 0  # the year deadlines were read in
+    year_source: str | None = None  # "title", "dates" or None (the caller's choice)
+    year_wording: str | None = None  # the words the year was read from
+    detected_year: int | None = None  # from the file, whatever `year` was asked
 
     @property
     def sections(self) -> list[str]:
         return list(dict.fromkeys(item.section for item in self.items if item.section))
+
+    @property
+    def undated(self) -> int:
+        return sum(1 for item in self.items if item.due_date is None and not item.is_recurring)
 
 
 class ImportRefused(ValueError):
@@ -83,205 +121,279 @@ class ImportRefused(ValueError):
 
 
 def read_roadmap(
-    content: bytes, file_name: str, year: int, risk_titles: dict[int, str]
+    content: bytes,
+    file_name: str,
+    year: int | None,
+    risk_titles: dict[int, str],
+    *,
+    fallback_year: int | None = None,
 ) -> ParsedRoadmap:
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportRefused("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    name = file_name.lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        table = _xlsx_rows(content)
-    elif name.endswith((".csv", ".txt")):
-        table = _csv_rows(content)
-    else:
-        raise ImportRefused("import_wrong_type")
-    return _parse_table(table, year, risk_titles)
-
-
-def _xlsx_rows(content: bytes) -> list[list[object]]:
-    """Rows of the first sheet, streamed (read_only) and counted as they come."""
+    """`year` None: the file's own year (title, then dates), else `fallback_year`."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise ImportRefused("import_not_xlsx") from None
-    # Declared sizes: zipfile stops at the declared size and fails the CRC if a member
-    # inflates beyond it, so checking them up front is enough to refuse a zip bomb.
-    if len(members) > MAX_ZIP_MEMBERS or _looks_like_bomb(members):
-        raise ImportRefused("import_zip_bomb")
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
-        merged = _merged_ranges(archive, getattr(sheet, "_worksheet_path", ""))
-        rows = _bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
-    except ImportRefused:
-        raise
-    except Exception:  # openpyxl raises many kinds for a broken workbook
-        raise ImportRefused("import_not_xlsx") from None
-    if merged:
-        rows.insert(0, [MERGED_MARK, ", ".join(merged[:5])])
-    return rows
+        sheet = read_table(content, file_name, LIMITS)
+    except TableRefused as refused:
+        raise ImportRefused(refused.code, **refused.params) from None
+    return parse_sheet(sheet, year, risk_titles, fallback_year=fallback_year)
 
 
-def _looks_like_bomb(members: list[zipfile.ZipInfo]) -> bool:
-    if sum(info.file_size for info in members) > MAX_UNCOMPRESSED_BYTES:
-        return True
-    return any(
-        info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-        for info in members
-    )
-
-
-def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[str]:
-    """read_only mode does not expose merged cells: read them from the sheet's XML."""
-    name = sheet_path.lstrip("/")
-    if name not in archive.namelist():
-        return []
-    return [
-        ref.decode()
-        for ref in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z0-9:]+)"', archive.read(name))
-    ]
-
-
-def _bounded_rows(source: Iterable[Iterable[object]]) -> list[list[object]]:
-    rows: list[list[object]] = []
-    filled = 0
-    for scanned, row in enumerate(source, start=1):
-        values = list(row)
-        if any(value not in (None, "") for value in values):
-            filled += 1
-        if filled > MAX_ROWS + HEADER_ROWS or scanned > MAX_SCANNED_ROWS:
-            raise ImportRefused("import_too_many_rows", limit=MAX_ROWS)
-        rows.append(values)
-    return rows
-
-
-def _csv_rows(content: bytes) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRefused("import_wrong_type")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    try:
-        return _bounded_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:  # stray carriage returns, NUL bytes: not a table we can trust
-        raise ImportRefused("import_wrong_type") from None
-
-
-def _header_map(header: list[object]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        label = str(cell or "").strip().lower()
-        for key, stems in COLUMNS.items():
-            if key not in found and any(label.startswith(stem) or stem in label for stem in stems):
-                found[key] = index
-                break
-    return found
-
-
-def _cell(row: list[object], index: int | None) -> str:
-    if index is None or index >= len(row) or row[index] is None:
-        return ""
-    value = row[index]
-    # Excel turns a typed «15.03.2023» into a date and «7» into 7.0: give them back as typed.
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        value = value.strftime("%d.%m.%Y")
-    elif isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
-
-
-def _parse_table(
-    table: list[list[object]], year: int, risk_titles: dict[int, str]
+def parse_sheet(
+    sheet: Sheet,
+    year: int | None,
+    risk_titles: dict[int, str],
+    *,
+    fallback_year: int | None = None,
 ) -> ParsedRoadmap:
-    result = ParsedRoadmap()
-    if table and table[0] and table[0][0] == MERGED_MARK:
-        result.problems.append(f"объединённые ячейки ({table[0][1]}) — разъедините их в файле")
-        return result
-    header_index = next(
-        (i for i, row in enumerate(table[:10]) if _header_map(row).keys() >= set(REQUIRED)), None
-    )
-    if header_index is None:
-        raise ImportRefused("import_wrong_columns", columns=", ".join(HEADERS))
-    columns = _header_map(table[header_index])
-    seen: set[str] = set()
-    for offset, row in enumerate(table[header_index + 1 :], start=header_index + 2):
-        values = {key: _cell(row, columns.get(key)) for key in COLUMNS}
-        if not any(values.values()):
-            continue
-        problem = _row_problem(offset, values, seen)
-        if problem:
-            result.problems.append(problem)
-            continue
-        try:
-            deadline = parse_deadline(values["deadline"], year)
-        except DeadlineUnreadable:
-            result.problems.append(f"строка {offset}: не понял срок «{values['deadline'][:60]}»")
-            continue
-        risk = _risk(values["risk"], risk_titles)
-        if values["risk"] and risk is None:
-            result.problems.append(
-                f"строка {offset}: неизвестный фактор риска «{values['risk'][:60]}»"
-            )
-            continue
-        number = values["number"].rstrip(".")
-        seen.add(number)
-        result.items.append(
-            ParsedItem(
-                row=offset,
-                number=number,
-                section=values["section"][:500] or None,
-                risk_factor_id=risk,
-                measure=values["measure"],
-                deadline_text=values["deadline"][:200],
-                due_date=deadline.due.isoformat() if deadline.due else None,
-                is_recurring=deadline.recurring,
-                responsible=values["responsible"] or None,
-                expected_result=values["expected"] or None,
-            )
+    rows = sheet.rows
+    header = find_header(rows, COLUMNS, scan=HEADER_ROWS)
+    if header is None:
+        raise ImportRefused("import_wrong_columns", scanned=HEADER_ROWS)
+    if "measure" not in header.columns:
+        found = ", ".join(f"«{label}»" for label in header.labels.values())
+        raise ImportRefused(
+            "import_missing_column", column=COLUMN_NAMES["measure"], row=header.row + 1, found=found
         )
+    columns = header.columns
+    result = ParsedRoadmap()
+    detected = _year_from_title(rows[: header.row]) or _year_from_dates(rows, header.row, columns)
+    if detected:
+        result.detected_year, result.year_source, result.year_wording = detected
+    result.year = year or result.detected_year or fallback_year or datetime.now(UTC).year
+    if year:
+        result.year_source = None
+    risk_reader = _RiskReader(risk_titles)
+    header_labels = [normalise_label(cell_text(v)) for v in rows[header.row]]
+    seen: set[str] = set()
+    section: str | None = None
+    pending: dict[str, str] | None = None
+    pending_row = 0
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            _add_item(result, pending_row, pending, section_of_pending, risk_reader, seen)
+        pending = None
+
+    section_of_pending: str | None = None
+    for index in range(header.row + 1, len(rows)):
+        row = rows[index]
+        line = index + 1
+        filled = [(i, cell_text(v).strip()) for i, v in enumerate(row) if cell_text(v).strip()]
+        if not filled:
+            continue
+        if _repeats_header(row, header_labels) or _column_numbers(filled):
+            continue  # the header again after a page break, or the «1 2 3 4» row under it
+        values = {key: cell_text(_at(row, i)).strip() for key, i in columns.items()}
+        number = values.get("number", "").rstrip(".")
+        is_number = bool(_NUMBER.fullmatch(number))
+        if not is_number and _is_heading(filled, columns, index in sheet.merged_rows):
+            flush()
+            section = " ".join(text for _, text in filled)[:MAX_SECTION]
+            continue
+        if not is_number and not number and not values.get("measure") and pending is not None:
+            for key, text in values.items():  # a cell carried over to the next row
+                if text and key not in ("number", "measure"):
+                    pending[key] = f"{pending.get(key, '')} {text}".strip()
+            continue
+        flush()
+        if number and not is_number:
+            result.problems.append(
+                f"строка {line}: номер «{number[:20]}» — ожидается число, например 7 или 2.1"
+            )
+            continue
+        if not number:
+            number = _next_number(seen)
+            values["number"] = number
+            result.notes.append(f"строка {line}: без номера — получит номер {number}")
+        pending, pending_row, section_of_pending = values, line, section
+    flush()
+    for item_index, item in enumerate(result.items):
+        result.items[item_index] = _with_deadline(result, item)
+    result.notes.sort(key=lambda note: int(note.split()[1].rstrip(":")))  # «строка N: …»
     if not result.items and not result.problems:
         result.problems.append("в файле нет ни одного мероприятия")
     return result
 
 
-def _row_problem(row: int, values: dict[str, str], seen: set[str]) -> str | None:
+def _at(row: list[Cell], index: int) -> Cell:
+    return row[index] if index < len(row) else None
+
+
+def _repeats_header(row: list[Cell], header_labels: list[str]) -> bool:
+    labels = [normalise_label(cell_text(v)) for v in row]
+    width = max(len(labels), len(header_labels))
+    labels += [""] * (width - len(labels))
+    return labels == header_labels + [""] * (width - len(header_labels))
+
+
+def _column_numbers(filled: list[tuple[int, str]]) -> bool:
+    return len(filled) >= 3 and [text for _, text in filled] == [
+        str(n) for n in range(1, len(filled) + 1)
+    ]
+
+
+def _is_heading(filled: list[tuple[int, str]], columns: dict[str, int], merged: bool) -> bool:
+    """One text in the number, section or measure column (or one merged across the row)."""
+    texts = {text for _, text in filled}
+    if len(texts) != 1:
+        return False
+    where = {columns.get(key) for key in ("number", "section", "measure")}
+    return merged or filled[0][0] in where or filled[0][0] < min(columns.values())
+
+
+def _next_number(seen: set[str]) -> str:
+    whole = [int(n.split(".")[0]) for n in seen if n.split(".")[0].isdigit()]
+    return str(max(whole, default=0) + 1)
+
+
+def _add_item(
+    result: ParsedRoadmap,
+    line: int,
+    values: dict[str, str],
+    section: str | None,
+    risks: _RiskReader,
+    seen: set[str],
+) -> None:
+    number = values["number"].rstrip(".")
     for key, value in values.items():
         if value.startswith("="):
-            return f"строка {row}: формула вместо значения — вставьте значения"
+            result.problems.append(f"строка {line}: формула вместо значения — вставьте значения")
+            return
         limit = MAX_MEASURE if key == "measure" else MAX_CELL
         if len(value) > limit:
-            return f"строка {row}: слишком длинный текст ({len(value)} символов, до {limit})"
-    number = values["number"].rstrip(".")
-    if not number:
-        return f"строка {row}: нет номера мероприятия"
-    if not re.fullmatch(r"\d{1,4}(\.\d{1,3}){0,2}", number):
-        return f"строка {row}: номер «{number[:20]}» — ожидается число, например 7 или 2.1"
+            result.problems.append(
+                f"строка {line}: слишком длинный текст ({len(value)} символов, до {limit})"
+            )
+            return
     if number in seen:
-        return f"строка {row}: номер {number} повторяется"
-    if not values["measure"]:
-        return f"строка {row}: нет текста мероприятия"
-    if not values["deadline"]:
-        return f"строка {row}: не указан срок"
+        result.problems.append(f"строка {line}: номер {number} повторяется")
+        return
+    if not values.get("measure"):
+        result.problems.append(f"строка {line}: нет текста мероприятия")
+        return
+    seen.add(number)
+    risk_text = values.get("risk", "")
+    risk = risks.read(risk_text)
+    if risk_text and risk is None:
+        result.notes.append(
+            f"строка {line}: фактор риска «{risk_text[:60]}» не узнан — загрузится без фактора"
+        )
+    expected = values.get("expected") or ""
+    mark = values.get("mark")
+    if mark:  # the file's «Отметка об исполнении»: kept beside the expected result
+        expected = f"{expected}\nОтметка об исполнении: {mark}".strip()
+    result.items.append(
+        ParsedItem(
+            row=line,
+            number=number,
+            section=(values.get("section") or section or "")[:MAX_SECTION] or None,
+            risk_factor_id=risk,
+            measure=values["measure"],
+            deadline_text=values.get("deadline", "")[:MAX_DEADLINE],
+            due_date=None,
+            is_recurring=False,
+            responsible=values.get("responsible") or None,
+            expected_result=expected[: MAX_CELL * 2] or None,
+        )
+    )
+
+
+def _with_deadline(result: ParsedRoadmap, item: ParsedItem) -> ParsedItem:
+    if not item.deadline_text:
+        return item
+    try:
+        deadline = parse_deadline(item.deadline_text, result.year)
+    except DeadlineUnreadable:
+        result.notes.append(
+            f"строка {item.row}: срок «{item.deadline_text[:60]}» не понял — "
+            "мероприятие будет без срока, текст сохранится"
+        )
+        return item
+    return ParsedItem(
+        **{
+            **item.__dict__,
+            "due_date": deadline.due.isoformat() if deadline.due else None,
+            "is_recurring": deadline.recurring,
+        }
+    )
+
+
+# -- the year -----------------------------------------------------------------------------
+
+
+def _year_from_title(rows: list[list[Cell]]) -> tuple[int, str, str] | None:
+    """«2019-2020 учебный год» → 2019 (a school year by its first year), «на 2023 год» → 2023."""
+    for row in rows:
+        for value in row:
+            text = cell_text(value)
+            school_year = _SCHOOL_YEAR.search(text)
+            if school_year:
+                start, end = int(school_year.group(1)), school_year.group(2)
+                if int(end[-2:]) == (start + 1) % 100:
+                    return start, "title", school_year.group(0)
+            calendar_year = _CALENDAR_YEAR.search(text.lower())
+            if calendar_year:
+                return int(calendar_year.group(1)), "title", calendar_year.group(0)
     return None
 
 
-def _risk(value: str, titles: dict[int, str]) -> int | None:
-    if not value:
+def _year_from_dates(
+    rows: list[list[Cell]], header_row: int, columns: dict[str, int]
+) -> tuple[int, str, str] | None:
+    """The earliest year the deadlines name: a plan's first deadline falls in its year."""
+    column = columns.get("deadline")
+    if column is None:
         return None
-    match = re.match(r"\s*(\d{1,2})\b", value)
-    if match and int(match.group(1)) in titles:
-        return int(match.group(1))
-    lowered = value.lower()
-    for number, title in titles.items():
-        if lowered[:25] and title.lower().startswith(lowered[:25]):
-            return number
-    return None
+    years: list[tuple[int, str]] = []
+    for row in rows[header_row + 1 :]:
+        value = _at(row, column)
+        if isinstance(value, date):
+            years.append((value.year, cell_text(value)))
+        elif value is not None:
+            text = cell_text(value)
+            years += [(int(y), text) for y in _ANY_YEAR.findall(text)]
+    if not years:
+        return None
+    earliest = min(years)
+    return earliest[0], "dates", earliest[1][:60]
+
+
+# -- risk factors -------------------------------------------------------------------------
+
+
+def _stems(text: str) -> set[str]:
+    words = _WORD.findall(text.lower().replace("ё", "е"))
+    return {word[:4] for word in words} - _RISK_NOISE
+
+
+class _RiskReader:
+    """A risk factor by its number («8», «Риск 8», «8. Высокая доля…») or by its words."""
+
+    def __init__(self, titles: dict[int, str]) -> None:
+        self.titles = titles
+        self.stems = {number: _stems(title) for number, title in titles.items()}
+
+    def read(self, value: str) -> int | None:
+        if not value:
+            return None
+        match = _RISK_NUMBER.match(value.lower())
+        if match and int(match.group(1)) in self.titles:
+            return int(match.group(1))
+        words = _stems(value)
+        if not words:
+            return None
+        scored = sorted(
+            ((self._score(value, words, number), number) for number in self.titles), reverse=True
+        )
+        if not scored or scored[0][0] < 0.5:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.1:
+            return None  # two factors fit as well: better none than the wrong one
+        return scored[0][1]
+
+    def _score(self, value: str, words: set[str], number: int) -> float:
+        title = self.stems[number]
+        common = len(words & title)
+        overlap = 2 * common / (len(words) + len(title)) if title else 0.0
+        # Word overlap alone misses typos; the spelling ratio alone rewards long shared endings.
+        spelling = difflib.SequenceMatcher(None, value.lower(), self.titles[number].lower()).ratio()
+        return max(overlap, spelling if common else 0.0)

@@ -96,7 +96,7 @@ async def apply_import(
         item.section = parsed.section
         item.risk_factor_id = parsed.risk_factor_id
         item.measure = parsed.measure
-        item.deadline_text = parsed.deadline_text
+        item.deadline_text = parsed.deadline_text or None
         item.due_date = date.fromisoformat(parsed.due_date) if parsed.due_date else None
         item.is_recurring = parsed.is_recurring
         item.responsible = parsed.responsible

@@ -17,7 +17,14 @@ from bot.services.roadmap_import import (
     read_roadmap,
 )
 from tests.support.roadmap_files import (
+    CONTROL_CSV,
+    MESSY_EXPECTED,
+    MESSY_SECTIONS,
+    RISK_TITLES,
     many_rows_xlsx,
+    messy_plan_xlsx,
+    seed_002_csv_cp1251,
+    seed_002_xlsx,
     seed_plan_rows,
     seed_plan_xlsx,
     table_to_xlsx,
@@ -61,16 +68,21 @@ def test_row_problems_are_named_and_good_rows_kept() -> None:
         ["8", "Раздел", "1", "Ежемесячный контроль", "ежемесячно", "", ""],
     ]
     parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", 2022, TITLES)
-    assert [i.number for i in parsed.items] == ["1", "8"]
+    assert [i.number for i in parsed.items] == ["1", "2", "6", "8"]
     assert parsed.items[0].risk_factor_id == 8 and parsed.items[0].due_date == "2022-12-31"
-    assert parsed.items[1].is_recurring and parsed.items[1].due_date is None
+    # Kept, as a person would: the wording stays, the date and the factor are left empty.
+    assert (parsed.items[1].deadline_text, parsed.items[1].due_date) == ("в теч. года?", None)
+    assert parsed.items[2].risk_factor_id is None
+    assert parsed.items[3].is_recurring and parsed.items[3].due_date is None
     assert parsed.problems == [
-        "строка 3: не понял срок «в теч. года?»",
         "строка 4: формула вместо значения — вставьте значения",
         "строка 5: номер 1 повторяется",
         "строка 7: нет текста мероприятия",
-        "строка 8: неизвестный фактор риска «42»",
         "строка 9: слишком длинный текст (2001 символов, до 2000)",
+    ]
+    assert parsed.notes == [
+        "строка 3: срок «в теч. года?» не понял — мероприятие будет без срока, текст сохранится",
+        "строка 8: фактор риска «42» не узнан — загрузится без фактора",
     ]
 
 
@@ -101,6 +113,7 @@ def _dense_bomb() -> bytes:
         (b"%PDF-1.4", "plan.pdf", "import_wrong_type"),
         (zip_bomb(), "plan.xlsx", "import_zip_bomb"),
         (table_to_xlsx([["a", "b"], ["1", "2"]]), "plan.xlsx", "import_wrong_columns"),
+        (table_to_xlsx([["№", "Срок"], ["1", "май"]]), "plan.xlsx", "import_missing_column"),
         (
             ("№;Мероприятие;Срок\n" + "1;x;май 2022\n" * 1500).encode(),
             "plan.csv",
@@ -120,11 +133,11 @@ def test_files_refused_whole(content: bytes, name: str, code: str) -> None:
     assert refused.value.code == code
 
 
-def test_merged_cells_are_a_problem_not_a_guess() -> None:
+def test_a_merge_inside_an_item_row_changes_nothing() -> None:
     content = table_to_xlsx([HEADERS, ["1", "Р", "", "М", "май 2022", "", ""]], merge="B2:C2")
     parsed = read_roadmap(content, "plan.xlsx", 2022, TITLES)
-    assert parsed.items == []
-    assert parsed.problems == ["объединённые ячейки (B2:C2) — разъедините их в файле"]
+    assert parsed.problems == []
+    assert [(i.number, i.section, i.measure) for i in parsed.items] == [("1", "Р", "М")]
 
 
 def test_many_rows_under_the_limit_read() -> None:
@@ -153,3 +166,134 @@ def test_csv_formulas_and_semicolons() -> None:
     parsed = read_roadmap(content, "plan.csv", 2022, TITLES)
     assert [i.number for i in parsed.items] == ["2"]
     assert parsed.problems == ["строка 2: формула вместо значения — вставьте значения"]
+
+
+# -- files as schools keep them (issue 14) -------------------------------------------------
+
+
+def test_a_messy_plan_reads_with_sections_risks_and_its_year() -> None:
+    parsed = read_roadmap(messy_plan_xlsx(), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
+    assert parsed.problems == []
+    assert (parsed.year, parsed.year_source, parsed.year_wording) == (2023, "title", "2023 год")
+    assert parsed.sections == MESSY_SECTIONS
+    got = {
+        i.number: (i.risk_factor_id, date.fromisoformat(i.due_date) if i.due_date else None)
+        for i in parsed.items
+    }
+    assert got == MESSY_EXPECTED
+    assert [i.section for i in parsed.items] == [MESSY_SECTIONS[0]] * 3 + [MESSY_SECTIONS[1]] * 4
+    twice = next(i for i in parsed.items if i.number == "2.2")
+    assert twice.deadline_text == "2 раза в год (начало и конец учебного года)"  # kept as written
+    assert (
+        parsed.notes[-1]
+        == "строка 12: фактор риска «что-то своё» не узнан — загрузится без фактора"
+    )
+
+
+def test_a_year_pressed_wins_over_the_title() -> None:
+    parsed = read_roadmap(messy_plan_xlsx(), "plan.xlsx", 2026, RISK_TITLES)
+    assert (parsed.year, parsed.detected_year, parsed.year_source) == (2026, 2023, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(seed_002_xlsx(), "plan.xlsx"), (seed_002_csv_cp1251(), "plan.csv")],
+    ids=["xlsx, merged sections", "csv, cp1251 and ;"],
+)
+def test_the_seed_002_plan_as_the_school_has_it(content: bytes, name: str) -> None:
+    parsed = read_roadmap(content, name, None, RISK_TITLES, fallback_year=2026)
+    assert parsed.problems == [] and parsed.notes == []
+    assert [i.number for i in parsed.items] == [str(n) for n in range(1, 26)]
+    assert len(parsed.sections) == 4 and parsed.undated == 25
+    assert all(i.deadline_text == "" and i.due_date is None for i in parsed.items)
+    assert parsed.items[0].section == parsed.sections[0]
+    assert parsed.sections[0].startswith("Организационные мероприятия")
+    assert parsed.sections[3].startswith("Мероприятия по мониторингу")
+    assert [i.section for i in parsed.items].count(parsed.sections[1]) == 16
+    assert parsed.items[10].measure.startswith("Семинар «Совершенствование внутришкольной")
+    assert "Плотникова Т.А." in (parsed.items[10].responsible or "")
+    assert (parsed.items[0].expected_result or "").startswith(
+        "Отметка об исполнении: Выявлено 16 школ"
+    )
+    assert (parsed.year, parsed.year_source) == (2019, "title")
+
+
+def test_utf8_with_a_bom_and_commas() -> None:
+    rows = ["Мероприятия,Сроки", '"Педсовет, итоги",май 2027', "Семинар,июнь 2027"]
+    parsed = read_roadmap(("\ufeff" + "\n".join(rows)).encode(), "p.csv", 2026, RISK_TITLES)
+    assert [(i.number, i.measure) for i in parsed.items] == [
+        ("1", "Педсовет, итоги"),
+        ("2", "Семинар"),
+    ]
+    assert parsed.notes == [
+        "строка 2: без номера — получит номер 1",
+        "строка 3: без номера — получит номер 2",
+    ]
+
+
+def test_control_characters_are_stripped_from_every_cell() -> None:
+    parsed = read_roadmap(CONTROL_CSV.encode(), "plan.csv", None, RISK_TITLES, fallback_year=2026)
+    assert parsed.problems == []
+    first, second = parsed.items
+    assert (first.section, first.measure, first.deadline_text, first.responsible) == (
+        "Раздел",
+        "Педсовет по итогам ВПР",
+        "май 2027",
+        "Иванов",
+    )
+    assert first.due_date == "2027-05-31"
+    assert second.measure == "Семинар наоборот" and second.responsible is None
+    assert (parsed.year, parsed.year_source) == (2027, "dates")
+
+
+def test_only_the_missing_column_is_named() -> None:
+    content = table_to_xlsx([["Заголовок плана"], ["№ п/п", "Сроки", "Ответственные"], ["1"]])
+    with pytest.raises(ImportRefused) as refused:
+        read_roadmap(content, "plan.xlsx", 2026, RISK_TITLES)
+    assert refused.value.code == "import_missing_column"
+    assert refused.value.params == {
+        "column": "Мероприятия",
+        "row": 2,
+        "found": "«№ п/п», «Сроки», «Ответственные»",
+    }
+
+
+def test_page_breaks_and_carried_over_cells() -> None:
+    """The header again after a page break, the «1 2 3» row, a cell carried to the next row."""
+    header = ["№", "Мероприятия", "Сроки", "Ответственные"]
+    rows = [
+        header,
+        ["1", "2", "3", "4"],
+        ["1.", "Педсовет", "май 2027", "Директор,"],
+        ["", "", "", "заместитель по УВР"],
+        header,
+        ["2.", "Семинар", "июнь 2027", "ШМО"],
+    ]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", 2026, RISK_TITLES)
+    assert parsed.problems == [] and parsed.notes == []
+    assert [(i.number, i.responsible) for i in parsed.items] == [
+        ("1", "Директор, заместитель по УВР"),
+        ("2", "ШМО"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "factor"),
+    [
+        ("3", 3),
+        ("№ 7", 7),
+        ("Фактор риска 5", 5),
+        ("9. Низкий уровень вовлечённости родителей", 9),
+        ("Низкая учебная мотивация", 10),
+        ("дефицит педагогов", 2),
+        ("высокая доля неуспевающих с рисками учебной неуспешности", 8),
+        ("Низкий уровень оснащения", 1),
+        ("адаптивность учебного процесса", 4),
+        ("погода", None),
+        ("низкий уровень", None),  # fits 1 and 9 alike: better none than a guess
+    ],
+)
+def test_risk_factor_by_number_or_words(written: str, factor: int | None) -> None:
+    rows = [["№", "Мероприятие", "Фактор риска"], ["1", "Педсовет", written]]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", 2026, RISK_TITLES)
+    assert parsed.items[0].risk_factor_id == factor
