@@ -624,9 +624,9 @@ def preview_item_line(
     number: str, measure: str, deadline: str, risk: tuple[int, str] | None
 ) -> str:
     """One item as the school will see it: number, text, deadline, risk factor."""
-    line = f"{e(number)}. {e(measure[:110])}{'…' if len(measure) > 110 else ''}\n   {deadline}"
+    line = f"{e(number)}. {clip(measure, 110)}\n   {deadline}"
     if risk is not None:
-        line += f" · фактор {risk[0]}: {e(risk[1][:45])}"
+        line += f" · фактор {risk[0]}: {clip(risk[1], 45)}"
     return line
 
 
@@ -634,10 +634,10 @@ def preview_deadline(due: date | None, wording: str, recurring: bool) -> str:
     """«ноябрь–декабрь → до 31.12.2026», «ежемесячно (повторяется)», «без срока»."""
     if due is not None:
         shown = f"до {fmt_date(due)}"
-        return shown if wording in ("", fmt_date(due)) else f"{e(wording[:40])} → {shown}"
+        return shown if wording in ("", fmt_date(due)) else f"{clip(wording, 40)} → {shown}"
     if recurring:
-        return f"{e(wording[:40])} ({ROADMAP_RECURRING})"
-    return f"{ROADMAP_NO_DEADLINE} («{e(wording[:40])}»)" if wording else ROADMAP_NO_DEADLINE
+        return f"{clip(wording, 40)} ({ROADMAP_RECURRING})"
+    return f"{ROADMAP_NO_DEADLINE} («{clip(wording, 40)}»)" if wording else ROADMAP_NO_DEADLINE
 
 
 def preview_pages(entries: list[tuple[str, str]]) -> list[str]:

@@ -84,8 +84,14 @@ async def test_import_with_problems_then_reimport_keeps_reports(
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
     reply = await demo.send_document(director, "plan.xlsx", table_to_xlsx(rows), XLSX)
-    assert "строка 3: не понял срок «в теч. года?»" in reply.text
+    assert (
+        "строка 3: срок «в теч. года?» не понял — мероприятие будет без срока, текст сохранится"
+        in reply.text
+    )
+    assert "2. Второе\n   без срока («в теч. года?»)" in reply.last.plain_text
     await demo.press(director, texts.BUTTON_UPLOAD)
+    undated = (await _items(session_factory))[1]
+    assert (undated.deadline_text, undated.due_date) == ("в теч. года?", None)
     item = (await _items(session_factory))[0]
     async with session_factory() as session:
         session.add(
@@ -107,7 +113,7 @@ async def test_import_with_problems_then_reimport_keeps_reports(
     [
         ("plan.xlsx", b"garbage", texts.ERRORS["import_not_xlsx"]),
         ("plan.pdf", b"%PDF-1.4", texts.ERRORS["import_wrong_type"]),
-        ("plan.xlsx", table_to_xlsx([["a"], ["b"]]), "Не нашёл нужных столбцов"),
+        ("plan.xlsx", table_to_xlsx([["a"], ["b"]]), "Не нашёл строку заголовков"),
     ],
 )
 async def test_broken_files_get_clear_answers(

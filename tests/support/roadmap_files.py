@@ -196,8 +196,8 @@ def seed_002_csv_cp1251() -> bytes:
     return buffer.getvalue().encode("cp1251")
 
 
-CONTROL_CSV = (
+CONTROL_CSV = (  # NUL fails a PostgreSQL insert; \x01 breaks the XML of an XLSX report
     "№;Раздел;Мероприятие;Срок;Ответственные\n"
-    "1;Раз\x00дел\x01;Педсовет\x00 по\x01 итогам\x1b ВПР;май\x00 2027;Ива\x07нов\n"
-    "2;Раздел;Семинар\u202e наоборот;июнь 2027;\x00\n"
+    "1;Раз\x00дел\x01;Педсовет\x00 по\x01 итогам\x1b ВПР;дека\x00брь 2026;Ива\x07нов\n"
+    "2;Раздел;Семинар\u202e наоборот;ежемесячно;\x00\n"
 )
