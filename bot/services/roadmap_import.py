@@ -73,9 +73,13 @@ _NUMBER = re.compile(r"\d{1,4}(\.\d{1,3}){0,2}")
 _SCHOOL_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*[-–—/]\s*(20\d{2}|\d{2})(?!\d)")
 _CALENDAR_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)\s*(?:г\b|г\.|год)")
 _ANY_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-_RISK_NUMBER = re.compile(r"^\s*(?:(?:фактор|риск)[а-я]*\s*(?:риска)?\s*)?№?\s*(\d{1,2})(?!\d)")
+_RISK_NUMBER = re.compile(
+    r"^\s*(?:(?:фактор|риск)[а-я]*\s*(?:риска)?\s*)?№?\s*(\d{1,2})(?![\dа-яa-z])"
+)
 _WORD = re.compile(r"[а-яa-z]{3,}")
 _RISK_NOISE = {"факт", "риск"}
+RISK_TEXT = 150
+TYPO_TEXT = 90  # difflib only for a name-sized text: it is quadratic
 
 
 @dataclass(frozen=True)
@@ -371,10 +375,16 @@ class _RiskReader:
     def __init__(self, titles: dict[int, str]) -> None:
         self.titles = titles
         self.stems = {number: _stems(title) for number, title in titles.items()}
+        self.known: dict[str, int | None] = {}  # a file repeats its factors' names
 
     def read(self, value: str) -> int | None:
-        if not value:
-            return None
+        # A factor's name is short; a longer text is cut so a hostile file stays cheap.
+        value = value[:RISK_TEXT]
+        if value not in self.known:
+            self.known[value] = self._read(value) if value else None
+        return self.known[value]
+
+    def _read(self, value: str) -> int | None:
         match = _RISK_NUMBER.match(value.lower())
         if match and int(match.group(1)) in self.titles:
             return int(match.group(1))
@@ -394,6 +404,8 @@ class _RiskReader:
         title = self.stems[number]
         common = len(words & title)
         overlap = 2 * common / (len(words) + len(title)) if title else 0.0
+        if not common or len(value) > TYPO_TEXT:
+            return overlap
         # Word overlap alone misses typos; the spelling ratio alone rewards long shared endings.
-        spelling = difflib.SequenceMatcher(None, value.lower(), self.titles[number].lower()).ratio()
-        return max(overlap, spelling if common else 0.0)
+        spelling = difflib.SequenceMatcher(None, value.lower(), self.titles[number].lower())
+        return max(overlap, spelling.ratio())
