@@ -189,7 +189,12 @@ def parse_sheet(
         values = {key: cell_text(_at(row, i)).strip() for key, i in columns.items()}
         number = values.get("number", "").rstrip(".")
         is_number = bool(_NUMBER.fullmatch(number))
-        if not is_number and _is_heading(filled, columns, index in sheet.merged_rows):
+        heading = (
+            _numbered_heading(rows, index, filled, columns, number)
+            if is_number
+            else _is_heading(filled, columns, index in sheet.merged_rows)
+        )
+        if heading:
             flush()
             section = " ".join(text for _, text in filled)[:MAX_SECTION]
             continue
@@ -242,6 +247,24 @@ def _is_heading(filled: list[tuple[int, str]], columns: dict[str, int], merged: 
         return False
     where = {columns.get(key) for key in ("number", "section", "measure")}
     return merged or filled[0][0] in where or filled[0][0] < min(columns.values())
+
+
+def _numbered_heading(
+    rows: list[list[Cell]],
+    index: int,
+    filled: list[tuple[int, str]],
+    columns: dict[str, int],
+    number: str,
+) -> bool:
+    """«1. | Организационные мероприятия» over «1.1», «1.2»: a numbered section, not an item."""
+    if len(filled) != 2 or filled[0][0] != columns.get("number"):
+        return False
+    column = columns["number"]
+    for row in rows[index + 1 : index + 4]:
+        following = cell_text(_at(row, column)).strip()
+        if following:
+            return following.startswith(number + ".") and len(following) > len(number) + 1
+    return False
 
 
 def _next_number(seen: set[str]) -> str:

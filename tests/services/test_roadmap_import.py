@@ -297,3 +297,47 @@ def test_risk_factor_by_number_or_words(written: str, factor: int | None) -> Non
     rows = [["№", "Мероприятие", "Фактор риска"], ["1", "Педсовет", written]]
     parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", 2026, RISK_TITLES)
     assert parsed.items[0].risk_factor_id == factor
+
+
+def test_a_numbered_section_over_its_numbered_items() -> None:
+    rows = [
+        ["№", "Мероприятие", "Срок"],
+        ["1.", "Организационные мероприятия"],
+        ["1.1", "Педсовет", "май 2027"],
+        ["1.2", "Семинар", "июнь 2027"],
+        ["2", "Отдельное мероприятие"],  # followed by no «2.1»: an item without a deadline
+        ["3", "Ещё одно", "май 2027"],
+    ]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", 2026, RISK_TITLES)
+    assert parsed.problems == [] and parsed.notes == []
+    assert [(i.number, i.section) for i in parsed.items] == [
+        ("1.1", "1. Организационные мероприятия"),
+        ("1.2", "1. Организационные мероприятия"),
+        ("2", "1. Организационные мероприятия"),
+        ("3", "1. Организационные мероприятия"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "wording"),
+    [
+        ("Дорожная карта на 2026/2027 учебный год", 2026, "2026/2027"),
+        ("План работы школы на 2023 год", 2023, "2023 год"),
+        ("План на 2024-25 уч. год", 2024, "2024-25"),
+        ("План работы в 2025 г.", 2025, "2025 г"),
+    ],
+)
+def test_the_year_from_the_title(title: str, year: int, wording: str) -> None:
+    rows = [[title], ["№", "Мероприятие", "Срок"], ["1", "Педсовет", "до 20.03"]]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2019)
+    assert (parsed.year, parsed.year_source, parsed.year_wording) == (year, "title", wording)
+    assert parsed.items[0].due_date == f"{year}-03-20"  # a deadline without a year: the plan's
+
+
+def test_the_year_from_dates_or_else_the_callers() -> None:
+    rows = [["№", "Мероприятие", "Срок"], ["1", "А", "декабрь 2022"], ["2", "Б", date(2023, 3, 1)]]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
+    assert (parsed.year, parsed.year_source) == (2022, "dates")
+    rows = [["№", "Мероприятие", "Срок"], ["1", "А", "ежемесячно"]]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
+    assert (parsed.year, parsed.year_source, parsed.detected_year) == (2026, None, None)
