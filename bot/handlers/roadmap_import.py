@@ -31,6 +31,7 @@ from bot.services.roadmap_import import (
     ParsedRoadmap,
     read_roadmap,
 )
+from bot.services.text_cleaning import clean_text
 
 IMPORT_SCHOOL, IMPORT_FILE, IMPORT_CONFIRM = range(3)
 NEW_SCHOOL, NEW_MEASURE, NEW_DEADLINE = range(10, 13)
@@ -159,7 +160,9 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
         raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
     state = dict(context.user_data.get(IMPORT) or {})
     state.pop("year", None)  # a new file names its own year
-    state.update(file_id=document.file_id, file_name=document.file_name or "file")
+    # The name only tells XLSX from CSV; cleaned, as it is kept in the persisted state.
+    name = clean_text(document.file_name or "", single_line=True)[:100] or "file"
+    state.update(file_id=document.file_id, file_name=name)
     shown = await _preview(update, context, state, edit=False)
     if shown is not None:
         context.user_data[IMPORT] = state
