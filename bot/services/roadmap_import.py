@@ -1,7 +1,7 @@
 """Reading a roadmap as schools keep it (XLSX or CSV): every row understood or named by row.
 
-A title row above the header gives the year («на 2023 год», «2019-2020 учебном году»); the
-header is found among the first rows and its columns matched by meaning; a row with text
+A title row above the header gives the year («на 2023 год»; «2019-2020 учебном году» → 2019,
+a school year by its first year), else the deadlines do (`_year_from_dates`); the header is found among the first rows and its columns matched by meaning; a row with text
 and no item number (usually merged across the table) is a section heading that the items
 below belong to; a risk factor is read by its number or its words. What can be kept is
 kept: an item with no deadline, or one whose wording is not understood, is loaded undated
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from bot.services.deadlines import DeadlineUnreadable, parse_deadline
+from bot.services.school_year import SchoolYear
 from bot.services.tables import (
     Cell,
     Limits,
@@ -366,22 +367,27 @@ def _year_from_title(rows: list[list[Cell]]) -> tuple[int, str, str] | None:
 def _year_from_dates(
     rows: list[list[Cell]], header_row: int, columns: dict[str, int]
 ) -> tuple[int, str, str] | None:
-    """The earliest year the deadlines name: a plan's first deadline falls in its year."""
+    """The school year of the earliest deadline that names its year («до 31.05.2027» and
+    «декабрь 2026» are both of 2026/27): a plan starts with its first deadline."""
     column = columns.get("deadline")
     if column is None:
         return None
-    years: list[tuple[int, str]] = []
+    earliest: tuple[date, str] | None = None
     for row in rows[header_row + 1 :]:
         value = _at(row, column)
+        due: date | None = None
         if isinstance(value, date):
-            years.append((value.year, cell_text(value)))
-        elif value is not None:
-            text = cell_text(value)
-            years += [(int(y), text) for y in _ANY_YEAR.findall(text)]
-    if not years:
+            due = value.date() if isinstance(value, datetime) else value
+        elif value is not None and (named := _ANY_YEAR.search(cell_text(value))):
+            try:
+                due = parse_deadline(cell_text(value), int(named.group(1))).due
+            except DeadlineUnreadable:
+                due = None
+        if due is not None and (earliest is None or due < earliest[0]):
+            earliest = (due, cell_text(value))
+    if earliest is None:
         return None
-    earliest = min(years)
-    return earliest[0], "dates", earliest[1][:60]
+    return SchoolYear.containing(earliest[0]).start, "dates", earliest[1][:60]
 
 
 # -- risk factors -------------------------------------------------------------------------

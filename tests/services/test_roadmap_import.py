@@ -337,7 +337,10 @@ def test_the_year_from_the_title(title: str, year: int, wording: str) -> None:
 def test_the_year_from_dates_or_else_the_callers() -> None:
     rows = [["№", "Мероприятие", "Срок"], ["1", "А", "декабрь 2022"], ["2", "Б", date(2023, 3, 1)]]
     parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
-    assert (parsed.year, parsed.year_source) == (2022, "dates")
+    assert (parsed.year, parsed.year_source) == (2022, "dates")  # school year 2022/23
+    rows = [["№", "Мероприятие", "Срок"], ["1", "А", "до 31.05.2027"], ["2", "Б", "март"]]
+    parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
+    assert (parsed.year, parsed.year_wording) == (2026, "до 31.05.2027")  # of 2026/27
     rows = [["№", "Мероприятие", "Срок"], ["1", "А", "ежемесячно"]]
     parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
     assert (parsed.year, parsed.year_source, parsed.detected_year) == (2026, None, None)
