@@ -1,13 +1,14 @@
 """Reading a roadmap as schools keep it (XLSX or CSV): every row understood or named by row.
 
 A title row above the header gives the year («на 2023 год»; «2019-2020 учебном году» → 2019,
-a school year by its first year), else the deadlines do (`_year_from_dates`); the header is found among the first rows and its columns matched by meaning; a row with text
-and no item number (usually merged across the table) is a section heading that the items
-below belong to; a risk factor is read by its number or its words. What can be kept is
-kept: an item with no deadline, or one whose wording is not understood, is loaded undated
-with its text («без срока»), an unknown risk factor is left empty, an unnumbered item
-gets the next number — each said in `notes`. Rows that cannot be items are `problems`.
-File limits and reading live in `bot.services.tables`. Nothing here touches the database.
+a school year by its first year), else the deadlines do (`_year_from_dates`). The header is
+found among the first rows and its columns matched by meaning; a row with text and no item
+number (usually merged across the table) is a section heading that the items below belong
+to; a risk factor is read by its number or its words. What can be kept is kept: an item
+with no deadline, or one whose wording is not understood, is loaded undated with its text
+(«без срока»), an unknown risk factor is left empty, an unnumbered item gets the next
+number — each said in `notes`. Rows that cannot be items are `problems`. File limits and
+reading live in `bot.services.tables`. Nothing here touches the database.
 """
 
 from __future__ import annotations
