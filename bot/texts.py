@@ -617,7 +617,8 @@ def year_button(year: int, chosen: bool) -> str:
 ROADMAP_NO_DEADLINE = "без срока"
 ROADMAP_RECURRING = "повторяется"
 YEAR_SOURCES = {"title": "из заголовка файла", "dates": "по срокам в файле"}
-PREVIEW_PAGE_CHARS = 2300  # items per page: a phone screen or two, far under 4096 with the rest
+PREVIEW_PAGE_CHARS = 2000  # items per page: a phone screen or two; with the rest under 4000
+PREVIEW_LISTED = 5  # row problems and notes listed on the first page, 120 characters each
 BUTTON_PREVIEW_BACK = "‹ Назад"
 BUTTON_PREVIEW_NEXT = "Дальше ›"
 
@@ -649,11 +650,11 @@ def preview_pages(entries: list[tuple[str, str]]) -> list[str]:
     size = 0
     shown_section: str | None = None
     for section, line in entries:
-        heading = f"\n<b>{e(section[:150])}</b>" if section and section != shown_section else ""
+        heading = f"\n<b>{clip(section, 150)}</b>" if section and section != shown_section else ""
         if lines and size + len(heading) + len(line) > PREVIEW_PAGE_CHARS:
             pages.append("\n".join(lines))
             lines, size = [], 0
-            heading = f"\n<b>{e(section[:150])}</b>" if section else ""
+            heading = f"\n<b>{clip(section, 150)}</b>" if section else ""
         if heading:
             lines.append(heading)
             size += len(heading)
@@ -678,7 +679,7 @@ def roadmap_preview(
 ) -> str:
     """counts: items, sections, undated. Problems and notes on the first page only."""
     items, sections, undated = counts
-    lines = [f"<b>Дорожная карта: {e(school)}, {year} год</b>"]
+    lines = [f"<b>Дорожная карта: {clip(school, 80)}, {year} год</b>"]
     if year_source:
         lines.append(f"Год {YEAR_SOURCES[year_source[0]]}: «{e(year_source[1][:60])}»")
     summary = f"Мероприятий прочитано: {items}"
@@ -691,9 +692,9 @@ def roadmap_preview(
         for title, entries in (("Пропущены строки", problems), ("Обратите внимание", notes)):
             if entries:
                 lines.append(f"<b>{title} ({len(entries)}):</b>")
-                lines += [f"• {e(entry[:150])}" for entry in entries[:6]]
-                if len(entries) > 6:
-                    lines.append(f"… и ещё {len(entries) - 6}")
+                lines += [f"• {clip(entry, 120)}" for entry in entries[:PREVIEW_LISTED]]
+                if len(entries) > PREVIEW_LISTED:
+                    lines.append(f"… и ещё {len(entries) - PREVIEW_LISTED}")
     if page_text:
         lines.append(page_text)
     if pages > 1:

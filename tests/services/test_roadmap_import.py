@@ -344,3 +344,24 @@ def test_the_year_from_dates_or_else_the_callers() -> None:
     rows = [["№", "Мероприятие", "Срок"], ["1", "А", "ежемесячно"]]
     parsed = read_roadmap(table_to_xlsx(rows), "plan.xlsx", None, RISK_TITLES, fallback_year=2026)
     assert (parsed.year, parsed.year_source, parsed.detected_year) == (2026, None, None)
+
+
+def test_every_preview_page_fits_one_message() -> None:
+    """1000 items with the longest texts, long sections and 1000 problems: pages, not a cut."""
+    from bot import texts
+    from bot.telegram_html import MESSAGE_LIMIT, visible_length
+
+    line = texts.preview_item_line(
+        "1000.999.999", "<я>" * 700, texts.preview_deadline(None, "ж" * 200, False), (8, "ф" * 90)
+    )
+    entries = [(f"Раздел {n // 7} " + "р" * 480, line) for n in range(1000)]
+    pages = texts.preview_pages(entries)
+    assert sum(page.count("1000.999.999.") for page in pages) == 1000
+    problems = [f"строка {n}: " + "п" * 200 for n in range(1000)]
+    for number, page in enumerate(pages):
+        shown = texts.roadmap_preview(
+            "Ш" * 200, 2026, ("title", "т" * 200), (1000, 143, 1000), page, number,
+            len(pages), problems, problems,
+        )  # fmt: skip
+        assert visible_length(shown) <= MESSAGE_LIMIT
+        assert f"стр. {number + 1} из {len(pages)}" in shown  # nothing cut at the end
