@@ -189,6 +189,8 @@ def parse_sheet(
         if _repeats_header(row, header_labels) or _column_numbers(filled):
             continue  # the header again after a page break, or the «1 2 3 4» row under it
         values = {key: cell_text(_at(row, i)).strip() for key, i in columns.items()}
+        if "number" in columns:
+            values["number"] = _item_number(_at(row, columns["number"]), values["number"])
         number = values.get("number", "").rstrip(".")
         is_number = bool(_NUMBER.fullmatch(number))
         heading = (
@@ -223,6 +225,13 @@ def parse_sheet(
     if not result.items and not result.problems:
         result.problems.append("в файле нет ни одного мероприятия")
     return result
+
+
+def _item_number(value: Cell, text: str) -> str:
+    """Russian Excel turns a typed «1.2» into 1 February: give the number back."""
+    if isinstance(value, date) and value.year > 1900:
+        return f"{value.day}.{value.month}"
+    return text
 
 
 def _at(row: list[Cell], index: int) -> Cell:
@@ -263,7 +272,8 @@ def _numbered_heading(
         return False
     column = columns["number"]
     for row in rows[index + 1 : index + 4]:
-        following = cell_text(_at(row, column)).strip()
+        cell = _at(row, column)
+        following = _item_number(cell, cell_text(cell).strip())
         if following:
             return following.startswith(number + ".") and len(following) > len(number) + 1
     return False

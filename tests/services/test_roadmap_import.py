@@ -303,7 +303,7 @@ def test_a_numbered_section_over_its_numbered_items() -> None:
     rows = [
         ["№", "Мероприятие", "Срок"],
         ["1.", "Организационные мероприятия"],
-        ["1.1", "Педсовет", "май 2027"],
+        [date(2026, 1, 1), "Педсовет", "май 2027"],  # «1.1» as Russian Excel keeps it
         ["1.2", "Семинар", "июнь 2027"],
         ["2", "Отдельное мероприятие"],  # followed by no «2.1»: an item without a deadline
         ["3", "Ещё одно", "май 2027"],
