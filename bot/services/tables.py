@@ -109,7 +109,7 @@ def find_header(
     columns: Mapping[str, Sequence[str]],
     *,
     scan: int = 15,
-    longest_label: int = 60,
+    longest_label: int = 100,
 ) -> Header | None:
     """The row among the first `scan` naming the most known columns (the first on a tie).
 
@@ -126,7 +126,7 @@ def find_header(
 
 
 def match_labels(
-    row: Sequence[Cell], columns: Mapping[str, Sequence[str]], *, longest_label: int = 60
+    row: Sequence[Cell], columns: Mapping[str, Sequence[str]], *, longest_label: int = 100
 ) -> Header:
     found: dict[str, int] = {}
     labels: dict[str, str] = {}

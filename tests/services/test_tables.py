@@ -86,3 +86,10 @@ def test_limits_are_the_caller_s() -> None:
     with pytest.raises(TableRefused) as refused:
         read_table(("a;b\n" * 30).encode(), "a.csv", Limits(rows=10, header_rows=5))
     assert (refused.value.code, refused.value.params) == ("import_too_many_rows", {"limit": 10})
+
+
+def test_a_long_label_is_still_a_label_and_one_cell_names_one_column() -> None:
+    when = "Срок исполнения (дата или период проведения мероприятия, например «ноябрь–декабрь»)"
+    rows = [["План мероприятий и сроки их исполнения на 2023 год"], ["№", "Мероприятия", when]]
+    header = find_header(rows, COLUMNS)
+    assert header is not None and header.row == 1 and header.columns["when"] == 2
