@@ -136,10 +136,15 @@ def read_roadmap(
 ) -> ParsedRoadmap:
     """`year` None: the file's own year (title, then dates), else `fallback_year`."""
     try:
-        sheet = read_table(content, file_name, LIMITS)
+        sheet = read_table(content, file_name, LIMITS, wanted=_has_measures)
     except TableRefused as refused:
         raise ImportRefused(refused.code, **refused.params) from None
     return parse_sheet(sheet, year, risk_titles, fallback_year=fallback_year)
+
+
+def _has_measures(top: list[list[Cell]]) -> bool:
+    header = find_header(top, COLUMNS, scan=HEADER_ROWS)
+    return header is not None and "measure" in header.columns
 
 
 def parse_sheet(

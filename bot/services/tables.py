@@ -8,7 +8,8 @@ What it does for every caller:
 - refuses whole files that are too big, not a table, zip bombs, too many rows (codes
   `import_too_big`, `import_wrong_type`, `import_not_xlsx`, `import_zip_bomb`,
   `import_too_many_rows`; catalog texts in bot/texts.ERRORS);
-- XLSX: the first sheet, streamed with openpyxl read_only; merged ranges read from the
+- XLSX: the first sheet (or the first of three whose top rows `wanted` accepts), streamed
+  with openpyxl read_only; merged ranges read from the
   sheet's XML (read_only does not expose them); a range spanning several rows has its
   value copied down its first column (a «в течение года» merged over five items); a range
   spanning several columns of one row is remembered in `Sheet.merged_rows` (a title or
@@ -26,13 +27,14 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.services.text_cleaning import clean_text
 
 Cell = str | int | float | date | None
+SHEETS_LOOKED_AT = 3
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,21 @@ class Header:
     labels: dict[str, str]  # key → the label as written in the file
 
 
-def read_table(content: bytes, file_name: str, limits: Limits = Limits()) -> Sheet:
+def read_table(
+    content: bytes,
+    file_name: str,
+    limits: Limits = Limits(),
+    *,
+    wanted: Callable[[list[list[Cell]]], bool] | None = None,
+) -> Sheet:
+    """The table of a CSV, or of an XLSX's first sheet — or of the first of its first
+    `SHEETS_LOOKED_AT` sheets whose top `limits.header_rows` rows `wanted` accepts (a cover
+    sheet or a list of abbreviations before the plan)."""
     if len(content) > limits.file_bytes:
         raise TableRefused("import_too_big", limit_mb=limits.file_bytes // (1024 * 1024))
     name = file_name.lower()
     if name.endswith(".xlsx") or content[:2] == b"PK":
-        return _xlsx(content, limits)
+        return _xlsx(content, limits, wanted)
     if name.endswith((".csv", ".txt")):
         return _csv(content, limits)
     raise TableRefused("import_wrong_type")
@@ -148,7 +159,9 @@ def match_labels(
 # -- XLSX ---------------------------------------------------------------------------------
 
 
-def _xlsx(content: bytes, limits: Limits) -> Sheet:
+def _xlsx(
+    content: bytes, limits: Limits, wanted: Callable[[list[list[Cell]]], bool] | None
+) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
@@ -162,7 +175,7 @@ def _xlsx(content: bytes, limits: Limits) -> Sheet:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
+        sheet = _wanted_sheet(workbook.worksheets[:SHEETS_LOOKED_AT], limits, wanted)
         merged = _merged_ranges(archive, getattr(sheet, "_worksheet_path", ""))
         rows = _bounded(sheet.iter_rows(max_col=limits.columns, values_only=True), limits)
     except TableRefused:
@@ -170,6 +183,15 @@ def _xlsx(content: bytes, limits: Limits) -> Sheet:
     except Exception:  # openpyxl raises many kinds for a broken workbook
         raise TableRefused("import_not_xlsx") from None
     return _apply_merges(rows, merged)
+
+
+def _wanted_sheet(sheets: list, limits: Limits, wanted: Callable | None):  # type: ignore[type-arg]
+    if wanted is not None:
+        for sheet in sheets:
+            top = sheet.iter_rows(max_row=limits.header_rows, max_col=limits.columns)
+            if wanted([[_clean(cell.value) for cell in row] for row in top]):
+                return sheet
+    return sheets[0]
 
 
 def _looks_like_bomb(members: list[zipfile.ZipInfo], limits: Limits) -> bool:

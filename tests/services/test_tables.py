@@ -93,3 +93,21 @@ def test_a_long_label_is_still_a_label_and_one_cell_names_one_column() -> None:
     rows = [["План мероприятий и сроки их исполнения на 2023 год"], ["№", "Мероприятия", when]]
     header = find_header(rows, COLUMNS)
     assert header is not None and header.row == 1 and header.columns["when"] == 2
+
+
+def test_the_first_sheet_that_holds_the_table() -> None:
+    workbook = Workbook()
+    cover = workbook.active
+    assert cover is not None
+    cover.append(["Муниципальное общеобразовательное учреждение"])
+    workbook.create_sheet("План").append(["№", "Мероприятие"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    def wanted(top: list) -> bool:
+        header = find_header(top, COLUMNS)
+        return header is not None and "what" in header.columns
+
+    content = buffer.getvalue()
+    assert read_table(content, "a.xlsx").rows[0][0].startswith("Муниципальное")  # type: ignore[union-attr]
+    assert read_table(content, "a.xlsx", wanted=wanted).rows[0][:2] == ["№", "Мероприятие"]
