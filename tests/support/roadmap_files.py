@@ -161,8 +161,8 @@ SEED_002_HEADER = ["№ п\\п", "Мероприятия", "Отметка о и
 
 
 def seed_002_rows() -> list[list[str]]:
-    """The seed 002 plan as the school has it: a title, the header, four section rows
-    above their items («1.», «2.» …), no deadline column."""
+    """The seed 002 plan as the school has it: a title, the header (repeated at page breaks,
+    as in the seed), four section rows above their items («1.», «2.» …), no deadline column."""
     rows = [[SEED_002_TITLE], [], SEED_002_HEADER]
     section = None
     for number, item_section, _risk, measure, _deadline, responsible, mark in seed_plan_rows()[1:]:
@@ -170,6 +170,8 @@ def seed_002_rows() -> list[list[str]]:
             section = item_section
             rows.append([section])
         rows.append([f"{number}.", measure, mark, responsible])
+        if number in ("2", "11", "20"):
+            rows.append(list(SEED_002_HEADER))
     return rows
 
 
