@@ -27,12 +27,15 @@ from bot.services.tables import (
     TableRefused,
     cell_text,
     find_header,
+    looks_like_bomb,
     normalise_label,
     read_table,
 )
 
 LIMITS = Limits()
 MAX_FILE_BYTES = LIMITS.file_bytes
+MAX_ZIP_MEMBERS = LIMITS.zip_members  # the directory import shares these two
+_looks_like_bomb = looks_like_bomb
 MAX_ROWS = LIMITS.rows
 HEADER_ROWS = LIMITS.header_rows
 MAX_MEASURE = 2000

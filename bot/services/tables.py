@@ -169,7 +169,7 @@ def _xlsx(
         raise TableRefused("import_not_xlsx") from None
     # Declared sizes: zipfile stops at the declared size and fails the CRC if a member
     # inflates beyond it, so checking them up front is enough to refuse a zip bomb.
-    if len(members) > limits.zip_members or _looks_like_bomb(members, limits):
+    if len(members) > limits.zip_members or looks_like_bomb(members, limits):
         raise TableRefused("import_zip_bomb")
     from openpyxl import load_workbook
 
@@ -194,7 +194,8 @@ def _wanted_sheet(sheets: list, limits: Limits, wanted: Callable | None):  # typ
     return sheets[0]
 
 
-def _looks_like_bomb(members: list[zipfile.ZipInfo], limits: Limits) -> bool:
+def looks_like_bomb(members: list[zipfile.ZipInfo], limits: Limits = Limits()) -> bool:
+    """Declared sizes past the limits: too big in all, or one member deflated too far."""
     if sum(info.file_size for info in members) > limits.uncompressed_bytes:
         return True
     return any(
