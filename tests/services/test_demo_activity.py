@@ -3,8 +3,10 @@ read after `seed-demo`, the invariants the history keeps, and that loading twice
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +30,7 @@ from bot.models import (
 )
 from bot.reports.chart import progress_chart_png
 from bot.seed.activity import load_demo_activity
-from bot.seed.kamensk_roadmaps import PLAN_2019_2020, RECOMMENDATIONS_2023
+from bot.seed.kamensk_roadmaps import DEMO_ROADMAPS, PLAN_2019_2020, RECOMMENDATIONS_2023, ItemStory
 from bot.services import digest, report_data, risk_profile, summaries, visits
 from bot.services.actors import Actor
 from bot.services.deadlines import parse_deadline
@@ -304,3 +306,19 @@ async def test_the_demo_is_alive_whenever_it_is_loaded(
         found_items += len(await report_data.report_items(session, schools, first, last))
         found_visits += len(await report_data.report_visits(session, schools, first, last))
     assert found_items and found_visits
+
+
+def test_the_plan_is_the_seeds_plan_and_every_story_fits_its_roadmap() -> None:
+    fixture = Path(__file__).parents[1] / "fixtures" / "seed_plan_2019_2020.csv"
+    with fixture.open(encoding="utf-8") as table:
+        rows = list(csv.reader(table, delimiter=";"))[1:]
+    assert [(m.number, m.section, m.measure, m.responsible) for m in PLAN_2019_2020] == [
+        (row[0], row[1], row[3], row[5]) for row in rows
+    ]
+    for roadmap in DEMO_ROADMAPS:
+        source = PLAN_2019_2020 if roadmap.source == "plan_2019_2020" else RECOMMENDATIONS_2023
+        assert len(roadmap.stories) == len(source)
+        assert {ItemStory(letter) for letter in roadmap.stories} >= {
+            ItemStory.ACCEPTED,
+            ItemStory.NOTHING,
+        }
