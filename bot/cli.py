@@ -34,7 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         "--webhook", action="store_true", help="принимать обновления через webhook (WEBHOOK_URL)"
     )
     commands.add_parser("migrate", help="привести схему базы данных к последней версии")
-    commands.add_parser("seed-demo", help="загрузить демо-данные Каменска-Уральского 2022")
+    seed = commands.add_parser("seed-demo", help="загрузить демо-данные Каменска-Уральского 2022")
+    seed.add_argument(
+        "--minimal",
+        action="store_true",
+        help="только люди, школы и мероприятия: без дорожных карт, отчётов, посещений и рисков",
+    )
     invite = commands.add_parser("invite", help="выписать ссылку-приглашение")
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--scope", default="", help="регион, муниципалитет или школа")
@@ -67,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = settings.model_copy(update={"webhook_enabled": True})
         return run(settings)
     if args.command == "seed-demo":
-        return asyncio.run(seed_demo(settings))
+        return asyncio.run(seed_demo(settings, with_activity=not args.minimal))
     if args.command == "invite":
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
     if args.command == "backup":
@@ -227,21 +232,36 @@ async def _lead(settings, engine, server, leadership, stopping) -> None:  # type
         await stop_scheduler(application)
 
 
-async def seed_demo(settings: Settings) -> int:
+async def seed_demo(settings: Settings, *, with_activity: bool = True) -> int:
     from bot import texts
     from bot.schema import upgrade_to_head
+    from bot.seed.activity import load_demo_activity
     from bot.seed.loader import load_demo
     from bot.services.invites import invite_link
 
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     engine = make_engine(settings.database_url)
+    activity = None
     try:
         async with unit_of_work(make_session_factory(engine)) as session:
             demo_invites = await load_demo(session, ttl=_ttl(settings))
+            if with_activity:
+                activity = await load_demo_activity(session)
         username = await _bot_username(settings)
     finally:
         await engine.dispose()
     print("Демо-данные загружены: Каменск-Уральский городской округ, 2022.")
+    if activity is not None:
+        print(
+            texts.demo_activity_loaded(
+                activity.roadmaps,
+                activity.items,
+                activity.reports,
+                activity.visits,
+                activity.risk_entries,
+                activity.assignments,
+            )
+        )
     for item in demo_invites:
         link = invite_link(username, item.token) if item.token else "уже подключён(а)"
         print(f"{item.full_name} — {texts.ROLE_NAMES[item.role]} ({item.scope_name}): {link}")

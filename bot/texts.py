@@ -1180,3 +1180,19 @@ def event_feedback_summary(summary) -> str:  # FeedbackSummary
     ]
     lines += [f"• {e(c[:200])}" for c in summary.comments[:15]]
     return _fit("\n".join(lines))
+
+
+# ---------------------------------------------------------------- seed-demo (issue 13 part 4)
+
+
+def demo_activity_loaded(
+    roadmaps: int, items: int, reports: int, visits: int, risk_entries: int, assignments: int
+) -> str:
+    """The CLI's line after `seed-demo`: what the living part of the demo added this time."""
+    if not (roadmaps or items or reports or visits or risk_entries or assignments):
+        return "Дорожные карты, посещения и рисковые профили демо-школ уже загружены — ничего не добавлено."
+    return (
+        f"Добавлено для демо-школ: дорожных карт — {roadmaps} (пунктов — {items}, "
+        f"отчётов — {reports}), посещений — {visits}, записей рисковых профилей — {risk_entries}, "
+        f"закреплений кураторов на текущий учебный год — {assignments}."
+    )
