@@ -116,7 +116,7 @@ async def ask_exit(update: Update, context: BotContext) -> None:
 @guarded("school_changes")
 async def confirm_exit(update: Update, context: BotContext) -> None:
     school_id = _numbers(update)[0]
-    await changes.mark_exited(context.session, context.actor, school_id, context.now().date())
+    await changes.mark_exited(context.session, context.actor, school_id, context.now())
     await context.commit()
     await _school_menu(update, context, school_id, "✅ Отмечено: школа вышла из проекта.")
 
@@ -124,7 +124,7 @@ async def confirm_exit(update: Update, context: BotContext) -> None:
 @guarded("school_changes")
 async def bring_back(update: Update, context: BotContext) -> None:
     school_id = _numbers(update)[0]
-    await changes.bring_back(context.session, context.actor, school_id)
+    await changes.bring_back(context.session, context.actor, school_id, context.now())
     await context.commit()
     await _school_menu(update, context, school_id, "✅ Школа снова в проекте.")
 

@@ -9,7 +9,7 @@ same refusal as an absent one elsewhere in the bot.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,7 +133,12 @@ async def _person_in_scope(session: AsyncSession, actor: Actor, person_id: int) 
 
 
 async def _tell(
-    session: AsyncSession, audit_id: int, people: list[int], text: str, exclude: int
+    session: AsyncSession,
+    audit_id: int,
+    people: list[int],
+    text: str,
+    exclude: int,
+    now: datetime,
 ) -> int:
     """One message per affected person; the audit id makes the key unique per change."""
     return await outbox.enqueue_for_each(
@@ -142,6 +147,7 @@ async def _tell(
         key_prefix=f"directory change {audit_id}",
         kind=NOTIFICATION_KIND,
         text=text,
+        due_at=now,
     )
 
 
@@ -196,7 +202,7 @@ async def _school_people(session: AsyncSession, school_id: int) -> list[int]:
     return staff + await recipients.curators_of(session, school_id)
 
 
-async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, today: date) -> School:
+async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, now: datetime) -> School:
     """The school left the project: out of reminders and this year's summaries, history kept."""
     school = await coordinated_school(session, actor, school_id)
     if school.status == SchoolStatus.EXITED:
@@ -204,7 +210,7 @@ async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, today
     before = _place(school)
     school.status = SchoolStatus.EXITED
     school.in_project = False
-    school.project_end_year = SchoolYear.containing(today).start
+    school.project_end_year = SchoolYear.containing(now.date()).start
     await session.flush()
     entry = await audit.record(
         session,
@@ -220,11 +226,12 @@ async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, today
         await _school_people(session, school.id),
         texts.changes_school_exited_notice(school.short_name),
         actor.person_id,
+        now,
     )
     return school
 
 
-async def bring_back(session: AsyncSession, actor: Actor, school_id: int) -> School:
+async def bring_back(session: AsyncSession, actor: Actor, school_id: int, now: datetime) -> School:
     school = await coordinated_school(session, actor, school_id)
     if school.status == SchoolStatus.ACTIVE and school.in_project:
         raise DomainError("school_already_in_project")
@@ -247,6 +254,7 @@ async def bring_back(session: AsyncSession, actor: Actor, school_id: int) -> Sch
         await _school_people(session, school.id),
         texts.changes_school_returned_notice(school.short_name),
         actor.person_id,
+        now,
     )
     return school
 
@@ -295,6 +303,7 @@ async def end_assignment(
         [curator_id],
         texts.changes_curator_ended_notice(school.short_name),
         actor.person_id,
+        now,
     )
     return school, curator
 
@@ -376,6 +385,7 @@ async def move_school(
         [c.id for c in leaving],
         texts.changes_curator_ended_notice(school.short_name),
         actor.person_id,
+        now,
     )
     await _tell(
         session,
@@ -383,6 +393,7 @@ async def move_school(
         [curator_id],
         texts.changes_curator_given_notice(school.short_name),
         actor.person_id,
+        now,
     )
     return school, chosen
 
@@ -521,5 +532,6 @@ async def revoke_role(
         [person.id],
         texts.changes_role_ended_notice(texts.ROLE_NAMES[role.role], place),
         actor.person_id,
+        now,
     )
     return role, person

@@ -162,7 +162,7 @@ async def test_exited_school_keeps_history_and_drops_out_of_this_year(
     before = {s.name for s in await summaries.summarize(session, coordinator, TODAY)}
     assert before == {"СШ № 17", "СШ № 35"}
 
-    await directory_changes.mark_exited(session, coordinator, city.school.id, TODAY)
+    await directory_changes.mark_exited(session, coordinator, city.school.id, NOW)
 
     assert (city.school.status, city.school.in_project) == (SchoolStatus.EXITED, False)
     assert city.school.project_end_year == 2026
@@ -195,10 +195,10 @@ async def test_exited_school_keeps_history_and_drops_out_of_this_year(
     assert card.summary.total == 1 and [v[1] for v in card.visits] == ["Куратор Первый"]
 
     with pytest.raises(DomainError) as again:
-        await directory_changes.mark_exited(session, coordinator, city.school.id, TODAY)
+        await directory_changes.mark_exited(session, coordinator, city.school.id, NOW)
     assert again.value.code == "school_already_exited"
 
-    await directory_changes.bring_back(session, coordinator, city.school.id)
+    await directory_changes.bring_back(session, coordinator, city.school.id, NOW)
     assert (city.school.status, city.school.in_project) == (SchoolStatus.ACTIVE, True)
     record = await _audit(session, "school.returned")
     assert record.details is not None and record.details["before"]["status"] == "exited"
@@ -354,8 +354,8 @@ async def test_other_municipality_and_absent_schools_are_refused(
     calls = [
         directory_changes.school_changes(session, away, school),
         directory_changes.toggle_flag(session, away, school, "shnor"),
-        directory_changes.mark_exited(session, away, school, TODAY),
-        directory_changes.bring_back(session, away, school),
+        directory_changes.mark_exited(session, away, school, NOW),
+        directory_changes.bring_back(session, away, school, NOW),
         directory_changes.end_assignment(session, away, school, city.curator.id, NOW),
         directory_changes.move_candidates(session, away, school),
         directory_changes.move_school(session, away, school, city.spare_curator.id, NOW),
