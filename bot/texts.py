@@ -1192,6 +1192,7 @@ BUTTON_CHANGES_CONFIRM_END = "Да, снять"
 BUTTON_CHANGES_CONFIRM_MOVE = "Да, передать"
 BUTTON_CHANGES_EXIT = "🚪 Вышла из проекта"
 BUTTON_CHANGES_RETURN = "↩️ Вернуть в проект"
+BUTTON_CHANGES_INCLUDE = "➕ Включить в проект"  # a school never in the list (a host school)
 BUTTON_CHANGES_MOVE = "🔁 Передать другому куратору"
 BUTTON_CHANGES_ASSIGN = "➕ Назначить куратора"
 BUTTON_CHANGES_BACK = "◀ К школе"

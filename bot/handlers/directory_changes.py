@@ -75,7 +75,9 @@ async def _school_menu(
     if school.status.value == "active" and school.in_project:
         rows.append([(texts.BUTTON_CHANGES_EXIT, f"chg:ex:{school.id}")])
     else:
-        rows.append([(texts.BUTTON_CHANGES_RETURN, f"chg:bk:{school.id}")])
+        exited = school.status.value == "exited"
+        label = texts.BUTTON_CHANGES_RETURN if exited else texts.BUTTON_CHANGES_INCLUDE
+        rows.append([(label, f"chg:bk:{school.id}")])
     text = texts.changes_school_menu(found)
     await answer(update, f"{note}\n\n{text}" if note else text, rows, edit=edit)
 

@@ -159,7 +159,14 @@ async def test_ending_a_role_from_the_people_list(
 
     people = await demo.send(coordinator, "/people")
     assert "Участники" in people.text
-    assert len(people.last.buttons) <= texts.CHANGES_PEOPLE_PAGE + 1  # a phone screen
+    assert "Страница 1 из 2" in people.text  # the city's ~15 people, 8 a page
+    assert len(people.last.buttons) == texts.CHANGES_PEOPLE_PAGE + 1
+    assert [text for text, _ in people.last.buttons[-1]] == [texts.BUTTON_NEXT]
+    second = await demo.press(coordinator, texts.BUTTON_NEXT)
+    assert "Страница 2 из 2" in second.text
+    assert [text for text, _ in second.last.buttons[-1]] == [texts.BUTTON_PREVIOUS]
+    assert set(second.last.button_texts).isdisjoint(people.last.button_texts[:-1])
+    await demo.press(coordinator, texts.BUTTON_PREVIOUS)
     assert "Жигулина Марина Леонидовна" not in people.text  # the region's, not the city's
     card = await demo.press(coordinator, DIRECTOR_17)
     assert "управленческая команда школы: СШ № 17" in card.text

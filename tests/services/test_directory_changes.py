@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     AuditRecord,
     CuratorAssignment,
@@ -375,3 +376,15 @@ async def test_other_municipality_and_absent_schools_are_refused(
     await directory_changes.toggle_flag(session, regional, school, "shnsu")
     with pytest.raises(AccessDenied):
         await directory_changes.toggle_flag(session, regional, city.away_school.id, "shnsu")
+
+
+def test_names_in_change_screens_are_escaped() -> None:
+    person = Person(full_name="<b>Иванов</b> & Ко", position="директор <i>")
+    card = directory_changes.PersonCard(
+        person, [directory_changes.RoleLine(1, Role.CURATOR, "СШ <1>", True)], ["Лицей <9>"]
+    )
+    text = texts.changes_person_text(card)
+    assert "&lt;b&gt;Иванов&lt;/b&gt; &amp; Ко" in text and "СШ &lt;1&gt;" in text
+    assert "<i>" not in text and "Лицей &lt;9&gt;" in text
+    assert "&lt;b&gt;" in texts.changes_confirm_revoke(person.full_name, Role.CURATOR, "<x>")
+    assert "<b>&lt;b&gt;" in texts.changes_confirm_move("<b>", "<b>", ["<b>"])
