@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -58,9 +58,19 @@ class SchoolChanges:
 # -- scope ----------------------------------------------------------------------------------
 
 
-async def coordinated_school(session: AsyncSession, actor: Actor, school_id: int) -> School:
-    """The school if the actor coordinates its municipality; refused as the rest of the bot."""
-    school = await session.get(School, school_id)
+async def coordinated_school(
+    session: AsyncSession, actor: Actor, school_id: int, *, lock: bool = False
+) -> School:
+    """The school if the actor coordinates its municipality; refused as the rest of the bot.
+
+    `lock=True` before a change: two coordinators tapping at once are applied one after
+    the other (a PostgreSQL row lock; SQLite's single writer), so the second sees the first.
+    """
+    if lock:
+        await session.execute(
+            update(School).where(School.id == school_id).values(short_name=School.short_name)
+        )
+    school = await session.get(School, school_id, populate_existing=lock)
     if school is None:
         raise NotFound("school_not_found")
     if not actor.coordinates(school.municipality_id):
@@ -173,7 +183,7 @@ async def school_changes(session: AsyncSession, actor: Actor, school_id: int) ->
 async def toggle_flag(session: AsyncSession, actor: Actor, school_id: int, flag: str) -> School:
     if flag not in FLAGS:
         raise NotFound("not_found")
-    school = await coordinated_school(session, actor, school_id)
+    school = await coordinated_school(session, actor, school_id, lock=True)
     attribute = FLAGS[flag]
     before = bool(getattr(school, attribute))
     setattr(school, attribute, not before)
@@ -204,7 +214,7 @@ async def _school_people(session: AsyncSession, school_id: int) -> list[int]:
 
 async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, now: datetime) -> School:
     """The school left the project: out of reminders and this year's summaries, history kept."""
-    school = await coordinated_school(session, actor, school_id)
+    school = await coordinated_school(session, actor, school_id, lock=True)
     if school.status == SchoolStatus.EXITED:
         raise DomainError("school_already_exited")
     before = _place(school)
@@ -232,7 +242,7 @@ async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, now: 
 
 
 async def bring_back(session: AsyncSession, actor: Actor, school_id: int, now: datetime) -> School:
-    school = await coordinated_school(session, actor, school_id)
+    school = await coordinated_school(session, actor, school_id, lock=True)
     if school.status == SchoolStatus.ACTIVE and school.in_project:
         raise DomainError("school_already_in_project")
     before = _place(school)
@@ -276,7 +286,7 @@ async def _active_assignments(
 async def end_assignment(
     session: AsyncSession, actor: Actor, school_id: int, curator_id: int, now: datetime
 ) -> tuple[School, Person]:
-    school = await coordinated_school(session, actor, school_id)
+    school = await coordinated_school(session, actor, school_id, lock=True)
     assignments = await _active_assignments(session, school.id, curator_id)
     curator = await session.get(Person, curator_id)
     if not assignments or curator is None:
@@ -348,6 +358,7 @@ async def move_school(
     session: AsyncSession, actor: Actor, school_id: int, curator_id: int, now: datetime
 ) -> tuple[School, Named]:
     """End the school's current assignments; the chosen curator takes it for this school year."""
+    await coordinated_school(session, actor, school_id, lock=True)
     school, chosen, leaving = await candidate(session, actor, school_id, curator_id)
     for assignment in await _active_assignments(session, school.id):
         assignment.ended_at = now
@@ -469,10 +480,17 @@ async def person_card(session: AsyncSession, actor: Actor, person_id: int) -> Pe
 
 
 async def role_to_revoke(
-    session: AsyncSession, actor: Actor, role_id: int
+    session: AsyncSession, actor: Actor, role_id: int, *, lock: bool = False
 ) -> tuple[RoleAssignment, Person, str]:
     """The live role if the actor may end it: the same refusal whether absent or not theirs."""
     role = await session.get(RoleAssignment, role_id)
+    if role is not None and lock:  # a second tap at once waits, then sees the role ended
+        await session.execute(
+            update(RoleAssignment)
+            .where(RoleAssignment.id == role_id)
+            .values(revoked_at=RoleAssignment.revoked_at)
+        )
+        await session.refresh(role)
     if role is None:
         raise NotFound("not_found")
     if not await _reaches_role(session, actor, role):
@@ -490,7 +508,7 @@ async def revoke_role(
     session: AsyncSession, actor: Actor, role_id: int, now: datetime
 ) -> tuple[RoleAssignment, Person]:
     """End a role; a curator's role ends their assignments to schools with it."""
-    role, person, place = await role_to_revoke(session, actor, role_id)
+    role, person, place = await role_to_revoke(session, actor, role_id, lock=True)
     role.revoked_at = now
     ended: list[int] = []
     if role.role == Role.CURATOR:

@@ -3,6 +3,7 @@ who loses or gains access, and what a school that left the project drops out of.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.db import SessionFactory, unit_of_work
 from bot.models import (
     AuditRecord,
     CuratorAssignment,
@@ -388,3 +390,61 @@ def test_names_in_change_screens_are_escaped() -> None:
     assert "<i>" not in text and "Лицей &lt;9&gt;" in text
     assert "&lt;b&gt;" in texts.changes_confirm_revoke(person.full_name, Role.CURATOR, "<x>")
     assert "<b>&lt;b&gt;" in texts.changes_confirm_move("<b>", "<b>", ["<b>"])
+
+
+async def _at_once(factory: SessionFactory, change) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run the change in several sessions at once; each result or refusal code, in order."""
+
+    async def tap(index: int) -> str:
+        for _attempt in range(50):
+            try:
+                async with unit_of_work(factory) as own:
+                    await change(own, index)
+                    return "done"
+            except DomainError as refused:
+                return refused.code
+            except Exception as error:  # SQLite may refuse a writer that must start over
+                if "locked" not in str(error).lower() and "deadlock" not in str(error).lower():
+                    raise
+        raise AssertionError("never got through")
+
+    return list(await asyncio.gather(*(tap(index) for index in range(4))))
+
+
+async def test_taps_at_once_change_once(
+    session: AsyncSession, session_factory: SessionFactory, city: City
+) -> None:
+    coordinator = await actor_for(session, city.coordinator)
+    role = await _role_of(session, city.director)
+    school, spare = city.school.id, city.spare_curator.id
+    await session.commit()
+
+    async def revoke(own: AsyncSession, _index: int) -> None:
+        await directory_changes.revoke_role(own, coordinator, role, NOW)
+
+    async def move(own: AsyncSession, _index: int) -> None:
+        await directory_changes.move_school(own, coordinator, school, spare, NOW)
+
+    assert sorted(await _at_once(session_factory, revoke)) == [
+        "done",
+        *["role_already_revoked"] * 3,
+    ]
+    assert sorted(await _at_once(session_factory, move)) == [
+        "curator_not_candidate",
+        "curator_not_candidate",
+        "curator_not_candidate",
+        "done",
+    ]
+    async with session_factory() as fresh:
+        actions = list(await fresh.scalars(select(AuditRecord.action)))
+        told = await _told(fresh)
+        live = list(
+            await fresh.scalars(
+                select(CuratorAssignment.curator_person_id).where(
+                    CuratorAssignment.school_id == school, CuratorAssignment.ended_at.is_(None)
+                )
+            )
+        )
+    assert sorted(actions) == ["curator.school_moved", "role.revoked"]
+    assert len(told[city.director.id]) == 1 and len(told[spare]) == 1
+    assert live == [spare]
