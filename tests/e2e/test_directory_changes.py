@@ -15,7 +15,15 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
-from bot.models import AuditRecord, CuratorAssignment, Role, RoleAssignment, School, SchoolStatus
+from bot.models import (
+    AuditRecord,
+    CuratorAssignment,
+    Municipality,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolStatus,
+)
 from bot.scheduler.sender import OutboxSender
 from tests.support.factories import load_demo_data, make_municipality, make_person, person_named
 from tests.support.harness import BotHarness
@@ -280,3 +288,30 @@ async def test_another_municipality_and_a_curator_are_refused(
     assert await _live_assignments(session_factory) == live_before == 7
     unchanged = await _school_17(session_factory)
     assert unchanged.in_project and unchanged.is_shnor
+
+
+async def test_long_curator_list_pages_and_people_open_from_the_school(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        school = await session.scalar(select(School).where(School.short_name == "СШ № 17"))
+        assert school is not None
+        city = await session.get(Municipality, school.municipality_id)
+        for number in range(10):
+            await make_person(
+                session, Role.CURATOR, full_name=f"Яковлева {number:02d}", municipality=city
+            )
+        await session.commit()
+    regional = await demo.login("Жигулина Марина Леонидовна")
+    menu = await _menu_of_17(demo, regional)  # the region's coordinator changes it too
+    assert "Изменения: СШ № 17" in menu
+    first = await demo.press(regional, texts.BUTTON_CHANGES_MOVE)
+    assert "страница 1 из 2" in first.text
+    names = [text for row in first.last.buttons for text, _ in row]
+    assert len(names) == texts.CHANGES_PEOPLE_PAGE + 2  # 8 curators, «Далее ▶», «◀ К школе»
+    second = await demo.press(regional, texts.BUTTON_NEXT)
+    assert "Яковлева 09" in second.last.button_texts and "страница 2 из 2" in second.text
+    await demo.press(regional, texts.BUTTON_CHANGES_BACK)
+    person = await demo.press(regional, texts.changes_person_button(DIRECTOR_17))
+    assert DIRECTOR_17 in person.text and "управленческая команда школы: СШ № 17" in person.text
+    assert texts.changes_role_button(Role.SCHOOL_STAFF, "СШ № 17") in person.last.button_texts
