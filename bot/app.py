@@ -9,6 +9,7 @@ from bot.db import SessionFactory
 from bot.handlers import (
     admin,
     common,
+    directory_changes,
     events,
     invites,
     menu,
@@ -75,6 +76,7 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     notifications.register(application)
     reports.register(application)
     admin.register(application)
+    directory_changes.register(application)
     common.register_fallbacks(application)
 
 

@@ -17,6 +17,7 @@ from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
 from bot.services import report_data, school_card, summaries
+from bot.services.permissions import allowed
 from bot.services.recipients import municipality_timezone
 
 
@@ -85,7 +86,12 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
         context.session, context.actor, school_id, context.now().date()
     )
     timezone = await municipality_timezone(context.session, card.school.municipality_id)
-    await answer(update, texts.school_card_text(card, timezone))
+    buttons = None
+    if allowed(context.actor.roles, "school_changes") and context.actor.coordinates(
+        card.school.municipality_id
+    ):  # a coordinator changes the school from its card (bot/handlers/directory_changes.py)
+        buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
+    await answer(update, texts.school_card_text(card, timezone), buttons)
 
 
 @guarded("school")

@@ -48,6 +48,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "export": COORDINATORS | CURATORS,
     # -- administration
     "audit": frozenset({Role.ADMIN}),
+    # -- directory changes by taps (issue 13.2): curators, roles, flags, leaving the project
+    "people": COORDINATORS,
+    "school_changes": COORDINATORS,
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -79,6 +82,8 @@ COMMANDS: tuple[str, ...] = (
     # -- administration
     "invite",
     "audit",
+    # -- directory changes
+    "people",
 )
 
 # Who may invite whom: a role never invites above itself.
@@ -244,4 +249,30 @@ BUTTONS: dict[str, Button] = {
     r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
     r"^inv:l$": Button("invite"),
     r"^inv:x:\d{1,9}$": Button("invite", "invite", "coordinates", "inv:x:{id}", changes=True),
+    # -- directory changes (issue 13.2): a school's menu, flags, curators, leaving the project;
+    # people and their roles. A person or role is reached by a coordinator of its place.
+    r"^chg:s:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:s:{id}"),
+    r"^chg:fl:\d{1,9}:(shnor|shnsu|nonobj)$": Button(
+        "school_changes", "school", "coordinates", "chg:fl:{id}:shnsu", changes=True
+    ),
+    r"^chg:ex:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:ex:{id}"),
+    r"^chg:exy:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:exy:{id}", changes=True
+    ),
+    r"^chg:bk:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:bk:{id}", changes=True
+    ),
+    r"^chg:ce:\d{1,9}:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:ce:{id}:1"),
+    r"^chg:cy:\d{1,9}:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:cy:{id}:1", changes=True
+    ),
+    r"^chg:mv:\d{1,9}:\d{1,4}$": Button("school_changes", "school", "coordinates", "chg:mv:{id}:0"),
+    r"^chg:mt:\d{1,9}:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:mt:{id}:1"),
+    r"^chg:my:\d{1,9}:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:my:{id}:1", changes=True
+    ),
+    r"^ppl:p:\d{1,4}$": Button("people"),
+    r"^ppl:o:\d{1,9}$": Button("people", "person", "coordinates", "ppl:o:{id}"),
+    r"^ppl:rv:\d{1,9}$": Button("people", "role", "coordinates", "ppl:rv:{id}"),
+    r"^ppl:ry:\d{1,9}$": Button("people", "role", "coordinates", "ppl:ry:{id}", changes=True),
 }

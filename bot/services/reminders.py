@@ -80,6 +80,7 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
         .join(School, School.id == Roadmap.school_id)
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(
+            School.in_project.is_(True),  # a school that left the project gets no reminders
             RoadmapItem.status != ItemStatus.DONE,
             RoadmapItem.due_date.is_not(None),
             RoadmapItem.due_date <= horizon,
@@ -140,6 +141,7 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
         .join(School, School.id == Visit.school_id)
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(
+            School.in_project.is_(True),
             VisitFollowUp.done_at.is_(None),
             Visit.deleted_at.is_(None),
             VisitFollowUp.due_date <= now.date() + timedelta(days=1),
@@ -180,7 +182,7 @@ async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
             (last.c.curator_person_id == CuratorAssignment.curator_person_id)
             & (last.c.school_id == CuratorAssignment.school_id),
         )
-        .where(CuratorAssignment.ended_at.is_(None))
+        .where(CuratorAssignment.ended_at.is_(None), School.in_project.is_(True))
     )
     queued = 0
     for assignment, school, timezone, last_visit in rows:
@@ -209,6 +211,7 @@ async def review_wait_sweep(session: AsyncSession, now: datetime) -> int:
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .join(School, School.id == Roadmap.school_id)
         .where(
+            School.in_project.is_(True),
             ProgressReport.review_state == ReviewState.PENDING,
             ProgressReport.submitted_at <= now - REVIEW_WAIT,
         )
