@@ -844,7 +844,10 @@ REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниц�
 REPORT_WHOLE = "Все школы"
 REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
 SUMMARY_CHART_CAPTION = "Выполнение дорожных карт: первые {shown} из {total} школ, по вниманию"
-EXPORT_CAPTION = "Данные в CSV (UTF-8, разделитель «;»): школы, мероприятия, отчёты, посещения."
+EXPORT_CAPTION = (
+    "Данные в CSV для Excel: школы, дорожные карты, отчёты, посещения и следующие шаги, "
+    "рисковые профили, городские мероприятия и участники. Что значат столбцы — в README.txt."
+)
 ROLE_SHORT = {
     "school_staff": "школа",
     "curator": "куратор",
@@ -1180,3 +1183,24 @@ def event_feedback_summary(summary) -> str:  # FeedbackSummary
     ]
     lines += [f"• {e(c[:200])}" for c in summary.comments[:15]]
     return _fit("\n".join(lines))
+
+
+# ================================================================ files out (issue 14: report, export)
+
+YES_NO = {True: "да", False: "нет"}
+REVIEW_STATE_LABELS = {"pending": "на проверке", "accepted": "принято", "returned": "возвращено"}
+SCHOOL_STATUS_LABELS = {"active": "участвует", "exited": "вышла из проекта"}
+EVENT_STATUS_LABELS = {
+    "draft": "черновик",
+    "published": "опубликовано",
+    "cancelled": "отменено",
+    "finished": "проведено",
+}
+# A participant's sign-up as the organiser reads it (the participant sees «вы записаны»).
+ORGANISER_STATE_LABELS = {
+    "registered": "записан(а)",
+    "waitlisted": "в листе ожидания",
+    "declined": "отказался(-ась)",
+    "cancelled": "отменил(а) запись",
+}
+ATTENDED_LABELS = {True: "был(а)", False: "не был(а)"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
@@ -12,11 +13,12 @@ from bot import texts
 from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer, deliver
+from bot.models import School
 from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
-from bot.services import report_data, school_card, summaries
+from bot.services import export_data, report_data, school_card, summaries
 from bot.services.recipients import municipality_timezone
 
 
@@ -171,8 +173,29 @@ async def send_report(update: Update, context: BotContext) -> None:
     if not schools:
         await answer(update, texts.error("school_out_of_scope"), alert=True)
         return
-    ids = [s.id for s in schools]
     first, last = report_data.half_year_bounds(int(year), int(half))
+    scope = schools[0].short_name if wanted else "все школы проекта"
+    period = report_data.ReportPeriod(
+        first, last, texts.half_year_title(scope, int(half), int(year))
+    )
+    await send_report_file(
+        update, context, schools, period, f"otchet_{year}_{half}_polugodie.xlsx", whole=not wanted
+    )
+
+
+async def send_report_file(
+    update: Update,
+    context: BotContext,
+    schools: list[School],
+    period: report_data.ReportPeriod,
+    filename: str,
+    *,
+    whole: bool,
+) -> None:
+    """The report XLSX of `schools` for any period (school-year or calendar half)."""
+    ids = [s.id for s in schools]
+    first, last = period.first, period.last
+    timezone = await municipality_timezone(context.session, schools[0].municipality_id)
     items = await report_data.report_items(context.session, ids, first, last)
     visits = await report_data.report_visits(context.session, ids, first, last)
     events = await report_data.report_events(
@@ -180,25 +203,36 @@ async def send_report(update: Update, context: BotContext) -> None:
         list({s.municipality_id for s in schools}),
         first,
         last,
-        school_ids=ids if wanted else None,
+        school_ids=None if whole else ids,
+        timezone=timezone,
     )
-    scope = schools[0].short_name if wanted else "все школы проекта"
-    title = texts.half_year_title(scope, int(half), int(year))
-    content = await asyncio.to_thread(build_half_year_report, title, items, visits, events)
+    today = context.now().astimezone(ZoneInfo(timezone)).date()
+    content = await asyncio.to_thread(
+        build_half_year_report, period.title, items, visits, events, today
+    )
     chat = update.effective_chat
     assert chat is not None
     await acknowledge(update)
-    report = InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx")
+    report = InputFile(content, filename=filename)
     await deliver(
-        lambda: chat.send_document(report, caption=texts.e(title), parse_mode=ParseMode.HTML)
+        lambda: chat.send_document(report, caption=texts.e(period.title), parse_mode=ParseMode.HTML)
     )
 
 
 @guarded("export")
 async def send_export(update: Update, context: BotContext) -> None:
     schools = await summaries.summary_schools(context.session, context.actor)
-    tables = await report_data.export_tables(context.session, [s.id for s in schools])
-    content = await asyncio.to_thread(build_export_zip, tables)
+    coordinated = [m for m in {s.municipality_id for s in schools} if context.actor.coordinates(m)]
+    tables = await export_data.export_tables(
+        context.session, [s.id for s in schools], all_participants_of=coordinated
+    )
+    timezone = (
+        await municipality_timezone(context.session, schools[0].municipality_id)
+        if schools
+        else _timezone(context)
+    )
+    readme = export_data.readme_text(texts.fmt_datetime(context.now(), timezone))
+    content = await asyncio.to_thread(build_export_zip, tables, readme)
     chat = update.effective_chat
     assert chat is not None
     export = InputFile(content, filename="shnor500_export.zip")
