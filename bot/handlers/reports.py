@@ -196,7 +196,7 @@ async def send_report_file(
     ids = [s.id for s in schools]
     first, last = period.first, period.last
     timezone = await municipality_timezone(context.session, schools[0].municipality_id)
-    items = await report_data.report_items(context.session, ids, first, last)
+    items = await report_data.report_items(context.session, ids, first, last, timezone)
     visits = await report_data.report_visits(context.session, ids, first, last)
     events = await report_data.report_events(
         context.session,

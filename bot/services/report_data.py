@@ -89,9 +89,15 @@ def _attachment_words(attachment: Attachment) -> str:
 
 
 async def report_items(
-    session: AsyncSession, school_ids: list[int], first: date, last: date
+    session: AsyncSession,
+    school_ids: list[int],
+    first: date,
+    last: date,
+    timezone: str = "UTC",
 ) -> list[ReportItem]:
-    """Items due in the period (or recurring, or undated), with their accepted report's mark."""
+    """Items due in the period (or recurring, or undated), with their accepted report's mark;
+    the day of acceptance is the municipality's (`timezone`)."""
+    zone = ZoneInfo(timezone)
     in_half = Roadmap.school_id.in_(school_ids) & (
         RoadmapItem.is_recurring.is_(True)
         | RoadmapItem.due_date.is_(None)  # «без срока»: belongs to every period of its plan
@@ -146,7 +152,7 @@ async def report_items(
                 section=item.section,
                 due_date=item.due_date,
                 is_recurring=item.is_recurring,
-                accepted_on=when.date() if when and report else None,
+                accepted_on=when.astimezone(zone).date() if when and report else None,
                 attachments=tuple(files.get(report.id, ())) if report else (),
             )
         )
