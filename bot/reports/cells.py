@@ -17,7 +17,7 @@ Both drop control characters (they break XML and PostgreSQL) and cap the text at
 from __future__ import annotations
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Font
 from openpyxl.styles.alignment import Alignment
 
@@ -29,7 +29,8 @@ _CUT_MARK = "…"
 
 
 def _clean(text: str) -> str:
-    text = clean_text(text)
+    if not text.isprintable():  # C-speed check: most cells hold no control or format characters
+        text = clean_text(text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(_CUT_MARK)] + _CUT_MARK
     return text
@@ -55,8 +56,14 @@ def text_cell(
     *,
     font: Font | None = None,
     alignment: Alignment | None = None,
-) -> Cell:
-    """A write-only XLSX cell; text in it is always a string, never a formula or an error."""
+) -> object:
+    """A value for a write-only sheet's row; text in it is always a string, never a formula
+    or an error. Unstyled plain text goes as a bare string (openpyxl writes those fastest);
+    anything openpyxl would guess wrong goes as a typed cell."""
+    if font is None and alignment is None and isinstance(value, str):
+        text = _clean(value)
+        if not looks_like_formula(text) and text not in ERROR_CODES:
+            return text
     cell = WriteOnlyCell(sheet, value=None)  # type: ignore[arg-type]
     set_text(cell, value)
     if font is not None:

@@ -98,7 +98,9 @@ async def test_report_scope_pages_and_a_school_report_value_by_value(
         "Отчётные материалы: СШ № 23, первое полугодие 2026/2027 учебного года"
     )
     rows = [[c.value for c in row] for row in report.iter_rows(min_row=3)]
-    mark = "Выполнено, принято куратором 24.11.2026. Проведено. Подтверждение: https://example.org/1."
+    mark = (
+        "Выполнено, принято куратором 24.11.2026. Проведено. Подтверждение: https://example.org/1."
+    )
     overdue = "Не начато. Просрочено: срок {}."
     assert rows == [
         ["СШ № 23", None, None, None, None],  # the school is named in a one-school report too
