@@ -1204,3 +1204,19 @@ ORGANISER_STATE_LABELS = {
     "cancelled": "отменил(а) запись",
 }
 ATTENDED_LABELS = {True: "был(а)", False: "не был(а)"}
+BUTTON_EXPORT_WITH_FILES = "Скачать вместе с файлами подтверждений"
+EXPORT_FILES_NONE = "Файлов подтверждений (фото, документов) в вашей зоне нет."
+
+
+def export_files_progress(done: int, total: int) -> str:
+    return f"Собираю файлы подтверждений: {done} из {total}…"
+
+
+def export_files_done(added: int, skipped: int, limit_mb: int) -> str:
+    text = f"Готово: файлов в архиве {added}."
+    if skipped:
+        text += (
+            f" Не вошли: {skipped} (общий предел архива {limit_mb} МБ или файл недоступен) — "
+            "их список в files/index.csv."
+        )
+    return text

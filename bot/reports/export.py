@@ -28,11 +28,16 @@ def csv_text(headers: list[str], rows: list[list[object]]) -> str:
     return BOM + text.getvalue()
 
 
-def build_export_zip(tables: dict[str, Table], readme: str | None = None) -> bytes:
+def build_export_zip(
+    tables: dict[str, Table], readme: str | None = None, files: dict[str, bytes] | None = None
+) -> bytes:
+    """The CSVs, README.txt and, when given, files by their path inside the zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         if readme is not None:
             archive.writestr(README, (BOM + readme).encode("utf-8"))
         for name, (headers, rows) in tables.items():
             archive.writestr(name, csv_text(headers, rows).encode("utf-8"))
+        for path, content in (files or {}).items():
+            archive.writestr(path, content)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ can be joined with each other; README.txt explains every column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -188,6 +189,8 @@ def readme_text(generated: str) -> str:
         "щелчком с русскими буквами и столбцами. Даты — ДД.ММ.ГГГГ, время — ДД.ММ.ГГГГ ЧЧ:ММ,",
         "местное время муниципалитета. Текст, начинающийся с = + - @, записан с апострофом",
         "в начале, чтобы Excel не принял его за формулу.",
+        "В архиве «с файлами» папка files/ хранит фото и документы подтверждений;",
+        "files/index.csv говорит, к какому отчёту или посещению приложен каждый файл.",
         "",
     ]
     for name, spec in FILES.items():
@@ -527,3 +530,75 @@ async def _event_tables(
         "events.csv": (FILES["events.csv"].headers, rows),
         "participants.csv": (FILES["participants.csv"].headers, people),
     }
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A photo or document attached in the bot, to be fetched from Telegram into the zip."""
+
+    path: str  # inside the zip, ASCII: files/report_12/34.pdf
+    file_id: str
+    size: int | None
+    school: str
+    owner: str  # «отчёт 12 (мероприятие 3)», «посещение 5 (10.11.2026)»
+    original_name: str
+
+
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def _zip_path(owner: str, owner_id: int, attachment: Attachment) -> str:
+    found = _SUFFIX.search(attachment.file_name or "")
+    suffix = (
+        found.group(0).lower()
+        if found
+        else (".jpg" if attachment.kind.value == "photo" else ".bin")
+    )
+    return f"files/{owner}_{owner_id}/{attachment.id}{suffix}"
+
+
+async def evidence_files(session: AsyncSession, school_ids: list[int]) -> list[EvidenceFile]:
+    """Photos and documents of the scope's progress reports and visits (joins, not id lists)."""
+    kept = Attachment.telegram_file_id.is_not(None)
+    reports = await session.execute(
+        select(Attachment, ProgressReport.id, RoadmapItem.number, School.short_name)
+        .join(ProgressReport, ProgressReport.id == Attachment.report_id)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .join(School, School.id == Roadmap.school_id)
+        .where(Roadmap.school_id.in_(school_ids), kept)
+        .order_by(Attachment.id)
+    )
+    visits = await session.execute(
+        select(Attachment, Visit.id, Visit.visit_date, School.short_name)
+        .join(Visit, Visit.id == Attachment.visit_id)
+        .join(School, School.id == Visit.school_id)
+        .where(Visit.school_id.in_(school_ids), Visit.deleted_at.is_(None), kept)
+        .order_by(Attachment.id)
+    )
+    found = [
+        EvidenceFile(
+            _zip_path("report", report_id, a),
+            a.telegram_file_id or "",
+            a.file_size,
+            school,
+            f"отчёт {report_id} (мероприятие {number})",
+            a.file_name or "",
+        )
+        for a, report_id, number, school in reports
+    ]
+    found += [
+        EvidenceFile(
+            _zip_path("visit", visit_id, a),
+            a.telegram_file_id or "",
+            a.file_size,
+            school,
+            f"посещение {visit_id} ({_day(day)})",
+            a.file_name or "",
+        )
+        for a, visit_id, day, school in visits
+    ]
+    return found
+
+
+EVIDENCE_INDEX_HEADERS = ["Файл в архиве", "Школа", "К чему приложен", "Имя файла", "Примечание"]

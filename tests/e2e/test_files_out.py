@@ -461,3 +461,60 @@ async def test_control_characters_and_huge_texts_cannot_break_the_report(
     tables = await _export(city)
     exported = {row[0]: row for row in tables["roadmap_items.csv"][1:]}
     assert all("\x01" not in value for row in exported.values() for value in row)
+
+
+async def test_export_with_the_evidence_files_fetched_from_telegram(
+    city: BotHarness, session_factory: SessionFactory
+) -> None:
+    stored = city.fake._store_file(b"%PDF-1.4 protocol", "documents", "protokol.pdf")
+    async with session_factory() as session:
+        attachment = await session.scalar(select(Attachment))
+        assert attachment is not None
+        attachment.telegram_file_id = stored["file_id"]
+        visit = await session.scalar(select(Visit))
+        assert visit is not None
+        session.add(
+            Attachment(kind=AttachmentKind.PHOTO, visit_id=visit.id, telegram_file_id="gone")
+        )
+        report_id, visit_id = attachment.report_id, visit.id
+        await session.commit()
+    coordinator = await city.login(COORDINATOR)
+    plain = await city.send(coordinator, "/export")
+    assert plain.last.button_texts == [texts.BUTTON_EXPORT_WITH_FILES]
+    reply = await city.press(coordinator, texts.BUTTON_EXPORT_WITH_FILES)
+    assert reply.messages[0].text.startswith("Собираю файлы подтверждений: 0 из 2")
+    document = next(m for m in reply.messages if m.method == "sendDocument")
+    archive = zipfile.ZipFile(io.BytesIO(document.document_bytes or b""))
+    assert archive.read(f"files/report_{report_id}/{attachment.id}.pdf") == b"%PDF-1.4 protocol"
+    assert "schools.csv" in archive.namelist() and "README.txt" in archive.namelist()
+    index = list(
+        csv.reader(io.StringIO(archive.read("files/index.csv").decode("utf-8-sig")), delimiter=";")
+    )
+    assert index[1] == [
+        f"files/report_{report_id}/{attachment.id}.pdf",
+        "СШ № 17",
+        f"отчёт {report_id} (мероприятие 1)",
+        "protokol.pdf",
+        "",
+    ]
+    assert index[2] == [
+        "",
+        "СШ № 17",
+        f"посещение {visit_id} (10.11.2026)",
+        "",
+        "не вошёл: Telegram не отдал файл",
+    ]
+    assert texts.export_files_done(1, 1, 45) in reply.text
+    # The one refusal Telegram gave is the file it no longer has; nothing else was refused.
+    assert city.fake.errors == [("getFile", 400, "Bad Request: invalid file_id")]
+    city.fake.errors.clear()
+
+
+async def test_export_with_files_refused_to_a_school_and_empty_without_files(
+    city: BotHarness,
+) -> None:
+    director = await city.login(DIRECTOR)
+    assert (await city.send(director, "/export")).text == texts.REFUSED
+    curator = await city.login("Телятников Александр Юрьевич")  # СШ № 35 and СШ № 51: no files
+    reply = await city.send(curator, "/export")
+    assert reply.last.button_texts == []
