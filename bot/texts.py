@@ -1205,6 +1205,8 @@ ORGANISER_STATE_LABELS = {
 }
 ATTENDED_LABELS = {True: "был(а)", False: "не был(а)"}
 BUTTON_EXPORT_WITH_FILES = "Скачать вместе с файлами подтверждений"
+EXPORT_FILE_TOO_BIG = "не вошёл: превышен предел размера"
+EXPORT_FILE_UNAVAILABLE = "не вошёл: Telegram не отдал файл"
 EXPORT_FILES_NONE = "Файлов подтверждений (фото, документов) в вашей зоне нет."
 
 

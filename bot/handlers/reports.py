@@ -281,17 +281,17 @@ async def send_export_with_files(update: Update, context: BotContext) -> None:
         if file.size is not None and (
             file.size > FILE_LIMIT_BYTES or total + file.size > EVIDENCE_LIMIT_BYTES
         ):
-            note = "не вошёл: превышен предел размера"
+            note = texts.EXPORT_FILE_TOO_BIG
         else:
             try:
                 remote = await context.bot.get_file(file.file_id)
                 data = bytes(await remote.download_as_bytearray())
             except TelegramError as error:
                 log.info("evidence file not fetched: %s", type(error).__name__)
-                note = "не вошёл: Telegram не отдал файл"
+                note = texts.EXPORT_FILE_UNAVAILABLE
             else:
                 if total + len(data) > EVIDENCE_LIMIT_BYTES:
-                    note = "не вошёл: превышен предел размера"
+                    note = texts.EXPORT_FILE_TOO_BIG
                 else:
                     fetched[file.path] = data
                     total += len(data)
