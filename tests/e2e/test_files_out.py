@@ -476,13 +476,22 @@ async def test_export_with_the_evidence_files_fetched_from_telegram(
         session.add(
             Attachment(kind=AttachmentKind.PHOTO, visit_id=visit.id, telegram_file_id="gone")
         )
+        session.add(  # bigger than Telegram lets a bot download: not even asked for
+            Attachment(
+                kind=AttachmentKind.DOCUMENT,
+                visit_id=visit.id,
+                telegram_file_id="huge",
+                file_name="video.mp4",
+                file_size=30 * 1024 * 1024,
+            )
+        )
         report_id, visit_id = attachment.report_id, visit.id
         await session.commit()
     coordinator = await city.login(COORDINATOR)
     plain = await city.send(coordinator, "/export")
     assert plain.last.button_texts == [texts.BUTTON_EXPORT_WITH_FILES]
     reply = await city.press(coordinator, texts.BUTTON_EXPORT_WITH_FILES)
-    assert reply.messages[0].text.startswith("Собираю файлы подтверждений: 0 из 2")
+    assert reply.messages[0].text.startswith("Собираю файлы подтверждений: 0 из 3")
     document = next(m for m in reply.messages if m.method == "sendDocument")
     archive = zipfile.ZipFile(io.BytesIO(document.document_bytes or b""))
     assert archive.read(f"files/report_{report_id}/{attachment.id}.pdf") == b"%PDF-1.4 protocol"
@@ -502,9 +511,10 @@ async def test_export_with_the_evidence_files_fetched_from_telegram(
         "СШ № 17",
         f"посещение {visit_id} (10.11.2026)",
         "",
-        "не вошёл: Telegram не отдал файл",
+        texts.EXPORT_FILE_UNAVAILABLE,
     ]
-    assert texts.export_files_done(1, 1, 45) in reply.text
+    assert index[3][3:] == ["video.mp4", texts.EXPORT_FILE_TOO_BIG]
+    assert texts.export_files_done(1, 2, 45) in reply.text
     # The one refusal Telegram gave is the file it no longer has; nothing else was refused.
     assert city.fake.errors == [("getFile", 400, "Bad Request: invalid file_id")]
     city.fake.errors.clear()
