@@ -846,7 +846,10 @@ REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниц�
 REPORT_WHOLE = "Все школы"
 REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
 SUMMARY_CHART_CAPTION = "Выполнение дорожных карт: первые {shown} из {total} школ, по вниманию"
-EXPORT_CAPTION = "Данные в CSV (UTF-8, разделитель «;»): школы, мероприятия, отчёты, посещения."
+EXPORT_CAPTION = (
+    "Данные в CSV для Excel: школы, дорожные карты, отчёты, посещения и следующие шаги, "
+    "рисковые профили, городские мероприятия и участники. Что значат столбцы — в README.txt."
+)
 ROLE_SHORT = {
     "school_staff": "школа",
     "curator": "куратор",
@@ -1369,3 +1372,41 @@ def changes_school_exited_notice(school: str) -> str:
 
 def changes_school_returned_notice(school: str) -> str:
     return f"ℹ️ Школа {e(school)} снова в проекте «500+»: напоминания возобновятся."
+
+# ================================================================ files out (issue 14: report, export)
+
+YES_NO = {True: "да", False: "нет"}
+REVIEW_STATE_LABELS = {"pending": "на проверке", "accepted": "принято", "returned": "возвращено"}
+SCHOOL_STATUS_LABELS = {"active": "участвует", "exited": "вышла из проекта"}
+EVENT_STATUS_LABELS = {
+    "draft": "черновик",
+    "published": "опубликовано",
+    "cancelled": "отменено",
+    "finished": "проведено",
+}
+# A participant's sign-up as the organiser reads it (the participant sees «вы записаны»).
+ORGANISER_STATE_LABELS = {
+    "registered": "записан(а)",
+    "waitlisted": "в листе ожидания",
+    "declined": "отказался(-ась)",
+    "cancelled": "отменил(а) запись",
+}
+ATTENDED_LABELS = {True: "был(а)", False: "не был(а)"}
+BUTTON_EXPORT_WITH_FILES = "Скачать вместе с файлами подтверждений"
+EXPORT_FILE_TOO_BIG = "не вошёл: превышен предел размера"
+EXPORT_FILE_UNAVAILABLE = "не вошёл: Telegram не отдал файл"
+EXPORT_FILES_NONE = "Файлов подтверждений (фото, документов) в вашей зоне нет."
+
+
+def export_files_progress(done: int, total: int) -> str:
+    return f"Собираю файлы подтверждений: {done} из {total}…"
+
+
+def export_files_done(added: int, skipped: int, limit_mb: int) -> str:
+    text = f"Готово: файлов в архиве {added}."
+    if skipped:
+        text += (
+            f" Не вошли: {skipped} (общий предел архива {limit_mb} МБ или файл недоступен) — "
+            "их список в files/index.csv."
+        )
+    return text

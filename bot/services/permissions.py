@@ -239,6 +239,7 @@ BUTTONS: dict[str, Button] = {
     r"^sch:o:\d{1,9}$": Button("school", "school", "sees", "sch:o:{id}"),
     r"^rep:h:\d{4}:[12](:\d{1,4})?$": Button("report"),
     r"^rep:g:\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
+    r"^exp:f$": Button("export"),  # /export with the evidence files (issue 14)
     # -- reminders and settings
     r"^ntf:m:[a-z]+$": Button("settings", changes=True),
     r"^ntf:sz:\d{1,9}:(1|3|7)$": Button(
