@@ -1373,6 +1373,7 @@ def changes_school_exited_notice(school: str) -> str:
 def changes_school_returned_notice(school: str) -> str:
     return f"ℹ️ Школа {e(school)} снова в проекте «500+»: напоминания возобновятся."
 
+
 # ================================================================ files out (issue 14: report, export)
 
 YES_NO = {True: "да", False: "нет"}
