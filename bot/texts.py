@@ -71,6 +71,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "export": "Выгрузка данных (CSV)",
     # -- administration
     "audit": "Журнал изменений",
+    "directory": "Справочник: школы, люди, кураторы (XLSX)",
 }
 
 STRANGER_WELCOME = (
@@ -1210,7 +1211,7 @@ DIRECTORY_INVITES_CAPTION = (
 BUTTON_APPLY = "Применить"
 DIRECTORY_NOTHING_CHANGES = "Файл совпадает со справочником — менять нечего."
 DIRECTORY_CHANGED_MEANWHILE = (
-    "Пока файл ждал подтверждения, справочник изменился, и теперь есть отклонённые строки:"
+    "Пока файл ждал подтверждения, справочник изменился, и теперь есть отклонённые строки."
 )
 
 _DIRECTORY_COUNT_LABELS = ("новых", "изменённых", "без изменений", "отклонено")
@@ -1256,9 +1257,16 @@ def directory_report(
 def directory_applied(report) -> str:  # ImportReport
     made = sum(c.new for c in report.counts.values())
     changed = sum(c.changed for c in report.counts.values())
-    lines = [f"✅ Справочник обновлён: добавлено {made}, изменено {changed}."]
+    if report.changes:
+        lines = [f"✅ Справочник обновлён: добавлено {made}, изменено {changed}."]
+    else:
+        lines = ["Справочник уже совпадал с файлом — ничего не изменено."]
     if report.ended_assignments:
         lines.append(f"Закончено закреплений кураторов: {report.ended_assignments}.")
     if report.invites:
         lines.append(f"Ссылки-приглашения для {len(report.invites)} чел. — в файле ниже.")
     return "\n".join(lines)
+
+
+def directory_changed_meanwhile(report) -> str:  # ImportReport
+    return _fit(DIRECTORY_CHANGED_MEANWHILE + "\n\n" + directory_report(report, max_refusals=8))

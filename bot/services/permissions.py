@@ -21,6 +21,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "help": EVERYONE_BOUND,
     "whoami": EVERYONE_BOUND,
     "invite": COORDINATORS,
+    "directory": COORDINATORS,  # import/export of municipalities, schools, people (XLSX)
     # -- visits (curators log visits; coordinators and schools read them)
     "visit": CURATORS,
     "visits": EVERYONE_BOUND,
@@ -78,6 +79,7 @@ COMMANDS: tuple[str, ...] = (
     "export",
     # -- administration
     "invite",
+    "directory",
     "audit",
 )
 
@@ -244,4 +246,7 @@ BUTTONS: dict[str, Button] = {
     r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
     r"^inv:l$": Button("invite"),
     r"^inv:x:\d{1,9}$": Button("invite", "invite", "coordinates", "inv:x:{id}", changes=True),
+    # -- directory import (the file's rows are checked against the actor's scope)
+    r"^dir:ok$": _inside("directory"),
+    r"^dir:x$": _inside("directory"),
 }

@@ -247,15 +247,15 @@ async def test_a_municipal_coordinator_changes_only_their_municipality(
     changed = region_book()
     changed.schools[1][8] = "Новая Директор"  # СШ № 1, North: allowed
     changed.schools[20][8] = "Чужая Директор"  # СШ № 20, East: refused
+    changed.people.append([16, "Новикова Ольга", "", "муниципальный координатор", NORTH])
     report = await run(session, changed.xlsx(), actor=actor)
     east_rows = [line for line in refusals(report) if EAST in line]
     outside = f"муниципалитет «{EAST}» вне вашей области — не изменён"
     assert f"Муниципалитеты, строка 3: {outside}" in east_rows
     assert f"Школы, строка 21: {outside}" in east_rows
-    assert any(
-        line.startswith("Люди, строка 2: роль «региональный координатор» вы назначить не можете")
-        for line in refusals(report)
-    )
+    assert "Люди, строка 2: регион «Курганская область» вне вашей области" in refusals(report)
+    promoted = "Люди, строка 16: роль «муниципальный координатор» вы назначить не можете"
+    assert promoted in refusals(report)
     assert not report.accepted
 
 

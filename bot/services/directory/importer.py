@@ -455,10 +455,6 @@ class _Run:
             raise _Refused(
                 "роль администратора файлом не выдаётся (python -m bot invite --role admin)"
             )
-        if not self.is_admin:
-            assert self.actor is not None
-            if not any(role in INVITABLE_BY[held] for held in self.actor.roles):
-                raise _Refused(f"роль «{values.ROLE_WORDS[role]}» вы назначить не можете")
         position = _text(v, "position", "Должность")
         organisation = _text(v, "organisation", "Место работы", limit=300)
         scope, municipality_id, school = self.person_scope(role, v)
@@ -578,6 +574,12 @@ class _Run:
         )
         if held is not None:
             return False
+        # Checked only for a role to be given: a coordinator's own row in their exported
+        # directory comes back unchanged and is no refusal.
+        if not self.is_admin:
+            assert self.actor is not None
+            if not any(role in INVITABLE_BY[held] for held in self.actor.roles):
+                raise _Refused(f"роль «{values.ROLE_WORDS[role]}» вы назначить не можете")
         await invites.grant_role(
             self.session,
             person=person,
