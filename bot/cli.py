@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     directory.add_argument(
         "--dry-run", action="store_true", help="только показать, что изменится, ничего не менять"
     )
+    export = commands.add_parser(
+        "export-directory", help="выгрузить справочник (или пустой шаблон) в XLSX"
+    )
+    export.add_argument("file", help="куда записать файл XLSX")
+    export.add_argument("--template", action="store_true", help="шаблон: заголовки и пример")
     backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
     backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
@@ -80,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
     if args.command == "import-directory":
         return asyncio.run(import_directory(settings, args.file, dry_run=args.dry_run))
+    if args.command == "export-directory":
+        return asyncio.run(export_directory(settings, args.file, template=args.template))
     if args.command == "backup":
         return make_backup(settings, args.to)
     if args.command == "sandbox":
@@ -327,6 +334,32 @@ async def import_directory(settings: Settings, file_name: str, *, dry_run: bool)
     for item in report.invites:
         role = texts.ROLE_NAMES[item.role]
         print(f"{item.full_name} — {role} ({item.scope_name}): {invite_link(username, item.token)}")
+    return 0
+
+
+async def export_directory(settings: Settings, file_name: str, *, template: bool) -> int:
+    """The whole directory as the workbook import-directory reads, or the empty template."""
+    from pathlib import Path
+
+    from bot.services.directory.export import build_directory, build_template
+
+    if template:
+        content = build_template()
+    else:
+        if not await asyncio.to_thread(ensure_schema, settings):
+            return EXIT_CONFIG
+        engine = make_engine(settings.database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                content = await build_directory(session, None)
+        finally:
+            await engine.dispose()
+    try:
+        await asyncio.to_thread(Path(file_name).write_bytes, content)
+    except OSError as error:
+        print(f"Не удалось записать файл {file_name}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"Записан файл {file_name}")
     return 0
 
 

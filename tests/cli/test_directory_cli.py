@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.services.directory import read_directory
 from tests.cli.test_command_line import run_cli
 from tests.support.directory_files import region_book
 
@@ -64,3 +65,19 @@ def test_a_file_that_is_not_a_workbook_is_explained(tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "Не удалось прочитать файл nope.xlsx" in missing.stderr
     assert "Traceback" not in result.stderr + missing.stderr
+
+
+def test_export_directory_writes_the_template_and_the_round_trip(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    template = run_cli("export-directory", "шаблон.xlsx", "--template", env=env, cwd=tmp_path)
+    assert template.returncode == 0, template.stderr
+    book = read_directory((tmp_path / "шаблон.xlsx").read_bytes())
+    assert book.problems == [] and all(len(rows) == 1 for rows in book.rows.values())
+    (tmp_path / "region.xlsx").write_bytes(region_book().xlsx())
+    assert run_cli("import-directory", "region.xlsx", env=env, cwd=tmp_path).returncode == 0
+    exported = run_cli("export-directory", "out.xlsx", env=env, cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    back = run_cli("import-directory", "out.xlsx", "--dry-run", env=env, cwd=tmp_path)
+    assert back.returncode == 0, back.stdout
+    assert "Школы: новых 0, изменённых 0, без изменений 32, отклонено 0" in back.stdout
+    assert "Кураторы: новых 0, изменённых 0, без изменений 20, отклонено 0" in back.stdout
