@@ -33,7 +33,13 @@ from tests.support.directory_files import (
     curator_name,
     region_book,
 )
-from tests.support.factories import actor_for, load_demo_data, make_person
+from tests.support.factories import (
+    actor_for,
+    bind_account,
+    load_demo_data,
+    make_person,
+    next_telegram_id,
+)
 from tests.support.roadmap_files import zip_bomb
 
 NOW = datetime(2026, 9, 1, 5, 0, tzinfo=UTC)
@@ -269,8 +275,6 @@ async def test_a_regional_coordinator_is_held_to_their_region(session: AsyncSess
         .where(RoleAssignment.role == Role.REGIONAL_COORDINATOR)
     )
     assert demo_coordinator is not None
-    from tests.support.factories import bind_account, next_telegram_id
-
     await bind_account(session, demo_coordinator, next_telegram_id())
     actor = await actor_for(session, demo_coordinator)
     await session.commit()
@@ -335,3 +339,52 @@ async def test_a_sheet_without_its_headers_is_named(session: AsyncSession) -> No
         "Школы: не нашёл заголовки; нужны столбцы «Полное наименование»"
     )
     assert not report.accepted
+
+
+async def test_a_coordinators_own_export_comes_back_unchanged(session: AsyncSession) -> None:
+    await run(session, region_book().xlsx())
+    for name in ("Регионова Ольга Викторовна", "Северова Нина Павловна"):
+        person = await session.scalar(select(Person).where(Person.full_name == name))
+        assert person is not None
+        await bind_account(session, person, next_telegram_id())
+        actor = await actor_for(session, person)
+        await session.commit()
+        exported = await build_directory(session, actor)
+        report = await run(session, exported, actor=actor)
+        assert refusals(report) == [], name
+        assert report.changes == 0, (name, counts(report))
+    north_rows = counts(report)
+    assert north_rows["schools"] == (0, 0, 18, 0)
+    assert north_rows["assignments"] == (0, 0, 12, 0)
+
+
+async def test_formulas_huge_cells_and_excel_booleans(session: AsyncSession) -> None:
+    book = region_book()
+    book.schools[1][8] = '=HYPERLINK("http://evil","x")'
+    book.schools[2][1] = "Ш" * 10_000
+    book.schools[3][4] = True  # Excel's ИСТИНА
+    book.schools[4][5] = "ИСТИНА"
+    book.people[4][1] = "Куратова-1\u202e Мария Ивановна\u200b"  # bidi override, zero width
+    report = await run(session, book.xlsx())
+    found = refusals(report)
+    assert found[0] == "Школы, строка 2: «Директор»: формула вместо значения — вставьте значения"
+    too_long = "«Полное наименование»: слишком длинный текст (10000 символов)"
+    assert found[1] == f"Школы, строка 3: {too_long}"
+    assert found[2:] == [
+        "Люди, строка 15: неизвестная школа «СШ № 1» — её нет на листе «Школы» "
+        "или её строка там отклонена",
+        "Кураторы, строка 2: неизвестная школа «СШ № 1» — её нет на листе «Школы» "
+        "или её строка там отклонена",
+        "Кураторы, строка 3: неизвестная школа «СШ № 2» — её нет на листе «Школы» "
+        "или её строка там отклонена",
+    ]
+    del book.schools[1:3]
+    del book.people[14]
+    book.assignments = book.assignments[:1] + book.assignments[2:]
+    book.assignments[1][1] = "СШ № 3"  # curator 1 keeps one school
+    report = await run(session, book.xlsx())
+    assert refusals(report) == []
+    school = await session.scalar(select(School).where(School.short_name == "СШ № 3"))
+    assert school is not None and school.is_shnor
+    names = set((await session.scalars(select(Person.full_name))).all())
+    assert curator_name(1) in names  # invisible characters cleaned at the boundary

@@ -288,6 +288,11 @@ class _Run:
             candidates = [s for s in self.schools if s.municipality_id in scope_ids]
         found = match_schools(candidates, name)
         if not found:
+            if self.report.counts.get(Sheet.SCHOOLS, SheetCounts()).refused:
+                raise _Refused(
+                    f"неизвестная школа «{name[:80]}» — её нет на листе «Школы» "
+                    "или её строка там отклонена"
+                )
             raise _Refused(f"неизвестная школа «{name[:80]}» — её нет на листе «Школы»")
         if len(found) > 1:
             # A school listed on this file's «Школы» sheet is the one the file means.
@@ -522,7 +527,11 @@ class _Run:
         if not self.is_admin:
             assert self.actor is not None
             reach = {m.id for m in self.in_scope_municipalities()}
-            candidates = [p for p in candidates if p.municipality_id in reach]
+            candidates = [
+                p
+                for p in candidates
+                if p.municipality_id in reach or await self.holds_role_in_reach(p.id)
+            ]
         if len(candidates) > 1 and position:
             candidates = [p for p in candidates if key(p.position) == key(position)] or candidates
         if len(candidates) > 1 and municipality_id is not None:
@@ -554,6 +563,25 @@ class _Run:
         if organisation:
             wanted["organisation"] = organisation
         return candidates[0], await self.update(candidates[0], wanted, "person")
+
+    async def holds_role_in_reach(self, person_id: int) -> bool:
+        """A namesake outside the actor's municipalities may still be theirs: a regional
+        coordinator has no municipality of their own."""
+        assert self.actor is not None
+        reach = [m.id for m in self.in_scope_municipalities()]
+        held = await self.session.scalar(
+            select(RoleAssignment.id)
+            .outerjoin(School, School.id == RoleAssignment.school_id)
+            .where(
+                RoleAssignment.person_id == person_id,
+                RoleAssignment.revoked_at.is_(None),
+                RoleAssignment.region_id.in_(self.actor.coordinated_region_ids)
+                | RoleAssignment.municipality_id.in_(reach)
+                | School.municipality_id.in_(reach),
+            )
+            .limit(1)
+        )
+        return held is not None
 
     async def grant(self, person: Person, role: Role, scope: InviteScope) -> bool:
         held = await self.session.scalar(
