@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
-from bot.models import Municipality, Role, School, SchoolStatus
+from bot.models import Municipality, Notification, Person, Role, School, SchoolStatus
+from bot.services import reminders
 from bot.services.permissions import commands_for
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.directory_files import EAST, NORTH, curator_name, region_book
@@ -104,6 +106,24 @@ async def test_a_second_region_comes_in_and_scopes_follow_it(
     # Reminders and dates are shown in each municipality's own zone.
     assert zones == {NORTH: "Asia/Yekaterinburg", EAST: "Asia/Krasnoyarsk"}
     assert flagged is not None and flagged.is_shnsu and flagged.has_nonobjectivity_signs
+
+    # A curator who has not visited is reminded at the same local hour in either zone.
+    async with session_factory() as session:
+        await reminders.no_visit_sweep(session, IMPORT_DAY + timedelta(days=30))
+        await session.commit()
+        due = dict(
+            (
+                await session.execute(
+                    select(Person.full_name, Notification.due_at)
+                    .join(Person, Person.id == Notification.recipient_person_id)
+                    .where(Notification.kind == "novisit")
+                )
+            ).all()
+        )
+    north_due, east_due = due[curator_name(1)], due[curator_name(7)]
+    assert north_due.astimezone(ZoneInfo("Asia/Yekaterinburg")).hour == reminders.REMIND_AT.hour
+    assert east_due.astimezone(ZoneInfo("Asia/Krasnoyarsk")).hour == reminders.REMIND_AT.hour
+    assert north_due - east_due == timedelta(hours=2)
 
     curator_1 = await _bind(bot, links[curator_name(1)], 8_100_001)
     curator_2 = await _bind(bot, links[curator_name(2)], 8_100_002)

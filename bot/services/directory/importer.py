@@ -671,8 +671,12 @@ class _Run:
         )
         details = {"curator": curator.full_name, "school": school.short_name, "year": year.label}
         if existing is None:
+            # Stamped with the import's clock: «no visit for 30 days» counts from it.
             assignment = CuratorAssignment(
-                curator_person_id=curator.id, school_id=school.id, year=year.start
+                curator_person_id=curator.id,
+                school_id=school.id,
+                year=year.start,
+                created_at=self.now,
             )
             self.session.add(assignment)
             await self.session.flush()
