@@ -388,3 +388,18 @@ async def test_formulas_huge_cells_and_excel_booleans(session: AsyncSession) -> 
     assert school is not None and school.is_shnor
     names = set((await session.scalars(select(Person.full_name))).all())
     assert curator_name(1) in names  # invisible characters cleaned at the boundary
+
+
+async def test_a_curator_merged_down_over_their_schools_curates_each(
+    session: AsyncSession,
+) -> None:
+    await run(session, region_book().xlsx())
+    workbook = load_workbook(io.BytesIO(region_book().xlsx()))
+    sheet = workbook["Кураторы"]
+    sheet["A3"] = None  # curator 1's second school: the name is in the merged cell above
+    sheet.merge_cells("A2:A3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = await run(session, buffer.getvalue())
+    assert refusals(report) == []
+    assert report.changes == 0, counts(report)
