@@ -200,9 +200,18 @@ class _Run:
     async def load(self) -> None:
         self.regions = {key(r.name): r for r in await self.session.scalars(select(Region))}
         self.municipalities = list(await self.session.scalars(select(Municipality)))
-        self.schools = list(await self.session.scalars(select(School)))
+        self.schools = []
+        self.by_short: dict[tuple[int, str], School] = {}
+        self.by_full: dict[tuple[int, str], School] = {}
+        for school in await self.session.scalars(select(School)):
+            self.add_school(school)
         for person in await self.session.scalars(select(Person)):
             self.people.setdefault(key(person.full_name), []).append(person)
+
+    def add_school(self, school: School) -> None:
+        self.schools.append(school)
+        self.by_short[(school.municipality_id, key(school.short_name))] = school
+        self.by_full.setdefault((school.municipality_id, key(school.full_name)), school)
 
     async def audit(
         self, action: str, object_type: str, object_id: int | None, details: dict[str, Any]
@@ -286,7 +295,11 @@ class _Run:
         else:
             scope_ids = {m.id for m in self.in_scope_municipalities()}
             candidates = [s for s in self.schools if s.municipality_id in scope_ids]
-        found = match_schools(candidates, name)
+        # As school_names.find_schools does: a number in the name narrows the search first.
+        _kind, number = parse_school_name(name)
+        numbered = [s for s in candidates if s.number == number] if number is not None else []
+        found = match_schools(numbered, name) if numbered else []
+        found = found or match_schools(candidates, name)
         if not found:
             if self.report.counts.get(Sheet.SCHOOLS, SheetCounts()).refused:
                 raise _Refused(
@@ -422,21 +435,14 @@ class _Run:
         if director:
             wanted["director_name"] = director
         self.file_schools[seen_key] = row.row
-        local = [s for s in self.schools if s.municipality_id == municipality.id]
-        existing = next((s for s in local if key(s.short_name) == key(short)), None)
-        if existing is None:
-            existing = next((s for s in local if key(s.full_name) == key(full)), None)
-            if existing is not None and any(
-                key(s.short_name) == key(short) for s in local if s is not existing
-            ):
-                existing = None
+        existing = self.by_short.get(seen_key) or self.by_full.get((municipality.id, key(full)))
         if existing is None:
             school = School(municipality_id=municipality.id, **wanted)
             if kind is None:
                 school.kind = SchoolKind.OTHER
             self.session.add(school)
             await self.session.flush()
-            self.schools.append(school)
+            self.add_school(school)
             self.covered_schools.add(school.id)
             self.file_school_ids.add(school.id)
             await self.audit(
@@ -448,7 +454,9 @@ class _Run:
             return "new"
         self.covered_schools.add(existing.id)
         self.file_school_ids.add(existing.id)
-        return await self.update(existing, wanted, "school")
+        outcome = await self.update(existing, wanted, "school")
+        self.by_short[seen_key] = existing  # its short name may just have changed
+        return outcome
 
     # -- people -----------------------------------------------------------------------------
 
