@@ -9,6 +9,7 @@ from bot.db import SessionFactory
 from bot.handlers import (
     admin,
     common,
+    directory,
     directory_changes,
     events,
     invites,
@@ -70,6 +71,7 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     protection.register(application, settings.flood_rate_per_second, settings.flood_burst)
     common.register(application)
     invites.register(application)
+    directory.register(application)
     visits.register(application)
     roadmaps.register(application)
     events.register(application)

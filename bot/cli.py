@@ -1,4 +1,4 @@
-"""`python -m bot run | migrate | seed-demo | invite | sandbox` — stable names."""
+"""`python -m bot run | migrate | seed-demo | invite | import-directory | sandbox …`: stable."""
 
 from __future__ import annotations
 
@@ -44,6 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--scope", default="", help="регион, муниципалитет или школа")
     invite.add_argument("--municipality", default=None, help="уточнить муниципалитет школы")
+    directory = commands.add_parser(
+        "import-directory",
+        help="загрузить справочник региона из XLSX (муниципалитеты, школы, люди)",
+    )
+    directory.add_argument("file", help="файл XLSX справочника")
+    directory.add_argument(
+        "--dry-run", action="store_true", help="только показать, что изменится, ничего не менять"
+    )
+    export = commands.add_parser(
+        "export-directory", help="выгрузить справочник (или пустой шаблон) в XLSX"
+    )
+    export.add_argument("file", help="куда записать файл XLSX")
+    export.add_argument("--template", action="store_true", help="шаблон: заголовки и пример")
     backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
     backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
@@ -75,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(seed_demo(settings, with_activity=not args.minimal))
     if args.command == "invite":
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
+    if args.command == "import-directory":
+        return asyncio.run(import_directory(settings, args.file, dry_run=args.dry_run))
+    if args.command == "export-directory":
+        return asyncio.run(export_directory(settings, args.file, template=args.template))
     if args.command == "backup":
         return make_backup(settings, args.to)
     if args.command == "sandbox":
@@ -289,6 +306,80 @@ async def invite(settings: Settings, role: Role, scope_text: str, municipality: 
     finally:
         await engine.dispose()
     print(invite_link(username, issued.token))
+    return 0
+
+
+async def import_directory(settings: Settings, file_name: str, *, dry_run: bool) -> int:
+    """Preview, then apply unless --dry-run or a row was refused; links for the new people."""
+    from pathlib import Path
+
+    from bot import texts
+    from bot.models import utcnow
+    from bot.schema import upgrade_to_head
+    from bot.services import directory
+    from bot.services.invites import invite_link
+    from bot.services.roadmap_import import ImportRefused
+
+    path = Path(file_name)
+    try:
+        content = await asyncio.to_thread(path.read_bytes)
+        book = await asyncio.to_thread(directory.read_directory, content, path.name)
+    except OSError as error:
+        print(f"Не удалось прочитать файл {file_name}: {error.strerror}", file=sys.stderr)
+        return 1
+    except ImportRefused as refused:
+        print(texts.error(refused.code, **refused.params), file=sys.stderr)
+        return 1
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            report = await directory.import_directory(
+                session, None, book, now=utcnow(), invite_ttl=_ttl(settings)
+            )
+            if dry_run or not report.accepted:
+                await session.rollback()
+            else:
+                await session.commit()
+        username = await _bot_username(settings) if report.accepted and not dry_run else ""
+    finally:
+        await engine.dispose()
+    print(texts.directory_report(report, html=False, max_refusals=None))
+    if not report.accepted:
+        return 1
+    if dry_run:
+        print("Пробный запуск (--dry-run): ничего не изменено.")
+        return 0
+    print("Справочник применён." if report.changes else texts.DIRECTORY_NOTHING_CHANGES)
+    for item in report.invites:
+        role = texts.ROLE_NAMES[item.role]
+        print(f"{item.full_name} — {role} ({item.scope_name}): {invite_link(username, item.token)}")
+    return 0
+
+
+async def export_directory(settings: Settings, file_name: str, *, template: bool) -> int:
+    """The whole directory as the workbook import-directory reads, or the empty template."""
+    from pathlib import Path
+
+    from bot.services.directory.export import build_directory, build_template
+
+    if template:
+        content = build_template()
+    else:
+        if not await asyncio.to_thread(ensure_schema, settings):
+            return EXIT_CONFIG
+        engine = make_engine(settings.database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                content = await build_directory(session, None)
+        finally:
+            await engine.dispose()
+    try:
+        await asyncio.to_thread(Path(file_name).write_bytes, content)
+    except OSError as error:
+        print(f"Не удалось записать файл {file_name}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"Записан файл {file_name}")
     return 0
 
 

@@ -73,6 +73,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "audit": "Журнал изменений",
     # -- directory changes (issue 13.2)
     "people": "Участники: снять роль",
+    "directory": "Справочник: школы, люди, кураторы (XLSX)",
 }
 
 STRANGER_WELCOME = (
@@ -206,6 +207,17 @@ ERRORS: dict[str, str] = {
     "import_zip_bomb": "Файл после распаковки слишком велик — похоже, он повреждён.",
     "import_too_many_rows": "В файле больше {limit} строк. Столько мероприятий не бывает — проверьте файл.",
     "import_wrong_columns": "Не нашёл нужных столбцов. Ожидаются: {columns}. Шаблон — /template",
+    # -- directory import (/directory, import-directory)
+    "directory_too_big": "Файл больше {limit_mb} МБ. Справочник региона столько не весит — проверьте файл.",
+    "directory_not_xlsx": (
+        "Нужен файл XLSX: откройте справочник в Excel и сохраните как «Книга Excel (.xlsx)»."
+    ),
+    "directory_too_many_rows": "На листе больше {limit} строк — проверьте файл.",
+    "directory_no_sheets": (
+        "В файле нет листов справочника. Нужны листы «Муниципалитеты», «Школы», «Люди», "
+        "«Кураторы» (хотя бы один). Шаблон пришлёт /directory."
+    ),
+    "directory_file_gone": "Файл больше недоступен — пришлите его ещё раз.",
     "roadmap_edit_field": "Это поле мероприятия не меняется.",
     "roadmap_year_out_of_range": "Выберите год кнопкой: прошлый, текущий или следующий.",
     "roadmap_deadline_unreadable": (
@@ -1411,3 +1423,81 @@ def export_files_done(added: int, skipped: int, limit_mb: int) -> str:
             "их список в files/index.csv."
         )
     return text
+
+
+# ---------------------------------------------------------------- directory (issue 13, part 1)
+
+DIRECTORY_INTRO = (
+    "<b>Справочник</b>: муниципалитеты, школы, люди и закрепление кураторов.\n\n"
+    "Ниже — текущий справочник вашей области и шаблон. Исправьте или заполните файл "
+    "и пришлите его сюда: я покажу, что изменится, и спрошу подтверждение.\n"
+    "Прервать — /cancel"
+)
+DIRECTORY_CURRENT_CAPTION = "Текущий справочник. Измените и пришлите обратно."
+DIRECTORY_TEMPLATE_CAPTION = "Шаблон справочника: заголовки и одна строка-пример на каждом листе."
+DIRECTORY_FILE_EXPECTED = "Здесь нужен файл XLSX справочника. Прервать — /cancel"
+DIRECTORY_INVITES_CAPTION = (
+    "Ссылки-приглашения: раздайте каждому его ссылку (одна ссылка — один человек)."
+)
+BUTTON_APPLY = "Применить"
+DIRECTORY_NOTHING_CHANGES = "Файл совпадает со справочником — менять нечего."
+DIRECTORY_CHANGED_MEANWHILE = (
+    "Пока файл ждал подтверждения, справочник изменился, и теперь есть отклонённые строки."
+)
+
+_DIRECTORY_COUNT_LABELS = ("новых", "изменённых", "без изменений", "отклонено")
+
+
+def directory_report(
+    report, *, html: bool = True, max_refusals: int | None = 12
+) -> str:  # ImportReport
+    """Counts per sheet, the refusals (the first few in a chat, all on the command line)."""
+    from bot.services.directory import SHEET_TITLES
+
+    escape_ = e if html else str
+    bold = (lambda text: f"<b>{text}</b>") if html else str
+    lines = [bold("Проверка файла справочника")]
+    for sheet, counts in report.counts.items():
+        numbers = (counts.new, counts.changed, counts.unchanged, counts.refused)
+        parts = ", ".join(
+            f"{label} {n}" for label, n in zip(_DIRECTORY_COUNT_LABELS, numbers, strict=True)
+        )
+        lines.append(f"{SHEET_TITLES[sheet]}: {parts}")
+    if report.ended_assignments:
+        lines.append(f"Закрепления кураторов, которые закончатся: {report.ended_assignments}")
+    if report.invites:
+        lines.append(f"Ссылок-приглашений для ещё не подключённых: {len(report.invites)}")
+    if report.refusals:
+        lines.append("")
+        lines.append(bold(f"Отклонено строк: {len(report.refusals)}. Файл не будет применён."))
+        shown = report.refusals if max_refusals is None else report.refusals[:max_refusals]
+        lines += [f"• {escape_(refusal.text()[:300])}" for refusal in shown]
+        rest = report.refusals[len(shown) :]
+        if rest:
+            by_sheet: dict[str, int] = {}
+            for refusal in rest:
+                title = SHEET_TITLES[refusal.sheet]
+                by_sheet[title] = by_sheet.get(title, 0) + 1
+            summary = ", ".join(f"{title} — {n}" for title, n in by_sheet.items())
+            lines.append(f"…и ещё {len(rest)} ({summary})")
+        lines.append("Исправьте эти строки и пришлите файл снова.")
+    text = "\n".join(lines)
+    return _fit(text) if html else text
+
+
+def directory_applied(report) -> str:  # ImportReport
+    made = sum(c.new for c in report.counts.values())
+    changed = sum(c.changed for c in report.counts.values())
+    if report.changes:
+        lines = [f"✅ Справочник обновлён: добавлено {made}, изменено {changed}."]
+    else:
+        lines = ["Справочник уже совпадал с файлом — ничего не изменено."]
+    if report.ended_assignments:
+        lines.append(f"Закончено закреплений кураторов: {report.ended_assignments}.")
+    if report.invites:
+        lines.append(f"Ссылки-приглашения для {len(report.invites)} чел. — в файле ниже.")
+    return "\n".join(lines)
+
+
+def directory_changed_meanwhile(report) -> str:  # ImportReport
+    return _fit(DIRECTORY_CHANGED_MEANWHILE + "\n\n" + directory_report(report, max_refusals=8))

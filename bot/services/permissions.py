@@ -21,6 +21,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "help": EVERYONE_BOUND,
     "whoami": EVERYONE_BOUND,
     "invite": COORDINATORS,
+    "directory": COORDINATORS,  # import/export of municipalities, schools, people (XLSX)
     # -- visits (curators log visits; coordinators and schools read them)
     "visit": CURATORS,
     "visits": EVERYONE_BOUND,
@@ -81,6 +82,7 @@ COMMANDS: tuple[str, ...] = (
     "export",
     # -- administration
     "invite",
+    "directory",
     "audit",
     # -- directory changes
     "people",
@@ -276,4 +278,7 @@ BUTTONS: dict[str, Button] = {
     r"^ppl:o:\d{1,9}$": Button("people", "person", "coordinates", "ppl:o:{id}"),
     r"^ppl:rv:\d{1,9}$": Button("people", "role", "coordinates", "ppl:rv:{id}"),
     r"^ppl:ry:\d{1,9}$": Button("people", "role", "coordinates", "ppl:ry:{id}", changes=True),
+    # -- directory import (the file's rows are checked against the actor's scope)
+    r"^dir:ok$": _inside("directory"),
+    r"^dir:x$": _inside("directory"),
 }
