@@ -589,7 +589,8 @@ def item_added(number: str, school: str) -> str:
 
 
 def roadmap_title(year: int) -> str:
-    return f"Дорожная карта {year}"
+    """`year`: the school year's start — «Дорожная карта 2026/27»."""
+    return f"Дорожная карта {year}/{(year + 1) % 100:02d}"
 
 
 def deadline_label(due: date | None, wording: str | None) -> str:
@@ -599,7 +600,8 @@ def deadline_label(due: date | None, wording: str | None) -> str:
 
 
 def year_button(year: int, chosen: bool) -> str:
-    return f"✓ {year}" if chosen else str(year)
+    label = f"{year}/{(year + 1) % 100:02d}"  # the school year starting in `year`
+    return f"✓ {label}" if chosen else label
 
 
 def roadmap_preview(
@@ -611,7 +613,7 @@ def roadmap_preview(
     problems: list[str],
 ) -> str:
     lines = [
-        f"<b>Дорожная карта: {e(school)}, {year} год</b>",
+        f"<b>Дорожная карта: {e(school)}, {year}/{(year + 1) % 100:02d} учебный год</b>",
         f"Мероприятий прочитано: {items}",
     ]
     if sections:

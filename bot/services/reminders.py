@@ -35,6 +35,7 @@ from bot.models import (
     VisitFollowUp,
 )
 from bot.services import outbox, recipients
+from bot.services.assignments import valid_on
 
 Sweep = Callable[[AsyncSession, datetime], Awaitable[int]]
 REMIND_AT = time(9, 0)
@@ -93,7 +94,7 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
         assert item.due_date is not None
         if school.id not in staff_cache:
             staff_cache[school.id] = await recipients.school_staff(session, school.id)
-            curator_cache[school.id] = await recipients.curators_of(session, school.id)
+            curator_cache[school.id] = await recipients.curators_of(session, school.id, now.date())
         buttons = [[(texts.BUTTON_REPORT, f"rm:rep:{item.id}")], snooze_buttons()]
         for offset in DEADLINE_OFFSETS:
             day = item.due_date - timedelta(days=offset)
@@ -180,7 +181,7 @@ async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
             (last.c.curator_person_id == CuratorAssignment.curator_person_id)
             & (last.c.school_id == CuratorAssignment.school_id),
         )
-        .where(CuratorAssignment.ended_at.is_(None))
+        .where(valid_on(now.date()))
     )
     queued = 0
     for assignment, school, timezone, last_visit in rows:
@@ -215,7 +216,7 @@ async def review_wait_sweep(session: AsyncSession, now: datetime) -> int:
     )
     queued = 0
     for report, item, school in rows:
-        curators = await recipients.curators_of(session, school.id)
+        curators = await recipients.curators_of(session, school.id, now.date())
         queued += await outbox.enqueue_for_each(
             session,
             curators,
