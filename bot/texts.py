@@ -71,6 +71,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "export": "Выгрузка данных (CSV)",
     # -- administration
     "audit": "Журнал изменений",
+    "new_year": "Новый учебный год: перенос назначений",
 }
 
 STRANGER_WELCOME = (
@@ -138,6 +139,9 @@ def whoami(full_name: str, roles: list[tuple[Role, str]], schools: list[str]) ->
 # ---------------------------------------------------------------- errors raised by services
 
 ERRORS: dict[str, str] = {
+    "rollover_year_out_of_range": (
+        "Перейти можно только в текущий ({current}) или следующий ({next}) учебный год."
+    ),
     "access_denied": "Нет доступа.",
     "not_found": "Не найдено.",
     "school_not_found": "Школа не найдена.",
@@ -979,6 +983,11 @@ def half_year_title(scope: str, half: int, start_year: int) -> str:
     return f"Отчётные материалы: {scope}, {which} полугодие {start_year}/{start_year + 1} учебного года"
 
 
+def report_title(scope: str, period_title: str) -> str:
+    """«Отчётные материалы: СШ № 17, второе полугодие 2022 года» (report_periods titles)."""
+    return f"Отчётные материалы: {scope}, {period_title}"
+
+
 def half_button(half: int, start_year: int) -> str:
     return f"{'I' if half == 1 else 'II'} полугодие {start_year}/{start_year + 1}"
 
@@ -1181,4 +1190,81 @@ def event_feedback_summary(summary) -> str:  # FeedbackSummary
         f"Записались: {summary.registered}, пришли: {summary.attended}",
     ]
     lines += [f"• {e(c[:200])}" for c in summary.comments[:15]]
+    return _fit("\n".join(lines))
+
+
+# ================================================================ school year (section body)
+
+
+def recurring_reminder(school: str, number: str, measure: str, wording: str | None) -> str:
+    """A recurring roadmap item («ежемесячно», «в течение года»): time to mark what was done."""
+    return (
+        f"🔁 Регулярное мероприятие {e(number)} ({e(school)}), срок «{e((wording or '')[:80])}»:\n"
+        f"{e(measure[:300])}\n"
+        "Отметьте, что сделано за этот период."
+    )
+
+
+ROLLOVER_ASK = (
+    "<b>Новый учебный год</b>\n"
+    "Назначения кураторов продолжатся в новом году, кроме завершённых и школ, вышедших "
+    "из проекта. Школам с невыполненными мероприятиями придёт список — перенести или закрыть.\n"
+    "Сначала покажу, что изменится:"
+)
+ROLLOVER_DONE = "Готово: переход выполнен."
+ROLLOVER_NOTHING = "Ничего не изменилось: переход уже выполнен."
+ROLLOVER_REASONS = {"ended": "назначение завершено", "school_exited": "школа вышла из проекта"}
+
+
+def rollover_button(label: str, dry_run: bool) -> str:
+    return f"Проверить переход в {label}" if dry_run else f"Перейти в {label}"
+
+
+def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # rollover.Rollover
+    """What the rollover does (or did), as plain lines: the CLI prints them, the bot escapes."""
+    head = "Пробный прогон, ничего не записано. " if result.dry_run else ""
+    lines = [f"{head}Переход {result.old.label} → {result.new.label}."]
+    lines.append(f"Назначения продолжаются: {len(result.continuing)}")
+    lines += [f"  • {a.curator} — {a.school}" for a in result.continuing]
+    if result.already:
+        lines.append(f"Уже перенесены раньше: {len(result.already)}")
+    lines.append(f"Назначения заканчиваются: {len(result.ending)}")
+    lines += [
+        f"  • {a.curator} — {a.school} ({ROLLOVER_REASONS.get(a.reason or '', a.reason)})"
+        for a in result.ending
+    ]
+    total = sum(s.count for s in result.unfinished)
+    lines.append(
+        f"Невыполненные мероприятия {result.old.label}: {total} в {len(result.unfinished)} шк."
+    )
+    for school in result.unfinished:
+        lines.append(f"  • {school.school}: {school.count}")
+        lines += [f"      {number}. {measure[:80]}" for number, measure in school.first]
+    if not result.dry_run:
+        lines.append(f"Школам отправлен список: {result.schools_told}")
+        lines.append(
+            "Школы переносят мероприятия в план нового года (/import) или закрывают "
+            "отчётом «не выполнено»; кнопок переноса в одно нажатие пока нет."
+        )
+    return lines
+
+
+def rollover_report(result) -> str:  # type: ignore[no-untyped-def]
+    return _fit("\n".join(e(line) for line in rollover_lines(result)))
+
+
+def rollover_school_message(
+    school: str, old: str, new: str, count: int, first: list[tuple[str, str]]
+) -> str:
+    lines = [
+        f"📅 Начинается {e(new)} учебный год. В дорожной карте {e(school)} за {e(old)} "
+        f"не закрыто мероприятий: {count}.",
+    ]
+    lines += [f"• {e(number)}. {e(measure[:120])}" for number, measure in first]
+    if count > len(first):
+        lines.append(f"…и ещё {count - len(first)}.")
+    lines.append(
+        "Решите по каждому: включить в план нового года (загрузите его через /import) "
+        "или закрыть — отчитаться «не выполнено» с пояснением (/roadmap)."
+    )
     return _fit("\n".join(lines))

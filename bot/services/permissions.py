@@ -48,6 +48,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "export": COORDINATORS | CURATORS,
     # -- administration
     "audit": frozenset({Role.ADMIN}),
+    "new_year": frozenset({Role.ADMIN}),
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -79,6 +80,7 @@ COMMANDS: tuple[str, ...] = (
     # -- administration
     "invite",
     "audit",
+    "new_year",
 )
 
 # Who may invite whom: a role never invites above itself.
@@ -232,8 +234,9 @@ BUTTONS: dict[str, Button] = {
     # -- summaries and reports
     r"^sch:p:\d{1,4}$": Button("summary"),
     r"^sch:o:\d{1,9}$": Button("school", "school", "sees", "sch:o:{id}"),
-    r"^rep:h:\d{4}:[12](:\d{1,4})?$": Button("report"),
-    r"^rep:g:\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
+    # [sc]: a school-year or a calendar half (bot/services/report_periods.py); none: school.
+    r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$": Button("report"),
+    r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:c2022:1:{id}"),
     # -- reminders and settings
     r"^ntf:m:[a-z]+$": Button("settings", changes=True),
     r"^ntf:sz:\d{1,9}:(1|3|7)$": Button(
@@ -244,4 +247,7 @@ BUTTONS: dict[str, Button] = {
     r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
     r"^inv:l$": Button("invite"),
     r"^inv:x:\d{1,9}$": Button("invite", "invite", "coordinates", "inv:x:{id}", changes=True),
+    # -- school year (bot/handlers/admin.py): d = dry run, r = run
+    r"^ny:d:\d{4}$": Button("new_year"),
+    r"^ny:r:\d{4}$": Button("new_year", changes=True),
 }
