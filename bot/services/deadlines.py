@@ -218,11 +218,7 @@ def parse_deadline(text: str, default_year: int | SchoolYear) -> Deadline:
 
 def _within_plan(wording: str, plan: SchoolYear) -> Deadline | None:
     """A wording without a year inside a school-year plan (the module's table)."""
-    if RECURRING.search(wording) or _TWICE.search(wording) or _YEARLY.search(wording):
-        return _recurring(wording)
-    if "в течение" in wording and "год" in wording and "полугоди" not in wording:
-        return _recurring(wording)  # «в течение (учебного) года»: all year long
-    if wording in {"год", "учебный год"}:
+    if _TWICE.search(wording) or _YEARLY.search(wording):
         return _recurring(wording)
     half = _HALF.search(wording)
     if half:
@@ -244,6 +240,13 @@ def _within_plan(wording: str, plan: SchoolYear) -> Deadline | None:
     if months:
         month = months[-1]
         return Deadline(_month_end(plan.start if month >= 9 else plan.start + 1, month), False)
+    # Numbered periods and months are read first: «1 четверть» is a term, not «раз в четверть».
+    if RECURRING.search(wording):
+        return _recurring(wording)
+    if "в течение" in wording and "год" in wording:
+        return _recurring(wording)  # «в течение (учебного) года»: all year long
+    if wording in {"год", "учебный год"}:
+        return _recurring(wording)
     if _YEAR_END.search(wording):
         return Deadline(date(plan.start + 1, *SCHOOL_YEAR_END), False)
     return None

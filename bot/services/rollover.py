@@ -2,7 +2,7 @@
 
 * Curator assignments of each school's latest year (bot/services/assignments.py) continue:
   a row for the same curator and school with the new year is written, unless the row was
-  ended (`ended_at`) or the school left the project — those end with the old year.
+  ended (`ended_at`) or the school left the project (its rows are ended now).
 * Unfinished roadmap items of the old year's roadmaps (neither done nor closed) are listed
   per school, and the school's staff are told (outbox) to carry them over or close them.
   The rollover itself changes no roadmap item.
@@ -29,6 +29,7 @@ from bot.models import (
     RoadmapItem,
     School,
     SchoolStatus,
+    utcnow,
 )
 from bot.services import audit, outbox, recipients
 from bot.services.errors import DomainError
@@ -62,10 +63,11 @@ class Rollover:
     ending: list[AssignmentLine] = field(default_factory=list)
     unfinished: list[UnfinishedSchool] = field(default_factory=list)
     schools_told: int = 0
+    ended_now: list[int] = field(default_factory=list)  # rows of schools that left
 
     @property
     def changed(self) -> bool:
-        return bool(self.continuing or self.schools_told)
+        return bool(self.continuing or self.ended_now or self.schools_told)
 
 
 def check_target(new: SchoolYear, today: date) -> None:
@@ -115,6 +117,9 @@ async def new_school_year(
             result.ending.append(AssignmentLine(curator, school.short_name, "ended"))
         elif school.status == SchoolStatus.EXITED:
             result.ending.append(AssignmentLine(curator, school.short_name, "school_exited"))
+            if not dry_run:  # ended now, or the old row would still hold for the school
+                assignment.ended_at = utcnow()
+                result.ended_now.append(assignment.id)
         else:
             result.continuing.append(line)
             if not dry_run:
@@ -141,6 +146,7 @@ async def new_school_year(
                     "from": old.label,
                     "to": new.label,
                     "assignments_created": created,
+                    "assignments_closed": result.ended_now,
                     "assignments_ended": [
                         {"curator": line.curator, "school": line.school, "reason": line.reason}
                         for line in result.ending
