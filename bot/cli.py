@@ -291,6 +291,8 @@ async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> 
     if new is None:
         print(f"Не понял учебный год «{year_text}». Пример: 2027/28", file=sys.stderr)
         return 1
+    if not await asyncio.to_thread(ensure_schema, settings):
+        return EXIT_CONFIG
     engine = make_engine(settings.database_url)
     try:
         async with unit_of_work(make_session_factory(engine)) as session:

@@ -112,9 +112,7 @@ async def test_access_does_not_vanish_on_the_first_of_september(session: AsyncSe
     with time_machine.travel(datetime(2027, 9, 1, 6, tzinfo=UTC), tick=False):
         assert current_project_year() == 2027
         telegram_id = await session.scalar(
-            select(TelegramAccount.telegram_user_id).where(
-                TelegramAccount.person_id == curator.id
-            )
+            select(TelegramAccount.telegram_user_id).where(TelegramAccount.person_id == curator.id)
         )
         actor = await load_actor(session, int(telegram_id or 0))
         assert actor is not None and set(actor.curated_school_ids) == {kept.id, left.id}
