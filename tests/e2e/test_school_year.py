@@ -42,12 +42,14 @@ async def test_a_plan_imported_on_the_first_of_september_is_not_overdue(
             "",
             "",
         ],
+        ["5", "Родители", "", "Родительское собрание", date(2027, 2, 15), "", ""],
+        ["6", "Родители", "", "Отчёт", "I квартал 2027", "", ""],
     ]
     await demo.send(director, "/import")
     reply = await demo.send_document(director, "plan.xlsx", table_to_xlsx(rows), XLSX)
     assert "2026/27 учебный год" in reply.text and "✓ 2026/27" in reply.last.button_texts
     reply = await demo.press(director, texts.BUTTON_UPLOAD)
-    assert reply.text == texts.roadmap_imported(4, 0)
+    assert reply.text == texts.roadmap_imported(6, 0)
     assert (await demo.send(director, "/overdue")).text == texts.OVERDUE_NONE
     async with session_factory() as session:
         assert (await session.scalars(select(Roadmap.year))).all() == [2026]
@@ -63,6 +65,8 @@ async def test_a_plan_imported_on_the_first_of_september_is_not_overdue(
         ("2", date(2026, 12, 31), False),
         ("3", None, True),
         ("4", None, True),
+        ("5", date(2027, 2, 15), False),  # an Excel date cell is the date
+        ("6", date(2027, 3, 31), False),
     ]
 
 
