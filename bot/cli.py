@@ -1,4 +1,4 @@
-"""`python -m bot run | migrate | seed-demo | invite | import-directory | sandbox …`: stable."""
+"""`python -m bot run | migrate | seed-demo | invite | import-directory | new-school-year …`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--template", action="store_true", help="шаблон: заголовки и пример")
     backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
     backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
+    new_year = commands.add_parser(
+        "new-school-year", help="перейти в новый учебный год: назначения, незакрытые мероприятия"
+    )
+    new_year.add_argument("year", help="учебный год, например 2027/28")
+    new_year.add_argument("--dry-run", action="store_true", help="показать, ничего не меняя")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
@@ -94,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(export_directory(settings, args.file, template=args.template))
     if args.command == "backup":
         return make_backup(settings, args.to)
+    if args.command == "new-school-year":
+        return asyncio.run(new_school_year(settings, args.year, args.dry_run))
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -380,6 +387,36 @@ async def export_directory(settings: Settings, file_name: str, *, template: bool
         print(f"Не удалось записать файл {file_name}: {error.strerror}", file=sys.stderr)
         return 1
     print(f"Записан файл {file_name}")
+
+
+async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> int:
+    """Carry the directory into the school year `year_text` («2027/28»); see rollover.py."""
+    from bot import texts
+    from bot.models import utcnow
+    from bot.services.errors import DomainError
+    from bot.services.rollover import new_school_year as roll_over
+    from bot.services.school_year import SchoolYear
+
+    new = SchoolYear.parse(year_text)
+    if new is None:
+        print(f"Не понял учебный год «{year_text}». Пример: 2027/28", file=sys.stderr)
+        return 1
+    if not await asyncio.to_thread(ensure_schema, settings):
+        return EXIT_CONFIG
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_session_factory(engine)) as session:
+            result = await roll_over(session, new, today=utcnow().date(), dry_run=dry_run)
+            if dry_run:
+                await session.rollback()
+    except DomainError as error:
+        print(texts.error(error.code, **error.params), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print("\n".join(texts.rollover_lines(result)))
+    if not dry_run and not result.changed:
+        print(texts.ROLLOVER_NOTHING)
     return 0
 
 

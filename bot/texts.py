@@ -74,6 +74,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     # -- directory changes (issue 13.2)
     "people": "Участники: снять роль",
     "directory": "Справочник: школы, люди, кураторы (XLSX)",
+    "new_year": "Новый учебный год: перенос назначений",
 }
 
 STRANGER_WELCOME = (
@@ -141,6 +142,9 @@ def whoami(full_name: str, roles: list[tuple[Role, str]], schools: list[str]) ->
 # ---------------------------------------------------------------- errors raised by services
 
 ERRORS: dict[str, str] = {
+    "rollover_year_out_of_range": (
+        "Перейти можно только в текущий ({current}) или следующий ({next}) учебный год."
+    ),
     "access_denied": "Нет доступа.",
     "not_found": "Не найдено.",
     "school_not_found": "Школа не найдена.",
@@ -603,7 +607,8 @@ def item_added(number: str, school: str) -> str:
 
 
 def roadmap_title(year: int) -> str:
-    return f"Дорожная карта {year}"
+    """`year`: the school year's start — «Дорожная карта 2026/27»."""
+    return f"Дорожная карта {year}/{(year + 1) % 100:02d}"
 
 
 def deadline_label(due: date | None, wording: str | None) -> str:
@@ -613,7 +618,8 @@ def deadline_label(due: date | None, wording: str | None) -> str:
 
 
 def year_button(year: int, chosen: bool) -> str:
-    return f"✓ {year}" if chosen else str(year)
+    label = f"{year}/{(year + 1) % 100:02d}"  # the school year starting in `year`
+    return f"✓ {label}" if chosen else label
 
 
 def roadmap_preview(
@@ -625,7 +631,7 @@ def roadmap_preview(
     problems: list[str],
 ) -> str:
     lines = [
-        f"<b>Дорожная карта: {e(school)}, {year} год</b>",
+        f"<b>Дорожная карта: {e(school)}, {year}/{(year + 1) % 100:02d} учебный год</b>",
         f"Мероприятий прочитано: {items}",
     ]
     if sections:
@@ -992,6 +998,11 @@ def overdue_text(items: list) -> str:  # list[OverdueItem]
 def half_year_title(scope: str, half: int, start_year: int) -> str:
     which = "первое" if half == 1 else "второе"
     return f"Отчётные материалы: {scope}, {which} полугодие {start_year}/{start_year + 1} учебного года"
+
+
+def report_title(scope: str, period_title: str) -> str:
+    """«Отчётные материалы: СШ № 17, второе полугодие 2022 года» (report_periods titles)."""
+    return f"Отчётные материалы: {scope}, {period_title}"
 
 
 def half_button(half: int, start_year: int) -> str:
@@ -1501,3 +1512,80 @@ def directory_applied(report) -> str:  # ImportReport
 
 def directory_changed_meanwhile(report) -> str:  # ImportReport
     return _fit(DIRECTORY_CHANGED_MEANWHILE + "\n\n" + directory_report(report, max_refusals=8))
+
+
+# ================================================================ school year (section body)
+
+
+def recurring_reminder(school: str, number: str, measure: str, wording: str | None) -> str:
+    """A recurring roadmap item («ежемесячно», «в течение года»): time to mark what was done."""
+    return (
+        f"🔁 Регулярное мероприятие {e(number)} ({e(school)}), срок «{e((wording or '')[:80])}»:\n"
+        f"{e(measure[:300])}\n"
+        "Отметьте, что сделано за этот период."
+    )
+
+
+ROLLOVER_ASK = (
+    "<b>Новый учебный год</b>\n"
+    "Назначения кураторов продолжатся в новом году, кроме завершённых и школ, вышедших "
+    "из проекта. Школам с невыполненными мероприятиями придёт список — перенести или закрыть.\n"
+    "Сначала покажу, что изменится:"
+)
+ROLLOVER_DONE = "Готово: переход выполнен."
+ROLLOVER_NOTHING = "Ничего не изменилось: переход уже выполнен."
+ROLLOVER_REASONS = {"ended": "назначение завершено", "school_exited": "школа вышла из проекта"}
+
+
+def rollover_button(label: str, dry_run: bool) -> str:
+    return f"Проверить переход в {label}" if dry_run else f"Перейти в {label}"
+
+
+def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # rollover.Rollover
+    """What the rollover does (or did), as plain lines: the CLI prints them, the bot escapes."""
+    head = "Пробный прогон, ничего не записано. " if result.dry_run else ""
+    lines = [f"{head}Переход {result.old.label} → {result.new.label}."]
+    lines.append(f"Назначения продолжаются: {len(result.continuing)}")
+    lines += [f"  • {a.curator} — {a.school}" for a in result.continuing]
+    if result.already:
+        lines.append(f"Уже перенесены раньше: {len(result.already)}")
+    lines.append(f"Назначения заканчиваются: {len(result.ending)}")
+    lines += [
+        f"  • {a.curator} — {a.school} ({ROLLOVER_REASONS.get(a.reason or '', a.reason)})"
+        for a in result.ending
+    ]
+    total = sum(s.count for s in result.unfinished)
+    lines.append(
+        f"Невыполненные мероприятия {result.old.label}: {total} в {len(result.unfinished)} шк."
+    )
+    for school in result.unfinished:
+        lines.append(f"  • {school.school}: {school.count}")
+        lines += [f"      {number}. {measure[:80]}" for number, measure in school.first]
+    if not result.dry_run:
+        lines.append(f"Школам отправлен список: {result.schools_told}")
+        lines.append(
+            "Школы переносят мероприятия в план нового года (/import) или закрывают "
+            "отчётом «не выполнено»; кнопок переноса в одно нажатие пока нет."
+        )
+    return lines
+
+
+def rollover_report(result) -> str:  # type: ignore[no-untyped-def]
+    return _fit("\n".join(e(line) for line in rollover_lines(result)))
+
+
+def rollover_school_message(
+    school: str, old: str, new: str, count: int, first: list[tuple[str, str]]
+) -> str:
+    lines = [
+        f"📅 Начинается {e(new)} учебный год. В дорожной карте {e(school)} за {e(old)} "
+        f"не закрыто мероприятий: {count}.",
+    ]
+    lines += [f"• {e(number)}. {e(measure[:120])}" for number, measure in first]
+    if count > len(first):
+        lines.append(f"…и ещё {count - len(first)}.")
+    lines.append(
+        "Решите по каждому: включить в план нового года (загрузите его через /import) "
+        "или закрыть — отчитаться «не выполнено» с пояснением (/roadmap)."
+    )
+    return _fit("\n".join(lines))

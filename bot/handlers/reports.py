@@ -21,7 +21,7 @@ from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
-from bot.services import export_data, report_data, school_card, summaries
+from bot.services import export_data, report_data, report_periods, school_card, summaries
 from bot.services.permissions import allowed
 from bot.services.recipients import municipality_timezone
 
@@ -133,15 +133,12 @@ async def show_overdue(update: Update, context: BotContext) -> None:
 
 @guarded("report")
 async def choose_half(update: Update, context: BotContext) -> None:
-    start = report_data.school_year_start(context.now().date())
+    """School-year halves and calendar halves (bot/services/report_periods.py)."""
+    periods = report_periods.offered(context.now().date())
     await answer(
         update,
         texts.REPORT_CHOOSE_HALF,
-        [
-            [(texts.half_button(1, start), f"rep:h:{start}:1")],
-            [(texts.half_button(2, start), f"rep:h:{start}:2")],
-            [(texts.half_button(2, start - 1), f"rep:h:{start - 1}:2")],
-        ],
+        [[(p.button, f"rep:h:{p.key}")] for p in periods],
     )
 
 
@@ -153,7 +150,7 @@ async def choose_scope(update: Update, context: BotContext) -> None:
     """The whole scope or one school, ten schools a page: a region has hundreds."""
     assert update.callback_query is not None
     parts = (update.callback_query.data or "").split(":")
-    year, half = parts[2], parts[3]
+    key = report_periods.from_key(f"{parts[2]}:{parts[3]}").key  # a forged year: not found
     page = int(parts[4]) if len(parts) > 4 else 0
     schools = await summaries.summary_schools(context.session, context.actor)
     if not schools:
@@ -162,14 +159,14 @@ async def choose_scope(update: Update, context: BotContext) -> None:
     pages = -(-len(schools) // REPORT_SCHOOLS_PAGE)
     page = min(page, pages - 1)
     on_page = schools[page * REPORT_SCHOOLS_PAGE : (page + 1) * REPORT_SCHOOLS_PAGE]
-    buttons = [(s.short_name, f"rep:g:{year}:{half}:{s.id}") for s in on_page]
-    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
+    buttons = [(s.short_name, f"rep:g:{key}:{s.id}") for s in on_page]
+    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{key}:0")]]
     keyboard += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     turns = []
     if page > 0:
-        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{year}:{half}:{page - 1}"))
+        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{key}:{page - 1}"))
     if page < pages - 1:
-        turns.append((texts.BUTTON_NEXT, f"rep:h:{year}:{half}:{page + 1}"))
+        turns.append((texts.BUTTON_NEXT, f"rep:h:{key}:{page + 1}"))
     if turns:
         keyboard.append(turns)
     await answer(update, texts.REPORT_CHOOSE_SCOPE, keyboard, edit=True)
@@ -179,18 +176,18 @@ async def choose_scope(update: Update, context: BotContext) -> None:
 async def send_report(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     _, _, year, half, school = (update.callback_query.data or "").split(":")
+    chosen = report_periods.from_key(f"{year}:{half}")
     wanted = [int(school)] if school != "0" else None
     schools = await summaries.summary_schools(context.session, context.actor, wanted)
     if not schools:
         await answer(update, texts.error("school_out_of_scope"), alert=True)
         return
-    first, last = report_data.half_year_bounds(int(year), int(half))
     scope = schools[0].short_name if wanted else "все школы проекта"
     period = report_data.ReportPeriod(
-        first, last, texts.half_year_title(scope, int(half), int(year))
+        chosen.first, chosen.last, texts.report_title(scope, chosen.title)
     )
     await send_report_file(
-        update, context, schools, period, f"otchet_{year}_{half}_polugodie.xlsx", whole=not wanted
+        update, context, schools, period, f"{chosen.file_stem}.xlsx", whole=not wanted
     )
 
 
@@ -326,10 +323,10 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
     application.add_handler(
-        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12](:\d{1,4})?$")
+        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$")
     )
     application.add_handler(
-        CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d{1,9}$")
+        CallbackQueryHandler(send_report, pattern=r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$")
     )
     application.add_handler(CommandHandler("export", send_export))
     application.add_handler(CallbackQueryHandler(send_export_with_files, pattern=r"^exp:f$"))

@@ -30,6 +30,7 @@ from bot.services.roadmap_import import (
     ParsedRoadmap,
     read_roadmap,
 )
+from bot.services.school_year import SchoolYear
 
 IMPORT_SCHOOL, IMPORT_FILE, IMPORT_CONFIRM = range(3)
 NEW_SCHOOL, NEW_MEASURE, NEW_DEADLINE = range(10, 13)
@@ -53,7 +54,7 @@ async def send_template(update: Update, context: BotContext) -> None:
 
 async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
     school = await roadmaps.editable_school(context.session, context.actor, school_id)
-    context.user_data[IMPORT] = {"school_id": school.id, "year": context.now().year}
+    context.user_data[IMPORT] = {"school_id": school.id, "year": _school_year(context)}
     await answer(
         update,
         texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
@@ -76,8 +77,13 @@ async def import_school(update: Update, context: BotContext) -> int:
     return await _ask_file(update, context, chosen_school(update))
 
 
+def _school_year(context: BotContext) -> int:
+    """A roadmap's year is its school year's start (2026 for 2026/27)."""
+    return SchoolYear.containing(context.now().date()).start
+
+
 def _year(context: BotContext, state: dict) -> int:
-    return int(state.get("year") or context.now().year)
+    return int(state.get("year") or _school_year(context))
 
 
 async def _read(
@@ -114,7 +120,7 @@ async def _preview(update: Update, context: BotContext, state: dict, *, edit: bo
     if not parsed.items:
         await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD, edit=edit)
         return None
-    this_year = context.now().year
+    this_year = _school_year(context)
     years = [
         (texts.year_button(y, y == year), f"rm:yr:{y}") for y in range(this_year - 1, this_year + 2)
     ]
@@ -143,7 +149,7 @@ async def import_year(update: Update, context: BotContext) -> int | None:
     """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
     assert update.callback_query is not None
     year = int((update.callback_query.data or "").rsplit(":", 1)[1])
-    if abs(year - context.now().year) > 1:
+    if abs(year - _school_year(context)) > 1:
         raise DomainError("roadmap_year_out_of_range")
     state = dict(context.user_data.get(IMPORT) or {})
     state["year"] = year
@@ -248,7 +254,7 @@ async def new_deadline(update: Update, context: BotContext) -> int | None:
         int(state["school_id"]),
         state["measure"],
         message_text(update),
-        context.now().year,
+        _school_year(context),
     )
     school = await context.session.get(School, int(state["school_id"]))
     await context.commit()

@@ -52,6 +52,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # -- directory changes by taps (issue 13.2): curators, roles, flags, leaving the project
     "people": COORDINATORS,
     "school_changes": COORDINATORS,
+    "new_year": frozenset({Role.ADMIN}),
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -86,6 +87,7 @@ COMMANDS: tuple[str, ...] = (
     "audit",
     # -- directory changes
     "people",
+    "new_year",
 )
 
 # Who may invite whom: a role never invites above itself.
@@ -239,9 +241,10 @@ BUTTONS: dict[str, Button] = {
     # -- summaries and reports
     r"^sch:p:\d{1,4}$": Button("summary"),
     r"^sch:o:\d{1,9}$": Button("school", "school", "sees", "sch:o:{id}"),
-    r"^rep:h:\d{4}:[12](:\d{1,4})?$": Button("report"),
-    r"^rep:g:\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
     r"^exp:f$": Button("export"),  # /export with the evidence files (issue 14)
+    # [sc]: a school-year or a calendar half (bot/services/report_periods.py); none: school.
+    r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$": Button("report"),
+    r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:c2022:1:{id}"),
     # -- reminders and settings
     r"^ntf:m:[a-z]+$": Button("settings", changes=True),
     r"^ntf:sz:\d{1,9}:(1|3|7)$": Button(
@@ -281,4 +284,7 @@ BUTTONS: dict[str, Button] = {
     # -- directory import (the file's rows are checked against the actor's scope)
     r"^dir:ok$": _inside("directory"),
     r"^dir:x$": _inside("directory"),
+    # -- school year (bot/handlers/admin.py): d = dry run, r = run
+    r"^ny:d:\d{4}$": Button("new_year"),
+    r"^ny:r:\d{4}$": Button("new_year", changes=True),
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.services.deadlines import DeadlineUnreadable, parse_deadline
+from bot.services.school_year import SchoolYear
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
@@ -222,7 +223,7 @@ def _parse_table(
             result.problems.append(problem)
             continue
         try:
-            deadline = parse_deadline(values["deadline"], year)
+            deadline = parse_deadline(values["deadline"], SchoolYear(year))
         except DeadlineUnreadable:
             result.problems.append(f"строка {offset}: не понял срок «{values['deadline'][:60]}»")
             continue
