@@ -45,7 +45,7 @@ from bot.models import (
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.schema import upgrade_to_head
-from bot.services import report_data, summaries
+from bot.services import export_data, report_data, summaries
 from bot.services.actors import load_actor
 from bot.services.digest import build_digests
 
@@ -273,12 +273,14 @@ async def _run(
             items = await report_data.report_items(session, first_ids, first, last)
             visits = await report_data.report_visits(session, first_ids, first, last)
             events = await report_data.report_events(session, [1], first, last)
-            return await asyncio.to_thread(build_half_year_report, "Отчёт", items, visits, events)
+            return await asyncio.to_thread(
+                build_half_year_report, "Отчёт", items, visits, events, TODAY
+            )
 
         all_ids = list((await session.scalars(select(School.id))).all())
 
         async def municipality_export() -> object:
-            tables = await report_data.export_tables(session, first_ids)
+            tables = await export_data.export_tables(session, first_ids)
             return await asyncio.to_thread(build_export_zip, tables)
 
         async def country_report() -> object:
@@ -286,10 +288,12 @@ async def _run(
             items = await report_data.report_items(session, all_ids, first, last)
             visits = await report_data.report_visits(session, all_ids, first, last)
             events = await report_data.report_events(session, [1], first, last)
-            return await asyncio.to_thread(build_half_year_report, "Отчёт", items, visits, events)
+            return await asyncio.to_thread(
+                build_half_year_report, "Отчёт", items, visits, events, TODAY
+            )
 
         async def country_export() -> object:
-            tables = await report_data.export_tables(session, all_ids)
+            tables = await export_data.export_tables(session, all_ids)
             return await asyncio.to_thread(build_export_zip, tables)
 
         results = [

@@ -9,6 +9,8 @@ from bot.db import SessionFactory
 from bot.handlers import (
     admin,
     common,
+    directory,
+    directory_changes,
     events,
     invites,
     menu,
@@ -69,12 +71,14 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     protection.register(application, settings.flood_rate_per_second, settings.flood_burst)
     common.register(application)
     invites.register(application)
+    directory.register(application)
     visits.register(application)
     roadmaps.register(application)
     events.register(application)
     notifications.register(application)
     reports.register(application)
     admin.register(application)
+    directory_changes.register(application)
     common.register_fallbacks(application)
 
 

@@ -1,4 +1,4 @@
-"""`python -m bot run | migrate | seed-demo | invite | sandbox` — stable names."""
+"""`python -m bot run | migrate | seed-demo | invite | import-directory | new-school-year …`."""
 
 from __future__ import annotations
 
@@ -34,13 +34,36 @@ def _parser() -> argparse.ArgumentParser:
         "--webhook", action="store_true", help="принимать обновления через webhook (WEBHOOK_URL)"
     )
     commands.add_parser("migrate", help="привести схему базы данных к последней версии")
-    commands.add_parser("seed-demo", help="загрузить демо-данные Каменска-Уральского 2022")
+    seed = commands.add_parser("seed-demo", help="загрузить демо-данные Каменска-Уральского 2022")
+    seed.add_argument(
+        "--minimal",
+        action="store_true",
+        help="только люди, школы и мероприятия: без дорожных карт, отчётов, посещений и рисков",
+    )
     invite = commands.add_parser("invite", help="выписать ссылку-приглашение")
     invite.add_argument("--role", required=True, choices=[role.value for role in Role])
     invite.add_argument("--scope", default="", help="регион, муниципалитет или школа")
     invite.add_argument("--municipality", default=None, help="уточнить муниципалитет школы")
+    directory = commands.add_parser(
+        "import-directory",
+        help="загрузить справочник региона из XLSX (муниципалитеты, школы, люди)",
+    )
+    directory.add_argument("file", help="файл XLSX справочника")
+    directory.add_argument(
+        "--dry-run", action="store_true", help="только показать, что изменится, ничего не менять"
+    )
+    export = commands.add_parser(
+        "export-directory", help="выгрузить справочник (или пустой шаблон) в XLSX"
+    )
+    export.add_argument("file", help="куда записать файл XLSX")
+    export.add_argument("--template", action="store_true", help="шаблон: заголовки и пример")
     backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
     backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
+    new_year = commands.add_parser(
+        "new-school-year", help="перейти в новый учебный год: назначения, незакрытые мероприятия"
+    )
+    new_year.add_argument("year", help="учебный год, например 2027/28")
+    new_year.add_argument("--dry-run", action="store_true", help="показать, ничего не меняя")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
@@ -67,11 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = settings.model_copy(update={"webhook_enabled": True})
         return run(settings)
     if args.command == "seed-demo":
-        return asyncio.run(seed_demo(settings))
+        return asyncio.run(seed_demo(settings, with_activity=not args.minimal))
     if args.command == "invite":
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
+    if args.command == "import-directory":
+        return asyncio.run(import_directory(settings, args.file, dry_run=args.dry_run))
+    if args.command == "export-directory":
+        return asyncio.run(export_directory(settings, args.file, template=args.template))
     if args.command == "backup":
         return make_backup(settings, args.to)
+    if args.command == "new-school-year":
+        return asyncio.run(new_school_year(settings, args.year, args.dry_run))
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -227,21 +256,36 @@ async def _lead(settings, engine, server, leadership, stopping) -> None:  # type
         await stop_scheduler(application)
 
 
-async def seed_demo(settings: Settings) -> int:
+async def seed_demo(settings: Settings, *, with_activity: bool = True) -> int:
     from bot import texts
     from bot.schema import upgrade_to_head
+    from bot.seed.activity import load_demo_activity
     from bot.seed.loader import load_demo
     from bot.services.invites import invite_link
 
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     engine = make_engine(settings.database_url)
+    activity = None
     try:
         async with unit_of_work(make_session_factory(engine)) as session:
             demo_invites = await load_demo(session, ttl=_ttl(settings))
+            if with_activity:
+                activity = await load_demo_activity(session)
         username = await _bot_username(settings)
     finally:
         await engine.dispose()
     print("Демо-данные загружены: Каменск-Уральский городской округ, 2022.")
+    if activity is not None:
+        print(
+            texts.demo_activity_loaded(
+                activity.roadmaps,
+                activity.items,
+                activity.reports,
+                activity.visits,
+                activity.risk_entries,
+                activity.assignments,
+            )
+        )
     for item in demo_invites:
         link = invite_link(username, item.token) if item.token else "уже подключён(а)"
         print(f"{item.full_name} — {texts.ROLE_NAMES[item.role]} ({item.scope_name}): {link}")
@@ -269,6 +313,110 @@ async def invite(settings: Settings, role: Role, scope_text: str, municipality: 
     finally:
         await engine.dispose()
     print(invite_link(username, issued.token))
+    return 0
+
+
+async def import_directory(settings: Settings, file_name: str, *, dry_run: bool) -> int:
+    """Preview, then apply unless --dry-run or a row was refused; links for the new people."""
+    from pathlib import Path
+
+    from bot import texts
+    from bot.models import utcnow
+    from bot.schema import upgrade_to_head
+    from bot.services import directory
+    from bot.services.invites import invite_link
+    from bot.services.roadmap_import import ImportRefused
+
+    path = Path(file_name)
+    try:
+        content = await asyncio.to_thread(path.read_bytes)
+        book = await asyncio.to_thread(directory.read_directory, content, path.name)
+    except OSError as error:
+        print(f"Не удалось прочитать файл {file_name}: {error.strerror}", file=sys.stderr)
+        return 1
+    except ImportRefused as refused:
+        print(texts.error(refused.code, **refused.params), file=sys.stderr)
+        return 1
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            report = await directory.import_directory(
+                session, None, book, now=utcnow(), invite_ttl=_ttl(settings)
+            )
+            if dry_run or not report.accepted:
+                await session.rollback()
+            else:
+                await session.commit()
+        username = await _bot_username(settings) if report.accepted and not dry_run else ""
+    finally:
+        await engine.dispose()
+    print(texts.directory_report(report, html=False, max_refusals=None))
+    if not report.accepted:
+        return 1
+    if dry_run:
+        print("Пробный запуск (--dry-run): ничего не изменено.")
+        return 0
+    print("Справочник применён." if report.changes else texts.DIRECTORY_NOTHING_CHANGES)
+    for item in report.invites:
+        role = texts.ROLE_NAMES[item.role]
+        print(f"{item.full_name} — {role} ({item.scope_name}): {invite_link(username, item.token)}")
+    return 0
+
+
+async def export_directory(settings: Settings, file_name: str, *, template: bool) -> int:
+    """The whole directory as the workbook import-directory reads, or the empty template."""
+    from pathlib import Path
+
+    from bot.services.directory.export import build_directory, build_template
+
+    if template:
+        content = build_template()
+    else:
+        if not await asyncio.to_thread(ensure_schema, settings):
+            return EXIT_CONFIG
+        engine = make_engine(settings.database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                content = await build_directory(session, None)
+        finally:
+            await engine.dispose()
+    try:
+        await asyncio.to_thread(Path(file_name).write_bytes, content)
+    except OSError as error:
+        print(f"Не удалось записать файл {file_name}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"Записан файл {file_name}")
+
+
+async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> int:
+    """Carry the directory into the school year `year_text` («2027/28»); see rollover.py."""
+    from bot import texts
+    from bot.models import utcnow
+    from bot.services.errors import DomainError
+    from bot.services.rollover import new_school_year as roll_over
+    from bot.services.school_year import SchoolYear
+
+    new = SchoolYear.parse(year_text)
+    if new is None:
+        print(f"Не понял учебный год «{year_text}». Пример: 2027/28", file=sys.stderr)
+        return 1
+    if not await asyncio.to_thread(ensure_schema, settings):
+        return EXIT_CONFIG
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_session_factory(engine)) as session:
+            result = await roll_over(session, new, today=utcnow().date(), dry_run=dry_run)
+            if dry_run:
+                await session.rollback()
+    except DomainError as error:
+        print(texts.error(error.code, **error.params), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print("\n".join(texts.rollover_lines(result)))
+    if not dry_run and not result.changed:
+        print(texts.ROLLOVER_NOTHING)
     return 0
 
 

@@ -71,6 +71,10 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "export": "Выгрузка данных (CSV)",
     # -- administration
     "audit": "Журнал изменений",
+    # -- directory changes (issue 13.2)
+    "people": "Участники: снять роль",
+    "directory": "Справочник: школы, люди, кураторы (XLSX)",
+    "new_year": "Новый учебный год: перенос назначений",
 }
 
 STRANGER_WELCOME = (
@@ -138,6 +142,9 @@ def whoami(full_name: str, roles: list[tuple[Role, str]], schools: list[str]) ->
 # ---------------------------------------------------------------- errors raised by services
 
 ERRORS: dict[str, str] = {
+    "rollover_year_out_of_range": (
+        "Перейти можно только в текущий ({current}) или следующий ({next}) учебный год."
+    ),
     "access_denied": "Нет доступа.",
     "not_found": "Не найдено.",
     "school_not_found": "Школа не найдена.",
@@ -212,6 +219,17 @@ ERRORS: dict[str, str] = {
         "В строке заголовков (строка {row}: {found}) нет столбца «{column}» — "
         "назовите так столбец с текстами мероприятий и пришлите файл снова."
     ),
+    # -- directory import (/directory, import-directory)
+    "directory_too_big": "Файл больше {limit_mb} МБ. Справочник региона столько не весит — проверьте файл.",
+    "directory_not_xlsx": (
+        "Нужен файл XLSX: откройте справочник в Excel и сохраните как «Книга Excel (.xlsx)»."
+    ),
+    "directory_too_many_rows": "На листе больше {limit} строк — проверьте файл.",
+    "directory_no_sheets": (
+        "В файле нет листов справочника. Нужны листы «Муниципалитеты», «Школы», «Люди», "
+        "«Кураторы» (хотя бы один). Шаблон пришлёт /directory."
+    ),
+    "directory_file_gone": "Файл больше недоступен — пришлите его ещё раз.",
     "roadmap_edit_field": "Это поле мероприятия не меняется.",
     "roadmap_year_out_of_range": "Выберите год кнопкой: прошлый, текущий или следующий.",
     "roadmap_deadline_unreadable": (
@@ -599,7 +617,8 @@ def item_added(number: str, school: str) -> str:
 
 
 def roadmap_title(year: int) -> str:
-    return f"Дорожная карта {year}"
+    """`year`: the school year's start — «Дорожная карта 2026/27»."""
+    return f"Дорожная карта {year}/{(year + 1) % 100:02d}"
 
 
 def deadline_label(due: date | None, wording: str | None) -> str:
@@ -609,7 +628,8 @@ def deadline_label(due: date | None, wording: str | None) -> str:
 
 
 def year_button(year: int, chosen: bool) -> str:
-    return f"✓ {year}" if chosen else str(year)
+    label = f"{year}/{(year + 1) % 100:02d}"  # the school year starting in `year`
+    return f"✓ {label}" if chosen else label
 
 
 # -- roadmap import preview (issue 14 part 1: files as schools keep them) -----------------
@@ -679,7 +699,9 @@ def roadmap_preview(
 ) -> str:
     """counts: items, sections, undated. Problems and notes on the first page only."""
     items, sections, undated = counts
-    lines = [f"<b>Дорожная карта: {clip(school, 80)}, {year} год</b>"]
+    lines = [
+        f"<b>Дорожная карта: {clip(school, 80)}, {year}/{(year + 1) % 100:02d} учебный год</b>"
+    ]
     if year_source:
         lines.append(f"Год {YEAR_SOURCES[year_source[0]]}: «{e(year_source[1][:60])}»")
     summary = f"Мероприятий прочитано: {items}"
@@ -916,7 +938,10 @@ REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниц�
 REPORT_WHOLE = "Все школы"
 REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
 SUMMARY_CHART_CAPTION = "Выполнение дорожных карт: первые {shown} из {total} школ, по вниманию"
-EXPORT_CAPTION = "Данные в CSV (UTF-8, разделитель «;»): школы, мероприятия, отчёты, посещения."
+EXPORT_CAPTION = (
+    "Данные в CSV для Excel: школы, дорожные карты, отчёты, посещения и следующие шаги, "
+    "рисковые профили, городские мероприятия и участники. Что значат столбцы — в README.txt."
+)
 ROLE_SHORT = {
     "school_staff": "школа",
     "curator": "куратор",
@@ -1047,6 +1072,11 @@ def overdue_text(items: list) -> str:  # list[OverdueItem]
 def half_year_title(scope: str, half: int, start_year: int) -> str:
     which = "первое" if half == 1 else "второе"
     return f"Отчётные материалы: {scope}, {which} полугодие {start_year}/{start_year + 1} учебного года"
+
+
+def report_title(scope: str, period_title: str) -> str:
+    """«Отчётные материалы: СШ № 17, второе полугодие 2022 года» (report_periods titles)."""
+    return f"Отчётные материалы: {scope}, {period_title}"
 
 
 def half_button(half: int, start_year: int) -> str:
@@ -1251,4 +1281,385 @@ def event_feedback_summary(summary) -> str:  # FeedbackSummary
         f"Записались: {summary.registered}, пришли: {summary.attended}",
     ]
     lines += [f"• {e(c[:200])}" for c in summary.comments[:15]]
+    return _fit("\n".join(lines))
+
+
+# ---------------------------------------------------------------- seed-demo (issue 13 part 4)
+
+
+def demo_activity_loaded(
+    roadmaps: int, items: int, reports: int, visits: int, risk_entries: int, assignments: int
+) -> str:
+    """The CLI's line after `seed-demo`: what the living part of the demo added this time."""
+    if not (roadmaps or items or reports or visits or risk_entries or assignments):
+        return "Дорожные карты, посещения и рисковые профили демо-школ уже загружены — ничего не добавлено."
+    return (
+        f"Добавлено для демо-школ: дорожных карт — {roadmaps} (пунктов — {items}, "
+        f"отчётов — {reports}), посещений — {visits}, записей рисковых профилей — {risk_entries}, "
+        f"закреплений кураторов на текущий учебный год — {assignments}."
+    )
+
+
+# ---------------------------------------------------------------- directory changes (issue 13.2)
+
+BUTTON_CHANGES = "⚙️ Изменить"
+BUTTON_CHANGES_CANCEL = "Отмена"
+BUTTON_CHANGES_CONFIRM_END = "Да, снять"
+BUTTON_CHANGES_CONFIRM_MOVE = "Да, передать"
+BUTTON_CHANGES_EXIT = "🚪 Вышла из проекта"
+BUTTON_CHANGES_RETURN = "↩️ Вернуть в проект"
+BUTTON_CHANGES_INCLUDE = "➕ Включить в проект"  # a school never in the list (a host school)
+BUTTON_CHANGES_MOVE = "🔁 Передать другому куратору"
+BUTTON_CHANGES_ASSIGN = "➕ Назначить куратора"
+BUTTON_CHANGES_BACK = "◀ К школе"
+BUTTON_PEOPLE_BACK = "◀ К списку"
+CHANGES_FLAG_BUTTONS = {"shnor": "ШНОР", "shnsu": "ШНСУ", "nonobj": "Необъективность"}
+CHANGES_NO_CANDIDATES = "В муниципалитете школы нет других кураторов. Пригласите куратора: /invite"
+CHANGES_PEOPLE_EMPTY = "В вашей зоне нет подключённых участников."
+CHANGES_PEOPLE_PAGE = 8  # people per message: one phone screen of buttons
+
+ERRORS.update(
+    {
+        "school_already_exited": "Школа уже отмечена как вышедшая из проекта.",
+        "school_already_in_project": "Школа и так в проекте.",
+        "curator_not_assigned": "Этот куратор уже не закреплён за школой.",
+        "curator_not_candidate": (
+            "Выберите куратора из списка: у человека нет роли куратора в этом муниципалитете "
+            "или он уже курирует школу."
+        ),
+        "role_already_revoked": "Эта роль уже снята.",
+        "role_own": "Свою роль снять нельзя — попросите другого координатора.",
+    }
+)
+
+
+def _mark(value: bool) -> str:
+    return "✅" if value else "▫️"
+
+
+def changes_school_menu(changes) -> str:  # SchoolChanges
+    school = changes.school
+    status = "в проекте" if school.status.value == "active" else "вышла из проекта"
+    lines = [
+        f"<b>Изменения: {e(school.short_name)}</b>",
+        f"Статус: {status}",
+        f"{_mark(school.is_shnor)} ШНОР  {_mark(school.is_shnsu)} ШНСУ  "
+        f"{_mark(school.has_nonobjectivity_signs)} признаки необъективности",
+        "Куратор: " + (e(", ".join(c.name for c in changes.curators)) or "—"),
+    ]
+    if changes.staff:
+        lines.append("Команда школы: " + e(", ".join(s.name for s in changes.staff)))
+    lines.append(
+        "Флаги меняются нажатием. Снять куратора — кнопка «✖️» с его именем; "
+        "роль человека — кнопка «👤» с именем."
+    )
+    return _fit("\n".join(lines))
+
+
+def changes_flag_button(key: str, value: bool) -> str:
+    return f"{_mark(value)} {CHANGES_FLAG_BUTTONS[key]}"
+
+
+def changes_end_curator_button(name: str) -> str:
+    return f"✖️ {name[:40]}"
+
+
+def changes_person_button(name: str) -> str:
+    return f"👤 {name[:40]}"
+
+
+def changes_confirm_end_curator(curator: str, school: str) -> str:
+    return (
+        f"Снять <b>{e(curator)}</b> с кураторства школы <b>{e(school)}</b>?\n"
+        "Куратор перестанет видеть школу; посещения и отчёты останутся в истории."
+    )
+
+
+def changes_curator_ended(curator: str, school: str) -> str:
+    return f"✅ {e(curator)} больше не куратор школы {e(school)}. Куратору отправлено сообщение."
+
+
+def changes_choose_curator(school: str, page: int, pages: int) -> str:
+    tail = f" (страница {page + 1} из {pages})" if pages > 1 else ""
+    return f"Кому передать школу <b>{e(school)}</b>? Кураторы муниципалитета{tail}:"
+
+
+def changes_confirm_move(school: str, new: str, leaving: list[str]) -> str:
+    text = f"Передать школу <b>{e(school)}</b> куратору <b>{e(new)}</b> на текущий учебный год?"
+    if leaving:
+        text += f"\nБудут сняты: {e(', '.join(leaving))}."
+    return text
+
+
+def changes_moved(school: str, new: str) -> str:
+    return f"✅ Школа {e(school)} передана куратору {e(new)}. Кураторам отправлены сообщения."
+
+
+def changes_confirm_exit(school: str) -> str:
+    return (
+        f"Отметить, что школа <b>{e(school)}</b> вышла из проекта?\n"
+        "Она пропадёт из напоминаний, дайджеста и сводок текущего года; история сохранится. "
+        "Команде школы и куратору придёт сообщение."
+    )
+
+
+def changes_flag_changed(flag: str, value: bool) -> str:
+    return f"{CHANGES_FLAG_BUTTONS[flag]}: {'да' if value else 'нет'}"
+
+
+def changes_people_text(total: int, page: int, pages: int) -> str:
+    tail = f" Страница {page + 1} из {pages}." if pages > 1 else ""
+    return f"<b>Участники</b>: {total}.{tail} Выберите человека, чтобы снять роль."
+
+
+def changes_person_text(card) -> str:  # PersonCard
+    person = card.person
+    lines = [f"<b>{e(person.full_name)}</b>"]
+    if person.position:
+        lines.append(e(person.position))
+    if card.roles:
+        lines.append("<b>Роли:</b>")
+        lines += [f"• {ROLE_NAMES[r.role]}: {e(r.place) or '—'}" for r in card.roles]
+    else:
+        lines.append("Действующих ролей нет.")
+    if card.curated:
+        lines.append("Курирует: " + e(", ".join(card.curated)))
+    if any(r.revocable for r in card.roles):
+        lines.append("Чтобы снять роль, нажмите на неё.")
+    return _fit("\n".join(lines))
+
+
+def changes_role_button(role: Role, place: str) -> str:
+    return f"✖️ {ROLE_NAMES[role]}: {place[:30]}"
+
+
+def changes_confirm_revoke(name: str, role: Role, place: str) -> str:
+    return (
+        f"Снять роль «{ROLE_NAMES[role]}» ({e(place) or '—'}) у <b>{e(name)}</b>?\n"
+        "Команды этой роли сразу станут недоступны; история сохранится."
+    )
+
+
+def changes_role_revoked(name: str, role: Role) -> str:
+    return f"✅ Роль «{ROLE_NAMES[role]}» у {e(name)} снята. Человеку отправлено сообщение."
+
+
+def changes_curator_ended_notice(school: str) -> str:
+    return (
+        f"ℹ️ Вы больше не куратор школы {e(school)}: так решил координатор проекта. "
+        "Ваши посещения и проверки остаются в истории."
+    )
+
+
+def changes_curator_given_notice(school: str) -> str:
+    return f"ℹ️ Вам передана школа {e(school)}: теперь вы её куратор. Карточка школы — /school"
+
+
+def changes_role_ended_notice(role_name: str, place: str) -> str:
+    where = f" ({e(place)})" if place else ""
+    return f"ℹ️ Ваша роль «{role_name}»{where} в боте проекта «500+» снята координатором."
+
+
+def changes_school_exited_notice(school: str) -> str:
+    return (
+        f"ℹ️ Школа {e(school)} отмечена как вышедшая из проекта «500+». "
+        "Напоминания по ней больше не придут; история сохранена."
+    )
+
+
+def changes_school_returned_notice(school: str) -> str:
+    return f"ℹ️ Школа {e(school)} снова в проекте «500+»: напоминания возобновятся."
+
+
+# ================================================================ files out (issue 14: report, export)
+
+YES_NO = {True: "да", False: "нет"}
+REVIEW_STATE_LABELS = {"pending": "на проверке", "accepted": "принято", "returned": "возвращено"}
+SCHOOL_STATUS_LABELS = {"active": "участвует", "exited": "вышла из проекта"}
+EVENT_STATUS_LABELS = {
+    "draft": "черновик",
+    "published": "опубликовано",
+    "cancelled": "отменено",
+    "finished": "проведено",
+}
+# A participant's sign-up as the organiser reads it (the participant sees «вы записаны»).
+ORGANISER_STATE_LABELS = {
+    "registered": "записан(а)",
+    "waitlisted": "в листе ожидания",
+    "declined": "отказался(-ась)",
+    "cancelled": "отменил(а) запись",
+}
+ATTENDED_LABELS = {True: "был(а)", False: "не был(а)"}
+BUTTON_EXPORT_WITH_FILES = "Скачать вместе с файлами подтверждений"
+EXPORT_FILE_TOO_BIG = "не вошёл: превышен предел размера"
+EXPORT_FILE_UNAVAILABLE = "не вошёл: Telegram не отдал файл"
+EXPORT_FILES_NONE = "Файлов подтверждений (фото, документов) в вашей зоне нет."
+
+
+def export_files_progress(done: int, total: int) -> str:
+    return f"Собираю файлы подтверждений: {done} из {total}…"
+
+
+def export_files_done(added: int, skipped: int, limit_mb: int) -> str:
+    text = f"Готово: файлов в архиве {added}."
+    if skipped:
+        text += (
+            f" Не вошли: {skipped} (общий предел архива {limit_mb} МБ или файл недоступен) — "
+            "их список в files/index.csv."
+        )
+    return text
+
+
+# ---------------------------------------------------------------- directory (issue 13, part 1)
+
+DIRECTORY_INTRO = (
+    "<b>Справочник</b>: муниципалитеты, школы, люди и закрепление кураторов.\n\n"
+    "Ниже — текущий справочник вашей области и шаблон. Исправьте или заполните файл "
+    "и пришлите его сюда: я покажу, что изменится, и спрошу подтверждение.\n"
+    "Прервать — /cancel"
+)
+DIRECTORY_CURRENT_CAPTION = "Текущий справочник. Измените и пришлите обратно."
+DIRECTORY_TEMPLATE_CAPTION = "Шаблон справочника: заголовки и одна строка-пример на каждом листе."
+DIRECTORY_FILE_EXPECTED = "Здесь нужен файл XLSX справочника. Прервать — /cancel"
+DIRECTORY_INVITES_CAPTION = (
+    "Ссылки-приглашения: раздайте каждому его ссылку (одна ссылка — один человек)."
+)
+BUTTON_APPLY = "Применить"
+DIRECTORY_NOTHING_CHANGES = "Файл совпадает со справочником — менять нечего."
+DIRECTORY_CHANGED_MEANWHILE = (
+    "Пока файл ждал подтверждения, справочник изменился, и теперь есть отклонённые строки."
+)
+
+_DIRECTORY_COUNT_LABELS = ("новых", "изменённых", "без изменений", "отклонено")
+
+
+def directory_report(
+    report, *, html: bool = True, max_refusals: int | None = 12
+) -> str:  # ImportReport
+    """Counts per sheet, the refusals (the first few in a chat, all on the command line)."""
+    from bot.services.directory import SHEET_TITLES
+
+    escape_ = e if html else str
+    bold = (lambda text: f"<b>{text}</b>") if html else str
+    lines = [bold("Проверка файла справочника")]
+    for sheet, counts in report.counts.items():
+        numbers = (counts.new, counts.changed, counts.unchanged, counts.refused)
+        parts = ", ".join(
+            f"{label} {n}" for label, n in zip(_DIRECTORY_COUNT_LABELS, numbers, strict=True)
+        )
+        lines.append(f"{SHEET_TITLES[sheet]}: {parts}")
+    if report.ended_assignments:
+        lines.append(f"Закрепления кураторов, которые закончатся: {report.ended_assignments}")
+    if report.invites:
+        lines.append(f"Ссылок-приглашений для ещё не подключённых: {len(report.invites)}")
+    if report.refusals:
+        lines.append("")
+        lines.append(bold(f"Отклонено строк: {len(report.refusals)}. Файл не будет применён."))
+        shown = report.refusals if max_refusals is None else report.refusals[:max_refusals]
+        lines += [f"• {escape_(refusal.text()[:300])}" for refusal in shown]
+        rest = report.refusals[len(shown) :]
+        if rest:
+            by_sheet: dict[str, int] = {}
+            for refusal in rest:
+                title = SHEET_TITLES[refusal.sheet]
+                by_sheet[title] = by_sheet.get(title, 0) + 1
+            summary = ", ".join(f"{title} — {n}" for title, n in by_sheet.items())
+            lines.append(f"…и ещё {len(rest)} ({summary})")
+        lines.append("Исправьте эти строки и пришлите файл снова.")
+    text = "\n".join(lines)
+    return _fit(text) if html else text
+
+
+def directory_applied(report) -> str:  # ImportReport
+    made = sum(c.new for c in report.counts.values())
+    changed = sum(c.changed for c in report.counts.values())
+    if report.changes:
+        lines = [f"✅ Справочник обновлён: добавлено {made}, изменено {changed}."]
+    else:
+        lines = ["Справочник уже совпадал с файлом — ничего не изменено."]
+    if report.ended_assignments:
+        lines.append(f"Закончено закреплений кураторов: {report.ended_assignments}.")
+    if report.invites:
+        lines.append(f"Ссылки-приглашения для {len(report.invites)} чел. — в файле ниже.")
+    return "\n".join(lines)
+
+
+def directory_changed_meanwhile(report) -> str:  # ImportReport
+    return _fit(DIRECTORY_CHANGED_MEANWHILE + "\n\n" + directory_report(report, max_refusals=8))
+
+
+# ================================================================ school year (section body)
+
+
+def recurring_reminder(school: str, number: str, measure: str, wording: str | None) -> str:
+    """A recurring roadmap item («ежемесячно», «в течение года»): time to mark what was done."""
+    return (
+        f"🔁 Регулярное мероприятие {e(number)} ({e(school)}), срок «{e((wording or '')[:80])}»:\n"
+        f"{e(measure[:300])}\n"
+        "Отметьте, что сделано за этот период."
+    )
+
+
+ROLLOVER_ASK = (
+    "<b>Новый учебный год</b>\n"
+    "Назначения кураторов продолжатся в новом году, кроме завершённых и школ, вышедших "
+    "из проекта. Школам с невыполненными мероприятиями придёт список — перенести или закрыть.\n"
+    "Сначала покажу, что изменится:"
+)
+ROLLOVER_DONE = "Готово: переход выполнен."
+ROLLOVER_NOTHING = "Ничего не изменилось: переход уже выполнен."
+ROLLOVER_REASONS = {"ended": "назначение завершено", "school_exited": "школа вышла из проекта"}
+
+
+def rollover_button(label: str, dry_run: bool) -> str:
+    return f"Проверить переход в {label}" if dry_run else f"Перейти в {label}"
+
+
+def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # rollover.Rollover
+    """What the rollover does (or did), as plain lines: the CLI prints them, the bot escapes."""
+    head = "Пробный прогон, ничего не записано. " if result.dry_run else ""
+    lines = [f"{head}Переход {result.old.label} → {result.new.label}."]
+    lines.append(f"Назначения продолжаются: {len(result.continuing)}")
+    lines += [f"  • {a.curator} — {a.school}" for a in result.continuing]
+    if result.already:
+        lines.append(f"Уже перенесены раньше: {len(result.already)}")
+    lines.append(f"Назначения заканчиваются: {len(result.ending)}")
+    lines += [
+        f"  • {a.curator} — {a.school} ({ROLLOVER_REASONS.get(a.reason or '', a.reason)})"
+        for a in result.ending
+    ]
+    total = sum(s.count for s in result.unfinished)
+    lines.append(
+        f"Невыполненные мероприятия {result.old.label}: {total} в {len(result.unfinished)} шк."
+    )
+    for school in result.unfinished:
+        lines.append(f"  • {school.school}: {school.count}")
+        lines += [f"      {number}. {measure[:80]}" for number, measure in school.first]
+    if not result.dry_run:
+        lines.append(f"Школам отправлен список: {result.schools_told}")
+        lines.append(
+            "Школы переносят мероприятия в план нового года (/import) или закрывают "
+            "отчётом «не выполнено»; кнопок переноса в одно нажатие пока нет."
+        )
+    return lines
+
+
+def rollover_report(result) -> str:  # type: ignore[no-untyped-def]
+    return _fit("\n".join(e(line) for line in rollover_lines(result)))
+
+
+def rollover_school_message(
+    school: str, old: str, new: str, count: int, first: list[tuple[str, str]]
+) -> str:
+    lines = [
+        f"📅 Начинается {e(new)} учебный год. В дорожной карте {e(school)} за {e(old)} "
+        f"не закрыто мероприятий: {count}.",
+    ]
+    lines += [f"• {e(number)}. {e(measure[:120])}" for number, measure in first]
+    if count > len(first):
+        lines.append(f"…и ещё {count - len(first)}.")
+    lines.append(
+        "Решите по каждому: включить в план нового года (загрузите его через /import) "
+        "или закрыть — отчитаться «не выполнено» с пояснением (/roadmap)."
+    )
     return _fit("\n".join(lines))

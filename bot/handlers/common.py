@@ -65,7 +65,7 @@ async def start(update: Update, context: BotContext) -> None:
             now=context.now(),
         )
         replies.append(texts.welcome_bound(binding.full_name, binding.role, binding.scope_name))
-    actor = await load_actor(session, user.id)
+    actor = await load_actor(session, user.id, context.now().date())
     await context.commit()
     if actor is None:
         await answer(update, texts.STRANGER_WELCOME)

@@ -151,7 +151,7 @@ async def attendance(update: Update, context: BotContext) -> None:
 async def export(update: Update, context: BotContext) -> None:
     event_id = _ids(update)[0]
     event = await events.managed_event(context.session, context.actor, event_id)
-    people = await event_results.participants(context.session, context.actor, event_id)
+    people = await event_results.sign_ups_for_organiser(context.session, context.actor, event_id)
     chat = update.effective_chat
     assert chat is not None
     await acknowledge(update)

@@ -37,7 +37,7 @@ def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler
                 return None
             try:
                 async with unit_of_work(context.runtime.session_factory) as session:
-                    actor = await load_actor(session, user.id)
+                    actor = await load_actor(session, user.id, context.now().date())
                     if actor is None and not strangers:
                         await session.rollback()
                         await answer(update, texts.REFUSED_STRANGER, alert=True)

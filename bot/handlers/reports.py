@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
-from bot.handlers.replies import acknowledge, answer, deliver
+from bot.handlers.replies import acknowledge, answer, deliver, keyboard
+from bot.models import School
 from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
-from bot.services import report_data, school_card, summaries
+from bot.services import export_data, report_data, report_periods, school_card, summaries
+from bot.services.permissions import allowed
 from bot.services.recipients import municipality_timezone
 
 
 def _timezone(context: BotContext) -> str:
     return context.runtime.settings.default_timezone
 
+
+log = logging.getLogger(__name__)
 
 CHART_MAX_BARS = 40  # beyond this a bar per school is unreadable on a phone
 
@@ -85,7 +93,12 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
         context.session, context.actor, school_id, context.now().date()
     )
     timezone = await municipality_timezone(context.session, card.school.municipality_id)
-    await answer(update, texts.school_card_text(card, timezone))
+    buttons = None
+    if allowed(context.actor.roles, "school_changes") and context.actor.coordinates(
+        card.school.municipality_id
+    ):  # a coordinator changes the school from its card (bot/handlers/directory_changes.py)
+        buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
+    await answer(update, texts.school_card_text(card, timezone), buttons)
 
 
 @guarded("school")
@@ -120,15 +133,12 @@ async def show_overdue(update: Update, context: BotContext) -> None:
 
 @guarded("report")
 async def choose_half(update: Update, context: BotContext) -> None:
-    start = report_data.school_year_start(context.now().date())
+    """School-year halves and calendar halves (bot/services/report_periods.py)."""
+    periods = report_periods.offered(context.now().date())
     await answer(
         update,
         texts.REPORT_CHOOSE_HALF,
-        [
-            [(texts.half_button(1, start), f"rep:h:{start}:1")],
-            [(texts.half_button(2, start), f"rep:h:{start}:2")],
-            [(texts.half_button(2, start - 1), f"rep:h:{start - 1}:2")],
-        ],
+        [[(p.button, f"rep:h:{p.key}")] for p in periods],
     )
 
 
@@ -140,7 +150,7 @@ async def choose_scope(update: Update, context: BotContext) -> None:
     """The whole scope or one school, ten schools a page: a region has hundreds."""
     assert update.callback_query is not None
     parts = (update.callback_query.data or "").split(":")
-    year, half = parts[2], parts[3]
+    key = report_periods.from_key(f"{parts[2]}:{parts[3]}").key  # a forged year: not found
     page = int(parts[4]) if len(parts) > 4 else 0
     schools = await summaries.summary_schools(context.session, context.actor)
     if not schools:
@@ -149,14 +159,14 @@ async def choose_scope(update: Update, context: BotContext) -> None:
     pages = -(-len(schools) // REPORT_SCHOOLS_PAGE)
     page = min(page, pages - 1)
     on_page = schools[page * REPORT_SCHOOLS_PAGE : (page + 1) * REPORT_SCHOOLS_PAGE]
-    buttons = [(s.short_name, f"rep:g:{year}:{half}:{s.id}") for s in on_page]
-    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{year}:{half}:0")]]
+    buttons = [(s.short_name, f"rep:g:{key}:{s.id}") for s in on_page]
+    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{key}:0")]]
     keyboard += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     turns = []
     if page > 0:
-        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{year}:{half}:{page - 1}"))
+        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{key}:{page - 1}"))
     if page < pages - 1:
-        turns.append((texts.BUTTON_NEXT, f"rep:h:{year}:{half}:{page + 1}"))
+        turns.append((texts.BUTTON_NEXT, f"rep:h:{key}:{page + 1}"))
     if turns:
         keyboard.append(turns)
     await answer(update, texts.REPORT_CHOOSE_SCOPE, keyboard, edit=True)
@@ -166,43 +176,143 @@ async def choose_scope(update: Update, context: BotContext) -> None:
 async def send_report(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     _, _, year, half, school = (update.callback_query.data or "").split(":")
+    chosen = report_periods.from_key(f"{year}:{half}")
     wanted = [int(school)] if school != "0" else None
     schools = await summaries.summary_schools(context.session, context.actor, wanted)
     if not schools:
         await answer(update, texts.error("school_out_of_scope"), alert=True)
         return
+    scope = schools[0].short_name if wanted else "все школы проекта"
+    period = report_data.ReportPeriod(
+        chosen.first, chosen.last, texts.report_title(scope, chosen.title)
+    )
+    await send_report_file(
+        update, context, schools, period, f"{chosen.file_stem}.xlsx", whole=not wanted
+    )
+
+
+async def send_report_file(
+    update: Update,
+    context: BotContext,
+    schools: list[School],
+    period: report_data.ReportPeriod,
+    filename: str,
+    *,
+    whole: bool,
+) -> None:
+    """The report XLSX of `schools` for any period (school-year or calendar half)."""
     ids = [s.id for s in schools]
-    first, last = report_data.half_year_bounds(int(year), int(half))
-    items = await report_data.report_items(context.session, ids, first, last)
+    first, last = period.first, period.last
+    timezone = await municipality_timezone(context.session, schools[0].municipality_id)
+    items = await report_data.report_items(context.session, ids, first, last, timezone)
     visits = await report_data.report_visits(context.session, ids, first, last)
     events = await report_data.report_events(
         context.session,
         list({s.municipality_id for s in schools}),
         first,
         last,
-        school_ids=ids if wanted else None,
+        school_ids=None if whole else ids,
+        timezone=timezone,
     )
-    scope = schools[0].short_name if wanted else "все школы проекта"
-    title = texts.half_year_title(scope, int(half), int(year))
-    content = await asyncio.to_thread(build_half_year_report, title, items, visits, events)
+    today = context.now().astimezone(ZoneInfo(timezone)).date()
+    content = await asyncio.to_thread(
+        build_half_year_report, period.title, items, visits, events, today
+    )
     chat = update.effective_chat
     assert chat is not None
     await acknowledge(update)
-    report = InputFile(content, filename=f"otchet_{year}_{half}_polugodie.xlsx")
+    report = InputFile(content, filename=filename)
     await deliver(
-        lambda: chat.send_document(report, caption=texts.e(title), parse_mode=ParseMode.HTML)
+        lambda: chat.send_document(report, caption=texts.e(period.title), parse_mode=ParseMode.HTML)
     )
+
+
+async def _export_content(
+    context: BotContext, schools: list[School]
+) -> tuple[dict[str, export_data.Table], str]:
+    coordinated = [m for m in {s.municipality_id for s in schools} if context.actor.coordinates(m)]
+    tables = await export_data.export_tables(
+        context.session, [s.id for s in schools], all_participants_of=coordinated
+    )
+    timezone = (
+        await municipality_timezone(context.session, schools[0].municipality_id)
+        if schools
+        else _timezone(context)
+    )
+    return tables, export_data.readme_text(texts.fmt_datetime(context.now(), timezone))
 
 
 @guarded("export")
 async def send_export(update: Update, context: BotContext) -> None:
     schools = await summaries.summary_schools(context.session, context.actor)
-    tables = await report_data.export_tables(context.session, [s.id for s in schools])
-    content = await asyncio.to_thread(build_export_zip, tables)
+    tables, readme = await _export_content(context, schools)
+    files = await export_data.evidence_files(context.session, [s.id for s in schools])
+    content = await asyncio.to_thread(build_export_zip, tables, readme)
     chat = update.effective_chat
     assert chat is not None
     export = InputFile(content, filename="shnor500_export.zip")
+    markup = keyboard([[(texts.BUTTON_EXPORT_WITH_FILES, "exp:f")]]) if files else None
+    await deliver(
+        lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION, reply_markup=markup)
+    )
+
+
+# Telegram lets a bot upload 50 MB and download 20 MB a file; the zip stays under the first.
+EVIDENCE_LIMIT_BYTES = 45 * 1024 * 1024
+FILE_LIMIT_BYTES = 20 * 1024 * 1024
+PROGRESS_EVERY = 10  # files between progress edits: few edits, no flood limits
+
+
+@guarded("export")
+async def send_export_with_files(update: Update, context: BotContext) -> None:
+    """The same export plus the photos and documents, fetched from Telegram, with progress."""
+    schools = await summaries.summary_schools(context.session, context.actor)
+    files = await export_data.evidence_files(context.session, [s.id for s in schools])
+    if not files:
+        await answer(update, texts.EXPORT_FILES_NONE, alert=True)
+        return
+    tables, readme = await _export_content(context, schools)
+    chat = update.effective_chat
+    assert chat is not None
+    await acknowledge(update)
+    progress = await chat.send_message(texts.export_files_progress(0, len(files)))
+    fetched: dict[str, bytes] = {}
+    index: list[list[object]] = []
+    total = 0
+    for number, file in enumerate(files, start=1):
+        note = ""
+        if file.size is not None and (
+            file.size > FILE_LIMIT_BYTES or total + file.size > EVIDENCE_LIMIT_BYTES
+        ):
+            note = texts.EXPORT_FILE_TOO_BIG
+        else:
+            try:
+                remote = await context.bot.get_file(file.file_id)
+                data = bytes(await remote.download_as_bytearray())
+            except TelegramError as error:
+                log.info("evidence file not fetched: %s", type(error).__name__)
+                note = texts.EXPORT_FILE_UNAVAILABLE
+            else:
+                if total + len(data) > EVIDENCE_LIMIT_BYTES:
+                    note = texts.EXPORT_FILE_TOO_BIG
+                else:
+                    fetched[file.path] = data
+                    total += len(data)
+        index.append(
+            [file.path if not note else "", file.school, file.owner, file.original_name, note]
+        )
+        if number % PROGRESS_EVERY == 0 and number < len(files):
+            with contextlib.suppress(TelegramError):
+                await progress.edit_text(texts.export_files_progress(number, len(files)))
+    tables["files/index.csv"] = (export_data.EVIDENCE_INDEX_HEADERS, index)
+    content = await asyncio.to_thread(build_export_zip, tables, readme, fetched)
+    export = InputFile(content, filename="shnor500_export_files.zip")
     await deliver(lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION))
+    skipped = len(files) - len(fetched)
+    with contextlib.suppress(TelegramError):
+        await progress.edit_text(
+            texts.export_files_done(len(fetched), skipped, EVIDENCE_LIMIT_BYTES // 1024 // 1024)
+        )
 
 
 def register(application: Application) -> None:
@@ -213,9 +323,10 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
     application.add_handler(
-        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:\d{4}:[12](:\d{1,4})?$")
+        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$")
     )
     application.add_handler(
-        CallbackQueryHandler(send_report, pattern=r"^rep:g:\d{4}:[12]:\d{1,9}$")
+        CallbackQueryHandler(send_report, pattern=r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$")
     )
     application.add_handler(CommandHandler("export", send_export))
+    application.add_handler(CallbackQueryHandler(send_export_with_files, pattern=r"^exp:f$"))

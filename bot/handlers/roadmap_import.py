@@ -31,6 +31,7 @@ from bot.services.roadmap_import import (
     ParsedRoadmap,
     read_roadmap,
 )
+from bot.services.school_year import SchoolYear
 from bot.services.text_cleaning import clean_text
 
 IMPORT_SCHOOL, IMPORT_FILE, IMPORT_CONFIRM = range(3)
@@ -79,6 +80,11 @@ async def import_school(update: Update, context: BotContext) -> int:
     return await _ask_file(update, context, chosen_school(update))
 
 
+def _school_year(context: BotContext) -> int:
+    """A roadmap's year is its school year's start (2026 for 2026/27)."""
+    return SchoolYear.containing(context.now().date()).start
+
+
 async def _read(context: BotContext, state: dict, titles: dict[int, str]) -> ParsedRoadmap:
     """The file read in the year chosen by a button, else in its own year, else this one."""
     file = await context.bot.get_file(state["file_id"])
@@ -91,7 +97,7 @@ async def _read(context: BotContext, state: dict, titles: dict[int, str]) -> Par
             state["file_name"],
             chosen,
             titles,
-            fallback_year=context.now().year,
+            fallback_year=_school_year(context),
         )
     except ImportRefused as refused:
         raise DomainError(refused.code, **refused.params) from None
@@ -135,7 +141,7 @@ async def _preview(
     if not parsed.items:
         await answer(update, preview + "\n\n" + texts.ROADMAP_NOTHING_TO_LOAD, edit=edit)
         return None
-    this_year = context.now().year
+    this_year = _school_year(context)
     offered = sorted({this_year - 1, this_year, this_year + 1, parsed.year})
     years = [(texts.year_button(y, y == parsed.year), f"rm:yr:{y}") for y in offered]
     buttons = [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")]]
@@ -175,7 +181,7 @@ async def import_year(update: Update, context: BotContext) -> int | None:
     assert update.callback_query is not None
     year = int((update.callback_query.data or "").rsplit(":", 1)[1])
     state = dict(context.user_data.get(IMPORT) or {})
-    if abs(year - context.now().year) > 1 and year != state.get("file_year"):
+    if abs(year - _school_year(context)) > 1 and year != state.get("file_year"):
         raise DomainError("roadmap_year_out_of_range")
     state["year"] = year
     shown = await _preview(update, context, state, edit=True)
@@ -286,7 +292,7 @@ async def new_deadline(update: Update, context: BotContext) -> int | None:
         int(state["school_id"]),
         state["measure"],
         message_text(update),
-        context.now().year,
+        _school_year(context),
     )
     school = await context.session.get(School, int(state["school_id"]))
     await context.commit()

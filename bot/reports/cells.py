@@ -1,21 +1,85 @@
 """Cells written to XLSX and CSV from user text: always text, never a formula.
 
 OWASP's CSV-injection guidance: a cell beginning with = + - @ TAB or CR may be run as a
-formula by Excel or LibreOffice; a leading apostrophe makes it plain text.
+formula by Excel or LibreOffice.
+
+- CSV has no cell types, so `safe_cell` prefixes such a text with an apostrophe (Excel then
+  shows the apostrophe; the text is inert).
+- XLSX has types: `text_cell` keeps the text as the person wrote it, stores it as a string
+  (data_type «s», an inline string — never an `<f>` element) and, when it looks like a
+  formula, sets the «quotePrefix» style so that Excel keeps it text even after the cell is
+  edited (F2, Enter). openpyxl alone would turn «=…» into a formula and «#N/A» into an error.
+
+Both drop control characters (they break XML and PostgreSQL) and cap the text at Excel's
+32,767 characters a cell, so no stored text can make a file fail.
 """
 
 from __future__ import annotations
 
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.styles import Font
+from openpyxl.styles.alignment import Alignment
+
 from bot.services.text_cleaning import clean_text
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+_CUT_MARK = "…"
+
+
+def _clean(text: str) -> str:
+    if not text.isprintable():  # C-speed check: most cells hold no control or format characters
+        text = clean_text(text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - len(_CUT_MARK)] + _CUT_MARK
+    return text
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(_FORMULA_STARTS)
 
 
 def safe_cell(value: object) -> object:
     """Numbers, dates and booleans pass; text is cleaned and neutralised if formula-like."""
     if not isinstance(value, str):
         return value
-    text = clean_text(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
+    text = _clean(value)
+    if looks_like_formula(text):
+        return "'" + text[: MAX_CELL_CHARS - 1]
     return text
+
+
+def text_cell(
+    sheet: object,
+    value: object,
+    *,
+    font: Font | None = None,
+    alignment: Alignment | None = None,
+) -> object:
+    """A value for a write-only sheet's row; text in it is always a string, never a formula
+    or an error. Unstyled plain text goes as a bare string (openpyxl writes those fastest);
+    anything openpyxl would guess wrong goes as a typed cell."""
+    if font is None and alignment is None and isinstance(value, str):
+        text = _clean(value)
+        if not looks_like_formula(text) and text not in ERROR_CODES:
+            return text
+    cell = WriteOnlyCell(sheet, value=None)  # type: ignore[arg-type]
+    set_text(cell, value)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def set_text(cell: Cell, value: object) -> None:
+    """Put a value into any openpyxl cell; strings are cleaned and typed as strings."""
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    text = _clean(value)
+    cell.value = text
+    cell.data_type = "s"  # openpyxl guessed «f» for «=…» and «e» for «#N/A»: a string it is
+    if looks_like_formula(text):
+        cell.quotePrefix = True  # Excel's own «'» prefix: shown as typed, stays text on edit

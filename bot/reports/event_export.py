@@ -1,30 +1,39 @@
-"""Who signed up for an event, as XLSX for the coordinator."""
+"""Who signed up for an event, as XLSX for the organiser: name, school, sign-up, presence."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from bot import texts
+from bot.reports.cells import text_cell
+from bot.services.event_results import Participant
+
+HEADERS = ["№", "ФИО", "Школа", "Запись", "Присутствие"]
+WIDTHS = (5, 40, 30, 22, 14)
 
 
-def build_registrations_xlsx(title: str, people: list) -> bytes:  # list[Participant]
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Участники"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["№", "ФИО", "Запись", "Присутствие"])
+def build_registrations_xlsx(title: str, people: Sequence[Participant]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Участники")
+    for column, width in zip("ABCDE", WIDTHS, strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.append([text_cell(sheet, title, font=Font(bold=True))])
+    sheet.append([text_cell(sheet, header, font=Font(bold=True)) for header in HEADERS])
+    wrap = Alignment(wrap_text=True, vertical="top")
     for number, person in enumerate(people, start=1):
-        attended = {True: "был(а)", False: "не был(а)"}.get(person.attended, "")
-        sheet.append(
-            [number, person.name, texts.REGISTRATION_STATE_LABELS[person.state.value], attended]
-        )
-    sheet.column_dimensions["B"].width = 40
-    sheet.column_dimensions["C"].width = 25
+        attended = texts.ATTENDED_LABELS[person.attended] if person.attended is not None else ""
+        values = [
+            number,
+            person.name,
+            person.school or "",
+            texts.ORGANISER_STATE_LABELS[person.state.value],
+            attended,
+        ]
+        sheet.append([text_cell(sheet, value, alignment=wrap) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

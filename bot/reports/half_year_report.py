@@ -1,83 +1,164 @@
-"""The half-year report as XLSX, in the shape of the seeds' table — sendable upward as is."""
+"""The half-year report as XLSX, in the shape of the seeds' table — sendable upward as is.
+
+One table, as in the seed 002: a row per school, section rows («Организационные
+мероприятия…») with the school's items under them, then the city events as rows of the same
+table («Семинар «…» (на базе СШ № 30)» — organisers in the last column). Every text from
+people goes through `text_cell`: a string, never a formula.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from bot import texts
-from bot.services.report_data import ReportItem
+from bot.reports.cells import text_cell
+from bot.services.report_data import ReportEvent, ReportItem
 
-REPORT_HEADERS = ["№", "Мероприятия", "Отметка об исполнении", "Ответственные исполнители"]
-
-
-def _mark(item: ReportItem) -> str:
-    parts = [texts.ITEM_STATUS_LABELS[item.status.value].capitalize()]
-    if item.done_text:
-        parts.append(item.done_text)
-    if item.evidence:
-        parts.append("Ссылки: " + item.evidence.replace("\n", " "))
-    return ". ".join(parts)
-
-
+REPORT_HEADERS = [
+    "№",
+    "Мероприятия",
+    "Срок исполнения",
+    "Отметка об исполнении",
+    "Ответственные исполнители",
+]
+WIDTHS = (6, 60, 18, 60, 40)
 WRAP = Alignment(wrap_text=True, vertical="top")
+# Section and school rows are not wrapped: their text runs over the empty cells to the right,
+# as a merged heading row does in the seed.
+HEADING = Alignment(wrap_text=False, vertical="top")
+EVENTS_SECTION = "Городские мероприятия"
+NO_SECTION = "Без раздела"
+
+VisitRow = tuple[date, str, str, str, str | None, str | None]
+
+
+def _sentence(text: str) -> str:
+    """A part of the mark, ending in exactly one full stop (no «..»)."""
+    text = " ".join(text.split()).rstrip(" .;,")
+    return text + "." if text else ""
+
+
+def item_mark(item: ReportItem, today: date) -> str:
+    """«Отметка об исполнении»: status, date, overdue state, what was done, evidence."""
+    status = texts.ITEM_STATUS_LABELS[item.status.value].capitalize()
+    if item.accepted_on:
+        status += f", принято куратором {texts.fmt_date(item.accepted_on)}"
+    parts = [_sentence(status)]
+    if item.overdue_on(today):
+        assert item.due_date is not None
+        parts.append(_sentence(f"Просрочено: срок {texts.fmt_date(item.due_date)}"))
+    if item.done_text:
+        parts.append(_sentence(item.done_text))
+    links = [line.strip() for line in (item.evidence or "").splitlines() if line.strip()]
+    links += list(item.attachments)
+    if links:
+        parts.append(_sentence("Подтверждение: " + "; ".join(links)))
+    return " ".join(part for part in parts if part)
+
+
+def item_deadline(item: ReportItem) -> str:
+    if item.deadline:
+        return item.deadline
+    if item.due_date:
+        return texts.fmt_date(item.due_date)
+    return "без срока"
+
+
+def event_measure(event: ReportEvent) -> str:
+    kind = texts.EVENT_FORMAT_LABELS.get(event.format, "")
+    title = f"{kind} «{event.title}»" if kind and kind != "Другое" else event.title
+    if event.host_school:
+        return f"{title} (на базе {event.host_school})"
+    if event.place:
+        return f"{title} ({event.place})"
+    return title
+
+
+def event_mark(event: ReportEvent) -> str:
+    count = f"Записалось: {event.signed_up}, участвовало: {event.attended}"
+    if event.waitlisted:
+        count += f", в листе ожидания: {event.waitlisted}"
+    parts = [_sentence(count)]
+    if event.results:
+        parts.append(_sentence("Итоги: " + event.results))
+    return " ".join(parts)
 
 
 def build_half_year_report(
     title: str,
-    items: list[ReportItem],
-    visits: list[tuple[date, str, str, str, str | None, str | None]],
-    events: list[tuple[str, date, int, int]],
+    items: Sequence[ReportItem],
+    visits: Sequence[VisitRow],
+    events: Sequence[ReportEvent],
+    today: date,
 ) -> bytes:
+    """`today` (the municipality's) decides which items are marked overdue."""
     # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Отчёт")
-    for column, width in zip("ABCD", (6, 60, 60, 40), strict=True):
+    for column, width in zip("ABCDE", WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
 
-    def cells(values: list[object], font: Font | None = None) -> list[WriteOnlyCell]:
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.alignment = WRAP
-            if font is not None:
-                cell.font = font
-            row.append(cell)
-        return row
+    def row(values: Sequence[object], font: Font | None = None) -> None:
+        sheet.append([text_cell(sheet, value, font=font, alignment=WRAP) for value in values])
 
-    heading = WriteOnlyCell(sheet, value=title)
-    heading.font = Font(bold=True, size=12)
-    sheet.append([heading])
-    sheet.append(cells(list(REPORT_HEADERS), Font(bold=True)))
-    current_school = None
-    several_schools = len({item.school for item in items}) > 1  # once, not per row
+    def heading(text: str, font: Font) -> None:
+        sheet.append([text_cell(sheet, text, font=font, alignment=HEADING)])
+
+    heading(title, Font(bold=True, size=12))
+    row(REPORT_HEADERS, Font(bold=True))
+    school, section = None, None
     for item in items:
-        if item.school != current_school and several_schools:
-            sheet.append(cells([item.school], Font(italic=True)))
-            current_school = item.school
-        sheet.append(cells([item.number, item.measure, _mark(item), item.responsible or ""]))
-
-    visit_sheet = workbook.create_sheet("Посещения")
-    visit_sheet.append(["Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации"])
-    for day, school, curator, fmt, purpose, recommendations in visits:
-        visit_sheet.append(
+        if item.school != school:  # always named, even when one school has items
+            heading(item.school, Font(bold=True))
+            school, section = item.school, None
+        item_section = item.section or NO_SECTION
+        if item_section != section:
+            heading(item_section, Font(italic=True))
+            section = item_section
+        row(
             [
-                texts.fmt_date(day),
-                school,
-                curator,
-                texts.VISIT_FORMAT_LABELS.get(fmt, fmt),
-                purpose or "",
-                recommendations or "",
+                item.number,
+                item.measure,
+                item_deadline(item),
+                item_mark(item, today),
+                item.responsible or "",
             ]
         )
-    event_sheet = workbook.create_sheet("Мероприятия")
-    event_sheet.append(["Мероприятие", "Дата", "Записалось", "Участвовало"])
-    for title_, day, signed, attended in events:
-        event_sheet.append([title_, texts.fmt_date(day), signed, attended])
+    if events:
+        heading(EVENTS_SECTION, Font(bold=True))
+        for number, event in enumerate(events, start=1):
+            row(
+                [
+                    str(number),
+                    event_measure(event),
+                    texts.fmt_date(event.day),
+                    event_mark(event),
+                    event.organisers or "",
+                ]
+            )
+
+    visit_sheet = workbook.create_sheet("Посещения")
+    visit_sheet.append(
+        [
+            text_cell(visit_sheet, header, font=Font(bold=True))
+            for header in ("Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации")
+        ]
+    )
+    for day, school_name, curator, fmt, purpose, recommendations in visits:
+        values = [
+            texts.fmt_date(day),
+            school_name,
+            curator,
+            texts.VISIT_FORMAT_LABELS.get(fmt, fmt),
+            purpose or "",
+            recommendations or "",
+        ]
+        visit_sheet.append([text_cell(visit_sheet, value) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

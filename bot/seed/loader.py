@@ -27,6 +27,7 @@ from bot.models import (
 )
 from bot.seed import kamensk_2022 as seed
 from bot.services import invites
+from bot.services.assignments import directory_year
 from bot.services.invites import InviteScope
 from bot.services.school_names import short_name
 
@@ -99,10 +100,12 @@ async def load_demo(
             session, person=person, role=person_seed.role, scope=scope, granted_by=None, now=now
         )
         for key in person_seed.schools:
+            # The demo's curators curate in the school year the demo is loaded in.
+            year = await directory_year(session, schools[key].id, now.date())
             await _get_or_create(
                 session,
                 CuratorAssignment,
-                {"curator_person_id": person.id, "school_id": schools[key].id, "year": seed.YEAR},
+                {"curator_person_id": person.id, "school_id": schools[key].id, "year": year},
             )
         scope_label = region.name if scope.region_id else municipality.name
         result.append(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, Integer, bindparam, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -18,7 +18,9 @@ from bot.models import (
     TelegramAccount,
     utcnow,
 )
+from bot.services.assignments import valid_clause
 from bot.services.errors import AccessDenied, NotFound
+from bot.services.school_year import SchoolYear
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class Actor:
 
 
 def current_project_year(now: datetime | None = None) -> int:
-    return (now or utcnow()).year
+    """The school year (its start, 2026 for 2026/27) containing `now`, as assignments store it."""
+    return SchoolYear.containing((now or utcnow()).date()).start
 
 
 # Built once: the statement runs for every update, and building it cost as much CPU as
@@ -93,20 +96,28 @@ _ACTOR_ROWS = (
     )
     .outerjoin(
         CuratorAssignment,
-        (CuratorAssignment.curator_person_id == Person.id) & CuratorAssignment.ended_at.is_(None),
+        (CuratorAssignment.curator_person_id == Person.id)
+        & valid_clause(bindparam("school_year", type_=Integer)),
     )
     .where(TelegramAccount.telegram_user_id == bindparam("telegram_user_id"))
 )
 
 
-async def load_actor(session: AsyncSession, telegram_user_id: int) -> Actor | None:
+async def load_actor(
+    session: AsyncSession, telegram_user_id: int, today: date | None = None
+) -> Actor | None:
     """The bound person behind a Telegram user, or None for a stranger.
+
+    Curated schools are those of the assignments valid `today` (UTC date unless given; see
+    bot/services/assignments.py for the rule).
 
     Runs for every update, so it is one plain query (account, person, live roles and
     curated schools joined: a handful of rows) rather than an ORM load per table; only a
     regional coordinator's municipalities take a second one.
     """
-    rows = (await session.execute(_ACTOR_ROWS, {"telegram_user_id": telegram_user_id})).all()
+    school_year = SchoolYear.containing(today or utcnow().date()).start
+    parameters = {"telegram_user_id": telegram_user_id, "school_year": school_year}
+    rows = (await session.execute(_ACTOR_ROWS, parameters)).all()
     if not rows:
         return None
     chat_id, person_id, full_name, home_municipality_id = rows[0][:4]

@@ -21,6 +21,7 @@ from bot.models import (
     Roadmap,
     RoadmapItem,
     School,
+    SchoolStatus,
     Visit,
 )
 from bot.services.actors import Actor
@@ -68,8 +69,9 @@ def _union_filter(actors: list[Actor]) -> ColumnElement[bool]:
     return or_(School.id.in_(direct), School.municipality_id.in_(municipalities))
 
 
-def _sees(actor: Actor, school_id: int, municipality_id: int, in_project: bool) -> bool:
-    if not in_project and school_id not in actor.staff_school_ids:
+def _sees(actor: Actor, school_id: int, municipality_id: int, in_project: bool | None) -> bool:
+    # None: the school left the project — out of everyone's digest, its own staff's too.
+    if in_project is None or (not in_project and school_id not in actor.staff_school_ids):
         return False
     return (
         actor.is_admin
@@ -94,9 +96,19 @@ async def build_digests(session: AsyncSession, actors: list[Actor], today: date)
     week_start = today - timedelta(days=today.weekday())
     scope = _union_filter(actors)
     schools = {
-        school_id: (SchoolWeek(school_id, name), municipality_id, in_project)
-        for school_id, name, municipality_id, in_project in await session.execute(
-            select(School.id, School.short_name, School.municipality_id, School.in_project)
+        school_id: (
+            SchoolWeek(school_id, name),
+            municipality_id,
+            None if status == SchoolStatus.EXITED else in_project,
+        )
+        for school_id, name, municipality_id, in_project, status in await session.execute(
+            select(
+                School.id,
+                School.short_name,
+                School.municipality_id,
+                School.in_project,
+                School.status,
+            )
             .where(scope)
             .order_by(School.number)
         )

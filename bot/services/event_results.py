@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -16,11 +16,13 @@ from bot.models import (
     EventRegistration,
     Person,
     RegistrationState,
+    School,
 )
 from bot.services import audit, outbox
 from bot.services.actors import Actor
 from bot.services.errors import DomainError, NotFound
 from bot.services.events import check_text, managed_event
+from bot.services.report_data import person_school_id
 
 MAX_COMMENT = 1000
 
@@ -31,6 +33,7 @@ class Participant:
     name: str
     state: RegistrationState
     attended: bool | None
+    school: str | None = None
 
 
 async def participants(session: AsyncSession, actor: Actor, event_id: int) -> list[Participant]:
@@ -47,6 +50,28 @@ async def participants(session: AsyncSession, actor: Actor, event_id: int) -> li
         .order_by(EventRegistration.state, Person.full_name)
     )
     return [Participant(r.person_id, name, r.state, r.attended) for r, name in rows]
+
+
+async def sign_ups_for_organiser(
+    session: AsyncSession, actor: Actor, event_id: int
+) -> list[Participant]:
+    """Everyone who answered the invitation, with their school, for the organiser's XLSX:
+    those signed up first, then the waiting list, then those who declined or withdrew."""
+    await managed_event(session, actor, event_id)
+    order = case(
+        (EventRegistration.state == RegistrationState.REGISTERED, 0),
+        (EventRegistration.state == RegistrationState.WAITLISTED, 1),
+        (EventRegistration.state == RegistrationState.DECLINED, 2),
+        else_=3,
+    )
+    rows = await session.execute(
+        select(EventRegistration, Person.full_name, School.short_name)
+        .join(Person, Person.id == EventRegistration.person_id)
+        .outerjoin(School, School.id == person_school_id())
+        .where(EventRegistration.event_id == event_id)
+        .order_by(order, School.number, Person.full_name, EventRegistration.id)
+    )
+    return [Participant(r.person_id, name, r.state, r.attended, school) for r, name, school in rows]
 
 
 async def toggle_attendance(

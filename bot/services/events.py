@@ -23,10 +23,12 @@ from bot.models import (
     Role,
     RoleAssignment,
     School,
+    utcnow,
 )
 from bot.reports.ics import event_ics
 from bot.services import audit, event_reminders, outbox, recipients
 from bot.services.actors import Actor
+from bot.services.assignments import valid_on
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.numbers import plain_digits
 
@@ -150,7 +152,7 @@ async def audience_people(session: AsyncSession, event: Event) -> list[int]:
                 await session.scalars(
                     select(CuratorAssignment.curator_person_id).where(
                         CuratorAssignment.school_id.in_(all_schools),
-                        CuratorAssignment.ended_at.is_(None),
+                        valid_on(utcnow().date()),
                     )
                 )
             ).all()

@@ -23,7 +23,8 @@ from bot.models import (
     utcnow,
 )
 from bot.services import audit
-from bot.services.actors import Actor, current_project_year
+from bot.services.actors import Actor
+from bot.services.assignments import directory_year
 from bot.services.errors import AccessDenied, DomainError
 from bot.services.numbers import MAX_ID_DIGITS, plain_digits
 from bot.services.permissions import INVITABLE_BY
@@ -362,7 +363,7 @@ async def grant_role(
             school = await session.get(School, scope.school_id)
             person.municipality_id = school.municipality_id if school else None
     if role == Role.CURATOR and scope.curated_school_id is not None:
-        year = current_project_year(now)
+        year = await directory_year(session, scope.curated_school_id, now.date())
         assigned = await session.scalar(
             select(CuratorAssignment.id).where(
                 CuratorAssignment.curator_person_id == person.id,

@@ -21,6 +21,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "help": EVERYONE_BOUND,
     "whoami": EVERYONE_BOUND,
     "invite": COORDINATORS,
+    "directory": COORDINATORS,  # import/export of municipalities, schools, people (XLSX)
     # -- visits (curators log visits; coordinators and schools read them)
     "visit": CURATORS,
     "visits": EVERYONE_BOUND,
@@ -48,6 +49,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "export": COORDINATORS | CURATORS,
     # -- administration
     "audit": frozenset({Role.ADMIN}),
+    # -- directory changes by taps (issue 13.2): curators, roles, flags, leaving the project
+    "people": COORDINATORS,
+    "school_changes": COORDINATORS,
+    "new_year": frozenset({Role.ADMIN}),
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -78,7 +83,11 @@ COMMANDS: tuple[str, ...] = (
     "export",
     # -- administration
     "invite",
+    "directory",
     "audit",
+    # -- directory changes
+    "people",
+    "new_year",
 )
 
 # Who may invite whom: a role never invites above itself.
@@ -233,8 +242,10 @@ BUTTONS: dict[str, Button] = {
     # -- summaries and reports
     r"^sch:p:\d{1,4}$": Button("summary"),
     r"^sch:o:\d{1,9}$": Button("school", "school", "sees", "sch:o:{id}"),
-    r"^rep:h:\d{4}:[12](:\d{1,4})?$": Button("report"),
-    r"^rep:g:\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:2026:2:{id}"),
+    r"^exp:f$": Button("export"),  # /export with the evidence files (issue 14)
+    # [sc]: a school-year or a calendar half (bot/services/report_periods.py); none: school.
+    r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$": Button("report"),
+    r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:c2022:1:{id}"),
     # -- reminders and settings
     r"^ntf:m:[a-z]+$": Button("settings", changes=True),
     r"^ntf:sz:\d{1,9}:(1|3|7)$": Button(
@@ -245,4 +256,36 @@ BUTTONS: dict[str, Button] = {
     r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
     r"^inv:l$": Button("invite"),
     r"^inv:x:\d{1,9}$": Button("invite", "invite", "coordinates", "inv:x:{id}", changes=True),
+    # -- directory changes (issue 13.2): a school's menu, flags, curators, leaving the project;
+    # people and their roles. A person or role is reached by a coordinator of its place.
+    r"^chg:s:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:s:{id}"),
+    r"^chg:fl:\d{1,9}:(shnor|shnsu|nonobj)$": Button(
+        "school_changes", "school", "coordinates", "chg:fl:{id}:shnsu", changes=True
+    ),
+    r"^chg:ex:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:ex:{id}"),
+    r"^chg:exy:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:exy:{id}", changes=True
+    ),
+    r"^chg:bk:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:bk:{id}", changes=True
+    ),
+    r"^chg:ce:\d{1,9}:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:ce:{id}:1"),
+    r"^chg:cy:\d{1,9}:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:cy:{id}:1", changes=True
+    ),
+    r"^chg:mv:\d{1,9}:\d{1,4}$": Button("school_changes", "school", "coordinates", "chg:mv:{id}:0"),
+    r"^chg:mt:\d{1,9}:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:mt:{id}:1"),
+    r"^chg:my:\d{1,9}:\d{1,9}$": Button(
+        "school_changes", "school", "coordinates", "chg:my:{id}:1", changes=True
+    ),
+    r"^ppl:p:\d{1,4}$": Button("people"),
+    r"^ppl:o:\d{1,9}$": Button("people", "person", "coordinates", "ppl:o:{id}"),
+    r"^ppl:rv:\d{1,9}$": Button("people", "role", "coordinates", "ppl:rv:{id}"),
+    r"^ppl:ry:\d{1,9}$": Button("people", "role", "coordinates", "ppl:ry:{id}", changes=True),
+    # -- directory import (the file's rows are checked against the actor's scope)
+    r"^dir:ok$": _inside("directory"),
+    r"^dir:x$": _inside("directory"),
+    # -- school year (bot/handlers/admin.py): d = dry run, r = run
+    r"^ny:d:\d{4}$": Button("new_year"),
+    r"^ny:r:\d{4}$": Button("new_year", changes=True),
 }

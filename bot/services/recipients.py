@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import CuratorAssignment, Municipality, Role, RoleAssignment, School
+from bot.models import CuratorAssignment, Municipality, Role, RoleAssignment, School, utcnow
+from bot.services.assignments import valid_on
 
 
 async def school_staff(session: AsyncSession, school_id: int) -> list[int]:
@@ -19,10 +22,13 @@ async def school_staff(session: AsyncSession, school_id: int) -> list[int]:
     return sorted(set(rows.all()))
 
 
-async def curators_of(session: AsyncSession, school_id: int) -> list[int]:
+async def curators_of(
+    session: AsyncSession, school_id: int, today: date | None = None
+) -> list[int]:
+    """The school's curators by the assignments valid today (bot/services/assignments.py)."""
     rows = await session.scalars(
         select(CuratorAssignment.curator_person_id).where(
-            CuratorAssignment.school_id == school_id, CuratorAssignment.ended_at.is_(None)
+            CuratorAssignment.school_id == school_id, valid_on(today or utcnow().date())
         )
     )
     return sorted(set(rows.all()))

@@ -35,6 +35,9 @@ from bot.models import (
     VisitFollowUp,
 )
 from bot.services import outbox, recipients
+from bot.services.assignments import valid_on
+from bot.services.deadlines import cadence_of, reminder_days
+from bot.services.school_year import SchoolYear
 
 Sweep = Callable[[AsyncSession, datetime], Awaitable[int]]
 REMIND_AT = time(9, 0)
@@ -80,6 +83,7 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
         .join(School, School.id == Roadmap.school_id)
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(
+            School.in_project.is_(True),  # a school that left the project gets no reminders
             RoadmapItem.status != ItemStatus.DONE,
             RoadmapItem.due_date.is_not(None),
             RoadmapItem.due_date <= horizon,
@@ -93,7 +97,7 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
         assert item.due_date is not None
         if school.id not in staff_cache:
             staff_cache[school.id] = await recipients.school_staff(session, school.id)
-            curator_cache[school.id] = await recipients.curators_of(session, school.id)
+            curator_cache[school.id] = await recipients.curators_of(session, school.id, now.date())
         buttons = [[(texts.BUTTON_REPORT, f"rm:rep:{item.id}")], snooze_buttons()]
         for offset in DEADLINE_OFFSETS:
             day = item.due_date - timedelta(days=offset)
@@ -132,6 +136,48 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
     return queued
 
 
+async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
+    """Recurring items («ежемесячно», «в течение года», «2 раза в год») of the current
+    school year's roadmaps, on their cadence's days (bot/services/deadlines.py), to the school.
+
+    Items done or closed are left alone; each reminder day is sent once (its dedupe key).
+    """
+    current = SchoolYear.containing(now.date()).start
+    rows = await session.execute(
+        select(RoadmapItem, Roadmap.year, School, Municipality.timezone)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .join(School, School.id == Roadmap.school_id)
+        .join(Municipality, Municipality.id == School.municipality_id)
+        .where(
+            RoadmapItem.is_recurring.is_(True),
+            RoadmapItem.status.not_in([ItemStatus.DONE, ItemStatus.NOT_DONE]),
+            Roadmap.year.in_([current - 1, current]),  # a local date may lag the UTC one
+        )
+    )
+    queued = 0
+    staff_cache: dict[int, list[int]] = {}
+    for item, year, school, timezone in rows:
+        today = local_today(now, timezone)
+        cadence = cadence_of(item.deadline_text)
+        for day in reminder_days(cadence, SchoolYear(year)):
+            if not _fresh(day, today):
+                continue
+            if school.id not in staff_cache:
+                staff_cache[school.id] = await recipients.school_staff(session, school.id)
+            queued += await outbox.enqueue_for_each(
+                session,
+                staff_cache[school.id],
+                key_prefix=f"recurring:item {item.id}:{day.isoformat()}",
+                kind="deadline",
+                due_at=at_nine(day, timezone),
+                buttons=[[(texts.BUTTON_REPORT, f"rm:rep:{item.id}")], snooze_buttons()],
+                text=texts.recurring_reminder(
+                    school.short_name, item.number, item.measure, item.deadline_text
+                ),
+            )
+    return queued
+
+
 async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
     """A visit's agreed next step, on its date, to the curator and the school."""
     rows = await session.execute(
@@ -140,6 +186,7 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
         .join(School, School.id == Visit.school_id)
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(
+            School.in_project.is_(True),
             VisitFollowUp.done_at.is_(None),
             Visit.deleted_at.is_(None),
             VisitFollowUp.due_date <= now.date() + timedelta(days=1),
@@ -180,7 +227,7 @@ async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
             (last.c.curator_person_id == CuratorAssignment.curator_person_id)
             & (last.c.school_id == CuratorAssignment.school_id),
         )
-        .where(CuratorAssignment.ended_at.is_(None))
+        .where(valid_on(now.date()), School.in_project.is_(True))
     )
     queued = 0
     for assignment, school, timezone, last_visit in rows:
@@ -209,13 +256,14 @@ async def review_wait_sweep(session: AsyncSession, now: datetime) -> int:
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .join(School, School.id == Roadmap.school_id)
         .where(
+            School.in_project.is_(True),
             ProgressReport.review_state == ReviewState.PENDING,
             ProgressReport.submitted_at <= now - REVIEW_WAIT,
         )
     )
     queued = 0
     for report, item, school in rows:
-        curators = await recipients.curators_of(session, school.id)
+        curators = await recipients.curators_of(session, school.id, now.date())
         queued += await outbox.enqueue_for_each(
             session,
             curators,
@@ -289,6 +337,7 @@ async def _cancel_withdrawn_event_reminders(session: AsyncSession) -> None:
 
 SWEEPS: list[Sweep] = [
     deadline_sweep,
+    recurring_sweep,
     follow_up_sweep,
     no_visit_sweep,
     review_wait_sweep,
@@ -333,7 +382,7 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
         key = f"digest:{monday.isoformat()}:person {person_id}"
         if await session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
             continue
-        actor = await load_actor(session, telegram_id)
+        actor = await load_actor(session, telegram_id, now.date())
         if actor is None:
             continue
         digest = await build_digest(session, actor, local.date())

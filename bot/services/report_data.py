@@ -1,20 +1,25 @@
-"""What the half-year report and the export contain, read in a few grouped queries."""
+"""What the half-year report contains, read in a few grouped queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.models import (
+    Attachment,
+    AttachmentKind,
     Event,
     EventRegistration,
     EventStatus,
     ItemStatus,
     Person,
     ProgressReport,
+    RegistrationState,
     ReviewState,
     Roadmap,
     RoadmapItem,
@@ -41,6 +46,18 @@ def half_year_bounds(start_year: int, half: int) -> tuple[date, date]:
 
 
 @dataclass(frozen=True)
+class ReportPeriod:
+    """The days a report covers and the words its title names them by.
+
+    Made by the handler from the chosen half (school-year or calendar), so the builders
+    take any period."""
+
+    first: date
+    last: date
+    title: str
+
+
+@dataclass(frozen=True)
 class ReportItem:
     school: str
     number: str
@@ -50,14 +67,40 @@ class ReportItem:
     deadline: str | None
     done_text: str | None
     evidence: str | None
+    section: str | None = None
+    due_date: date | None = None
+    is_recurring: bool = False
+    accepted_on: date | None = None
+    attachments: tuple[str, ...] = ()
+
+    def overdue_on(self, today: date) -> bool:
+        return (
+            self.due_date is not None and self.due_date < today and self.status != ItemStatus.DONE
+        )
+
+
+def _attachment_words(attachment: Attachment) -> str:
+    if attachment.kind == AttachmentKind.LINK and attachment.url:
+        return attachment.url
+    kind = {AttachmentKind.PHOTO: "фото", AttachmentKind.DOCUMENT: "файл"}.get(
+        attachment.kind, "вложение"
+    )
+    return f"{kind} «{attachment.file_name}»" if attachment.file_name else kind
 
 
 async def report_items(
-    session: AsyncSession, school_ids: list[int], first: date, last: date
+    session: AsyncSession,
+    school_ids: list[int],
+    first: date,
+    last: date,
+    timezone: str = "UTC",
 ) -> list[ReportItem]:
-    """Items due in the half (or recurring), with their accepted report's mark of execution."""
+    """Items due in the period (or recurring, or undated), with their accepted report's mark;
+    the day of acceptance is the municipality's (`timezone`)."""
+    zone = ZoneInfo(timezone)
     in_half = Roadmap.school_id.in_(school_ids) & (
         RoadmapItem.is_recurring.is_(True)
+        | RoadmapItem.due_date.is_(None)  # «без срока»: belongs to every period of its plan
         | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last))
     )
     items = (
@@ -66,33 +109,54 @@ async def report_items(
             .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
             .join(School, School.id == Roadmap.school_id)
             .where(in_half)
-            .order_by(School.number, School.short_name, RoadmapItem.position)
+            .order_by(School.number, School.short_name, Roadmap.year, RoadmapItem.position)
         )
     ).all()
     accepted: dict[int, ProgressReport] = {}
     # The items are named by a join, not a list of their ids: a country has more items than
     # asyncpg takes bound parameters (32,767).
-    for report in await session.scalars(
+    accepted_reports = (
         select(ProgressReport)
         .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
-        .order_by(ProgressReport.reviewed_at, ProgressReport.id)
+    )
+    for report in await session.scalars(
+        accepted_reports.order_by(ProgressReport.reviewed_at, ProgressReport.id)
     ):
         accepted[report.item_id] = report  # the latest accepted wins
-    return [
-        ReportItem(
-            school,
-            item.number,
-            item.measure,
-            item.responsible,
-            item.status,
-            item.deadline_text,
-            accepted[item.id].done_text if item.id in accepted else None,
-            accepted[item.id].evidence_links if item.id in accepted else None,
+    files: dict[int, list[str]] = {}
+    for attachment in await session.scalars(
+        select(Attachment)
+        .join(ProgressReport, ProgressReport.id == Attachment.report_id)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(attachment.report_id or 0, []).append(_attachment_words(attachment))
+    result = []
+    for item, school in items:
+        report = accepted.get(item.id)
+        when = (report.reviewed_at if report else None) or item.accepted_at
+        result.append(
+            ReportItem(
+                school,
+                item.number,
+                item.measure,
+                item.responsible,
+                item.status,
+                item.deadline_text,
+                report.done_text if report else None,
+                report.evidence_links if report else None,
+                section=item.section,
+                due_date=item.due_date,
+                is_recurring=item.is_recurring,
+                accepted_on=when.astimezone(zone).date() if when and report else None,
+                attachments=tuple(files.get(report.id, ())) if report else (),
+            )
         )
-        for item, school in items
-    ]
+    return result
 
 
 async def report_visits(
@@ -120,34 +184,67 @@ async def report_visits(
     return [(d, s, c, f.value, p, r) for d, s, c, f, p, r in rows]
 
 
+@dataclass(frozen=True)
+class ReportEvent:
+    """A city event as a row of the report's table, like the seed's «(на базе СШ № 32)»."""
+
+    title: str
+    day: date
+    signed_up: int  # registered now: withdrawn, declined and waitlisted people are not counted
+    attended: int
+    format: str = "other"
+    host_school: str | None = None
+    place: str | None = None
+    organisers: str | None = None
+    results: str | None = None
+    waitlisted: int = 0
+
+
+def person_school_id() -> ColumnElement[int | None]:
+    """The school a person works at: the workplace, else the school team they belong to."""
+    staff_school = (
+        select(func.min(RoleAssignment.school_id))
+        .where(
+            RoleAssignment.person_id == Person.id,
+            RoleAssignment.role == Role.SCHOOL_STAFF,
+            RoleAssignment.revoked_at.is_(None),
+        )
+        .correlate(Person)
+        .scalar_subquery()
+    )
+    return func.coalesce(Person.workplace_school_id, staff_school)
+
+
 async def report_events(
     session: AsyncSession,
     municipality_ids: list[int],
     first: date,
     last: date,
     school_ids: list[int] | None = None,
-) -> list[tuple[str, date, int, int]]:
-    """Events of the half: title, date, signed up, attended.
+    timezone: str = "UTC",
+) -> list[ReportEvent]:
+    """Events of the period (local days of `timezone`) with the people who really came.
 
     With `school_ids` (a school's report) only the people of those schools are counted.
     """
-    start = datetime.combine(first, time.min, tzinfo=UTC)
-    end = datetime.combine(last, time.max, tzinfo=UTC)
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last, time.max, tzinfo=zone)
     registered = EventRegistration.event_id == Event.id
     if school_ids is not None:
-        staff = select(RoleAssignment.person_id).where(
-            RoleAssignment.school_id.in_(school_ids),
-            RoleAssignment.role == Role.SCHOOL_STAFF,
-            RoleAssignment.revoked_at.is_(None),
-        )
-        registered = registered & EventRegistration.person_id.in_(staff)
+        people_of_schools = select(Person.id).where(person_school_id().in_(school_ids))
+        registered = registered & EventRegistration.person_id.in_(people_of_schools)
+    state = EventRegistration.state
+    host = aliased(School)
     rows = await session.execute(
         select(
-            Event.title,
-            Event.starts_at,
-            func.count(EventRegistration.id),
+            Event,
+            host.short_name,
+            func.sum(case((state == RegistrationState.REGISTERED, 1), else_=0)),
+            func.sum(case((state == RegistrationState.WAITLISTED, 1), else_=0)),
             func.sum(case((EventRegistration.attended.is_(True), 1), else_=0)),
         )
+        .outerjoin(host, host.id == Event.host_school_id)
         .outerjoin(EventRegistration, registered)
         .where(
             Event.municipality_id.in_(municipality_ids),
@@ -155,157 +252,21 @@ async def report_events(
             Event.starts_at <= end,
             Event.status.in_([EventStatus.PUBLISHED, EventStatus.FINISHED]),  # held or due
         )
-        .group_by(Event.id, Event.title, Event.starts_at)
-        .order_by(Event.starts_at)
+        .group_by(Event.id, host.short_name)
+        .order_by(Event.starts_at, Event.id)
     )
     return [
-        (title, starts.date(), int(signed), int(attended or 0))
-        for title, starts, signed, attended in rows
+        ReportEvent(
+            event.title,
+            event.starts_at.astimezone(zone).date(),
+            int(signed or 0),
+            int(attended or 0),
+            format=event.format,
+            host_school=host_name,
+            place=event.place_text,
+            organisers=event.organisers,
+            results=event.results,
+            waitlisted=int(waiting or 0),
+        )
+        for event, host_name, signed, waiting, attended in rows
     ]
-
-
-Table = tuple[list[str], list[list[object]]]
-
-
-async def export_tables(session: AsyncSession, school_ids: list[int]) -> dict[str, Table]:
-    """The raw data of a scope, one table per file, ids kept so spreadsheets can join them."""
-    schools = await session.scalars(
-        select(School).where(School.id.in_(school_ids)).order_by(School.id)
-    )
-    items = await session.execute(
-        select(RoadmapItem, Roadmap.school_id, Roadmap.year)
-        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(Roadmap.school_id.in_(school_ids))
-        .order_by(Roadmap.school_id, RoadmapItem.position)
-    )
-    item_rows = [
-        [
-            i.id,
-            school_id,
-            year,
-            i.number,
-            i.section,
-            i.measure,
-            i.deadline_text,
-            i.due_date,
-            i.status.value,
-            i.percent,
-            i.responsible,
-            i.expected_result,
-        ]
-        for i, school_id, year in items
-    ]
-    reports = await session.scalars(
-        select(ProgressReport)
-        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
-        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(Roadmap.school_id.in_(school_ids))
-        .order_by(ProgressReport.id)
-    )
-    visits = await session.scalars(
-        select(Visit)
-        .where(Visit.school_id.in_(school_ids), Visit.deleted_at.is_(None))
-        .order_by(Visit.id)
-    )
-    return {
-        "schools.csv": (
-            [
-                "id",
-                "short_name",
-                "full_name",
-                "number",
-                "director",
-                "shnor",
-                "shnsu",
-                "nonobjectivity",
-                "status",
-            ],
-            [
-                [
-                    s.id,
-                    s.short_name,
-                    s.full_name,
-                    s.number,
-                    s.director_name,
-                    s.is_shnor,
-                    s.is_shnsu,
-                    s.has_nonobjectivity_signs,
-                    s.status.value,
-                ]
-                for s in schools
-            ],
-        ),
-        "roadmap_items.csv": (
-            [
-                "id",
-                "school_id",
-                "year",
-                "number",
-                "section",
-                "measure",
-                "deadline",
-                "due_date",
-                "status",
-                "percent",
-                "responsible",
-                "expected_result",
-            ],
-            item_rows,
-        ),
-        "progress_reports.csv": (
-            [
-                "id",
-                "item_id",
-                "status",
-                "percent",
-                "done",
-                "links",
-                "submitted_at",
-                "review_state",
-                "reviewed_at",
-                "review_comment",
-            ],
-            [
-                [
-                    r.id,
-                    r.item_id,
-                    r.status.value,
-                    r.percent,
-                    r.done_text,
-                    r.evidence_links,
-                    r.submitted_at,
-                    r.review_state.value,
-                    r.reviewed_at,
-                    r.review_comment,
-                ]
-                for r in reports
-            ],
-        ),
-        "visits.csv": (
-            [
-                "id",
-                "school_id",
-                "curator_person_id",
-                "date",
-                "format",
-                "purpose",
-                "participants",
-                "findings",
-                "recommendations",
-            ],
-            [
-                [
-                    v.id,
-                    v.school_id,
-                    v.curator_person_id,
-                    v.visit_date,
-                    v.format.value,
-                    v.purpose,
-                    " ".join(v.participants or []),
-                    v.findings,
-                    v.recommendations,
-                ]
-                for v in visits
-            ],
-        ),
-    }

@@ -344,11 +344,17 @@ def _add_item(
     )
 
 
+def _reading_year(result: ParsedRoadmap) -> int | SchoolYear:
+    """A plan «на 2023 год» reads «до 20.03» in 2023; any other in its school year."""
+    calendar = result.year_source == "title" and not re.search(r"[-–—/]", result.year_wording or "")
+    return result.year if calendar else SchoolYear(result.year)
+
+
 def _with_deadline(result: ParsedRoadmap, item: ParsedItem) -> ParsedItem:
     if not item.deadline_text:
         return item
     try:
-        deadline = parse_deadline(item.deadline_text, result.year)
+        deadline = parse_deadline(item.deadline_text, _reading_year(result))
     except DeadlineUnreadable:
         result.notes.append(
             f"строка {item.row}: срок «{item.deadline_text[:60]}» не понял — "

@@ -33,6 +33,7 @@ from bot.services.roadmap_summary import (  # noqa: F401
     overdue_items,
     roadmap_progress,
 )
+from bot.services.school_year import SchoolYear
 
 EDITABLE_FIELDS = ("measure", "deadline", "responsible", "expected")
 
@@ -137,7 +138,7 @@ async def add_item(
         await session.flush()
     deadline_text = deadline_text.strip()[:200]
     try:
-        deadline = parse_deadline(deadline_text, roadmap.year)
+        deadline = parse_deadline(deadline_text, SchoolYear(roadmap.year))
     except DeadlineUnreadable:
         raise DomainError("roadmap_deadline_unreadable", wording=deadline_text[:60]) from None
     numbers = await session.scalars(
@@ -187,7 +188,7 @@ async def edit_item(
     if field == "deadline":
         year = await session.scalar(select(Roadmap.year).where(Roadmap.id == item.roadmap_id))
         try:
-            deadline = parse_deadline(value, int(year or 0))
+            deadline = parse_deadline(value, SchoolYear(int(year or 0)))
         except DeadlineUnreadable:
             raise DomainError("roadmap_deadline_unreadable", wording=value[:60]) from None
         before = item.deadline_text

@@ -21,8 +21,10 @@ from bot.models import (
     School,
     SchoolRiskProfileEntry,
     TelegramAccount,
+    utcnow,
 )
 from bot.services.actors import Actor
+from bot.services.assignments import valid_on
 from bot.services.events import events_attended
 from bot.services.roadmap_summary import roadmap_progress
 from bot.services.visits import last_visits
@@ -113,7 +115,7 @@ async def curator_names(session: AsyncSession, school_ids: SchoolIds) -> dict[in
     for school_id, name in await session.execute(
         select(CuratorAssignment.school_id, Person.full_name)
         .join(Person, Person.id == CuratorAssignment.curator_person_id)
-        .where(CuratorAssignment.school_id.in_(school_ids), CuratorAssignment.ended_at.is_(None))
+        .where(CuratorAssignment.school_id.in_(school_ids), valid_on(utcnow().date()))
         .distinct()
         .order_by(Person.full_name)
     ):

@@ -78,6 +78,19 @@ def test_seed_demo_twice_changes_nothing(tmp_path: Path, sqlite_env: dict[str, s
     assert INVITE_LINK.findall(second.stdout) == first_links
     assert "Смирнова Светлана Анатольевна — куратор" in first.stdout
     assert "Гареева Л.Г. — управленческая команда школы (СШ № 17)" in first.stdout
+    # The living demo: roadmaps, reports, visits and risk profiles, once.
+    assert "дорожных карт — 7 (пунктов — 115, отчётов — 66), посещений — 21" in first.stdout
+    assert "ничего не добавлено" in second.stdout
+
+
+def test_seed_demo_minimal_leaves_the_living_part_for_a_later_run(
+    tmp_path: Path, sqlite_env: dict[str, str]
+) -> None:
+    minimal = run_cli("seed-demo", "--minimal", env=sqlite_env, cwd=tmp_path)
+    assert minimal.returncode == 0, minimal.stderr
+    assert "Добавлено для демо-школ" not in minimal.stdout
+    full = run_cli("seed-demo", env=sqlite_env, cwd=tmp_path)
+    assert "дорожных карт — 7" in full.stdout, full.stdout
 
 
 def test_invite_command_prints_a_link_or_explains(

@@ -111,7 +111,16 @@ PERSONAS: dict[str, Persona] = {
 }
 
 # Pressed last: they delete, accept or cancel what the other presses look at.
-FINAL = {r"^vis:dy:\d{1,9}$", r"^rm:ac:\d{1,9}$", r"^ev:cy:\d{1,9}$"}
+FINAL = {
+    r"^vis:dy:\d{1,9}$",
+    r"^rm:ac:\d{1,9}$",
+    r"^ev:cy:\d{1,9}$",
+    # directory changes: a school leaving the project, a curator moved, a role ended
+    r"^chg:exy:\d{1,9}$",
+    r"^chg:cy:\d{1,9}:\d{1,9}$",
+    r"^chg:my:\d{1,9}:\d{1,9}$",
+    r"^ppl:ry:\d{1,9}$",
+}
 
 
 def _aimed() -> list[tuple[str, Button]]:

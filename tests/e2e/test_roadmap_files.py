@@ -51,7 +51,7 @@ async def test_a_messy_plan_imports_with_sections_risks_and_its_own_year(
     reply = await demo.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
     shown = reply.last.plain_text
     _fits(reply)
-    assert "Дорожная карта: СШ № 17, 2023 год" in shown
+    assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in shown
     assert "Год из заголовка файла: «2023 год»" in shown
     assert "Мероприятий прочитано: 7, разделов: 2" in shown
     assert f"{MESSY_SECTIONS[0]}\n1.1. Анализ результатов ВПР\n   до 15.03.2023 · фактор 10: " in (
@@ -65,7 +65,7 @@ async def test_a_messy_plan_imports_with_sections_risks_and_its_own_year(
     assert f"{twice}без срока («2 раза в год" in shown or f"{twice}2 раза в год" in shown
     assert "строка 12: фактор риска «что-то своё» не узнан" in shown
     assert "Пропущены строки" not in shown
-    assert reply.last.button_texts[-4:] == ["✓ 2023", "2025", "2026", "2027"]
+    assert reply.last.button_texts[-4:] == ["✓ 2023/24", "2025/26", "2026/27", "2027/28"]
 
     reply = await demo.press(director, texts.BUTTON_UPLOAD)
     assert reply.text == texts.roadmap_imported(7, 0)

@@ -53,7 +53,7 @@ async def test_restart_between_preview_and_upload_loses_nothing(
     await demo.send(director, "/import")
     reply = await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     assert "Мероприятий прочитано: 25" in reply.text
-    await demo.press(director, "2027")
+    await demo.press(director, "2027/28")
     await demo.restart()
     reply = await demo.press(director, texts.BUTTON_UPLOAD)
     assert reply.text == texts.roadmap_imported(25, 0)
@@ -207,13 +207,13 @@ async def test_single_item_added_and_a_forged_year_refused(
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
     reply = await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
-    assert "СШ № 17, 2019 год" in reply.text  # the plan's own deadlines: 2019-2020
+    assert "СШ № 17, 2019/20 учебный год" in reply.text  # the plan's own deadlines: 2019-2020
     assert "Год по срокам в файле: «2019-2020 учебный год»" in reply.text
-    assert reply.last.button_texts[-4:] == ["✓ 2019", "2025", "2026", "2027"]
+    assert reply.last.button_texts[-4:] == ["✓ 2019/20", "2025/26", "2026/27", "2027/28"]
     forged = await demo.press_data(director, reply.last.message_id, "rm:yr:2018")
     assert forged.alerts == [texts.ERRORS["roadmap_year_out_of_range"]]
-    reply = await demo.press(director, "2025")
-    assert "СШ № 17, 2025 год" in reply.text and "✓ 2025" in reply.last.button_texts
+    reply = await demo.press(director, "2025/26")
+    assert "СШ № 17, 2025/26 учебный год" in reply.text and "✓ 2025/26" in reply.last.button_texts
     await demo.press(director, texts.BUTTON_UPLOAD)
 
     reply = await demo.send(director, "/item_new")

@@ -87,10 +87,12 @@ async def test_half_year_report_and_export_files(city: BotHarness) -> None:
     assert [c.value for c in sheet[2]] == [
         "№",
         "Мероприятия",
+        "Срок исполнения",
         "Отметка об исполнении",
         "Ответственные исполнители",
     ]
-    assert [(sheet.cell(r, 1).value, sheet.cell(r, 4).value) for r in (3, 4)] == [
+    assert [sheet.cell(r, 1).value for r in (3, 4)] == ["СШ № 17", "Раздел"]
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 5).value) for r in (5, 6)] == [
         ("1", "Завуч"),
         ("2", "Директор"),
     ]

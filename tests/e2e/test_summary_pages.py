@@ -97,27 +97,38 @@ async def test_report_scope_pages_and_a_school_report_value_by_value(
     assert report["A1"].value == (
         "Отчётные материалы: СШ № 23, первое полугодие 2026/2027 учебного года"
     )
-    assert [[c.value for c in row] for row in report.iter_rows(min_row=3, max_row=6)] == [
-        ["1", "Мероприятие 1", "Выполнено. Проведено. Ссылки: https://example.org/1", "Директор"],
-        ["2", "Мероприятие 2", "Не начато", "Директор"],
-        ["3", "Мероприятие 3", "Не начато", "Директор"],
-        ["4", "Мероприятие 4", "Не начато", "Директор"],
+    rows = [[c.value for c in row] for row in report.iter_rows(min_row=3)]
+    mark = (
+        "Выполнено, принято куратором 24.11.2026. Проведено. Подтверждение: https://example.org/1."
+    )
+    overdue = "Не начато. Просрочено: срок {}."
+    assert rows == [
+        ["СШ № 23", None, None, None, None],  # the school is named in a one-school report too
+        ["Раздел А", None, None, None, None],
+        ["1", "Мероприятие 1", "октябрь 2026", mark, "Директор"],
+        ["2", "Мероприятие 2", "октябрь 2026", overdue.format("03.10.2026"), "Директор"],
+        ["3", "Мероприятие 3", "октябрь 2026", overdue.format("04.10.2026"), "Директор"],
+        ["4", "Мероприятие 4", "октябрь 2026", overdue.format("05.10.2026"), "Директор"],
+        ["Городские мероприятия", None, None, None, None],
+        # The school's own people only; the event is a row of the same table, as in the seed.
+        ["1", "Семинар директоров", "15.10.2026", "Записалось: 1, участвовало: 1.", None],
     ]
-    assert report.max_row == 6
     visits = [[c.value for c in row] for row in workbook["Посещения"].iter_rows(min_row=2)]
     assert visits == [
         ["01.11.2026", "СШ № 23", "Куратор Б.", "Выезд в школу", "Консультация", None],
         ["02.11.2026", "СШ № 23", "Куратор Б.", "Выезд в школу", "Консультация", None],
     ]
-    events = [[c.value for c in row] for row in workbook["Мероприятия"].iter_rows(min_row=2)]
-    assert events == [["Семинар директоров", "15.10.2026", 1, 1]]  # the school's own people
+    assert workbook.sheetnames == ["Отчёт", "Посещения"]
     await bot.send(coordinator, "/report")
     await bot.press(coordinator, "I полугодие 2026/2027")
     document = (await bot.press(coordinator, texts.REPORT_WHOLE)).last
     workbook = load_workbook(io.BytesIO(document.document_bytes or b""))
-    events = [[c.value for c in row] for row in workbook["Мероприятия"].iter_rows(min_row=2)]
-    assert events == [["Семинар директоров", "15.10.2026", 25, 13]]
     report = workbook["Отчёт"]
-    assert report.max_row == 2 + 25 * 5  # a heading row and four items per school
-    assert [report.cell(r, 1).value for r in (3, 8)] == ["СШ № 1", "СШ № 2"]
+    assert [c.value for c in report[report.max_row]][2:4] == [
+        "15.10.2026",
+        "Записалось: 25, участвовало: 13.",
+    ]
+    # A school row, a section row and four items per school; the events heading and one event.
+    assert report.max_row == 2 + 25 * 6 + 2
+    assert [report.cell(r, 1).value for r in (3, 9)] == ["СШ № 1", "СШ № 2"]
     assert len(city.school_ids) == 25

@@ -25,7 +25,7 @@ from bot.models import (
 from bot.reports.chart import build_progress_figure, progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import REPORT_HEADERS, build_half_year_report
-from bot.services import report_data, school_card, summaries
+from bot.services import export_data, report_data, school_card, summaries
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 from tests.support.query_counter import count_queries
 
@@ -155,24 +155,30 @@ async def test_half_year_report_and_export(session: AsyncSession) -> None:
     first, last = report_data.half_year_bounds(2026, 1)
     items = await report_data.report_items(session, ids, first, last)
     visits = await report_data.report_visits(session, ids, first, last)
-    content = build_half_year_report("Отчёт", items, visits, [])
+    content = build_half_year_report("Отчёт", items, visits, [], TODAY)
     sheet = load_workbook(io.BytesIO(content))["Отчёт"]
     assert [cell.value for cell in sheet[2]] == REPORT_HEADERS
-    assert sheet["A3"].value == "СШ № 1" and sheet["B4"].value == "Мера 1"
-    assert sheet["C4"].value == "Выполнено"
+    assert [sheet.cell(row, 1).value for row in (3, 4)] == ["СШ № 1", "Раздел А"]
+    assert sheet["B5"].value == "Мера 1" and sheet["C5"].value == "октябрь 2026"
+    assert sheet["D5"].value == "Выполнено."
+    assert sheet["D6"].value == "Не начато. Просрочено: срок 02.10.2026."
     visits_sheet = load_workbook(io.BytesIO(content))["Посещения"]
     assert visits_sheet.max_row == 3
     archive = zipfile.ZipFile(
-        io.BytesIO(build_export_zip(await report_data.export_tables(session, ids)))
+        io.BytesIO(build_export_zip(await export_data.export_tables(session, ids)))
     )
     assert sorted(archive.namelist()) == [
+        "events.csv",
+        "follow_ups.csv",
+        "participants.csv",
         "progress_reports.csv",
+        "risk_profiles.csv",
         "roadmap_items.csv",
         "schools.csv",
         "visits.csv",
     ]
     items_csv = archive.read("roadmap_items.csv").decode("utf-8-sig").splitlines()
-    assert len(items_csv) == 7 and items_csv[0].startswith("id;school_id")
+    assert len(items_csv) == 7 and items_csv[0].startswith("Код мероприятия;Код школы;Школа")
     del curator
 
 

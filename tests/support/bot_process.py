@@ -93,9 +93,12 @@ def _unused(path: Path) -> Path:
 
 
 async def seed_demo(env: dict[str, str], cwd: Path) -> str:
-    """`python -m bot seed-demo`; its output lists an invite link per person."""
+    """`python -m bot seed-demo --minimal`; its output lists an invite link per person.
+
+    Minimal: these tests count every visit and notification the bot makes, so the living
+    demo's history (roadmaps, reports, visits) stays out of them."""
     seeded = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "seed-demo", cwd=cwd, env=env,
+        sys.executable, "-m", "bot", "seed-demo", "--minimal", cwd=cwd, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await seeded.communicate()

@@ -24,6 +24,7 @@ from bot.models import (
     Roadmap,
     RoadmapItem,
     Role,
+    RoleAssignment,
     School,
     Visit,
     VisitFormat,
@@ -58,6 +59,8 @@ class Side:
     event: int
     notification: int
     invite: int  # for staff of the school, unused
+    person: int  # the school's director
+    role: int  # the director's school-staff role
 
     def id_of(self, target: str) -> int:
         return int(getattr(self, target))
@@ -118,7 +121,23 @@ async def _one_of_everything(
     )
     session.add_all([report, event, notification, invite])
     await session.flush()
-    return Side(school.id, visit.id, item.id, report.id, event.id, notification.id, invite.id)
+    role = await session.scalar(
+        select(RoleAssignment.id).where(
+            RoleAssignment.person_id == director_id, RoleAssignment.role == Role.SCHOOL_STAFF
+        )
+    )
+    assert role is not None
+    return Side(
+        school.id,
+        visit.id,
+        item.id,
+        report.id,
+        event.id,
+        notification.id,
+        invite.id,
+        director_id,
+        role,
+    )
 
 
 async def build_world(session: AsyncSession, now: datetime) -> World:
