@@ -1,4 +1,4 @@
-"""`python -m bot run | migrate | seed-demo | invite | sandbox` — stable names."""
+"""`python -m bot run | migrate | seed-demo | invite | backup | restore | sandbox`."""
 
 from __future__ import annotations
 
@@ -41,12 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--municipality", default=None, help="уточнить муниципалитет школы")
     backup = commands.add_parser("backup", help="сохранить согласованную копию базы данных")
     backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
+    restore = commands.add_parser("restore", help="вернуть копию базы данных (бот остановлен)")
+    restore.add_argument("--from", dest="source", required=True, help="файл копии")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.file_modes import restrict_process, secure_sqlite_files
+
+    # First: the database, its WAL, the leader file and backups hold personal data.
+    restrict_process()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -60,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request URL, and Telegram URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    secure_sqlite_files(settings.database_url)
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "run":
@@ -72,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(invite(settings, Role(args.role), args.scope, args.municipality))
     if args.command == "backup":
         return make_backup(settings, args.to)
+    if args.command == "restore":
+        return restore_backup(settings, args.source)
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -88,6 +97,7 @@ def migrate(settings: Settings) -> int:
 
 
 def make_backup(settings: Settings, to: str | None) -> int:
+    import subprocess
     from pathlib import Path
 
     from bot.backup import backup, default_target
@@ -96,10 +106,25 @@ def make_backup(settings: Settings, to: str | None) -> int:
     target = Path(to) if to else default_target(PROJECT_ROOT / "data")
     try:
         written = backup(settings.database_url, target)
-    except RuntimeError as advice:
+    except (RuntimeError, subprocess.CalledProcessError) as advice:
         print(advice, file=sys.stderr)
         return 1
     print(f"Копия базы данных: {written}")
+    return 0
+
+
+def restore_backup(settings: Settings, source: str) -> int:
+    import subprocess
+    from pathlib import Path
+
+    from bot.backup import restore
+
+    try:
+        restore(settings.database_url, Path(source))
+    except (RuntimeError, subprocess.CalledProcessError) as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"База данных восстановлена из {source}")
     return 0
 
 
