@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.db import make_engine, make_session_factory, unit_of_work
+from bot.log_redaction import install_redaction
 from bot.models import Role
 
 EXIT_CONFIG = 2
@@ -63,8 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, and Telegram URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_redaction(_secrets(settings))
+    # httpx logs every request URL at INFO: noise, and Telegram URLs carry the token (redacted
+    # above, but a line per request is not worth keeping). At DEBUG everything is shown.
+    if settings.log_level.upper() != "DEBUG":
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     secure_sqlite_files(settings.database_url)
     if args.command == "migrate":
@@ -86,6 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(run_sandbox(settings, args.as_person))
     return 1
+
+
+def _secrets(settings: Settings) -> list[str]:
+    from sqlalchemy.engine import make_url
+
+    found = [settings.telegram_bot_token, settings.webhook_secret]
+    values = [secret.get_secret_value() for secret in found if secret is not None]
+    password = make_url(settings.database_url).password
+    return [*values, str(password)] if password else values
 
 
 def migrate(settings: Settings) -> int:
