@@ -473,8 +473,11 @@ async def scope_options(session: AsyncSession, actor: Actor, role: Role) -> list
     return options
 
 
-async def parse_scope_code(session: AsyncSession, code: str) -> InviteScope:
-    """Turn a button's scope code back into a scope; forged ids fail the later checks."""
+async def parse_scope_code(
+    session: AsyncSession, code: str, viewer: Actor | None = None
+) -> InviteScope:
+    """Turn a button's scope code back into a scope; forged ids fail the later checks.
+    A school the viewer cannot see is answered as one that does not exist."""
     if code == "-":
         return InviteScope()
     kind, number = code[:1], code[1:]
@@ -487,6 +490,8 @@ async def parse_scope_code(session: AsyncSession, code: str) -> InviteScope:
         return InviteScope(municipality_id=ident)
     school = await session.get(School, ident)
     if school is None or kind not in {"s", "c"}:
+        raise DomainError("scope_not_found")
+    if viewer is not None and not viewer.sees_school(school):
         raise DomainError("scope_not_found")
     if kind == "s":
         return InviteScope(school_id=ident)
