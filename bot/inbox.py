@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.persistence import DatabasePersistence
+from bot.update_cleaning import clean_update_data
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,9 +32,14 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         self.persistence: DatabasePersistence | None = None
 
     async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            data = item.to_dict()
+            # The input boundary: names and typed text are cleaned before anyone sees them.
+            if clean_update_data(data):
+                item = Update.de_json(data, item._bot)  # the same bot (None in some tests)
         if isinstance(item, Update) and self.persistence is not None:
             try:
-                await self.persistence.record_received(item.update_id, item.to_dict())
+                await self.persistence.record_received(item.update_id, data)
             except Exception:
                 # Handling it unrecorded beats dropping it: only a crash now would lose it.
                 _LOGGER.exception("update %s not recorded in the inbox", item.update_id)
