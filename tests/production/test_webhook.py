@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import os
@@ -218,7 +219,9 @@ async def test_a_malformed_body_is_refused_with_400_and_logged_once(
         async with aiohttp.ClientSession() as http:
             caplog.set_level(logging.WARNING, logger="bot.webhook")
             headers = {SECRET_HEADER: secret, "Content-Type": "application/json"}
-            async with http.post(url, data=MALFORMED_BODIES[case], headers=headers) as response:
+            async with http.post(
+                url, data=io.BytesIO(MALFORMED_BODIES[case]), headers=headers
+            ) as response:
                 assert response.status == 400
             refusals = [r for r in caplog.records if r.name == "bot.webhook"]
             assert len(refusals) == 1 and "malformed" in refusals[0].getMessage()
@@ -243,7 +246,9 @@ async def test_an_oversized_body_is_refused_with_413(caplog: pytest.LogCaptureFi
             body = json.dumps(
                 {"update_id": 1, "message": {**_TEXT_MESSAGE, "text": "я" * MAX_UPDATE_BYTES}}
             ).encode()
-            async with http.post(url, data=body, headers={SECRET_HEADER: secret}) as response:
+            async with http.post(
+                url, data=io.BytesIO(body), headers={SECRET_HEADER: secret}
+            ) as response:
                 assert response.status == 413
             assert len([r for r in caplog.records if r.name == "bot.webhook"]) == 1
             assert server.application.update_queue.empty()
@@ -268,9 +273,11 @@ async def test_a_real_process_survives_every_malformed_body(
             async with aiohttp.ClientSession() as http:
                 await _healthz(http, port)
                 for body in MALFORMED_BODIES.values():
-                    async with http.post(url, data=body, headers=headers) as response:
+                    async with http.post(url, data=io.BytesIO(body), headers=headers) as response:
                         assert response.status == 400
-                async with http.post(url, data=b"{" + b" " * 2_000_000, headers=headers) as r:
+                async with http.post(
+                    url, data=io.BytesIO(b"{" + b" " * 2_000_000), headers=headers
+                ) as r:
                     assert r.status == 413
                 user = fake.user(9_100_002, first_name="Ирина")
                 update = {
