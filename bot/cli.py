@@ -1,4 +1,5 @@
-"""`python -m bot run | migrate | seed-demo | invite | backup | restore | sandbox`."""
+"""`python -m bot run | migrate | seed-demo | invite | backup | restore | forget-person |
+sandbox` — stable names."""
 
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--to", default=None, help="файл копии (по умолчанию data/backup-ДАТА)")
     restore = commands.add_parser("restore", help="вернуть копию базы данных (бот остановлен)")
     restore.add_argument("--from", dest="source", required=True, help="файл копии")
+    forget = commands.add_parser(
+        "forget-person", help="удалить персональные данные человека по его запросу"
+    )
+    forget.add_argument("full_name", nargs="?", default=None, help="ФИО, как в боте")
+    forget.add_argument("--id", dest="person_id", type=int, default=None, help="номер человека")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
@@ -85,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return make_backup(settings, args.to)
     if args.command == "restore":
         return restore_backup(settings, args.source)
+    if args.command == "forget-person":
+        return asyncio.run(forget_person(settings, args.full_name, args.person_id))
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -308,6 +316,51 @@ async def invite(settings: Settings, role: Role, scope_text: str, municipality: 
         await engine.dispose()
     print(invite_link(username, issued.token))
     return 0
+
+
+async def forget_person(settings: Settings, full_name: str | None, person_id: int | None) -> int:
+    from bot.services import forget_person as forgetting
+    from bot.services.errors import DomainError
+
+    if (full_name is None) == (person_id is None):
+        print("Укажите ФИО в кавычках или --id номер (одно из двух).", file=sys.stderr)
+        return EXIT_CONFIG
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_session_factory(engine)) as session:
+            if person_id is None:
+                assert full_name is not None
+                found = await forgetting.find_people(session, full_name)
+                if len(found) != 1:
+                    _explain_matches(full_name, found)
+                    return 1
+                person_id = found[0].id
+            done = await forgetting.forget_person(session, person_id)
+    except DomainError:
+        print(f"Человека с номером {person_id} нет.", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(
+        f"Персональные данные удалены: теперь «{done.placeholder}».\n"
+        f"  Telegram отвязан: {'да' if done.unbound else 'не был привязан'}; "
+        f"ролей отозвано: {done.roles_revoked}; приглашений отозвано: {done.invites_revoked};\n"
+        f"  неотправленных уведомлений удалено: {done.notifications_dropped}; "
+        f"отзывов очищено: {done.feedback_blanked}; "
+        f"текстов с именем исправлено: {done.texts_scrubbed}.\n"
+        "  Посещения, отчёты и мероприятия сохранены (без имени). "
+        "Старые резервные копии содержат данные до их ротации."
+    )
+    return 0
+
+
+def _explain_matches(full_name: str, found: list) -> None:  # type: ignore[type-arg]
+    if not found:
+        print(f"Человек «{full_name}» не найден.", file=sys.stderr)
+        return
+    print(f"Найдено несколько человек «{full_name}» — укажите --id:", file=sys.stderr)
+    for person in found:
+        print(f"  --id {person.id}: {person.full_name}, {person.position or ''}", file=sys.stderr)
 
 
 def _ttl(settings: Settings):  # type: ignore[no-untyped-def]
