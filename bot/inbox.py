@@ -36,7 +36,7 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
             data = item.to_dict()
             # The input boundary: names and typed text are cleaned before anyone sees them.
             if clean_update_data(data):
-                item = Update.de_json(data, item._bot)  # the same bot (None in some tests)
+                item = Update.de_json(data, _bot_of(item))
         if isinstance(item, Update) and self.persistence is not None:
             try:
                 await self.persistence.record_received(item.update_id, data)
@@ -47,6 +47,13 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
 
     async def requeue(self, item: Update) -> None:
         await super().put(item)
+
+
+def _bot_of(update: Update):  # type: ignore[no-untyped-def]
+    try:
+        return update.get_bot()
+    except RuntimeError:  # an update built without a bot (some tests)
+        return None
 
 
 async def replay_unhandled(application: Application) -> int:
