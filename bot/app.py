@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.db import SessionFactory
@@ -25,6 +28,8 @@ from bot.models import utcnow
 from bot.persistence import DatabasePersistence
 from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
 from bot.scheduler import start_scheduler, stop_scheduler
+
+PER_MESSAGE_WARNING = r"If 'per_message=False', 'CallbackQueryHandler' will not be tracked"
 
 
 def build_application(
@@ -62,7 +67,12 @@ def build_application(
     application.bot_data["runtime"] = Runtime(
         settings=settings, session_factory=session_factory, clock=clock
     )
-    _register_handlers(application, settings)
+    with warnings.catch_warnings():
+        # Our conversations mix typed text and buttons in one chat, so they are tracked per
+        # chat and user (per_message=False) on purpose; PTB warns about every such
+        # ConversationHandler holding a CallbackQueryHandler. Only that warning is silenced.
+        warnings.filterwarnings("ignore", message=PER_MESSAGE_WARNING, category=PTBUserWarning)
+        _register_handlers(application, settings)
     return application
 
 

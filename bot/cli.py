@@ -1,4 +1,4 @@
-"""`python -m bot run | migrate | seed-demo | invite | import-directory | new-school-year …`."""
+"""The command line (`python -m bot --help` lists every command); names are stable."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.db import make_engine, make_session_factory, unit_of_work
+from bot.log_redaction import install_redaction
 from bot.models import Role
 
 EXIT_CONFIG = 2
@@ -64,12 +65,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_year.add_argument("year", help="учебный год, например 2027/28")
     new_year.add_argument("--dry-run", action="store_true", help="показать, ничего не меняя")
+
+    restore = commands.add_parser("restore", help="вернуть копию базы данных (бот остановлен)")
+    restore.add_argument("--from", dest="source", required=True, help="файл копии")
+    forget = commands.add_parser(
+        "forget-person", help="удалить персональные данные человека по его запросу"
+    )
+    forget.add_argument("full_name", nargs="?", default=None, help="ФИО, как в боте")
+    forget.add_argument("--id", dest="person_id", type=int, default=None, help="номер человека")
     sandbox = commands.add_parser("sandbox", help="поговорить с ботом в терминале без Telegram")
     sandbox.add_argument("--as", dest="as_person", default=None, help="ФИО демо-пользователя")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.file_modes import restrict_process, secure_sqlite_files
+
+    # First: the database, its WAL, the leader file and backups hold personal data.
+    restrict_process()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -80,9 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, and Telegram URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_redaction(_secrets(settings))
+    # httpx logs every request URL at INFO: noise, and Telegram URLs carry the token (redacted
+    # above, but a line per request is not worth keeping). At DEBUG everything is shown.
+    if settings.log_level.upper() != "DEBUG":
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    secure_sqlite_files(settings.database_url)
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "run":
@@ -101,11 +118,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return make_backup(settings, args.to)
     if args.command == "new-school-year":
         return asyncio.run(new_school_year(settings, args.year, args.dry_run))
+
+    if args.command == "restore":
+        return restore_backup(settings, args.source)
+    if args.command == "forget-person":
+        return asyncio.run(forget_person(settings, args.full_name, args.person_id))
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
         return asyncio.run(run_sandbox(settings, args.as_person))
     return 1
+
+
+def _secrets(settings: Settings) -> list[str]:
+    from sqlalchemy.engine import make_url
+
+    found = [settings.telegram_bot_token, settings.webhook_secret]
+    values = [secret.get_secret_value() for secret in found if secret is not None]
+    password = make_url(settings.database_url).password
+    return [*values, str(password)] if password else values
 
 
 def migrate(settings: Settings) -> int:
@@ -117,6 +148,7 @@ def migrate(settings: Settings) -> int:
 
 
 def make_backup(settings: Settings, to: str | None) -> int:
+    import subprocess
     from pathlib import Path
 
     from bot.backup import backup, default_target
@@ -125,10 +157,25 @@ def make_backup(settings: Settings, to: str | None) -> int:
     target = Path(to) if to else default_target(PROJECT_ROOT / "data")
     try:
         written = backup(settings.database_url, target)
-    except RuntimeError as advice:
+    except (RuntimeError, subprocess.CalledProcessError) as advice:
         print(advice, file=sys.stderr)
         return 1
     print(f"Копия базы данных: {written}")
+    return 0
+
+
+def restore_backup(settings: Settings, source: str) -> int:
+    import subprocess
+    from pathlib import Path
+
+    from bot.backup import restore
+
+    try:
+        restore(settings.database_url, Path(source))
+    except (RuntimeError, subprocess.CalledProcessError) as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"База данных восстановлена из {source}")
     return 0
 
 
@@ -418,6 +465,51 @@ async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> 
     if not dry_run and not result.changed:
         print(texts.ROLLOVER_NOTHING)
     return 0
+
+
+async def forget_person(settings: Settings, full_name: str | None, person_id: int | None) -> int:
+    from bot.services import forget_person as forgetting
+    from bot.services.errors import DomainError
+
+    if (full_name is None) == (person_id is None):
+        print("Укажите ФИО в кавычках или --id номер (одно из двух).", file=sys.stderr)
+        return EXIT_CONFIG
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_session_factory(engine)) as session:
+            if person_id is None:
+                assert full_name is not None
+                found = await forgetting.find_people(session, full_name)
+                if len(found) != 1:
+                    _explain_matches(full_name, found)
+                    return 1
+                person_id = found[0].id
+            done = await forgetting.forget_person(session, person_id)
+    except DomainError:
+        print(f"Человека с номером {person_id} нет.", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(
+        f"Персональные данные удалены: теперь «{done.placeholder}».\n"
+        f"  Telegram отвязан: {'да' if done.unbound else 'не был привязан'}; "
+        f"ролей отозвано: {done.roles_revoked}; приглашений отозвано: {done.invites_revoked};\n"
+        f"  неотправленных уведомлений удалено: {done.notifications_dropped}; "
+        f"отзывов очищено: {done.feedback_blanked}; "
+        f"текстов с именем исправлено: {done.texts_scrubbed}.\n"
+        "  Посещения, отчёты и мероприятия сохранены (без имени). "
+        "Старые резервные копии содержат данные до их ротации."
+    )
+    return 0
+
+
+def _explain_matches(full_name: str, found: list) -> None:  # type: ignore[type-arg]
+    if not found:
+        print(f"Человек «{full_name}» не найден.", file=sys.stderr)
+        return
+    print(f"Найдено несколько человек «{full_name}» — укажите --id:", file=sys.stderr)
+    for person in found:
+        print(f"  --id {person.id}: {person.full_name}, {person.position or ''}", file=sys.stderr)
 
 
 def _ttl(settings: Settings):  # type: ignore[no-untyped-def]

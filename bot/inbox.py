@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.persistence import DatabasePersistence
+from bot.update_cleaning import clean_update_data
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,9 +32,14 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         self.persistence: DatabasePersistence | None = None
 
     async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            data = item.to_dict()
+            # The input boundary: names and typed text are cleaned before anyone sees them.
+            if clean_update_data(data):
+                item = Update.de_json(data, _bot_of(item))
         if isinstance(item, Update) and self.persistence is not None:
             try:
-                await self.persistence.record_received(item.update_id, item.to_dict())
+                await self.persistence.record_received(item.update_id, data)
             except Exception:
                 # Handling it unrecorded beats dropping it: only a crash now would lose it.
                 _LOGGER.exception("update %s not recorded in the inbox", item.update_id)
@@ -41,6 +47,13 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
 
     async def requeue(self, item: Update) -> None:
         await super().put(item)
+
+
+def _bot_of(update: Update):  # type: ignore[no-untyped-def]
+    try:
+        return update.get_bot()
+    except RuntimeError:  # an update built without a bot (some tests)
+        return None
 
 
 async def replay_unhandled(application: Application) -> int:

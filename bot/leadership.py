@@ -18,6 +18,8 @@ from typing import IO
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.file_modes import PRIVATE_FILE, private_file, private_folder
+
 log = logging.getLogger(__name__)
 
 LOCK_KEY = 500_500_500  # the advisory lock's number: any constant the deployment shares
@@ -82,8 +84,10 @@ class FileLeadership(Leadership):
         self.handle: IO[str] | None = None
 
     async def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
+        private_folder(self.path.parent)
+        # 0600 whatever the umask: it sits beside the database in the private folder.
+        handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE), "a+")
+        private_file(self.path)
         announced = False
         while True:
             try:

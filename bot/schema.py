@@ -32,9 +32,11 @@ def upgrade_to_head(database_url: str) -> None:
 
 
 def _ensure_sqlite_folder(database_url: str) -> None:
-    path = database_url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    from bot.file_modes import private_folder, sqlite_path
+
+    path = sqlite_path(database_url)
+    if path is not None:
+        private_folder(path.parent)
 
 
 def head_revision(database_url: str) -> str | None:

@@ -141,14 +141,28 @@ def whoami(full_name: str, roles: list[tuple[Role, str]], schools: list[str]) ->
 
 # ---------------------------------------------------------------- errors raised by services
 
+# -- security: one refusal for «not yours» and «does not exist» (SECURITY.md), so a forged id
+# never tells whether a school, roadmap item, report, visit or event exists elsewhere.
+NOT_FOUND_OR_HIDDEN = "Не найдено или недоступно вам."
+UNIFORM_REFUSAL_CODES = (
+    "not_found",
+    "school_not_found",
+    "school_out_of_scope",
+    "visit_not_found",
+    "roadmap_item_not_found",
+    "roadmap_report_not_found",
+    "event_not_found",
+    "event_not_for_you",
+)
+
 ERRORS: dict[str, str] = {
     "rollover_year_out_of_range": (
         "Перейти можно только в текущий ({current}) или следующий ({next}) учебный год."
     ),
     "access_denied": "Нет доступа.",
-    "not_found": "Не найдено.",
-    "school_not_found": "Школа не найдена.",
-    "school_out_of_scope": "Эта школа вне вашей зоны доступа.",
+    "not_found": NOT_FOUND_OR_HIDDEN,
+    "school_not_found": NOT_FOUND_OR_HIDDEN,
+    "school_out_of_scope": NOT_FOUND_OR_HIDDEN,
     "scope_not_found": "Не найдено, к чему привязать приглашение.",
     "invite_unknown": "Приглашение не найдено. Проверьте ссылку или попросите новую.",
     "invite_used": "Это приглашение уже использовано. Попросите у координатора новое.",
@@ -172,7 +186,7 @@ ERRORS: dict[str, str] = {
     "visit_date_before_project": "Школа участвует в проекте с {year} года — дата раньше.",
     "visit_incomplete": "Не все обязательные поля заполнены: школа, дата, формат, цель.",
     "visit_already_saved": "Это посещение уже сохранено.",
-    "visit_not_found": "Посещение не найдено.",
+    "visit_not_found": NOT_FOUND_OR_HIDDEN,
     "visit_not_yours": "Изменять посещение может только куратор, который его записал.",
     "visit_edit_window": "Изменять и удалять посещение можно {days} дней после записи.",
     "visit_item_other_school": "Этот пункт дорожной карты относится к другой школе.",
@@ -180,11 +194,11 @@ ERRORS: dict[str, str] = {
     "visit_factor_not_in_profile": "Этого фактора нет в рисковом профиле школы.",
     # -- roadmaps
     "roadmap_edit_denied": "Менять дорожную карту могут школа и координаторы муниципалитета.",
-    "roadmap_item_not_found": "Мероприятие не найдено.",
+    "roadmap_item_not_found": NOT_FOUND_OR_HIDDEN,
     "roadmap_report_only_school": "Отчитываться по дорожной карте может только сама школа.",
     "roadmap_percent": "Процент выполнения — от 0 до 100.",
     "roadmap_report_pending": "По этому мероприятию уже есть отчёт на проверке у куратора.",
-    "roadmap_report_not_found": "Отчёт не найден.",
+    "roadmap_report_not_found": NOT_FOUND_OR_HIDDEN,
     "snooze_unknown": "Это напоминание не найдено.",
     # -- events
     "event_coordinators_only": "Создавать и менять мероприятия могут только координаторы муниципалитета.",
@@ -193,8 +207,8 @@ ERRORS: dict[str, str] = {
     "event_datetime_unreadable": "Не понял дату и время. Напишите как ДД.ММ.ГГГГ ЧЧ:ММ, например 15.12.2026 14:30.",
     "event_duration": "Продолжительность — число минут от 15 до 600, например 90.",
     "event_capacity": "Число мест — от 1 до 2000, или нажмите «Без ограничения».",
-    "event_not_found": "Мероприятие не найдено.",
-    "event_not_for_you": "Это мероприятие не для вашей школы или роли.",
+    "event_not_found": NOT_FOUND_OR_HIDDEN,
+    "event_not_for_you": NOT_FOUND_OR_HIDDEN,
     "event_not_open": "Мероприятие отменено или уже закрыто для изменений.",
     "event_started": "Мероприятие уже началось — запись закрыта.",
     "event_edited_by_other": "Мероприятие только что изменил другой координатор. Откройте его заново и повторите правку.",

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
+UPDATE_KINDS = tuple(str(kind.value) for kind in Update.ALL_TYPES)
 
 
 @dataclass
@@ -114,12 +115,83 @@ class BotServer:
             # A standby (or a leader shutting down): Telegram retries later, nothing is lost.
             return web.Response(status=503, text="not the leader")
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="bad update")
-        if update is None:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("webhook: refused an update over %s bytes", MAX_UPDATE_BYTES)
+            return web.Response(status=413, text="too large")
+        try:
+            update = parse_update(body, application.bot)
+        except MalformedUpdate as problem:
+            log.warning("webhook: refused a malformed update (%s)", problem)
             return web.Response(status=400, text="bad update")
         self.health.saw_update()
         await application.update_queue.put(update)
         return web.Response(text="ok")
+
+
+class MalformedUpdate(ValueError):
+    """The body is not an Update Telegram would send; the reason is safe to log."""
+
+
+def parse_update(body: bytes, bot: Any) -> Update:
+    """An Update from the webhook body, or MalformedUpdate — never another exception.
+
+    Telegram always posts a JSON object with an integer update_id; anything else (a string,
+    a list, null, a wrong-typed field, nesting deep enough to exhaust the parser) is refused
+    before any handler sees it.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedUpdate("not UTF-8") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise MalformedUpdate("nested too deeply") from None
+    except ValueError:
+        raise MalformedUpdate("not JSON") from None
+    if not isinstance(data, dict):
+        raise MalformedUpdate(f"a JSON {type(data).__name__}, not an object")
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        raise MalformedUpdate("no integer update_id")
+    for kind in UPDATE_KINDS:
+        if kind in data and not isinstance(data[kind], dict):
+            raise MalformedUpdate(f"{kind} is a {type(data[kind]).__name__}")
+    _check_fields_handlers_read(data)
+    try:
+        update = Update.de_json(data, bot)
+    except RecursionError:
+        raise MalformedUpdate("nested too deeply") from None
+    except Exception as error:  # whatever PTB trips on in a hand-made body
+        raise MalformedUpdate(f"unreadable fields ({type(error).__name__})") from None
+    if update is None:
+        raise MalformedUpdate("empty")
+    return update
+
+
+# The fields handlers read without checking their type; PTB's de_json does not check them.
+_TYPED_FIELDS: dict[str, dict[str, type]] = {
+    "message": {"text": str, "caption": str, "message_id": int, "date": int},
+    "edited_message": {"text": str, "caption": str, "message_id": int, "date": int},
+    "callback_query": {"data": str, "id": str},
+}
+
+
+def _check_fields_handlers_read(data: dict[str, Any]) -> None:
+    for kind, fields in _TYPED_FIELDS.items():
+        part = data.get(kind)
+        if part is None:
+            continue
+        for name, expected in fields.items():
+            value = part.get(name)
+            if value is not None and (not isinstance(value, expected) or isinstance(value, bool)):
+                raise MalformedUpdate(f"{kind}.{name} is a {type(value).__name__}")
+        for holder in ("from", "chat"):
+            sub = part.get(holder)
+            if sub is not None and not (isinstance(sub, dict) and _is_int(sub.get("id"))):
+                raise MalformedUpdate(f"{kind}.{holder} has no integer id")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

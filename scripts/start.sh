@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 
 [ -d .venv ] || python3 -m venv .venv
 . .venv/bin/activate
-python -m pip install --quiet -e .
+./scripts/install.sh
 exec python -m bot run "$@"

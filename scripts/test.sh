@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the project with its test tools into the active (or a new .venv) environment,
+# Install the project with its test tools (exactly as locked, hashes checked) into the
+# active (or a new .venv) environment,
 # then run the whole suite on SQLite and on PostgreSQL (127.0.0.1:5432, database `test`).
 # `--lint` also runs ruff first. Extra arguments go to pytest.
 set -euo pipefail
@@ -9,7 +10,7 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   [ -d .venv ] || python3 -m venv .venv
   . .venv/bin/activate
 fi
-python -m pip install --quiet -e '.[dev]'
+./scripts/install.sh --dev
 
 if [ "${1:-}" = "--lint" ]; then
   shift

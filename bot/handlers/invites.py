@@ -100,7 +100,7 @@ async def issue(update: Update, context: BotContext) -> None:
 
 
 async def _issue(update: Update, context: BotContext, role: Role, code: str) -> None:
-    scope = await invites.parse_scope_code(context.session, code)
+    scope = await invites.parse_scope_code(context.session, code, context.actor)
     issued = await invites.issue_invite(
         context.session,
         inviter=context.actor,

@@ -254,7 +254,9 @@ async def managed_event(session: AsyncSession, actor: Actor, event_id: int) -> E
     if event is None:
         raise NotFound("event_not_found")
     if not actor.coordinates(event.municipality_id):
-        raise AccessDenied("event_coordinators_only")
+        if actor.person_id in await audience_people(session, event):
+            raise AccessDenied("event_coordinators_only")
+        raise NotFound("event_not_found")  # unseen: the same answer as a missing event
     return event
 
 

@@ -28,6 +28,7 @@ from bot.services.assignments import directory_year
 from bot.services.errors import AccessDenied, DomainError
 from bot.services.numbers import MAX_ID_DIGITS, plain_digits
 from bot.services.permissions import INVITABLE_BY
+from bot.services.text_cleaning import clean_text
 
 INVITE_TOKEN_BYTES = 18  # 24 url-safe characters; Telegram allows 64 in a /start payload
 
@@ -281,14 +282,14 @@ async def redeem_invite(
             if taken is not None:
                 raise DomainError("invite_person_taken")
         else:
-            person = Person(full_name=display_name[:200] or "Без имени")
+            person = Person(full_name=_clean_name(display_name) or "Без имени")
             session.add(person)
             await session.flush()
         account = TelegramAccount(
             person_id=person.id,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
-            username=username,
+            username=_clean_username(username),
             bound_at=now,
         )
         session.add(account)
@@ -395,7 +396,7 @@ async def ensure_configured_admin(
         select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
     )
     if account is None:
-        person = Person(full_name=display_name[:200] or "Администратор")
+        person = Person(full_name=_clean_name(display_name) or "Администратор")
         session.add(person)
         await session.flush()
         session.add(
@@ -403,7 +404,7 @@ async def ensure_configured_admin(
                 person_id=person.id,
                 telegram_user_id=telegram_user_id,
                 chat_id=chat_id,
-                username=username,
+                username=_clean_username(username),
                 bound_at=now,
             )
         )
@@ -474,8 +475,11 @@ async def scope_options(session: AsyncSession, actor: Actor, role: Role) -> list
     return options
 
 
-async def parse_scope_code(session: AsyncSession, code: str) -> InviteScope:
-    """Turn a button's scope code back into a scope; forged ids fail the later checks."""
+async def parse_scope_code(
+    session: AsyncSession, code: str, viewer: Actor | None = None
+) -> InviteScope:
+    """Turn a button's scope code back into a scope; forged ids fail the later checks.
+    A school the viewer cannot see is answered as one that does not exist."""
     if code == "-":
         return InviteScope()
     kind, number = code[:1], code[1:]
@@ -489,6 +493,17 @@ async def parse_scope_code(session: AsyncSession, code: str) -> InviteScope:
     school = await session.get(School, ident)
     if school is None or kind not in {"s", "c"}:
         raise DomainError("scope_not_found")
+    if viewer is not None and not viewer.sees_school(school):
+        raise DomainError("scope_not_found")
     if kind == "s":
         return InviteScope(school_id=ident)
     return InviteScope(municipality_id=school.municipality_id, curated_school_id=ident)
+
+
+def _clean_name(display_name: str) -> str:
+    """A Telegram name as stored: no bidi overrides or invisible characters, one line."""
+    return clean_text(display_name, single_line=True)[:200]
+
+
+def _clean_username(username: str | None) -> str | None:
+    return clean_text(username, single_line=True) or None if username else None

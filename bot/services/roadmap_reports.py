@@ -228,6 +228,8 @@ async def pending_for_review(
     if found is None:
         raise NotFound("roadmap_report_not_found")
     report, item, school = found
+    if not actor.sees_school(school):
+        raise NotFound("roadmap_report_not_found")  # unseen: the same as a missing report
     if school.id not in actor.curated_school_ids:
         raise AccessDenied("roadmap_review_only_curator")
     if report.review_state != ReviewState.PENDING:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Municipality, Region, Role
@@ -10,15 +13,29 @@ from bot.services.errors import DomainError
 from bot.services.invites import InviteScope
 from bot.services.school_names import find_schools
 
+T = TypeVar("T")
+
+
+def name_key(name: str) -> str:
+    """A name as compared: Unicode case folding (SQLite's lower() folds ASCII only, so the
+    match is done here, not in SQL), ё as е, runs of spaces as one."""
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
+def match_by_name(rows: Sequence[T], typed: str, name_of: Callable[[T], str]) -> T | None:
+    """The one row whose name is the typed text, else the one that contains it; None when
+    nothing or several match."""
+    wanted = name_key(typed)
+    if not wanted:
+        return None
+    exact = [row for row in rows if name_key(name_of(row)) == wanted]
+    found = exact or [row for row in rows if wanted in name_key(name_of(row))]
+    return found[0] if len(found) == 1 else None
+
 
 async def _municipality(session: AsyncSession, name: str) -> Municipality | None:
-    pattern = f"%{name.strip().lower()}%"
-    rows = (
-        await session.scalars(
-            select(Municipality).where(func.lower(Municipality.name).like(pattern))
-        )
-    ).all()
-    return rows[0] if len(rows) == 1 else None
+    rows = (await session.scalars(select(Municipality))).all()
+    return match_by_name(rows, name, lambda municipality: municipality.name)
 
 
 async def resolve_scope(
@@ -27,13 +44,11 @@ async def resolve_scope(
     if role == Role.ADMIN:
         return InviteScope()
     if role == Role.REGIONAL_COORDINATOR:
-        pattern = f"%{text.strip().lower()}%"
-        regions = (
-            await session.scalars(select(Region).where(func.lower(Region.name).like(pattern)))
-        ).all()
-        if len(regions) != 1:
+        regions = (await session.scalars(select(Region))).all()
+        region = match_by_name(regions, text, lambda region: region.name)
+        if region is None:
             raise DomainError("scope_not_found")
-        return InviteScope(region_id=regions[0].id)
+        return InviteScope(region_id=region.id)
     municipality = await _municipality(session, text) if text else None
     if role in {Role.MUNICIPAL_COORDINATOR, Role.CURATOR} and municipality is not None:
         return InviteScope(municipality_id=municipality.id)

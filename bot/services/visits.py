@@ -273,6 +273,9 @@ async def editable_visit(
     if visit is None or visit.deleted_at is not None:
         raise NotFound("visit_not_found")
     if visit.curator_person_id != actor.person_id:
+        school = await session.get(School, visit.school_id)
+        if school is None or not actor.sees_school(school):
+            raise NotFound("visit_not_found")  # unseen: the same answer as a missing visit
         raise AccessDenied("visit_not_yours")
     if now - visit.created_at > EDIT_WINDOW:
         raise DomainError("visit_edit_window", days=EDIT_WINDOW.days)

@@ -267,3 +267,34 @@ async def test_forged_ids_inside_conversations_are_refused(
     await bot.send(coordinator, "/cancel")
     await bot.send(curator, "/cancel")
     assert await _state(session_factory, other) == before
+
+
+MISSING_ID = 987_654_321  # no row of any table has this id
+
+
+async def test_not_yours_and_does_not_exist_read_the_same(
+    bot: BotHarness, other: Other, logged_errors: ErrorLog
+) -> None:
+    """SECURITY.md: a refusal never reveals whether the thing exists. Every forged press of the
+    matrix is answered exactly as the same press naming an id that exists nowhere."""
+    nowhere = Other(*[MISSING_ID] * len(Other.__dataclass_fields__))
+    differing = []
+    for person, presses in forged(other).items():
+        user = await bot.login(person)
+        for real, missing in zip(presses, forged(nowhere)[person], strict=True):
+            seen = []
+            for data in (real, missing):
+                await bot.send(user, "/cancel")
+                reply = await press_safely(bot, user, data, logged_errors, SECRET)
+                seen.append(reply.everything.strip())
+            if seen[0] != seen[1]:
+                differing.append(f"{person} {real}: {seen[0]!r} ≠ {seen[1]!r}")
+    assert differing == [], "\n".join(differing)
+
+
+def test_every_refusal_of_an_unseen_thing_renders_one_text() -> None:
+    from bot import texts
+
+    rendered = {texts.error(code) for code in texts.UNIFORM_REFUSAL_CODES}
+    assert rendered == {texts.NOT_FOUND_OR_HIDDEN}
+    assert texts.error("school_out_of_scope") == texts.error("school_not_found")

@@ -259,10 +259,11 @@ async def test_forged_buttons_show_and_change_nothing_of_others(
     assert "всего 0" in listing.text
     message_id = listing.last.message_id
     for data, refusal in [
-        (f"vis:o:{visit_id}", texts.ERRORS["visit_not_found"]),
-        (f"vis:ed:{visit_id}", texts.ERRORS["visit_not_yours"]),
-        (f"vis:dl:{visit_id}", texts.ERRORS["visit_not_yours"]),
-        (f"vis:dy:{visit_id}", texts.ERRORS["visit_not_yours"]),
+        # He does not see СШ № 17: every press is answered as if the visit did not exist.
+        (f"vis:o:{visit_id}", texts.NOT_FOUND_OR_HIDDEN),
+        (f"vis:ed:{visit_id}", texts.NOT_FOUND_OR_HIDDEN),
+        (f"vis:dl:{visit_id}", texts.NOT_FOUND_OR_HIDDEN),
+        (f"vis:dy:{visit_id}", texts.NOT_FOUND_OR_HIDDEN),
     ]:
         reply = await demo.press_data(other, message_id, data)
         assert reply.alerts == [refusal], data

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ItemStatus, RiskLevel, Role
 from bot.services import risk_profile, roadmap_reports, roadmap_summary, roadmaps
-from bot.services.errors import AccessDenied, DomainError
+from bot.services.errors import AccessDenied, DomainError, NotFound
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 from tests.support.roadmap_files import parsed_item
 
@@ -83,7 +83,7 @@ async def test_review_rules(session: AsyncSession) -> None:
     other = await make_person(
         session, Role.CURATOR, municipality=city, curated=[await make_school(session, city)]
     )
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):  # the other curator does not see the school at all
         await roadmap_reports.review(
             session, await actor_for(session, other), report.id, accept=True, comment=None, now=NOW
         )

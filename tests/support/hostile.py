@@ -30,6 +30,7 @@ from bot import texts
 from bot.fake_bot_api import FakeTelegram
 from bot.models.bot_state import BotStateEntry
 from bot.persistence import USER_DATA
+from bot.services.text_cleaning import clean_text
 from tests.support.harness import BotHarness, Reply
 
 HUGE = 10_000  # more than Telegram's 4,096: the bot must refuse or shorten, never choke
@@ -224,8 +225,8 @@ def assert_answered_safely(
 
 def assert_shown_literally(shown: str, value: Hostile, limit: int = 300) -> None:
     """A short text the bot accepted comes back as the user typed it: `<b>` as `<b>`
-    (less NUL characters, which the bot drops)."""
-    typed = value.text.replace("\x00", "").strip()
+    (less control and invisible format characters, which the bot drops where text enters)."""
+    typed = clean_text(value.text).strip()
     if value.kind == "text" and typed and len(typed) <= limit and "\n" not in typed:
         assert typed in shown, f"{typed!r} not shown as typed in {shown[:500]!r}"
 
