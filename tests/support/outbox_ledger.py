@@ -129,6 +129,9 @@ async def queue_reminders(
         city = await make_municipality(session, timezone=timezone)
         for key in keys:
             person = await make_person(session, Role.CURATOR, municipality=city)
+            # Only the queued reminders may reach them: on a Monday or Tuesday the digest
+            # sweep would otherwise add a weekly digest per person to what Telegram gets.
+            person.muted_kinds = ["digest"]
             people.append(person.id)
             await outbox.enqueue(
                 session,
