@@ -217,27 +217,8 @@ async def mark_exited(session: AsyncSession, actor: Actor, school_id: int, now: 
     school = await coordinated_school(session, actor, school_id, lock=True)
     if school.status == SchoolStatus.EXITED:
         raise DomainError("school_already_exited")
-    before = _place(school)
-    school.status = SchoolStatus.EXITED
-    school.in_project = False
-    school.project_end_year = SchoolYear.containing(now.date()).start
-    await session.flush()
-    entry = await audit.record(
-        session,
-        actor_person_id=actor.person_id,
-        action="school.exited",
-        object_type="school",
-        object_id=school.id,
-        details={"before": before, "after": _place(school)},
-    )
-    await _tell(
-        session,
-        entry.id,
-        await _school_people(session, school.id),
-        texts.changes_school_exited_notice(school.short_name),
-        actor.person_id,
-        now,
-    )
+    end_year = SchoolYear.containing(now.date()).start
+    await _set_in_project(session, actor, school, False, end_year, now)
     return school
 
 
@@ -245,28 +226,43 @@ async def bring_back(session: AsyncSession, actor: Actor, school_id: int, now: d
     school = await coordinated_school(session, actor, school_id, lock=True)
     if school.status == SchoolStatus.ACTIVE and school.in_project:
         raise DomainError("school_already_in_project")
+    await _set_in_project(session, actor, school, True, None, now)
+    return school
+
+
+async def _set_in_project(
+    session: AsyncSession,
+    actor: Actor,
+    school: School,
+    in_project: bool,
+    end_year: int | None,
+    now: datetime,
+) -> None:
+    """Leaving or returning: the change, its audit record and a word to the school's people."""
     before = _place(school)
-    school.status = SchoolStatus.ACTIVE
-    school.in_project = True
-    school.project_end_year = None
+    school.status = SchoolStatus.ACTIVE if in_project else SchoolStatus.EXITED
+    school.in_project = in_project
+    school.project_end_year = end_year
     await session.flush()
     entry = await audit.record(
         session,
         actor_person_id=actor.person_id,
-        action="school.returned",
+        action="school.returned" if in_project else "school.exited",
         object_type="school",
         object_id=school.id,
         details={"before": before, "after": _place(school)},
+    )
+    notice = (
+        texts.changes_school_returned_notice if in_project else texts.changes_school_exited_notice
     )
     await _tell(
         session,
         entry.id,
         await _school_people(session, school.id),
-        texts.changes_school_returned_notice(school.short_name),
+        notice(school.short_name),
         actor.person_id,
         now,
     )
-    return school
 
 
 # -- curators --------------------------------------------------------------------------------
