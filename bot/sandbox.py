@@ -139,27 +139,45 @@ async def _chat(fake: FakeTelegram, factory, people: list[Person], as_person: st
                 person = await _choose_person(people, None)
                 user = fake.user(await _bind(factory, person), first_name=person.full_name)
                 continue
+            answered = _answers_to(fake, user.id)
             if line.startswith("!") and line[1:].isdigit():
-                _press(fake, user, int(line[1:]))
+                if not _press(fake, user, int(line[1:])):
+                    continue
             elif line:
                 fake.send_text(user, line)
-            await asyncio.sleep(0.5)
+            else:
+                continue
+            await _await_answer(fake, user.id, answered)
     finally:
         printer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await printer
 
 
-def _press(fake: FakeTelegram, user: FakeUser, number: int) -> None:
+def _answers_to(fake: FakeTelegram, chat_id: int) -> int:
+    return sum(1 for message in fake.sent if message.chat_id == chat_id)
+
+
+async def _await_answer(fake: FakeTelegram, chat_id: int, before: int) -> None:
+    """Until the bot has said something back (however busy the machine), then a moment
+    more for the rest of a multi-message answer; a step that answers nothing waits 10 s."""
+    with contextlib.suppress(TimeoutError):
+        await fake.wait_for(lambda: _answers_to(fake, chat_id) > before, limit=10)
+    await asyncio.sleep(0.3)
+
+
+def _press(fake: FakeTelegram, user: FakeUser, number: int) -> bool:
+    """Press button `number` of the last message with buttons; False if there is none."""
     for message in reversed(fake.messages_to(user.id)):
         flat = [(text, data) for row in message.buttons for text, data in row]
         if flat:
             if 1 <= number <= len(flat):
                 fake.press(user, message.message_id, flat[number - 1][1])
-            else:
-                print("Нет кнопки с таким номером.")
-            return
+                return True
+            print("Нет кнопки с таким номером.")
+            return False
     print("Нет сообщений с кнопками.")
+    return False
 
 
 async def _print_new(fake: FakeTelegram, user_id, start) -> None:  # type: ignore[no-untyped-def]
