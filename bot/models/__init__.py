@@ -22,11 +22,16 @@ from bot.models.people import (
     RoleAssignment,
     TelegramAccount,
 )
+from bot.models.results import Assessment, AssessmentResult, Practice, TrainingCourse
 from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
 from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
+    "TrainingCourse",
+    "Practice",
+    "AssessmentResult",
+    "Assessment",
     "Attachment",
     "AttachmentKind",
     "AuditRecord",
