@@ -15,8 +15,10 @@ from bot.handlers import (
     invites,
     menu,
     notifications,
+    practices,
     protection,
     reports,
+    results,
     roadmaps,
     visits,
 )
@@ -79,6 +81,9 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     reports.register(application)
     admin.register(application)
     directory_changes.register(application)
+    # -- issue 18: school results, practice bank
+    results.register(application)
+    practices.register(application)
     common.register_fallbacks(application)
 
 

@@ -1032,6 +1032,7 @@ def school_card_text(card, timezone: str) -> str:  # SchoolCard
     if card.overdue:
         lines.append("<b>Просрочено:</b>")
         lines += [f"• {e(o.number)}. {e(o.measure[:70])} — {o.days} дн." for o in card.overdue[:8]]
+    lines += results_card_lines(getattr(card, "results", None))  # issue 18
     lines.append("<b>Посещения:</b> " + ("нет" if not card.visits else ""))
     lines += [
         f"• {fmt_date(day)} — {e(curator)}, {VISIT_FORMAT_LABELS.get(fmt.value, '')}"
@@ -1663,3 +1664,188 @@ def rollover_school_message(
         "или закрыть — отчитаться «не выполнено» с пояснением (/roadmap)."
     )
     return _fit("\n".join(lines))
+
+
+# ================================================================ results, training, practices (issue 18)
+
+COMMAND_DESCRIPTIONS.update(
+    {
+        "results": "Результаты ВПР/ОГЭ/ЕГЭ: загрузка и «кто вышел из зоны риска»",
+        "practices": "Банк практик: по факторам риска и поиск",
+    }
+)
+
+ERRORS.update(
+    {
+        "results_no_header": (
+            "Не нашёл в таблице нужных столбцов ({missing}). Нужны: школа, предмет, "
+            "число участников, доля «2»; желательно — процедура (ВПР/ОГЭ/ЕГЭ), класс, "
+            "средний балл, учебный год."
+        ),
+        "results_file_gone": "Файл больше недоступен — пришлите его ещё раз.",
+        "practice_not_found": "Практика не найдена.",
+        "practice_visit_saved": "Эта практика из посещения уже сохранена в банке.",
+        "practice_visit_empty": (
+            "В посещении нет выводов — сохранить как практику нечего. Допишите выводы."
+        ),
+    }
+)
+
+ASSESSMENT_LABELS = {"vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}
+RESULTS_REFUSALS = {
+    "no_school": "не указана школа",
+    "no_subject": "не указан предмет",
+    "bad_assessment": "непонятная процедура «{detail}» (нужно ВПР, ОГЭ или ЕГЭ)",
+    "bad_grade": "непонятный класс «{detail}»",
+    "bad_participants": "число участников «{detail}» — нужно целое больше нуля",
+    "bad_fail": "доля «2» «{detail}» — нужно число от 0 до 100",
+    "bad_average": "средний балл «{detail}» — нужно число",
+    "bad_year": "учебный год «{detail}» — нужно как 2025/26",
+    "duplicate": "повтор: та же школа, процедура, предмет и класс уже были выше",
+    "unknown_school": "школа «{detail}» не найдена среди ваших школ",
+    "ambiguous_school": "школа «{detail}» — подходит несколько, уточните название",
+}
+RESULTS_INTRO = (
+    "<b>Результаты оценочных процедур</b>\n"
+    "Пришлите таблицу XLSX или CSV: школа, процедура (ВПР/ОГЭ/ЕГЭ), предмет, класс, "
+    "число участников, доля «2» (%), средний балл; учебный год — столбцом или в заголовке "
+    "(иначе текущий). Сначала покажу проверку, применю только по кнопке и только целиком."
+)
+RESULTS_FILE_EXPECTED = "Жду файл XLSX или CSV с результатами. Отменить — /cancel."
+BUTTON_RESULTS_LEFT_RISK = "Кто вышел из зоны риска"
+
+
+def results_preview(report, limit: int = 12) -> str:  # ResultsReport
+    from bot.services.school_year import SchoolYear
+
+    years = ", ".join(SchoolYear(y).label for y in report.years) or "—"
+    lines = [
+        "<b>Проверка файла результатов</b>",
+        f"Строк: {len(report.rows)}, школ: {report.schools}, учебный год: {e(years)}",
+        f"Новых: {report.new}, изменённых: {report.changed}",
+    ]
+    if report.refusals:
+        lines.append("")
+        lines.append(f"<b>Отклонено строк: {len(report.refusals)}. Файл не будет применён.</b>")
+        for refusal in report.refusals[:limit]:
+            reason = RESULTS_REFUSALS[refusal.code].format(detail=e(refusal.detail))
+            lines.append(f"• строка {refusal.row}: {reason}")
+        if len(report.refusals) > limit:
+            lines.append(f"…и ещё {len(report.refusals) - limit}")
+        lines.append("Исправьте эти строки и пришлите файл снова.")
+    elif not report.rows:
+        lines.append("В файле нет строк с результатами.")
+    return _fit("\n".join(lines))
+
+
+def results_applied(report) -> str:  # ResultsReport
+    return (
+        f"✅ Результаты загружены: строк {len(report.rows)}, школ {report.schools} "
+        f"(новых {report.new}, изменённых {report.changed})."
+    )
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0") + " %"
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value == 0:
+        return " (без изменений)"
+    arrow = "▼" if value < 0 else "▲"
+    sign = "−" if value < 0 else "+"
+    return f" ({arrow} {sign}{_percent(abs(value))[:-2]} п.п.)"
+
+
+def results_card_lines(results) -> list[str]:  # SchoolResults | None
+    """The school card's block: the latest year, each line with the change from the year before."""
+    if results is None:
+        return []
+    from bot.services.school_year import SchoolYear
+
+    year = SchoolYear(results.year)
+    lines = [
+        f"<b>Результаты {e(year.label)}:</b> доля «2» {_percent(results.fail_percent)}"
+        + (
+            f", в {SchoolYear(results.year - 1).label} — {_percent(results.previous_fail_percent)}"
+            if results.previous_fail_percent is not None
+            else ""
+        )
+    ]
+    for line in results.lines[:12]:
+        average = (
+            f", ср. балл {line.average_mark:g}".replace(".", ",")
+            if line.average_mark is not None
+            else ""
+        )
+        lines.append(
+            f"• {ASSESSMENT_LABELS[line.assessment.value]}, {e(line.subject[:40])}, "
+            f"{line.grade} кл.: «2» {_percent(line.fail_percent)}{_change(line.change)}"
+            f"{average}, участников {line.participants}"
+        )
+    if len(results.lines) > 12:
+        lines.append(f"…и ещё {len(results.lines) - 12}")
+    return lines
+
+
+def results_left_risk(moves, year: int, threshold: float) -> str:  # list[RiskMove]
+    from bot.services.school_year import SchoolYear
+
+    head = (
+        f"<b>Вышли из зоны риска в {SchoolYear(year).label}</b>\n"
+        f"Зона риска — доля «2» по всем процедурам школы не меньше {_percent(threshold)} "
+        f"(с учётом числа участников)."
+    )
+    if not moves:
+        return head + "\nТаких школ нет (или нет результатов за оба года)."
+    rows = [
+        f"• {e(m.school.short_name)}: {_percent(m.previous)} → {_percent(m.current)}" for m in moves
+    ]
+    return _fit(head + "\n" + "\n".join(rows))
+
+
+# -- practice bank (issue 18)
+
+BUTTON_TO_PRACTICES = "⭐ В банк практик"
+BUTTON_PRACTICES_ALL = "Все практики"
+PRACTICES_INTRO = (
+    "<b>Банк практик региона</b>\n"
+    "Выберите фактор риска или ищите по словам: /practices наставничество"
+)
+PRACTICES_NONE = "Практик не найдено."
+PRACTICE_SAVED = "⭐ Практика «{title}» сохранена в банк практик региона."
+
+
+def practice_button(visit_id: int) -> tuple[str, str]:
+    return (BUTTON_TO_PRACTICES, f"prc:v:{visit_id}")
+
+
+def practice_saved(title: str) -> str:
+    return PRACTICE_SAVED.format(title=e(title[:100]))
+
+
+def practices_list(views, heading: str) -> str:  # list[PracticeView]
+    if not views:
+        return f"<b>{e(heading)}</b>\n{PRACTICES_NONE}"
+    lines = [f"<b>{e(heading)}</b>"]
+    for view in views:
+        factors = ", ".join(str(f) for f in view.risk_factor_ids)
+        lines.append(
+            f"\n⭐ <b>{e(view.title[:120])}</b>"
+            + (f" — {e(view.school)}" if view.school else "")
+            + (f" (факторы риска: {factors})" if factors else "")
+            + f"\nЧто сделано: {e(view.what_done[:300])}"
+            + (f"\nРезультат: {e(view.result[:200])}" if view.result else "")
+            + f"\n{e(view.author)}, {fmt_date(view.created_at.date())}"
+        )
+    return _fit("\n".join(lines))
+
+
+def practices_digest_lines(views) -> list[str]:  # list[PracticeView]
+    if not views:
+        return []
+    return ["<b>Новое в банке практик:</b>"] + [
+        f"• {e(v.title[:80])}" + (f" ({e(v.school)})" if v.school else "") for v in views[:5]
+    ]

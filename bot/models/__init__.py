@@ -28,10 +28,8 @@ from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
-    "TrainingCourse",
-    "Practice",
-    "AssessmentResult",
     "Assessment",
+    "AssessmentResult",
     "Attachment",
     "AttachmentKind",
     "AuditRecord",
@@ -49,6 +47,7 @@ __all__ = [
     "Notification",
     "NotificationState",
     "Person",
+    "Practice",
     "ProgressReport",
     "Region",
     "RegistrationState",
@@ -64,6 +63,7 @@ __all__ = [
     "SchoolRiskProfileEntry",
     "SchoolStatus",
     "TelegramAccount",
+    "TrainingCourse",
     "Visit",
     "VisitFollowUp",
     "VisitFormat",
