@@ -1776,7 +1776,7 @@ def results_card_lines(results) -> list[str]:  # SchoolResults | None
     ]
     for line in results.lines[:12]:
         average = (
-            f", ср. балл {line.average_mark:g}".replace(".", ",")
+            ", ср. балл " + f"{line.average_mark:g}".replace(".", ",")
             if line.average_mark is not None
             else ""
         )

@@ -1,0 +1,181 @@
+"""Issue 18 parts 3 and 5 through the bot: a coordinator imports two years of results for
+7 schools × 3 assessments and the school card shows the change; who left the risk zone;
+refusals (a school, a coordinator of another municipality, a broken row). A curator saves
+a visit's findings to the practice bank with one tap; a school of the region finds it by
+its risk factor and by a word."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.db import SessionFactory, unit_of_work
+from bot.fake_bot_api import FakeUser
+from bot.models import (
+    AssessmentResult,
+    AuditRecord,
+    Practice,
+    RiskLevel,
+    Role,
+    SchoolRiskProfileEntry,
+)
+from tests.support.factories import make_municipality, make_person, school_named
+from tests.support.harness import BotHarness
+from tests.support.results_files import results_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COORDINATOR = "Плотникова Тамара Андреевна"
+SMIRNOVA = "Смирнова Светлана Анатольевна"
+
+
+async def _results_count(factory: SessionFactory) -> int:
+    async with factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(AssessmentResult)) or 0)
+
+
+async def _import(bot: BotHarness, user: FakeUser, content: bytes) -> str:
+    intro = await bot.send(user, "/results")
+    assert "Результаты оценочных процедур" in intro.text
+    preview = await bot.send_document(user, "vpr_oge_ege.xlsx", content, XLSX)
+    return preview.text
+
+
+async def test_two_years_import_and_the_card_shows_the_change(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    preview = await _import(demo, coordinator, results_xlsx(2024))
+    assert "Строк: 21, школ: 7, учебный год: 2024/25" in preview
+    assert "Новых: 21" in preview
+    assert await _results_count(session_factory) == 0  # a preview writes nothing
+    applied = await demo.press(coordinator, texts.BUTTON_APPLY)
+    assert "Результаты загружены: строк 21, школ 7" in applied.text
+    await _import(demo, coordinator, results_xlsx(2025))
+    await demo.press(coordinator, texts.BUTTON_APPLY)
+    assert await _results_count(session_factory) == 42
+
+    card = await demo.send(coordinator, "/school 17")
+    assert "Результаты 2025/26:" in card.text
+    assert "доля «2» 9 %, в 2024/25 — 22 %" in card.text
+    assert "ВПР, Математика, 5 кл.: «2» 8 % (▼ −13 п.п.), ср. балл 3,4, участников 41" in (
+        card.text
+    )
+    director = await demo.login("Лосева Е.А.")  # СШ № 60 stayed in the zone: «▲»/«▼» honest
+    own = await demo.send(director, "/school 60")
+    assert "ОГЭ, Математика, 9 кл.: «2» 19 % (▼ −7 п.п.)" in own.text
+
+    await demo.send(coordinator, "/results")
+    left = await demo.press(coordinator, texts.BUTTON_RESULTS_LEFT_RISK)
+    assert "Вышли из зоны риска в 2025/26" in left.text
+    for school in ("СШ № 1", "СШ № 17", "СШ № 35", "СШ № 38"):
+        assert f"{school}:" in left.text
+    assert "СШ № 60" not in left.text and "Лицей № 9" not in left.text
+    async with session_factory() as session:
+        actions = (await session.scalars(select(AuditRecord.action))).all()
+    assert actions.count("results.imported") == 2
+
+
+async def test_one_broken_row_refuses_the_file_and_names_the_row(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    extra = [[22, "Школа № 999", "ВПР", "Математика", "5", 10, "5", 3.5]]
+    preview = await _import(demo, coordinator, results_xlsx(2025, extra))
+    assert "Отклонено строк: 1. Файл не будет применён." in preview
+    assert "строка 25: школа «Школа № 999» не найдена среди ваших школ" in preview
+    assert texts.BUTTON_APPLY not in str(demo.fake.messages_to(coordinator.id)[-1].buttons)
+    assert await _results_count(session_factory) == 0
+    reply = await demo.send(coordinator, "просто текст")
+    assert reply.text == texts.RESULTS_FILE_EXPECTED
+    await demo.send(coordinator, "/cancel")
+
+
+async def test_a_school_cannot_import_and_another_municipality_sees_nothing(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    await _import(demo, coordinator, results_xlsx(2024))
+    await demo.press(coordinator, texts.BUTTON_APPLY)
+
+    director = await demo.login("Гареева Л.Г.")
+    refused = await demo.send(director, "/results")
+    assert refused.text == texts.REFUSED
+    upload = await demo.send_document(director, "r.xlsx", results_xlsx(2025), XLSX)
+    assert "Проверка файла" not in upload.text
+
+    async with unit_of_work(session_factory) as session:
+        away = await make_municipality(session, name="Другой округ")
+        await make_person(
+            session, Role.MUNICIPAL_COORDINATOR, full_name="Чужой Координатор", municipality=away
+        )
+    stranger = await demo.login("Чужой Координатор")
+    preview = await _import(demo, stranger, results_xlsx(2025))
+    assert "Отклонено строк: 21" in preview
+    assert "не найдена среди ваших школ" in preview
+    assert await _results_count(session_factory) == 21
+    await demo.send(stranger, "/cancel")
+    await demo.send(stranger, "/results")
+    left = await demo.press(stranger, texts.BUTTON_RESULTS_LEFT_RISK)
+    assert "Таких школ нет" in left.text
+    assert "СШ № 17" not in (await demo.send(stranger, "/school 17")).text
+
+
+async def test_a_visit_saved_to_the_bank_is_found_by_its_factor_and_a_word(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with unit_of_work(session_factory) as session:  # СШ № 17's profile: factor 4
+        school = await school_named(session, "СШ № 17")
+        session.add(
+            SchoolRiskProfileEntry(
+                school_id=school.id, risk_factor_id=4, level=RiskLevel.HIGH, year=2026
+            )
+        )
+    curator = await demo.login(SMIRNOVA)
+    await demo.send(curator, "/visit")
+    await demo.press(curator, "СШ № 17")
+    await demo.press(curator, texts.BUTTON_TODAY)
+    purpose = await demo.press(curator, "Выезд в школу")
+    factors = [
+        (label, int(data.rsplit(":", 1)[1]))
+        for row in purpose.last.buttons
+        for label, data in row
+        if data.startswith("vis:pr:")
+    ]
+    assert [factor for _label, factor in factors] == [4]
+    label, factor = factors[0]
+    await demo.press(curator, label)
+    await demo.press(curator, "Педагоги")
+    await demo.press(curator, texts.BUTTON_DONE)
+    await demo.send(curator, "Педагогические пары и наставничество для молодых учителей")
+    await demo.send(curator, "Продолжить пары во втором полугодии")
+    await demo.send(curator, "Провести педсовет — 15.12.2026")
+    await demo.press(curator, texts.BUTTON_DONE)
+    await demo.press(curator, texts.BUTTON_DONE)
+    saved = await demo.press(curator, texts.BUTTON_SAVE)
+    assert texts.BUTTON_TO_PRACTICES in str(saved.last.buttons)
+    banked = await demo.press(curator, texts.BUTTON_TO_PRACTICES)
+    assert "сохранена в банк практик" in banked.text
+    again = await demo.press(curator, texts.BUTTON_TO_PRACTICES)
+    assert again.alerts == [texts.ERRORS["practice_visit_saved"]]
+    async with session_factory() as session:
+        practice = (await session.scalars(select(Practice))).one()
+    assert practice.risk_factor_ids == [factor]
+
+    reader = await demo.login("Лосева Е.А.")  # another school of the region
+    menu = await demo.send(reader, "/practices")
+    assert "Банк практик региона" in menu.text
+    by_factor = await demo.press_data(reader, menu.last.message_id, f"prc:f:{factor}")
+    assert "Педагогические пары и наставничество" in by_factor.text
+    assert "СШ № 17" in by_factor.text
+    other = 1 if factor != 1 else 2
+    empty = await demo.press_data(reader, menu.last.message_id, f"prc:f:{other}")
+    assert texts.PRACTICES_NONE in empty.text
+    found = await demo.send(reader, "/practices наставничеству")
+    assert "Педагогические пары" in found.text
+    assert texts.PRACTICES_NONE in (await demo.send(reader, "/practices робототехника")).text
+
+    async with unit_of_work(session_factory) as session:
+        away = await make_municipality(session, name="Другой регион")
+        await make_person(session, Role.MUNICIPAL_COORDINATOR, full_name="Чужой", municipality=away)
+    stranger = await demo.login("Чужой")
+    assert texts.PRACTICES_NONE in (await demo.send(stranger, "/practices пары")).text
