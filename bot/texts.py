@@ -923,6 +923,12 @@ def digest_text(digest, timezone: str, title: str = "Дайджест недел
             f"• {fmt_datetime(starts, timezone)} — {e(title_[:80])}"
             for title_, starts in digest.events
         ]
+    if getattr(digest, "practices", None):  # issue 18: the practice bank
+        lines.append("<b>Новое в банке практик</b> (/practices):")
+        lines += [
+            f"• {e(title_[:80])}" + (f" ({e(school)})" if school else "")
+            for title_, school in digest.practices
+        ]
     return _fit("\n".join(lines))
 
 
@@ -1841,11 +1847,3 @@ def practices_list(views, heading: str) -> str:  # list[PracticeView]
             + f"\n{e(view.author)}, {fmt_date(view.created_at.date())}"
         )
     return _fit("\n".join(lines))
-
-
-def practices_digest_lines(views) -> list[str]:  # list[PracticeView]
-    if not views:
-        return []
-    return ["<b>Новое в банке практик:</b>"] + [
-        f"• {e(v.title[:80])}" + (f" ({e(v.school)})" if v.school else "") for v in views[:5]
-    ]

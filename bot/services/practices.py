@@ -2,7 +2,7 @@
 
 A practice is saved from a visit's findings with one tap (`from_visit`) or typed
 (`save_practice`); everyone in the region browses it by risk factor and searches it by
-words (`browse`). New practices go into the weekly digest (`new_since`).
+words (`browse`). New practices go into the weekly digest (bot/services/digest.py).
 """
 
 from __future__ import annotations
@@ -217,8 +217,3 @@ async def browse(
         if len(found) >= limit:
             break
     return found
-
-
-async def new_since(session: AsyncSession, actor: Actor, since: datetime) -> list[PracticeView]:
-    """For the weekly digest: practices of the person's region(s) saved since `since`."""
-    return [view for view in await browse(session, actor, limit=50) if view.created_at >= since]

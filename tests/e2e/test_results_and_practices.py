@@ -173,9 +173,12 @@ async def test_a_visit_saved_to_the_bank_is_found_by_its_factor_and_a_word(
     found = await demo.send(reader, "/practices наставничеству")
     assert "Педагогические пары" in found.text
     assert texts.PRACTICES_NONE in (await demo.send(reader, "/practices робототехника")).text
+    digest = await demo.send(reader, "/digest")
+    assert "Новое в банке практик" in digest.text and "(СШ № 17)" in digest.text
 
     async with unit_of_work(session_factory) as session:
         away = await make_municipality(session, name="Другой регион")
         await make_person(session, Role.MUNICIPAL_COORDINATOR, full_name="Чужой", municipality=away)
     stranger = await demo.login("Чужой")
     assert texts.PRACTICES_NONE in (await demo.send(stranger, "/practices пары")).text
+    assert "Новое в банке практик" not in (await demo.send(stranger, "/digest")).text
