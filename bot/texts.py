@@ -1719,6 +1719,15 @@ RESULTS_INTRO = (
 )
 RESULTS_FILE_EXPECTED = "Жду файл XLSX или CSV с результатами. Отменить — /cancel."
 BUTTON_RESULTS_LEFT_RISK = "Кто вышел из зоны риска"
+REPORT_RESULTS_SHEET = "Результаты"
+REPORT_RESULTS_HEADERS = (
+    "Школа",
+    "Учебный год",
+    "Доля «2», %",
+    "Год назад, %",
+    "Изменение, п.п.",
+    "Строк результатов",
+)
 
 
 def results_preview(report, limit: int = 12) -> str:  # ResultsReport

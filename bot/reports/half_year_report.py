@@ -18,6 +18,8 @@ from openpyxl.styles import Alignment, Font
 from bot import texts
 from bot.reports.cells import text_cell
 from bot.services.report_data import ReportEvent, ReportItem
+from bot.services.results import ReportResultRow
+from bot.services.school_year import SchoolYear
 
 REPORT_HEADERS = [
     "№",
@@ -95,6 +97,7 @@ def build_half_year_report(
     visits: Sequence[VisitRow],
     events: Sequence[ReportEvent],
     today: date,
+    results: Sequence[ReportResultRow] = (),
 ) -> bytes:
     """`today` (the municipality's) decides which items are marked overdue."""
     # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
@@ -159,6 +162,29 @@ def build_half_year_report(
             recommendations or "",
         ]
         visit_sheet.append([text_cell(visit_sheet, value) for value in values])
+    if results:  # issue 18: a short block, one row per school
+        results_sheet = workbook.create_sheet(texts.REPORT_RESULTS_SHEET)
+        results_sheet.append(
+            [
+                text_cell(results_sheet, header, font=Font(bold=True))
+                for header in texts.REPORT_RESULTS_HEADERS
+            ]
+        )
+        for line in results:
+            change = (
+                ""
+                if line.previous_fail_percent is None
+                else f"{line.fail_percent - line.previous_fail_percent:+.1f}"
+            )
+            values = [
+                line.school,
+                SchoolYear(line.year).label,
+                f"{line.fail_percent:.1f}",
+                "" if line.previous_fail_percent is None else f"{line.previous_fail_percent:.1f}",
+                change,
+                str(line.lines),
+            ]
+            results_sheet.append([text_cell(results_sheet, value) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

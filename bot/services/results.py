@@ -377,6 +377,39 @@ async def school_results(
     )
 
 
+@dataclass(frozen=True)
+class ReportResultRow:
+    school: str
+    year: int
+    fail_percent: float
+    previous_fail_percent: float | None
+    lines: int
+
+
+async def report_results(
+    session: AsyncSession, school_ids: list[int], up_to_year: int
+) -> list[ReportResultRow]:
+    """The half-year report's short block: per school, its latest year against the one before."""
+    rows = []
+    for school_id, name in await session.execute(
+        select(School.id, School.short_name)
+        .where(School.id.in_(school_ids))
+        .order_by(School.number)
+    ):
+        found = await school_results(session, school_id, up_to_year)
+        if found is not None:
+            rows.append(
+                ReportResultRow(
+                    name,
+                    found.year,
+                    found.fail_percent,
+                    found.previous_fail_percent,
+                    len(found.lines),
+                )
+            )
+    return rows
+
+
 def weighted_fail(rows: Sequence[AssessmentResult]) -> float:
     total = sum(r.participants for r in rows)
     if not total:

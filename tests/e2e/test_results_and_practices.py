@@ -6,6 +6,9 @@ its risk factor and by a word."""
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot import texts
@@ -73,6 +76,15 @@ async def test_two_years_import_and_the_card_shows_the_change(
     async with session_factory() as session:
         actions = (await session.scalars(select(AuditRecord.action))).all()
     assert actions.count("results.imported") == 2
+
+    await demo.send(coordinator, "/report")
+    await demo.press(coordinator, "I полугодие 2026/2027")
+    report = await demo.press(coordinator, texts.REPORT_WHOLE)
+    sheet = load_workbook(io.BytesIO(report.last.document_bytes or b""))["Результаты"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == list(texts.REPORT_RESULTS_HEADERS)
+    assert ["СШ № 17", "2025/26", "9.0", "22.0", "-13.0", "3"] in rows
+    assert len(rows) == 8
 
 
 async def test_one_broken_row_refuses_the_file_and_names_the_row(
