@@ -1719,6 +1719,38 @@ RESULTS_INTRO = (
 )
 RESULTS_FILE_EXPECTED = "Жду файл XLSX или CSV с результатами. Отменить — /cancel."
 BUTTON_RESULTS_LEFT_RISK = "Кто вышел из зоны риска"
+BUTTON_RESULTS_ONE = "Ввести для одной школы"
+RESULTS_ONE_SCHOOL = "Какая школа? Напишите номер или название, например: 17 или лицей 9"
+RESULTS_ONE_SEVERAL = "Подходит несколько школ — напишите точнее, например: СШ № 17"
+RESULTS_ONE_YEAR = "За какой учебный год?"
+RESULTS_ONE_LINE = (
+    "Напишите через «;»: предмет; класс; число участников; доля «2» в %; средний балл "
+    "(можно не писать).\nНапример: Математика; 5; 48; 12,5; 3,4"
+)
+RESULTS_TEXT_EXPECTED = "Жду текст. Отменить — /cancel."
+RESULTS_REFUSALS_TYPED = {"typed_too_short": "нужно хотя бы четыре значения через «;»"}
+
+
+def results_one_assessment(school: str) -> str:
+    return f"{e(school)}: какая процедура?"
+
+
+def results_one_refused(refusal) -> str:  # Refusal
+    template = RESULTS_REFUSALS_TYPED.get(refusal.code) or RESULTS_REFUSALS[refusal.code]
+    return "Не сохранено: " + template.format(detail=e(refusal.detail)) + ". Попробуйте ещё раз."
+
+
+def results_one_saved(school: str, line, new: int) -> str:  # ResultRow
+    from bot.services.school_year import SchoolYear
+
+    verb = "сохранён" if new else "обновлён"
+    return (
+        f"✅ Результат {verb}: {e(school)}, {SchoolYear(line.year).label}, "
+        f"{ASSESSMENT_LABELS[line.assessment.value]}, {e(line.subject)}, {line.grade} кл. — "
+        f"«2» {_percent(line.fail_percent)}, участников {line.participants}."
+    )
+
+
 REPORT_RESULTS_SHEET = "Результаты"
 REPORT_RESULTS_HEADERS = (
     "Школа",

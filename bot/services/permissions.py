@@ -299,6 +299,9 @@ BUTTONS: dict[str, Button] = {
     r"^res:ok$": _inside("results"),
     r"^res:x$": _inside("results"),
     r"^res:lr$": Button("results"),
+    r"^res:one$": _inside("results"),
+    r"^res:a:(vpr|oge|ege)$": _inside("results"),
+    r"^res:y:\d{4}$": _inside("results"),
     r"^prc:f:\d{1,2}$": Button("practices"),
     r"^prc:v:\d{1,9}$": Button("practice_new", "visit", "sees", "prc:v:{id}", changes=True),
 }

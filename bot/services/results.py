@@ -231,6 +231,42 @@ def _number(value: Cell) -> float | None:
     return float(text.replace(",", ".")) if _NUMBER.match(text) else None
 
 
+def parse_typed_line(
+    text: str, school_text: str, assessment: Assessment, year: int
+) -> ResultRow | Refusal:
+    """One result typed for one school: «Математика; 5; 48; 12,5; 3,4» — subject, grade,
+    participants, share of «2», average (optional); «;» or a line per value."""
+    parts = [p.strip() for p in re.split(r"[;\n]", text[:500])]
+    if len(parts) < 4:
+        return Refusal(1, "typed_too_short")
+    values: dict[str, Cell] = {
+        "school": school_text,
+        "assessment": ASSESSMENT_WORDS[assessment],
+        "subject": parts[0],
+        "grade": parts[1],
+        "participants": parts[2],
+        "fail": parts[3],
+        "average": parts[4] if len(parts) > 4 else None,
+    }
+    return _parse_row(1, values, year)
+
+
+async def save_one(
+    session: AsyncSession, actor: Actor, school_id: int, line: ResultRow
+) -> ResultsReport:
+    """A typed result for one school in the coordinator's scope: the file import's rules."""
+    if not actor.coordinated_municipality_ids and not actor.is_admin:
+        raise AccessDenied()
+    school = await session.get(School, school_id)
+    if school is None or not actor.sees_school(school):
+        raise AccessDenied("school_out_of_scope")
+    report = ResultsReport(rows=[(school, line)])
+    stored = (await _existing(session, [school.id])).get(_key(school.id, line))
+    report.new, report.changed = (1, 0) if stored is None else (0, 1)
+    await apply_results(session, actor, report)
+    return report
+
+
 # -- checking and applying --------------------------------------------------------------------
 
 

@@ -194,3 +194,26 @@ async def test_a_visit_saved_to_the_bank_is_found_by_its_factor_and_a_word(
     stranger = await demo.login("Чужой")
     assert texts.PRACTICES_NONE in (await demo.send(stranger, "/practices пары")).text
     assert "Новое в банке практик" not in (await demo.send(stranger, "/digest")).text
+
+
+async def test_one_result_typed_for_one_school_by_taps(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    await demo.send(coordinator, "/results")
+    asked = await demo.press(coordinator, texts.BUTTON_RESULTS_ONE)
+    assert asked.text == texts.RESULTS_ONE_SCHOOL
+    assert (await demo.send(coordinator, "школа 999")).text == texts.SCHOOL_NOT_FOUND
+    assert (await demo.send_sticker(coordinator)).text == texts.RESULTS_TEXT_EXPECTED
+    await demo.send(coordinator, "сш 17")
+    await demo.press(coordinator, "ВПР")
+    await demo.press(coordinator, "2025/26")
+    bad = await demo.send(coordinator, "Математика; 5; сорок; 12,5")
+    assert "число участников «сорок»" in bad.text
+    assert await _results_count(session_factory) == 0
+    saved = await demo.send(coordinator, "Математика; 5; 48; 12,5; 3,4")
+    assert "Результат сохранён: СШ № 17, 2025/26, ВПР, Математика, 5 кл. — «2» 12,5 %" in (
+        saved.text
+    )
+    card = await demo.send(coordinator, "/school 17")
+    assert "ВПР, Математика, 5 кл.: «2» 12,5 %, ср. балл 3,4, участников 48" in card.text
