@@ -20,6 +20,7 @@ from bot.handlers import (
     reports,
     results,
     roadmaps,
+    training,
     visits,
 )
 from bot.inbox import DurableUpdateQueue, replay_unhandled
@@ -84,6 +85,7 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     # -- issue 18: school results, practice bank
     results.register(application)
     practices.register(application)
+    training.register(application)
     common.register_fallbacks(application)
 
 

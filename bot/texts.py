@@ -1039,6 +1039,7 @@ def school_card_text(card, timezone: str) -> str:  # SchoolCard
         lines.append("<b>Просрочено:</b>")
         lines += [f"• {e(o.number)}. {e(o.measure[:70])} — {o.days} дн." for o in card.overdue[:8]]
     lines += results_card_lines(getattr(card, "results", None))  # issue 18
+    lines += training_card_lines(getattr(card, "training", None))
     lines.append("<b>Посещения:</b> " + ("нет" if not card.visits else ""))
     lines += [
         f"• {fmt_date(day)} — {e(curator)}, {VISIT_FORMAT_LABELS.get(fmt.value, '')}"
@@ -1678,6 +1679,7 @@ COMMAND_DESCRIPTIONS.update(
     {
         "results": "Результаты ВПР/ОГЭ/ЕГЭ: загрузка и «кто вышел из зоны риска»",
         "practices": "Банк практик: по факторам риска и поиск",
+        "training": "Курсовая подготовка педагогов (XLSX)",
     }
 )
 
@@ -1888,3 +1890,75 @@ def practices_list(views, heading: str) -> str:  # list[PracticeView]
             + f"\n{e(view.author)}, {fmt_date(view.created_at.date())}"
         )
     return _fit("\n".join(lines))
+
+
+# -- teacher training (issue 18)
+
+ERRORS.update(
+    {
+        "training_no_header": (
+            "Не нашёл в таблице столбцов «Наименование программы» и «Общеобразовательные "
+            "учреждения» — нужна таблица курсовой подготовки, как в плане мероприятий."
+        ),
+        "training_bad_staff": "Численность педагогов — целое число от 1 до {limit}.",
+    }
+)
+TRAINING_REFUSALS = {
+    "training_no_title": "нет названия курса",
+    "training_bad_count": "количество «{detail}» — нужно целое число",
+    "training_bad_dates": "непонятные даты «{detail}»",
+    "training_no_schools": "не указаны школы",
+}
+TRAINING_INTRO = (
+    "<b>Курсовая подготовка педагогов</b>\n"
+    "Пришлите таблицу курсов (XLSX или CSV): программа (с часами, датами и организацией), "
+    "количество педагогических и руководящих работников, школы (номера или названия).\n"
+    "Численность педагогов школы для доли обученных: /training 17 42"
+)
+TRAINING_FILE_EXPECTED = "Жду файл XLSX или CSV с курсами. Отменить — /cancel."
+TRAINING_STAFF_SAVED = "✅ {school}: педагогов — {count}."
+
+
+def training_card_lines(summary) -> list[str]:  # TrainingSummary | None
+    if summary is None:
+        return []
+    from bot.services.school_year import SchoolYear
+
+    share = (
+        f", это {summary.share} % из {summary.staff} педагогов"
+        if summary.share is not None
+        else " (численность педагогов не указана)"
+    )
+    return [
+        f"<b>Курсовая подготовка {SchoolYear(summary.year).label}:</b> курсов {summary.courses}, "
+        f"обучено не меньше {summary.people}{share}"
+    ]
+
+
+def training_preview(report, limit: int = 12) -> str:  # CoursesReport
+    schools = len({school.id for school, _, _ in report.courses})
+    courses = len({line.row for _, line, _ in report.courses})
+    lines = [
+        "<b>Проверка таблицы курсов</b>",
+        f"Курсов: {courses}, школ: {schools}, записей «школа — курс»: {len(report.courses)}",
+        "Если в строке несколько школ, каждой засчитывается не меньше одного обученного "
+        "(как они делятся, таблица не говорит).",
+    ]
+    if report.skipped_schools:
+        shown = ", ".join(e(name[:40]) for name in report.skipped_schools[:15])
+        more = len(report.skipped_schools) - 15
+        lines.append(
+            f"Нет в справочнике, пропущены: {shown}" + (f" и ещё {more}" if more > 0 else "")
+        )
+    if report.refusals:
+        lines.append(f"<b>Отклонено строк: {len(report.refusals)}. Файл не будет применён.</b>")
+        for refusal in report.refusals[:limit]:
+            reason = TRAINING_REFUSALS[refusal.code].format(detail=e(refusal.detail))
+            lines.append(f"• строка {refusal.row}: {reason}")
+    elif not report.courses:
+        lines.append("Ни одной школы из справочника в таблице нет.")
+    return _fit("\n".join(lines))
+
+
+def training_applied(added: int) -> str:
+    return f"✅ Курсы загружены: добавлено записей {added}."

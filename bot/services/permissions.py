@@ -57,6 +57,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "results": COORDINATORS,
     "practices": EVERYONE_BOUND,
     "practice_new": COORDINATORS | CURATORS,
+    "training": COORDINATORS,
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -95,6 +96,7 @@ COMMANDS: tuple[str, ...] = (
     # -- issue 18
     "results",
     "practices",
+    "training",
 )
 
 # Who may invite whom: a role never invites above itself.
@@ -302,6 +304,8 @@ BUTTONS: dict[str, Button] = {
     r"^res:one$": _inside("results"),
     r"^res:a:(vpr|oge|ege)$": _inside("results"),
     r"^res:y:\d{4}$": _inside("results"),
+    r"^trn:ok$": _inside("training"),
+    r"^trn:x$": _inside("training"),
     r"^prc:f:\d{1,2}$": Button("practices"),
     r"^prc:v:\d{1,9}$": Button("practice_new", "visit", "sees", "prc:v:{id}", changes=True),
 }

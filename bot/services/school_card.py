@@ -30,6 +30,7 @@ from bot.services.summaries import (
     progress_by_section,
     summarize_one,
 )
+from bot.services.training import TrainingSummary, training_summary
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class SchoolCard:
     events: list[tuple[str, datetime]]
     people: list[PersonLine]
     results: SchoolResults | None = None  # issue 18: the latest year, with the year before
+    training: TrainingSummary | None = None  # issue 18: courses this school year and last
 
 
 async def find_in_scope(session: AsyncSession, actor: Actor, query: str) -> list[School]:
@@ -115,5 +117,6 @@ async def school_card(
         visits=visits,
         events=events,
         people=people,
+        training=await training_summary(session, school, SchoolYear.containing(today).start),
         results=await school_results(session, school.id, SchoolYear.containing(today).start),
     )

@@ -21,10 +21,11 @@ from bot.models import (
     RiskLevel,
     Role,
     SchoolRiskProfileEntry,
+    TrainingCourse,
 )
 from tests.support.factories import make_municipality, make_person, school_named
 from tests.support.harness import BotHarness
-from tests.support.results_files import results_xlsx
+from tests.support.results_files import results_xlsx, seed_002_courses_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COORDINATOR = "Плотникова Тамара Андреевна"
@@ -217,3 +218,48 @@ async def test_one_result_typed_for_one_school_by_taps(
     )
     card = await demo.send(coordinator, "/school 17")
     assert "ВПР, Математика, 5 кл.: «2» 12,5 %, ср. балл 3,4, участников 48" in card.text
+
+
+async def test_the_seed_002_course_table_imports_and_the_card_shows_the_share(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    staff = await demo.send(coordinator, "/training 17 20")
+    assert staff.text == "✅ СШ № 17: педагогов — 20."
+    assert (await demo.send(coordinator, "/training 17 0")).text == texts.ERRORS[
+        "training_bad_staff"
+    ].format(limit=1000)
+    await demo.send(coordinator, "/training")
+    preview = await demo.send_document(coordinator, "kursy.xlsx", seed_002_courses_xlsx(), XLSX)
+    assert "Проверка таблицы курсов" in preview.text
+    # 29 courses in the seed; 25 name a school of the demo (its 17 schools), 4 none of them.
+    assert "Курсов: 25, школ: 17" in preview.text
+    assert "Нет в справочнике, пропущены: 7, 2, 5, 14" in preview.text
+    assert "Каменск–Уральская гимназия" in preview.text
+    applied = await demo.press(coordinator, texts.BUTTON_APPLY)
+    assert "Курсы загружены" in applied.text
+    async with session_factory() as session:
+        school = await school_named(session, "СШ № 17")
+        courses = (
+            await session.scalars(
+                select(TrainingCourse)
+                .where(TrainingCourse.school_id == school.id)
+                .order_by(TrainingCourse.starts_on)
+            )
+        ).all()
+    assert [(c.hours, c.starts_on.isoformat(), c.people_trained) for c in courses] == [
+        (120, "2019-10-07", 1),
+        (16, "2020-01-13", 1),
+        (24, "2020-01-29", 1),
+        (16, "2020-02-28", 1),
+    ]
+    assert courses[3].provider == 'ФГБУ "Федеральный центр тестирования" г. Москва'
+    assert courses[3].title.startswith("Подготовка технических специалистов пунктов")
+    card = await demo.send(coordinator, "/school 17")
+    assert "Курсовая подготовка 2019/20: курсов 4, обучено не меньше 4, это 20 % из 20" in (
+        card.text
+    )
+
+    director = await demo.login("Гареева Л.Г.")
+    assert (await demo.send(director, "/training")).text == texts.REFUSED
+    assert (await demo.send(director, "/training 17 99")).text == texts.REFUSED

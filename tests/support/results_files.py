@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -73,6 +75,31 @@ def results_xlsx(year: int, extra: list[list[object]] | None = None) -> bytes:
     for row in results_rows(year) + (extra or []):
         sheet.append(row)
     sheet.merge_cells("A1:H1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# Seed 002's course tables, copied line for line from shared/seeds/002_*.txt (tab-separated).
+SEED_002_COURSES = Path(__file__).resolve().parent.parent / "fixtures" / "seed_002_courses.tsv"
+
+
+def seed_002_course_rows() -> list[list[str]]:
+    """Seed 002's course tables as they are: title, two header rows, section rows, «ИТОГО»,
+    a row broken over a page; tab-separated in the seed, cell for cell here."""
+    rows = []
+    for line in SEED_002_COURSES.read_text(encoding="utf-8").splitlines():
+        cells = [re.sub(r"</?[ip]>", "", cell).strip() for cell in line.split("\t")]
+        rows.append(cells)
+    return rows
+
+
+def seed_002_courses_xlsx() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in seed_002_course_rows():
+        sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
