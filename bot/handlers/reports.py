@@ -28,6 +28,7 @@ from bot.services import (
     results,
     school_card,
     summaries,
+    training,
 )
 from bot.services.permissions import allowed
 from bot.services.recipients import municipality_timezone
@@ -226,8 +227,18 @@ async def send_report_file(
     school_results = await results.report_results(
         context.session, ids, SchoolYear.containing(last).start
     )
+    school_training = await training.report_training(
+        context.session, ids, SchoolYear.containing(last).start
+    )
     content = await asyncio.to_thread(
-        build_half_year_report, period.title, items, visits, events, today, school_results
+        build_half_year_report,
+        period.title,
+        items,
+        visits,
+        events,
+        today,
+        school_results,
+        school_training,
     )
     chat = update.effective_chat
     assert chat is not None

@@ -20,6 +20,7 @@ from bot.reports.cells import text_cell
 from bot.services.report_data import ReportEvent, ReportItem
 from bot.services.results import ReportResultRow
 from bot.services.school_year import SchoolYear
+from bot.services.training import TrainingSummary
 
 REPORT_HEADERS = [
     "№",
@@ -98,6 +99,7 @@ def build_half_year_report(
     events: Sequence[ReportEvent],
     today: date,
     results: Sequence[ReportResultRow] = (),
+    training: Sequence[tuple[str, TrainingSummary]] = (),
 ) -> bytes:
     """`today` (the municipality's) decides which items are marked overdue."""
     # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
@@ -185,6 +187,24 @@ def build_half_year_report(
                 str(line.lines),
             ]
             results_sheet.append([text_cell(results_sheet, value) for value in values])
+    if training:  # issue 18: courses and the share of staff trained, one row per school
+        training_sheet = workbook.create_sheet(texts.REPORT_TRAINING_SHEET)
+        training_sheet.append(
+            [
+                text_cell(training_sheet, header, font=Font(bold=True))
+                for header in texts.REPORT_TRAINING_HEADERS
+            ]
+        )
+        for school_name, summary in training:
+            values = [
+                school_name,
+                SchoolYear(summary.year).label,
+                str(summary.courses),
+                str(summary.people),
+                str(summary.staff or ""),
+                "" if summary.share is None else str(summary.share),
+            ]
+            training_sheet.append([text_cell(training_sheet, value) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -289,6 +289,21 @@ async def training_summary(
     )
 
 
+async def report_training(
+    session: AsyncSession, school_ids: list[int], up_to_year: int
+) -> list[tuple[str, TrainingSummary]]:
+    """The half-year report's block: per school with courses, its latest year's summary."""
+    found = []
+    schools = await session.scalars(
+        select(School).where(School.id.in_(school_ids)).order_by(School.number)
+    )
+    for school in schools.all():
+        summary = await training_summary(session, school, up_to_year)
+        if summary is not None:
+            found.append((school.short_name, summary))
+    return found
+
+
 STAFF_LIMIT = 1000
 
 

@@ -260,6 +260,14 @@ async def test_the_seed_002_course_table_imports_and_the_card_shows_the_share(
         card.text
     )
 
+    await demo.send(coordinator, "/report")
+    await demo.press(coordinator, "I полугодие 2026/2027")
+    report = await demo.press(coordinator, texts.REPORT_WHOLE)
+    sheet = load_workbook(io.BytesIO(report.last.document_bytes or b""))["Курсы"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == list(texts.REPORT_TRAINING_HEADERS)
+    assert ["СШ № 17", "2019/20", "4", "4", "20", "20"] in rows
+
     director = await demo.login("Гареева Л.Г.")
     assert (await demo.send(director, "/training")).text == texts.REFUSED
     assert (await demo.send(director, "/training 17 99")).text == texts.REFUSED
