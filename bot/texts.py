@@ -1692,6 +1692,7 @@ ERRORS.update(
         ),
         "results_file_gone": "Файл больше недоступен — пришлите его ещё раз.",
         "practice_not_found": "Практика не найдена.",
+        "practice_draft_gone": "Черновик практики потерян — начните заново: /practices",
         "practice_visit_saved": "Эта практика из посещения уже сохранена в банке.",
         "practice_visit_empty": (
             "В посещении нет выводов — сохранить как практику нечего. Допишите выводы."
@@ -1864,6 +1865,20 @@ PRACTICES_INTRO = (
     "Выберите фактор риска или ищите по словам: /practices наставничество"
 )
 PRACTICES_NONE = "Практик не найдено."
+BUTTON_PRACTICE_NEW = "➕ Добавить практику"
+BUTTON_PRACTICE_NO_FACTOR = "Без фактора риска"
+PRACTICE_ASK_SCHOOL = "В какой школе? Напишите номер или название, например: 17"
+PRACTICE_ASK_TITLE = "Название практики (до 200 знаков):"
+PRACTICE_ASK_FACTOR = "С каким фактором риска она работает?"
+PRACTICE_ASK_WHAT = "Что было сделано? (до 3000 знаков)"
+PRACTICE_ASK_RESULT = "Какой получен результат? Если пока нет — напишите «-»."
+PRACTICE_TEXT_EXPECTED = "Жду текст (или кнопку выше). Отменить — /cancel."
+
+
+def practice_too_long(length: int, limit: int) -> str:
+    return f"Слишком длинно: {length} знаков, можно до {limit}. Сократите и пришлите снова."
+
+
 PRACTICE_SAVED = "⭐ Практика «{title}» сохранена в банк практик региона."
 
 

@@ -307,5 +307,8 @@ BUTTONS: dict[str, Button] = {
     r"^trn:ok$": _inside("training"),
     r"^trn:x$": _inside("training"),
     r"^prc:f:\d{1,2}$": Button("practices"),
+    r"^prc:new$": Button("practice_new"),
+    r"^prc:rf:\d{1,2}$": _inside("practice_new"),
+    r"^prc:x$": _inside("practice_new"),
     r"^prc:v:\d{1,9}$": Button("practice_new", "visit", "sees", "prc:v:{id}", changes=True),
 }

@@ -18,6 +18,7 @@ from bot.models import (
     AssessmentResult,
     AuditRecord,
     Practice,
+    RiskFactor,
     RiskLevel,
     Role,
     SchoolRiskProfileEntry,
@@ -271,3 +272,39 @@ async def test_the_seed_002_course_table_imports_and_the_card_shows_the_share(
     director = await demo.login("Гареева Л.Г.")
     assert (await demo.send(director, "/training")).text == texts.REFUSED
     assert (await demo.send(director, "/training 17 99")).text == texts.REFUSED
+
+
+async def test_a_practice_typed_in_a_short_conversation(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    coordinator = await demo.login(COORDINATOR)
+    await demo.send(coordinator, "/practices")
+    asked = await demo.press(coordinator, texts.BUTTON_PRACTICE_NEW)
+    assert asked.text == texts.PRACTICE_ASK_SCHOOL
+    assert (await demo.send(coordinator, "школа 999")).text == texts.SCHOOL_NOT_FOUND
+    await demo.send(coordinator, "лицей 9")
+    assert (await demo.send_sticker(coordinator)).text == texts.PRACTICE_TEXT_EXPECTED
+    too_long = await demo.send(coordinator, "П" * 10_000)
+    assert "Слишком длинно: 10000 знаков, можно до 200" in too_long.text
+    await demo.send(coordinator, "Клуб молодых педагогов")
+    await demo.press(coordinator, "7. " + await _factor_title(session_factory, 7))
+    await demo.send(coordinator, "Ежемесячные встречи молодых учителей с наставниками")
+    saved = await demo.send(coordinator, "-")
+    assert "Практика «Клуб молодых педагогов» сохранена" in saved.text
+    async with session_factory() as session:
+        practice = (await session.scalars(select(Practice))).one()
+    assert (practice.risk_factor_ids, practice.result, practice.visit_id) == ([7], None, None)
+    found = await demo.send(coordinator, "/practices наставники")
+    assert "Клуб молодых педагогов" in found.text and "Лицей № 9" in found.text
+
+    director = await demo.login("Гареева Л.Г.")  # a school browses, does not add
+    menu = await demo.send(director, "/practices")
+    assert texts.BUTTON_PRACTICE_NEW not in str(menu.last.buttons)
+    forged = await demo.press_data(director, menu.last.message_id, "prc:new")
+    assert forged.alerts == [texts.REFUSED]
+
+
+async def _factor_title(factory: SessionFactory, number: int) -> str:
+    async with factory() as session:
+        title = await session.scalar(select(RiskFactor.title).where(RiskFactor.id == number))
+    return str(title)[:40]
