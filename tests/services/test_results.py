@@ -125,3 +125,18 @@ async def test_a_coordinator_of_another_municipality_cannot_import_or_see_them(
     director = await _actor(session, "Гареева Л.Г.")
     with pytest.raises(AccessDenied):
         await results.check_results(session, director, parsed)
+
+
+def test_a_cp1251_csv_with_grades_left_empty() -> None:
+    """Typed text is per cent as written (rounded to 0.1); only an Excel percentage cell
+    (a float below 1) is a fraction."""
+    lines = [
+        "ОО;Процедура;Предмет;Класс;Писали;% «2»;Ср. балл;Учебный год",
+        "СШ 17;ОГЭ;Математика;;40;0,125;3,1;2025/26",  # 0.125 %
+        "СШ 17;ЕГЭ;Русский язык;;12;0;;2025-2026",
+    ]
+    parsed = results.read_results("\r\n".join(lines).encode("cp1251"), "r.csv", 2026)
+    assert parsed.refusals == []
+    oge, ege = parsed.rows
+    assert (oge.grade, oge.fail_percent, oge.year) == (9, 0.1, 2025)
+    assert (ege.grade, ege.fail_percent, ege.average_mark) == (11, 0.0, None)
