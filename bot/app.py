@@ -18,9 +18,12 @@ from bot.handlers import (
     invites,
     menu,
     notifications,
+    practices,
     protection,
     reports,
+    results,
     roadmaps,
+    training,
     visits,
 )
 from bot.inbox import DurableUpdateQueue, replay_unhandled
@@ -89,6 +92,10 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     reports.register(application)
     admin.register(application)
     directory_changes.register(application)
+    # -- issue 18: school results, practice bank
+    results.register(application)
+    practices.register(application)
+    training.register(application)
     common.register_fallbacks(application)
 
 

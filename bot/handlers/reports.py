@@ -21,9 +21,18 @@ from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
-from bot.services import export_data, report_data, report_periods, school_card, summaries
+from bot.services import (
+    export_data,
+    report_data,
+    report_periods,
+    results,
+    school_card,
+    summaries,
+    training,
+)
 from bot.services.permissions import allowed
 from bot.services.recipients import municipality_timezone
+from bot.services.school_year import SchoolYear
 
 
 def _timezone(context: BotContext) -> str:
@@ -215,8 +224,21 @@ async def send_report_file(
         timezone=timezone,
     )
     today = context.now().astimezone(ZoneInfo(timezone)).date()
+    school_results = await results.report_results(
+        context.session, ids, SchoolYear.containing(last).start
+    )
+    school_training = await training.report_training(
+        context.session, ids, SchoolYear.containing(last).start
+    )
     content = await asyncio.to_thread(
-        build_half_year_report, period.title, items, visits, events, today
+        build_half_year_report,
+        period.title,
+        items,
+        visits,
+        events,
+        today,
+        school_results,
+        school_training,
     )
     chat = update.effective_chat
     assert chat is not None

@@ -296,7 +296,7 @@ async def save(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
     today = await today_for(context, draft)
     try:
-        await visits.save_visit(context.session, context.actor, draft, context.now(), today)
+        saved = await visits.save_visit(context.session, context.actor, draft, context.now(), today)
     except DomainError as error:
         if error.code != "visit_already_saved":
             raise
@@ -307,7 +307,11 @@ async def save(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     await context.commit()
     drop_draft(context)
-    await answer(update, texts.VISIT_UPDATED if draft.visit_id else texts.VISIT_SAVED, edit=True)
+    # The saved visit's findings go to the practice bank with one tap (issue 18).
+    to_bank = [[texts.practice_button(saved.id)]] if (saved.findings or "").strip() else None
+    await answer(
+        update, texts.VISIT_UPDATED if draft.visit_id else texts.VISIT_SAVED, to_bank, edit=True
+    )
     return ConversationHandler.END
 
 

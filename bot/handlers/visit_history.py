@@ -11,6 +11,7 @@ from bot.handlers.replies import Buttons, answer, deliver
 from bot.models import AttachmentKind, Role
 from bot.runtime import BotContext
 from bot.services import visits
+from bot.services.permissions import allowed
 from bot.services.visits import VisitFilter
 
 ACTION = "visits"
@@ -148,6 +149,8 @@ async def open_visit(update: Update, context: BotContext) -> None:
         buttons.append(
             [(texts.BUTTON_EDIT, f"vis:ed:{visit.id}"), (texts.BUTTON_DELETE, f"vis:dl:{visit.id}")]
         )
+    if allowed(context.actor.roles, "practice_new") and (visit.findings or "").strip():
+        buttons.append([texts.practice_button(visit.id)])  # issue 18: the practice bank
     await answer(update, text, buttons or None)
     chat = update.effective_chat
     assert chat is not None

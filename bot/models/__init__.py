@@ -22,11 +22,14 @@ from bot.models.people import (
     RoleAssignment,
     TelegramAccount,
 )
+from bot.models.results import Assessment, AssessmentResult, Practice, TrainingCourse
 from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
 from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
+    "Assessment",
+    "AssessmentResult",
     "Attachment",
     "AttachmentKind",
     "AuditRecord",
@@ -44,6 +47,7 @@ __all__ = [
     "Notification",
     "NotificationState",
     "Person",
+    "Practice",
     "ProgressReport",
     "Region",
     "RegistrationState",
@@ -59,6 +63,7 @@ __all__ = [
     "SchoolRiskProfileEntry",
     "SchoolStatus",
     "TelegramAccount",
+    "TrainingCourse",
     "Visit",
     "VisitFollowUp",
     "VisitFormat",

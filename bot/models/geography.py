@@ -66,6 +66,8 @@ class School(Base, TimestampMixin):
     in_project: Mapped[bool] = mapped_column(default=True)
     project_start_year: Mapped[int | None]
     project_end_year: Mapped[int | None]
+    # Teachers and other pedagogical staff: the base of «share of staff trained» (issue 18).
+    staff_count: Mapped[int | None]
     status: Mapped[SchoolStatus] = mapped_column(
         enum_column(SchoolStatus), default=SchoolStatus.ACTIVE
     )

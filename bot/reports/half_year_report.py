@@ -18,6 +18,9 @@ from openpyxl.styles import Alignment, Font
 from bot import texts
 from bot.reports.cells import text_cell
 from bot.services.report_data import ReportEvent, ReportItem
+from bot.services.results import ReportResultRow
+from bot.services.school_year import SchoolYear
+from bot.services.training import TrainingSummary
 
 REPORT_HEADERS = [
     "№",
@@ -95,6 +98,8 @@ def build_half_year_report(
     visits: Sequence[VisitRow],
     events: Sequence[ReportEvent],
     today: date,
+    results: Sequence[ReportResultRow] = (),
+    training: Sequence[tuple[str, TrainingSummary]] = (),
 ) -> bytes:
     """`today` (the municipality's) decides which items are marked overdue."""
     # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
@@ -159,6 +164,47 @@ def build_half_year_report(
             recommendations or "",
         ]
         visit_sheet.append([text_cell(visit_sheet, value) for value in values])
+    if results:  # issue 18: a short block, one row per school
+        results_sheet = workbook.create_sheet(texts.REPORT_RESULTS_SHEET)
+        results_sheet.append(
+            [
+                text_cell(results_sheet, header, font=Font(bold=True))
+                for header in texts.REPORT_RESULTS_HEADERS
+            ]
+        )
+        for line in results:
+            change = (
+                ""
+                if line.previous_fail_percent is None
+                else f"{line.fail_percent - line.previous_fail_percent:+.1f}"
+            )
+            values = [
+                line.school,
+                SchoolYear(line.year).label,
+                f"{line.fail_percent:.1f}",
+                "" if line.previous_fail_percent is None else f"{line.previous_fail_percent:.1f}",
+                change,
+                str(line.lines),
+            ]
+            results_sheet.append([text_cell(results_sheet, value) for value in values])
+    if training:  # issue 18: courses and the share of staff trained, one row per school
+        training_sheet = workbook.create_sheet(texts.REPORT_TRAINING_SHEET)
+        training_sheet.append(
+            [
+                text_cell(training_sheet, header, font=Font(bold=True))
+                for header in texts.REPORT_TRAINING_HEADERS
+            ]
+        )
+        for school_name, summary in training:
+            values = [
+                school_name,
+                SchoolYear(summary.year).label,
+                str(summary.courses),
+                str(summary.people),
+                str(summary.staff or ""),
+                "" if summary.share is None else str(summary.share),
+            ]
+            training_sheet.append([text_cell(training_sheet, value) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

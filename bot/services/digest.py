@@ -16,6 +16,8 @@ from bot.models import (
     Event,
     EventStatus,
     ItemStatus,
+    Municipality,
+    Practice,
     ProgressReport,
     ReviewState,
     Roadmap,
@@ -58,6 +60,8 @@ class Digest:
         default_factory=list
     )  # school, №, measure, due
     events: list[tuple[str, datetime]] = field(default_factory=list)
+    # issue 18: practices saved in the bank of the person's region(s) in the last 7 days
+    practices: list[tuple[str, str | None]] = field(default_factory=list)  # title, school
 
 
 def _union_filter(actors: list[Actor]) -> ColumnElement[bool]:
@@ -168,6 +172,18 @@ async def build_digests(session: AsyncSession, actors: list[Actor], today: date)
         .order_by(Event.starts_at)
     ):
         events_by_municipality.setdefault(municipality_id, []).append((title, starts))
+    practices_by_region = await _new_practices(
+        session, {m for _, m, _ in schools.values()}, _midnight(today - timedelta(days=7))
+    )
+    region_of = dict(
+        (
+            await session.execute(
+                select(Municipality.id, Municipality.region_id).where(
+                    Municipality.id.in_({m for _, m, _ in schools.values()})
+                )
+            )
+        ).all()
+    )
     digests = []
     for actor in actors:
         mine = [
@@ -183,10 +199,30 @@ async def build_digests(session: AsyncSession, actors: list[Actor], today: date)
             (e for m in municipalities for e in events_by_municipality.get(m, [])),
             key=lambda e: e[1],
         )[:10]
+        regions = {region_of[m] for m in municipalities if m in region_of}
+        digest.practices = [
+            p for region in sorted(regions) for p in practices_by_region.get(region, [])
+        ][:5]
         if (actor.coordinated_municipality_ids or actor.is_admin) and mine:
             digest.escalated = await _escalated(session, actor, today)
         digests.append(digest)
     return digests
+
+
+async def _new_practices(
+    session: AsyncSession, municipality_ids: set[int], since: datetime
+) -> dict[int, list[tuple[str, str | None]]]:
+    """Practices saved since `since` in the regions of these municipalities, newest first."""
+    regions = select(Municipality.region_id).where(Municipality.id.in_(municipality_ids))
+    found: dict[int, list[tuple[str, str | None]]] = {}
+    for region_id, title, school in await session.execute(
+        select(Practice.region_id, Practice.title, School.short_name)
+        .outerjoin(School, School.id == Practice.school_id)
+        .where(Practice.region_id.in_(regions), Practice.created_at >= since)
+        .order_by(Practice.created_at.desc())
+    ):
+        found.setdefault(region_id, []).append((title, school))
+    return found
 
 
 async def _escalated(

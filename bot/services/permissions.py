@@ -53,6 +53,11 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "people": COORDINATORS,
     "school_changes": COORDINATORS,
     "new_year": frozenset({Role.ADMIN}),
+    # -- issue 18: school results (coordinators import and compare), practice bank
+    "results": COORDINATORS,
+    "practices": EVERYONE_BOUND,
+    "practice_new": COORDINATORS | CURATORS,
+    "training": COORDINATORS,
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -88,6 +93,10 @@ COMMANDS: tuple[str, ...] = (
     # -- directory changes
     "people",
     "new_year",
+    # -- issue 18
+    "results",
+    "practices",
+    "training",
 )
 
 # Who may invite whom: a role never invites above itself.
@@ -288,4 +297,18 @@ BUTTONS: dict[str, Button] = {
     # -- school year (bot/handlers/admin.py): d = dry run, r = run
     r"^ny:d:\d{4}$": Button("new_year"),
     r"^ny:r:\d{4}$": Button("new_year", changes=True),
+    # -- issue 18: school results, practice bank
+    r"^res:ok$": _inside("results"),
+    r"^res:x$": _inside("results"),
+    r"^res:lr$": Button("results"),
+    r"^res:one$": _inside("results"),
+    r"^res:a:(vpr|oge|ege)$": _inside("results"),
+    r"^res:y:\d{4}$": _inside("results"),
+    r"^trn:ok$": _inside("training"),
+    r"^trn:x$": _inside("training"),
+    r"^prc:f:\d{1,2}$": Button("practices"),
+    r"^prc:new$": Button("practice_new"),
+    r"^prc:rf:\d{1,2}$": _inside("practice_new"),
+    r"^prc:x$": _inside("practice_new"),
+    r"^prc:v:\d{1,9}$": Button("practice_new", "visit", "sees", "prc:v:{id}", changes=True),
 }

@@ -19,8 +19,10 @@ from bot.models import (
     Visit,
 )
 from bot.services.actors import Actor, get_visible_school
+from bot.services.results import SchoolResults, school_results
 from bot.services.risk_profile import FactorLevel, profile
 from bot.services.school_names import match_schools
+from bot.services.school_year import SchoolYear
 from bot.services.summaries import (
     OverdueItem,
     SchoolSummary,
@@ -28,6 +30,7 @@ from bot.services.summaries import (
     progress_by_section,
     summarize_one,
 )
+from bot.services.training import TrainingSummary, training_summary
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class SchoolCard:
     visits: list[tuple[date, str, str]]  # date, curator, format
     events: list[tuple[str, datetime]]
     people: list[PersonLine]
+    results: SchoolResults | None = None  # issue 18: the latest year, with the year before
+    training: TrainingSummary | None = None  # issue 18: courses this school year and last
 
 
 async def find_in_scope(session: AsyncSession, actor: Actor, query: str) -> list[School]:
@@ -112,4 +117,6 @@ async def school_card(
         visits=visits,
         events=events,
         people=people,
+        training=await training_summary(session, school, SchoolYear.containing(today).start),
+        results=await school_results(session, school.id, SchoolYear.containing(today).start),
     )

@@ -1,0 +1,233 @@
+"""/results: a coordinator's results file in → preview → «Применить»; who left the risk zone.
+
+As /directory: the preview checks the file and writes nothing; «Применить» reads the file
+again by its Telegram file id (survives a restart) and commits only if no row is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.conversation_kit import callback_data, make_cancel, message_text
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.models import Assessment
+from bot.runtime import BotContext
+from bot.services import results
+from bot.services.errors import DomainError
+from bot.services.roadmap_import import MAX_FILE_BYTES
+from bot.services.school_card import find_in_scope
+from bot.services.school_year import SchoolYear
+from bot.services.tables import TableRefused
+
+RESULTS_FILE, RESULTS_CONFIRM, ONE_SCHOOL, ONE_ASSESSMENT, ONE_YEAR, ONE_LINE = range(180, 186)
+DRAFT = "results_import"
+ONE = "results_one"  # a result typed for one school: school_id, school, assessment, year
+CANCEL = (texts.BUTTON_CANCEL, "res:x")
+LEFT_RISK = (texts.BUTTON_RESULTS_LEFT_RISK, "res:lr")
+
+
+@guarded("results")
+async def start(update: Update, context: BotContext) -> int:
+    context.user_data.pop(DRAFT, None)
+    context.user_data.pop(ONE, None)
+    await answer(
+        update,
+        texts.RESULTS_INTRO,
+        [[LEFT_RISK], [(texts.BUTTON_RESULTS_ONE, "res:one")], [CANCEL]],
+    )
+    return RESULTS_FILE
+
+
+async def _check(context: BotContext, file_id: str, file_name: str) -> results.ResultsReport:
+    file = await context.bot.get_file(file_id)
+    content = bytes(await file.download_as_bytearray())
+    default_year = SchoolYear.containing(context.now().date()).start
+    try:
+        parsed = await asyncio.to_thread(results.read_results, content, file_name, default_year)
+    except (TableRefused, results.ResultsRefused) as refused:
+        raise DomainError(refused.code, **refused.params) from None
+    return await results.check_results(context.session, context.actor, parsed)
+
+
+@guarded("results")
+async def receive_file(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    name = document.file_name or "file"
+    report = await _check(context, document.file_id, name)
+    if not report.accepted:
+        await answer(update, texts.results_preview(report), [[CANCEL]])
+        return RESULTS_FILE
+    context.user_data[DRAFT] = {"file_id": document.file_id, "file_name": name}
+    await answer(update, texts.results_preview(report), [[(texts.BUTTON_APPLY, "res:ok"), CANCEL]])
+    return RESULTS_CONFIRM
+
+
+@guarded("results")
+async def apply(update: Update, context: BotContext) -> int:
+    draft = context.user_data.get(DRAFT) or {}
+    if not draft.get("file_id"):
+        raise DomainError("results_file_gone")
+    report = await _check(context, str(draft["file_id"]), str(draft["file_name"]))
+    if not report.accepted:
+        await answer(update, texts.results_preview(report), [[CANCEL]], edit=True)
+        return RESULTS_FILE
+    await results.apply_results(context.session, context.actor, report)
+    await context.commit()
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.results_applied(report), edit=True)
+    return ConversationHandler.END
+
+
+@guarded("results")
+async def left_risk(update: Update, context: BotContext) -> int:
+    year, moves = await results.left_risk_zone(context.session, context.actor)
+    year = year if year is not None else SchoolYear.containing(context.now().date()).start
+    text = texts.results_left_risk(moves, year, results.RISK_ZONE_FAIL_PERCENT)
+    await answer(update, text)
+    return ConversationHandler.END
+
+
+# -- one school by taps -----------------------------------------------------------------
+
+
+@guarded("results")
+async def one_start(update: Update, context: BotContext) -> int:
+    context.user_data[ONE] = {}
+    await answer(update, texts.RESULTS_ONE_SCHOOL, [[CANCEL]], edit=True)
+    return ONE_SCHOOL
+
+
+@guarded("results")
+async def one_school(update: Update, context: BotContext) -> int:
+    query = message_text(update)[:100]
+    found = await find_in_scope(context.session, context.actor, query)
+    if len(found) != 1:
+        text = texts.SCHOOL_NOT_FOUND if not found else texts.RESULTS_ONE_SEVERAL
+        await answer(update, text, [[CANCEL]])
+        return ONE_SCHOOL
+    school = found[0]
+    context.user_data[ONE] = {"school_id": school.id, "school": school.short_name}
+    buttons = [(label, f"res:a:{code}") for code, label in texts.ASSESSMENT_LABELS.items()]
+    await answer(update, texts.results_one_assessment(school.short_name), [buttons, [CANCEL]])
+    return ONE_ASSESSMENT
+
+
+@guarded("results")
+async def one_assessment(update: Update, context: BotContext) -> int:
+    draft = context.user_data.get(ONE) or {}
+    if not draft.get("school_id"):
+        raise DomainError("results_file_gone")
+    draft["assessment"] = callback_data(update).rsplit(":", 1)[1]
+    context.user_data[ONE] = draft
+    this_year = SchoolYear.containing(context.now().date())
+    years = [this_year, SchoolYear(this_year.start - 1)]
+    await answer(
+        update,
+        texts.RESULTS_ONE_YEAR,
+        [[(y.label, f"res:y:{y.start}") for y in years], [CANCEL]],
+        edit=True,
+    )
+    return ONE_YEAR
+
+
+@guarded("results")
+async def one_year(update: Update, context: BotContext) -> int:
+    draft = context.user_data.get(ONE) or {}
+    if not draft.get("assessment"):
+        raise DomainError("results_file_gone")
+    draft["year"] = int(callback_data(update).rsplit(":", 1)[1])
+    context.user_data[ONE] = draft
+    await answer(update, texts.RESULTS_ONE_LINE, [[CANCEL]], edit=True)
+    return ONE_LINE
+
+
+@guarded("results")
+async def one_line(update: Update, context: BotContext) -> int:
+    draft = context.user_data.get(ONE) or {}
+    if not draft.get("year"):
+        raise DomainError("results_file_gone")
+    line = results.parse_typed_line(
+        message_text(update),
+        str(draft["school"]),
+        Assessment(str(draft["assessment"])),
+        int(draft["year"]),
+    )
+    if isinstance(line, results.Refusal):
+        await answer(update, texts.results_one_refused(line), [[CANCEL]])
+        return ONE_LINE
+    report = await results.save_one(context.session, context.actor, int(draft["school_id"]), line)
+    await context.commit()
+    context.user_data.pop(ONE, None)
+    await answer(update, texts.results_one_saved(str(draft["school"]), line, report.new))
+    return ConversationHandler.END
+
+
+cancel = make_cancel(DRAFT, ONE)
+
+
+async def file_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.RESULTS_FILE_EXPECTED)
+
+
+async def text_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.RESULTS_TEXT_EXPECTED)
+
+
+def register(application: Application) -> None:
+    application.add_handler(conversation())
+
+
+def conversation() -> ConversationHandler:
+    document = filters.Document.ALL
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("results", start),
+            CallbackQueryHandler(left_risk, pattern=r"^res:lr$"),
+        ],
+        states={
+            RESULTS_FILE: [
+                MessageHandler(document, receive_file),
+                CallbackQueryHandler(one_start, pattern=r"^res:one$"),
+            ],
+            ONE_SCHOOL: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, one_school),
+                MessageHandler(~filters.COMMAND, text_expected),
+            ],
+            ONE_ASSESSMENT: [
+                CallbackQueryHandler(one_assessment, pattern=r"^res:a:(vpr|oge|ege)$")
+            ],
+            ONE_YEAR: [CallbackQueryHandler(one_year, pattern=r"^res:y:\d{4}$")],
+            ONE_LINE: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, one_line),
+                MessageHandler(~filters.COMMAND, text_expected),
+            ],
+            RESULTS_CONFIRM: [
+                CallbackQueryHandler(apply, pattern=r"^res:ok$"),
+                MessageHandler(document, receive_file),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^res:x$"),
+            MessageHandler(~filters.COMMAND, file_expected),
+        ],
+        name="results_import",
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,125 @@
+"""/training: a course table in → preview → «Применить»; `/training 17 42` sets staff count."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.conversation_kit import make_cancel
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.runtime import BotContext
+from bot.services import training
+from bot.services.errors import DomainError
+from bot.services.results import ResultsRefused
+from bot.services.roadmap_import import MAX_FILE_BYTES
+from bot.services.school_card import find_in_scope
+from bot.services.tables import TableRefused
+
+TRAINING_FILE, TRAINING_CONFIRM = range(190, 192)
+DRAFT = "training_import"
+CANCEL = (texts.BUTTON_CANCEL, "trn:x")
+
+
+@guarded("training")
+async def start(update: Update, context: BotContext) -> int:
+    context.user_data.pop(DRAFT, None)
+    args = context.args or []
+    if len(args) >= 2 and args[-1].isdigit():
+        found = await find_in_scope(context.session, context.actor, " ".join(args[:-1])[:100])
+        if len(found) != 1:
+            await answer(update, texts.SCHOOL_NOT_FOUND)
+            return ConversationHandler.END
+        await training.set_staff_count(context.session, context.actor, found[0], int(args[-1]))
+        await context.commit()
+        text = texts.TRAINING_STAFF_SAVED.format(
+            school=texts.e(found[0].short_name), count=int(args[-1])
+        )
+        await answer(update, text)
+        return ConversationHandler.END
+    await answer(update, texts.TRAINING_INTRO, [[CANCEL]])
+    return TRAINING_FILE
+
+
+async def _check(context: BotContext, file_id: str, file_name: str) -> training.CoursesReport:
+    file = await context.bot.get_file(file_id)
+    content = bytes(await file.download_as_bytearray())
+    try:
+        parsed = await asyncio.to_thread(training.read_courses, content, file_name)
+    except (TableRefused, ResultsRefused) as refused:
+        raise DomainError(refused.code, **refused.params) from None
+    return await training.check_courses(context.session, context.actor, parsed)
+
+
+@guarded("training")
+async def receive_file(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    name = document.file_name or "file"
+    report = await _check(context, document.file_id, name)
+    if not report.accepted:
+        await answer(update, texts.training_preview(report), [[CANCEL]])
+        return TRAINING_FILE
+    context.user_data[DRAFT] = {"file_id": document.file_id, "file_name": name}
+    await answer(update, texts.training_preview(report), [[(texts.BUTTON_APPLY, "trn:ok"), CANCEL]])
+    return TRAINING_CONFIRM
+
+
+@guarded("training")
+async def apply(update: Update, context: BotContext) -> int:
+    draft = context.user_data.get(DRAFT) or {}
+    if not draft.get("file_id"):
+        raise DomainError("results_file_gone")
+    report = await _check(context, str(draft["file_id"]), str(draft["file_name"]))
+    if not report.accepted:
+        await answer(update, texts.training_preview(report), [[CANCEL]], edit=True)
+        return TRAINING_FILE
+    added = await training.apply_courses(context.session, context.actor, report)
+    await context.commit()
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.training_applied(added), edit=True)
+    return ConversationHandler.END
+
+
+cancel = make_cancel(DRAFT)
+
+
+async def file_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.TRAINING_FILE_EXPECTED)
+
+
+def register(application: Application) -> None:
+    document = filters.Document.ALL
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("training", start)],
+            states={
+                TRAINING_FILE: [MessageHandler(document, receive_file)],
+                TRAINING_CONFIRM: [
+                    CallbackQueryHandler(apply, pattern=r"^trn:ok$"),
+                    MessageHandler(document, receive_file),
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=r"^trn:x$"),
+                MessageHandler(~filters.COMMAND, file_expected),
+            ],
+            name="training_import",
+            persistent=True,
+            allow_reentry=True,
+        )
+    )
