@@ -21,7 +21,7 @@ _default_zone: str = Settings.model_fields["default_timezone"].default
 
 
 def configure(default_timezone: str) -> None:
-    """settings.DEFAULT_TIMEZONE, from build_application (and the CLI)."""
+    """settings.DEFAULT_TIMEZONE, set by build_application."""
     global _default_zone
     ZoneInfo(default_timezone)  # an unknown zone fails at start, not at the first summary
     _default_zone = default_timezone
