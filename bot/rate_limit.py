@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 # What Telegram counts as a message; answers to button presses, edits and the rest go at once.
 COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage")
+UNCOUNTED = {"sendChatAction"}  # «печатает…» is no message; it must not delay the reply
 MAX_RETRY_WAIT = 5.0  # longer than this, the caller decides (replies.py drops, the sender requeues)
 
 
@@ -54,7 +55,8 @@ class RollingWindowRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = _chat_key(data)
-        if chat is None or is_paced_by_caller() or not endpoint.startswith(COUNTED_PREFIXES):
+        counted = endpoint.startswith(COUNTED_PREFIXES) and endpoint not in UNCOUNTED
+        if chat is None or is_paced_by_caller() or not counted:
             return await callback(*args, **kwargs)
         for attempt in range(self.max_retries + 1):
             await self.pacer.wait(chat)
