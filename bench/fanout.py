@@ -5,7 +5,8 @@
     python -m bench.fanout --users 300            # quick run, ~15 s
 
 The real OutboxSender (bot/scheduler/sender.py) drains the outbox; the fake API enforces
-30 messages a second overall and answers 429 past it. The ideal is N / 30 seconds; the
+Telegram's rolling windows (30 messages in any second overall, one a second per private
+chat) and answers 429 past them. The ideal is N / 30 seconds; the
 target is within 10% of it with zero 429s. Median of --repeat runs on fresh data.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -29,8 +29,11 @@ from bot.handlers import (
 from bot.inbox import DurableUpdateQueue, replay_unhandled
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
+from bot.rate_limit import RollingWindowRateLimiter
 from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
 from bot.scheduler import start_scheduler, stop_scheduler
+from bot.scheduler.pacing import Pacer
+from bot.services import local_time
 
 PER_MESSAGE_WARNING = r"If 'per_message=False', 'CallbackQueryHandler' will not be tracked"
 
@@ -45,6 +48,7 @@ def build_application(
 ) -> Application:
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
+    local_time.configure(settings.default_timezone)  # «today» where no municipality says
     processor = SequentialPersistingProcessor()
     inbox = DurableUpdateQueue()
     persistence = DatabasePersistence(session_factory)
@@ -61,7 +65,8 @@ def build_application(
         .post_init(_post_init_with_scheduler if with_scheduler else _post_init)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # One Pacer for replies and the outbox sender: Telegram counts them together.
+        builder = builder.rate_limiter(RollingWindowRateLimiter(Pacer()))
     if with_scheduler:
         builder = builder.post_stop(stop_scheduler)
     application = builder.build()

@@ -14,7 +14,7 @@ import json
 import math
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,19 +49,25 @@ def _required_fields() -> dict[str, set[str]]:
     }
 
 
-class _Bucket:
-    def __init__(self, capacity: float, rate: float) -> None:
-        self.capacity, self.rate, self.tokens, self.at = capacity, rate, capacity, time.monotonic()
+class _RollingWindow:
+    """Telegram's count: at most `limit` messages whose arrival lies in the last `period` s.
 
-    def take(self) -> float:
-        """0 when a token was taken, else seconds until one is free."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+    Exact arrival times, no bucket: a burst followed by a steady rate is refused too."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self.arrivals: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """0 when a message arriving now fits, else seconds until the oldest leaves the window."""
+        while self.arrivals and self.arrivals[0] <= now - self.period:
+            self.arrivals.popleft()
+        if len(self.arrivals) < self.limit:
             return 0.0
-        return (1 - self.tokens) / self.rate
+        return self.arrivals[0] + self.period - now
+
+    def record(self, now: float) -> None:
+        self.arrivals.append(now)
 
 
 class FakeTelegram:
@@ -71,13 +77,17 @@ class FakeTelegram:
         bot_username: str = "shnor500_bot",
         *,
         rate_limits: bool = False,
-        per_chat_burst: int = 3,
+        overall_per_second: int = 30,
+        private_per_second: int = 1,
+        group_per_minute: int = 20,
         callback_answer_timeout: float = 15.0,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
         self.rate_limits = rate_limits
-        self.per_chat_burst = per_chat_burst
+        self.overall_per_second = overall_per_second
+        self.private_per_second = private_per_second
+        self.group_per_minute = group_per_minute
         self.callback_answer_timeout = callback_answer_timeout
         self.bot_user = {
             "id": int(token.split(":", 1)[0]),
@@ -112,8 +122,9 @@ class FakeTelegram:
         self._faults: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.delayed_in_flight = 0  # delayed requests still being carried out
         self._required = _required_fields()
-        self._global_bucket = _Bucket(30, 30)
-        self._chat_buckets: dict[int, _Bucket] = {}
+        self._overall_window = _RollingWindow(overall_per_second, 1.0)
+        self._chat_windows: dict[int, _RollingWindow] = {}
+        self.clock: Callable[[], float] = time.monotonic  # tests may set a fake clock
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle --------------------------------------------------------------------
@@ -502,14 +513,26 @@ class FakeTelegram:
         return user
 
     def _pace(self, chat_id: int) -> None:
+        """Telegram's limits, in rolling windows: 30 messages in any second overall, one a
+        second to a private chat, 20 a minute to a group (negative id). A refused message
+        does not count."""
         if not self.rate_limits:
             return
-        bucket = self._chat_buckets.setdefault(chat_id, _Bucket(self.per_chat_burst, 1.0))
-        wait = max(self._global_bucket.take(), bucket.take())
+        now = self.clock()
+        chat = self._chat_windows.get(chat_id)
+        if chat is None:
+            chat = self._chat_windows[chat_id] = (
+                _RollingWindow(self.private_per_second, 1.0)
+                if chat_id > 0
+                else _RollingWindow(self.group_per_minute, 60.0)
+            )
+        wait = max(self._overall_window.wait(now), chat.wait(now))
         if wait > 0:
             self.stats["429"] += 1
             retry = max(1, math.ceil(wait))
             raise TelegramFault(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        self._overall_window.record(now)
+        chat.record(now)
 
     @staticmethod
     def _markup(params: dict[str, Any]) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
@@ -23,6 +24,7 @@ from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
 from bot.services import (
     export_data,
+    local_time,
     report_data,
     report_periods,
     results,
@@ -76,7 +78,7 @@ async def turn_summary_page(update: Update, context: BotContext) -> None:
 async def _summary_page(
     update: Update, context: BotContext, page: int
 ) -> list[summaries.SchoolSummary]:
-    today = context.now().date()
+    today = await _actor_today(context)
     rows = await summaries.summarize(context.session, context.actor, today)
     if not rows:
         await answer(update, texts.SUMMARY_EMPTY)
@@ -97,10 +99,17 @@ async def _summary_page(
     return rows
 
 
-async def _card(update: Update, context: BotContext, school_id: int) -> None:
-    card = await school_card.school_card(
-        context.session, context.actor, school_id, context.now().date()
+async def _actor_today(context: BotContext) -> date:
+    """Today on the calendar of the person's municipality (settings' zone if they have none)."""
+    return await local_time.today_in_municipality(
+        context.session, context.actor.municipality_id, context.now()
     )
+
+
+async def _card(update: Update, context: BotContext, school_id: int) -> None:
+    # The card's «today» is the school's: a Kamchatka school's morning is UTC's yesterday.
+    today = await local_time.today_at_school(context.session, school_id, context.now())
+    card = await school_card.school_card(context.session, context.actor, school_id, today)
     timezone = await municipality_timezone(context.session, card.school.municipality_id)
     buttons = None
     if allowed(context.actor.roles, "school_changes") and context.actor.coordinates(
@@ -136,7 +145,9 @@ async def open_school(update: Update, context: BotContext) -> None:
 
 @guarded("overdue")
 async def show_overdue(update: Update, context: BotContext) -> None:
-    items = await summaries.overdue_items(context.session, context.actor, context.now().date())
+    items = await summaries.overdue_items(
+        context.session, context.actor, await _actor_today(context)
+    )
     await answer(update, texts.overdue_text(items))
 
 

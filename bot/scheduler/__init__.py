@@ -32,7 +32,9 @@ SWEEP_EVERY_MINUTES = 5
 
 def build_scheduler(application: Application) -> AsyncIOScheduler:
     runtime: Runtime = application.bot_data["runtime"]
-    sender = OutboxSender(application.bot, runtime.session_factory, runtime.clock)
+    # The bot's rate limiter and the sender share one Pacer (see bot/rate_limit.py).
+    pacer = getattr(application.bot.rate_limiter, "pacer", None)
+    sender = OutboxSender(application.bot, runtime.session_factory, runtime.clock, pacer=pacer)
     application.bot_data[SENDER_KEY] = sender
     running: set[asyncio.Task[Any]] = set()
     application.bot_data[RUNNING_KEY] = running

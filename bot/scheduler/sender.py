@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.db import SessionFactory, unit_of_work
 from bot.handlers.replies import retry_after_seconds
-from bot.scheduler.pacing import Pacer
+from bot.scheduler.pacing import Pacer, paced_by_caller
 from bot.services import delivery
 from bot.services.delivery import Outgoing
 from bot.telegram_html import CAPTION_LIMIT, fit
@@ -125,15 +125,16 @@ class OutboxSender:
             report.postponed += 1
             return True
         await self.pacer.wait(outgoing.chat_id)
-        async with unit_of_work(self.session_factory) as session:
-            # Committed before the request: if this process dies now, only this row waits
-            # out CLAIM_TIMEOUT; the rest of the batch is free again much sooner.
-            mine = await delivery.hand_over(session, outgoing.id, self.clock(), self.worker)
-        if not mine:
-            log.warning("notification %s taken over by another sender", outgoing.dedupe_key)
-            return True
         try:
-            message_id = await self._send(outgoing)
+            async with unit_of_work(self.session_factory) as session:
+                # Committed before the request: if this process dies now, only this row waits
+                # out CLAIM_TIMEOUT; the rest of the batch is free again much sooner.
+                mine = await delivery.hand_over(session, outgoing.id, self.clock(), self.worker)
+            if not mine:
+                log.warning("notification %s taken over by another sender", outgoing.dedupe_key)
+                return True
+            with paced_by_caller():
+                message_id = await self._send(outgoing)
         except RetryAfter as error:
             seconds = retry_after_seconds(error.retry_after)
             self.pacer.pause(seconds)
@@ -158,6 +159,8 @@ class OutboxSender:
                 await delivery.retry_later(session, outgoing, now, f"network: {error.message}")
             report.retried += 1
             return True
+        finally:
+            self.pacer.done(outgoing.chat_id)
         async with unit_of_work(self.session_factory) as session:
             await delivery.mark_sent(session, outgoing.id, self.clock(), message_id)
         report.sent += 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +25,7 @@ from bot.models import (
     SchoolStatus,
     Visit,
 )
+from bot.services import local_time
 from bot.services.actors import Actor
 from bot.services.recipients import municipality_timezone
 
@@ -85,18 +85,24 @@ def _sees(actor: Actor, school_id: int, municipality_id: int, in_project: bool |
     )
 
 
-async def build_digest(session: AsyncSession, actor: Actor, today: date) -> Digest:
-    return (await build_digests(session, [actor], today))[0]
+async def build_digest(
+    session: AsyncSession, actor: Actor, today: date, now: datetime | None = None
+) -> Digest:
+    return (await build_digests(session, [actor], today, now))[0]
 
 
 async def digest_for(session: AsyncSession, actor: Actor, now: datetime) -> Digest:
     """The digest as of `now`, its week taken in the actor's municipality's local calendar."""
     timezone = await municipality_timezone(session, actor.municipality_id or 0)
-    return await build_digest(session, actor, now.astimezone(ZoneInfo(timezone)).date())
+    return await build_digest(session, actor, local_time.local_today(now, timezone), now)
 
 
-async def build_digests(session: AsyncSession, actors: list[Actor], today: date) -> list[Digest]:
-    """Digests of many people at once: the per-school figures are computed once for all."""
+async def build_digests(
+    session: AsyncSession, actors: list[Actor], today: date, now: datetime | None = None
+) -> list[Digest]:
+    """Digests of many people at once: the per-school figures are computed once for all.
+
+    «Upcoming» events start after `now`: one that began two hours ago is not upcoming."""
     week_start = today - timedelta(days=today.weekday())
     scope = _union_filter(actors)
     schools = {
@@ -166,7 +172,7 @@ async def build_digests(session: AsyncSession, actors: list[Actor], today: date)
         .where(
             Event.municipality_id.in_({m for _, m, _ in schools.values()}),
             Event.status == EventStatus.PUBLISHED,
-            Event.starts_at >= _midnight(today),
+            Event.starts_at >= (now if now is not None else _midnight(today)),
             Event.starts_at < _midnight(today + timedelta(days=14)),
         )
         .order_by(Event.starts_at)

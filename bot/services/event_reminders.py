@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.models import Event, Municipality, Notification, NotificationState
+from bot.models import Event, Notification, NotificationState
+from bot.services import local_time
 from bot.services.outbox import inline_markup
 
 REMINDERS = (("T-1d", timedelta(days=1)), ("T-1h", timedelta(hours=1)))
@@ -27,8 +28,7 @@ async def schedule(
 ) -> int:
     """Queue (or move, or revive) the day-before and hour-before reminders; returns how many
     are pending afterwards. A moment already past is not queued."""
-    municipality = await session.get(Municipality, event.municipality_id)
-    timezone = municipality.timezone if municipality else "Asia/Yekaterinburg"
+    timezone = await local_time.municipality_zone(session, event.municipality_id)
     keys = {
         reminder_key(event.id, label, person_id): (label, before, person_id)
         for person_id in person_ids

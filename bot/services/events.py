@@ -18,7 +18,6 @@ from bot.models import (
     EventAudienceSchool,
     EventRegistration,
     EventStatus,
-    Municipality,
     RegistrationState,
     Role,
     RoleAssignment,
@@ -26,7 +25,7 @@ from bot.models import (
     utcnow,
 )
 from bot.reports.ics import event_ics
-from bot.services import audit, event_reminders, outbox, recipients
+from bot.services import audit, event_reminders, local_time, outbox, recipients
 from bot.services.actors import Actor
 from bot.services.assignments import valid_on
 from bot.services.errors import AccessDenied, DomainError, NotFound
@@ -204,8 +203,7 @@ async def publish(session: AsyncSession, actor: Actor, draft: EventDraft, now: d
 
 
 async def _timezone(session: AsyncSession, event: Event) -> str:
-    municipality = await session.get(Municipality, event.municipality_id)
-    return municipality.timezone if municipality else "Asia/Yekaterinburg"
+    return await local_time.municipality_zone(session, event.municipality_id)
 
 
 async def place_of(session: AsyncSession, event: Event) -> str:

@@ -33,6 +33,7 @@ from bot.models import (
     Visit,
     VisitFollowUp,
 )
+from bot.services import local_time
 from bot.services.report_data import person_school_id
 
 Table = tuple[list[str], list[list[object]]]
@@ -212,7 +213,7 @@ def _day(value: date | None) -> str:
 @dataclass
 class _Clock:
     zones: dict[int, str] = field(default_factory=dict)  # school id → time zone
-    default: str = "Asia/Yekaterinburg"
+    default: str = field(default_factory=local_time.default_zone)
 
     def at(self, value: datetime | None, school_id: int | None = None) -> str:
         if value is None:
@@ -507,7 +508,7 @@ async def _event_tables(
     rows = []
     for event, host_name in events:
         tally = tallies.get(event.id, {})
-        zone = zones.get(event.municipality_id, "Asia/Yekaterinburg")
+        zone = zones.get(event.municipality_id, local_time.default_zone())
         rows.append(
             [
                 event.id,

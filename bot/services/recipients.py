@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import CuratorAssignment, Municipality, Role, RoleAssignment, School, utcnow
+from bot.models import CuratorAssignment, Role, RoleAssignment, School, utcnow
+from bot.services import local_time
 from bot.services.assignments import valid_on
 
 
@@ -51,5 +52,4 @@ async def coordinators_of_school(session: AsyncSession, school_id: int) -> list[
 
 
 async def municipality_timezone(session: AsyncSession, municipality_id: int) -> str:
-    municipality = await session.get(Municipality, municipality_id)
-    return municipality.timezone if municipality else "Asia/Yekaterinburg"
+    return await local_time.municipality_zone(session, municipality_id)

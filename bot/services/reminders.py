@@ -34,7 +34,7 @@ from bot.models import (
     Visit,
     VisitFollowUp,
 )
-from bot.services import outbox, recipients
+from bot.services import local_time, outbox, recipients
 from bot.services.assignments import valid_on
 from bot.services.deadlines import cadence_of, reminder_days
 from bot.services.school_year import SchoolYear
@@ -55,7 +55,7 @@ def configure(reminder_hour: int, no_visit_days: int) -> None:
 
 
 def local_today(now: datetime, timezone: str) -> date:
-    return now.astimezone(ZoneInfo(timezone)).date()
+    return local_time.local_today(now, timezone)
 
 
 def at_nine(day: date, timezone: str) -> datetime:
@@ -372,7 +372,7 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
     )
     queued = 0
     for telegram_id, person_id, muted, timezone in rows.all():
-        timezone = timezone or "Asia/Yekaterinburg"
+        timezone = timezone or local_time.default_zone()
         local = now.astimezone(ZoneInfo(timezone))
         monday = local.date() - timedelta(days=local.weekday())
         if local < at_nine(monday, timezone) or local.date() > monday + timedelta(days=1):
@@ -385,7 +385,7 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
         actor = await load_actor(session, telegram_id, now.date())
         if actor is None:
             continue
-        digest = await build_digest(session, actor, local.date())
+        digest = await build_digest(session, actor, local.date(), now=now)
         queued += await outbox.enqueue(
             session,
             dedupe_key=key,

@@ -90,7 +90,7 @@ async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[Sc
     for school_id, day in (await last_visits(session, ids)).items():
         rows[school_id].last_visit = day
         rows[school_id].days_since_visit = (today - day).days
-    for school_id, names in (await curator_names(session, ids)).items():
+    for school_id, names in (await curator_names(session, ids, today)).items():
         rows[school_id].curators = names
     for school_id, factor in await session.execute(
         select(SchoolRiskProfileEntry.school_id, SchoolRiskProfileEntry.risk_factor_id)
@@ -110,12 +110,14 @@ async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[Sc
     return sorted(rows.values(), key=lambda r: r.attention)
 
 
-async def curator_names(session: AsyncSession, school_ids: SchoolIds) -> dict[int, list[str]]:
+async def curator_names(
+    session: AsyncSession, school_ids: SchoolIds, today: date | None = None
+) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     for school_id, name in await session.execute(
         select(CuratorAssignment.school_id, Person.full_name)
         .join(Person, Person.id == CuratorAssignment.curator_person_id)
-        .where(CuratorAssignment.school_id.in_(school_ids), valid_on(utcnow().date()))
+        .where(CuratorAssignment.school_id.in_(school_ids), valid_on(today or utcnow().date()))
         .distinct()
         .order_by(Person.full_name)
     ):
@@ -188,7 +190,7 @@ async def summarize_one(session: AsyncSession, school: School, today: date) -> S
     day = (await last_visits(session, [school.id])).get(school.id)
     if day is not None:
         row.last_visit, row.days_since_visit = day, (today - day).days
-    row.curators = (await curator_names(session, [school.id])).get(school.id, [])
+    row.curators = (await curator_names(session, [school.id], today)).get(school.id, [])
     row.unreachable = (await unreachable_counts(session, [school.id])).get(school.id, 0)
     return row
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +24,7 @@ from bot.models import (
     Visit,
     VisitFollowUp,
 )
-from bot.services import audit, outbox, recipients
+from bot.services import audit, local_time, outbox, recipients
 from bot.services.actors import Actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.visit_drafts import MAX_TEXT, VisitDraft
@@ -83,7 +82,7 @@ async def local_today(
         timezone = await session.scalar(
             select(Municipality.timezone).where(Municipality.id == actor.municipality_id)
         )
-    return now.astimezone(ZoneInfo(timezone or "Europe/Moscow")).date()
+    return local_time.local_today(now, timezone)
 
 
 def check_text(value: str, limit: int = MAX_TEXT) -> str:

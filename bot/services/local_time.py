@@ -1,0 +1,67 @@
+"""«Today» and «now» where the person is: in the municipality's time zone.
+
+Stored times are UTC; a day (a summary's date, overdue days, a school card, the digest's
+week) is the day on the municipality's calendar. A municipality without a zone, or a person
+without a municipality (a regional coordinator), gets settings.DEFAULT_TIMEZONE — set once
+at start by `configure`; no zone is written into the code elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.models import Municipality, School
+
+_default_zone: str = Settings.model_fields["default_timezone"].default
+
+
+def configure(default_timezone: str) -> None:
+    """settings.DEFAULT_TIMEZONE, set by build_application."""
+    global _default_zone
+    ZoneInfo(default_timezone)  # an unknown zone fails at start, not at the first summary
+    _default_zone = default_timezone
+
+
+def default_zone() -> str:
+    return _default_zone
+
+
+def local_now(now: datetime, zone: str | None = None) -> datetime:
+    return now.astimezone(ZoneInfo(zone or _default_zone))
+
+
+def local_today(now: datetime, zone: str | None = None) -> date:
+    return local_now(now, zone).date()
+
+
+async def municipality_zone(session: AsyncSession, municipality_id: int | None) -> str:
+    if municipality_id is None:
+        return _default_zone
+    zone = await session.scalar(
+        select(Municipality.timezone).where(Municipality.id == municipality_id)
+    )
+    return zone or _default_zone
+
+
+async def school_zone(session: AsyncSession, school_id: int) -> str:
+    zone = await session.scalar(
+        select(Municipality.timezone)
+        .join(School, School.municipality_id == Municipality.id)
+        .where(School.id == school_id)
+    )
+    return zone or _default_zone
+
+
+async def today_in_municipality(
+    session: AsyncSession, municipality_id: int | None, now: datetime
+) -> date:
+    return local_today(now, await municipality_zone(session, municipality_id))
+
+
+async def today_at_school(session: AsyncSession, school_id: int, now: datetime) -> date:
+    return local_today(now, await school_zone(session, school_id))
