@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Health endpoint (GET /healthz) in polling mode; 0 turns it off. Webhook mode serves
     # /healthz on WEBHOOK_PORT.
     health_port: int = Field(default=0, ge=0, le=65535)
+    # Coordinators' Mini App (issue 17): its public https URL (ending in /app/, proxied to this
+    # server). In webhook mode it is served on WEBHOOK_PORT; in polling mode on MINIAPP_PORT.
+    miniapp_url: str | None = None
+    miniapp_port: int = Field(default=0, ge=0, le=65535)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
