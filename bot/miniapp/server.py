@@ -74,6 +74,8 @@ class MiniApp:
         self.bot_token = bot_token
         self.zone = ZoneInfo(timezone)
         self.now = now
+        # Three small files, read once: a request never touches the disk.
+        self.files = {path.name: path.read_bytes() for path in STATIC.iterdir() if path.is_file()}
 
     def install(self, app: web.Application) -> None:
         app.middlewares.append(security_headers)
@@ -98,9 +100,9 @@ class MiniApp:
 
     async def _static(self, request: web.Request) -> web.Response:
         name = request.match_info.get("name", "index.html")
-        path = STATIC / name
+        suffix = "." + name.rsplit(".", 1)[-1]
         return web.Response(
-            body=path.read_bytes(), content_type=STATIC_TYPES[path.suffix], charset="utf-8"
+            body=self.files[name], content_type=STATIC_TYPES[suffix], charset="utf-8"
         )
 
     def _guarded(self, action: str, handler: Handler):  # type: ignore[no-untyped-def]

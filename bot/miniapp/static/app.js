@@ -29,11 +29,16 @@
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       node.append(child instanceof Node ? child : String(child));
     }
     return node;
+  }
+
+  // replaceChildren does not flatten arrays nor skip nulls; el does.
+  function fill(section, ...children) {
+    section.replaceChildren(el("div", {}, ...children));
   }
 
   function svg(tag, attrs, text) {
@@ -125,7 +130,7 @@
   async function openSchool(id) {
     const section = document.getElementById("school");
     show("school");
-    section.replaceChildren(el("p", { class: "muted" }, "Загрузка…"));
+    fill(section, el("p", { class: "muted" }, "Загрузка…"));
     let school;
     try { school = await api("schools/" + id); } catch (error) { showError(error); return; }
     const back = el("button", { class: "back", onclick: () => show("table") }, "← Все школы");
@@ -142,7 +147,7 @@
           (line.text ? " — " + line.text : ""))),
         school.can_review && item.pending_report_id ? reviewForm(item.pending_report_id, id) : null)),
     ]);
-    section.replaceChildren(back,
+    fill(section, back,
       el("h2", {}, school.name),
       el("p", { class: "muted" }, school.full_name),
       el("p", {}, "Кураторы: " + (school.curators.join(", ") || "не назначены")),
@@ -229,7 +234,7 @@
       data.months.map((m) => el("th", {}, m.slice(5) + "." + m.slice(2, 4))))),
       el("tbody", {}, data.visits_by_curator.map((row) => el("tr", {}, el("td", {}, row.curator),
         row.counts.map((n) => el("td", {}, n || "·"))))));
-    section.replaceChildren(el("h2", {}, "Выполнение по школам"), legend, progressChart(state.schools),
+    fill(section, el("h2", {}, "Выполнение по школам"), legend, progressChart(state.schools),
       el("h2", {}, "Просроченные пункты по неделям"),
       barChart(data.overdue_by_week, (p) => p.overdue, (p) => ruDate(p.week_end).slice(0, 5)),
       el("h2", {}, "Посещения по кураторам и месяцам"), el("div", { class: "scroll" }, visits));
@@ -238,7 +243,7 @@
   async function loadEvents() {
     const section = document.getElementById("events");
     const data = await api("events");
-    section.replaceChildren(el("h2", {}, "Мероприятия"),
+    fill(section, el("h2", {}, "Мероприятия"),
       data.events.length ? data.events.map((e) => el("div", { class: "card" },
         el("b", {}, ruDate(e.starts_at) + " "), e.title,
         el("div", { class: "muted" }, "записались: " + e.registered + " · пришли: " + e.attended))) :
