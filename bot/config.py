@@ -85,6 +85,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("miniapp_url")
+    @classmethod
+    def _https_app(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError(
+                "Telegram открывает Mini App только по https://; пример: "
+                "https://bot.example.ru/app/"
+            )
+        return value or None
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:

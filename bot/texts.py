@@ -1677,3 +1677,9 @@ def rollover_school_message(
         "или закрыть — отчитаться «не выполнено» с пояснением (/roadmap)."
     )
     return _fit("\n".join(lines))
+
+
+# ================================================================ Mini App (issue 17)
+
+BUTTON_OPEN_DASHBOARD = "Открыть панель"
+MENU_BUTTON_DASHBOARD = "Панель"
