@@ -24,6 +24,7 @@ from bot.services.actors import Actor, load_actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.permissions import allowed
 from bot.services.roadmap_reports import review
+from bot.services.text_cleaning import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,7 @@ class MiniApp:
             comment = data.get("comment")
             if comment is not None and not isinstance(comment, str):
                 raise ValueError
+            comment = clean_text(comment) if comment else None
         except (ValueError, KeyError, TypeError):
             raise DomainError("bad_request") from None
         report = await review(
