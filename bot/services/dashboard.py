@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import (
     Event,
     EventRegistration,
+    EventStatus,
     ItemStatus,
     Person,
     ProgressReport,
@@ -24,6 +25,7 @@ from bot.models import (
     VisitFollowUp,
 )
 from bot.services.actors import Actor, get_visible_school
+from bot.services.events import audience_people
 from bot.services.roadmap_reports import item_history
 from bot.services.school_card import school_card
 from bot.services.summaries import summarize
@@ -234,19 +236,33 @@ async def charts(session: AsyncSession, actor: Actor, today: date) -> dict[str, 
 
 
 async def events_overview(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
-    """Events of the municipalities in scope with registrations and attendance."""
-    if actor.is_admin:
-        where = true()
-    else:
-        in_scope = set(
-            await session.scalars(
-                select(School.municipality_id).where(actor.school_filter()).distinct()
-            )
+    """The events /events would show: a coordinator's municipality's, or those the person is
+    in the audience of (bot/services/events.visible_event's rule)."""
+    in_scope = set(
+        await session.scalars(
+            select(School.municipality_id).where(actor.school_filter()).distinct()
         )
-        where = Event.municipality_id.in_(in_scope | actor.coordinated_municipality_ids)
-    events = (
-        await session.scalars(select(Event).where(where).order_by(Event.starts_at.desc()))
+    )
+    candidates = (
+        await session.scalars(
+            select(Event)
+            .where(
+                true()
+                if actor.is_admin
+                else Event.municipality_id.in_(in_scope | actor.coordinated_municipality_ids)
+            )
+            .order_by(Event.starts_at.desc())
+        )
     ).all()
+    events = [
+        event
+        for event in candidates
+        if actor.coordinates(event.municipality_id)
+        or (
+            event.status != EventStatus.DRAFT
+            and actor.person_id in await audience_people(session, event)
+        )
+    ]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"registered": 0, "attended": 0})
     if events:
         for event_id, state, attended, number in await session.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from aiohttp import ClientSession
@@ -14,12 +14,19 @@ from bot.miniapp.init_data import InvalidInitData, init_data_for, sign, signed_u
 from bot.miniapp.server import MiniApp
 from bot.models import (
     AuditRecord,
+    Event,
+    EventRegistration,
+    EventStatus,
+    Municipality,
+    Person,
     ProgressReport,
+    RegistrationState,
     ReviewState,
     Roadmap,
     RoadmapItem,
     Role,
     School,
+    Visit,
 )
 from bot.services.actors import load_actor
 from bot.services.summaries import summarize
@@ -292,3 +299,104 @@ async def test_the_bots_own_server_serves_the_app_in_polling_mode(
                 assert response.status == 200
     finally:
         await server.stop()
+
+
+async def test_charts_agree_with_the_table_and_the_visits(
+    dashboard: Dashboard, session_factory: SessionFactory
+) -> None:
+    headers = dashboard.auth(COORDINATOR_ID)
+    table = await (await dashboard.client.get("/app/api/schools", headers=headers)).json()
+    charts = await (await dashboard.client.get("/app/api/charts", headers=headers)).json()
+    # This week's bar is today's overdue count, the table's sum.
+    assert charts["overdue_by_week"][-1] == {
+        "week_end": "2026-11-24",
+        "overdue": sum(row["overdue"] for row in table["schools"]),
+    }
+    assert len(charts["overdue_by_week"]) == 8
+    assert charts["months"] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    async with session_factory() as session:
+        visits = list(
+            await session.execute(
+                select(Person.full_name, Visit.visit_date)
+                .join(Person, Person.id == Visit.curator_person_id)
+                .where(Visit.deleted_at.is_(None), Visit.visit_date >= date(2026, 6, 1))
+            )
+        )
+    expected: dict[str, list[int]] = {}
+    for name, day in visits:
+        counts = expected.setdefault(name, [0] * 6)
+        counts[charts["months"].index(day.strftime("%Y-%m"))] += 1
+    assert {row["curator"]: row["counts"] for row in charts["visits_by_curator"]} == expected
+    assert sum(map(sum, expected.values())) > 0
+
+
+async def test_the_bot_serves_the_app_only_when_configured(engine) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import _http_server
+    from bot.config import load_settings
+
+    base = {"_env_file": None, "telegram_bot_token": FAKE_TOKEN}
+    polling = _http_server(
+        load_settings(**base, miniapp_url="https://bot.example.ru/app/", miniapp_port=8099), engine
+    )
+    assert polling is not None and polling.port == 8099 and polling.miniapp is not None
+    assert _http_server(load_settings(**base, miniapp_port=8099), engine) is None
+    webhook = _http_server(
+        load_settings(
+            **base,
+            webhook_enabled=True,
+            webhook_url="https://bot.example.ru/tg/hook",
+            webhook_secret="A" * 16 + "b" * 16,
+            miniapp_url="https://bot.example.ru/app/",
+        ),
+        engine,
+    )
+    assert webhook is not None and webhook.miniapp is not None and webhook.webhook_path
+
+
+async def test_events_with_registrations_and_attendance_in_scope(
+    dashboard: Dashboard, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        town = await session.scalar(select(Municipality).where(Municipality.name.like("Каменск%")))
+        assert town is not None
+        people = list(await session.scalars(select(Person.id).limit(3)))
+        event = Event(
+            municipality_id=town.id,
+            format="seminar",
+            title="Семинар «Функциональная грамотность»",
+            starts_at=DEMO_NOW - timedelta(days=3),
+            status=EventStatus.FINISHED,
+        )
+        draft = Event(
+            municipality_id=town.id,
+            format="seminar",
+            title="Черновик",
+            starts_at=DEMO_NOW + timedelta(days=3),
+            status=EventStatus.DRAFT,
+        )
+        session.add_all([event, draft])
+        await session.flush()
+        for person_id, attended in zip(people, [True, True, None], strict=True):
+            session.add(
+                EventRegistration(
+                    event_id=event.id,
+                    person_id=person_id,
+                    state=RegistrationState.REGISTERED,
+                    attended=attended,
+                )
+            )
+        await session.commit()
+    client = dashboard.client
+    body = await (
+        await client.get("/app/api/events", headers=dashboard.auth(COORDINATOR_ID))
+    ).json()
+    rows = {row["title"]: row for row in body["events"]}
+    assert rows["Семинар «Функциональная грамотность»"]["registered"] == 3
+    assert rows["Семинар «Функциональная грамотность»"]["attended"] == 2
+    assert "Черновик" in rows  # the coordinator manages drafts
+    outsider = await (
+        await client.get("/app/api/events", headers=dashboard.auth(OUTSIDER_ID))
+    ).json()
+    assert outsider["events"] == []
+    curator = await (await client.get("/app/api/events", headers=dashboard.auth(CURATOR_ID))).json()
+    assert "Черновик" not in {row["title"] for row in curator["events"]}
