@@ -28,6 +28,13 @@ async def test_plotnikova_filters_to_overdue_and_opens_school_17(
     fragment += "&tgWebAppVersion=8.0&tgWebAppPlatform=android"
     kind = "postgres" if database_url.startswith("postgresql") else "sqlite"
     async with headless_page(390, 844) as page:
+        # Anything the Content-Security-Policy blocks (an inline style, a stray script) is
+        # collected and fails the test: the page must work under its own policy.
+        await page.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            source="window.blocked = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.blocked.push(e.violatedDirective + ' ' + e.blockedURI));",
+        )
         await page.call("Page.navigate", url=dashboard.base_url + fragment)
         await page.wait_for("document.body && document.body.dataset.ready === 'table'")
         shown = await page.evaluate(CELLS)
@@ -83,3 +90,4 @@ async def test_plotnikova_filters_to_overdue_and_opens_school_17(
         charts = await page.evaluate("document.getElementById('charts').innerText")
         assert "Смирнова Светлана Анатольевна" in charts
         await page.screenshot(ARTIFACTS / f"miniapp-charts-{kind}.png")
+        assert await page.evaluate("window.blocked") == []
