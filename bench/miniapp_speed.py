@@ -1,10 +1,12 @@
 """The Mini App's endpoints for a 60-school municipality (40 items each, reports, visits):
-median time of each on SQLite. Run: PYTHONPATH=. python bench/miniapp_speed.py"""
+median time of each on SQLite. Run: PYTHONPATH=. python bench/miniapp_speed.py [--region]
+(--region: a regional coordinator over 10 such municipalities, 600 schools)."""
 
 from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -19,7 +21,9 @@ from bot.miniapp.server import MiniApp
 from bot.models import (
     Base,
     ItemStatus,
+    Municipality,
     ProgressReport,
+    Region,
     ReviewState,
     Roadmap,
     RoadmapItem,
@@ -31,9 +35,54 @@ from tests.support.bot_fixtures import DEMO_NOW, FAKE_TOKEN
 from tests.support.factories import make_municipality, make_person, make_school
 
 SCHOOLS, ITEMS, RUNS = 60, 40, 15
+# `--region`: a regional coordinator over this many such municipalities.
+REGION_MUNICIPALITIES = 10
 
 
-async def main() -> None:
+async def _fill(session, town, curator) -> None:  # type: ignore[no-untyped-def]
+    for number in range(1, SCHOOLS + 1):
+        school = await make_school(session, town, number=number)
+        roadmap = Roadmap(school_id=school.id, year=2026)
+        session.add(roadmap)
+        await session.flush()
+        for position in range(ITEMS):
+            status = [ItemStatus.DONE, ItemStatus.IN_PROGRESS, ItemStatus.NOT_STARTED][position % 3]
+            item = RoadmapItem(
+                roadmap_id=roadmap.id,
+                number=str(position + 1),
+                position=position,
+                section=f"Раздел {position // 10 + 1}",
+                measure=f"Мероприятие {position}",
+                due_date=date(2026, 9, 1) + timedelta(days=position * 3),
+                status=status,
+            )
+            session.add(item)
+            await session.flush()
+            if position % 4 == 0:
+                session.add(
+                    ProgressReport(
+                        item_id=item.id,
+                        author_person_id=curator.id,
+                        status=ItemStatus.DONE,
+                        done_text="сделано",
+                        evidence_links="https://example.ru/a.pdf",
+                        review_state=ReviewState.PENDING,
+                    )
+                )
+        for month in range(9, 12):
+            session.add(
+                Visit(
+                    curator_person_id=curator.id,
+                    school_id=school.id,
+                    visit_date=date(2026, month, number % 28 + 1),
+                    format=VisitFormat.ON_SITE,
+                    findings="выводы",
+                )
+            )
+    await session.flush()
+
+
+async def main(region: bool) -> None:
     path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
     async with engine.begin() as connection:
@@ -41,56 +90,31 @@ async def main() -> None:
     factory = make_session_factory(engine)
     async with factory() as session:
         town = await make_municipality(session)
-        await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=town, telegram_id=1)
         curator = await make_person(session, Role.CURATOR, municipality=town, telegram_id=2)
-        for number in range(1, SCHOOLS + 1):
-            school = await make_school(session, town, number=number)
-            roadmap = Roadmap(school_id=school.id, year=2026)
-            session.add(roadmap)
-            await session.flush()
-            for position in range(ITEMS):
-                status = [ItemStatus.DONE, ItemStatus.IN_PROGRESS, ItemStatus.NOT_STARTED][
-                    position % 3
-                ]
-                item = RoadmapItem(
-                    roadmap_id=roadmap.id,
-                    number=str(position + 1),
-                    position=position,
-                    section=f"Раздел {position // 10 + 1}",
-                    measure=f"Мероприятие {position}",
-                    due_date=date(2026, 9, 1) + timedelta(days=position * 3),
-                    status=status,
+        await _fill(session, town, curator)
+        if region:
+            await make_person(
+                session,
+                Role.REGIONAL_COORDINATOR,
+                region=await session.get(Region, town.region_id),
+                telegram_id=1,
+            )
+            for index in range(REGION_MUNICIPALITIES - 1):
+                other = Municipality(
+                    region_id=town.region_id, name=f"Район {index}", timezone=town.timezone
                 )
-                session.add(item)
+                session.add(other)
                 await session.flush()
-                if position % 4 == 0:
-                    session.add(
-                        ProgressReport(
-                            item_id=item.id,
-                            author_person_id=curator.id,
-                            status=ItemStatus.DONE,
-                            done_text="сделано",
-                            evidence_links="https://example.ru/a.pdf",
-                            review_state=ReviewState.PENDING,
-                        )
-                    )
-            for month in range(9, 12):
-                session.add(
-                    Visit(
-                        curator_person_id=curator.id,
-                        school_id=school.id,
-                        visit_date=date(2026, month, number % 28 + 1),
-                        format=VisitFormat.ON_SITE,
-                        findings="выводы",
-                    )
-                )
+                await _fill(session, other, curator)
+        else:
+            await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=town, telegram_id=1)
         await session.commit()
     app = web.Application()
     MiniApp(factory, FAKE_TOKEN, "Asia/Yekaterinburg", now=lambda: DEMO_NOW).install(app)
     headers = {"Authorization": "tma " + init_data_for(1, FAKE_TOKEN, DEMO_NOW)}
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         schools = (await (await client.get("/app/api/schools", headers=headers)).json())["schools"]
-        assert len(schools) == SCHOOLS
+        assert len(schools) == SCHOOLS * (REGION_MUNICIPALITIES if region else 1)
         for path in ["schools", f"schools/{schools[0]['id']}", "charts", "events"]:
             times = []
             for _ in range(RUNS):
@@ -107,4 +131,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(region="--region" in sys.argv))

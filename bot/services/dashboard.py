@@ -26,7 +26,6 @@ from bot.models import (
 )
 from bot.services.actors import Actor, get_visible_school
 from bot.services.events import audience_people
-from bot.services.roadmap_reports import item_history
 from bot.services.school_card import school_card
 from bot.services.summaries import summarize
 
@@ -94,17 +93,41 @@ async def school_page(
             .order_by(Roadmap.year, RoadmapItem.position, RoadmapItem.id)
         )
     ).all()
+    # Reports with their author and reviewer in one query: the review history of every item
+    # (the lines /roadmap's history shows, bot/services/roadmap_reports.item_history).
     reports: dict[int, list[ProgressReport]] = defaultdict(list)
+    history: dict[int, list[dict]] = defaultdict(list)
     if items:
-        for report in await session.scalars(
-            select(ProgressReport)
+        author = Person.__table__.alias("author")
+        reviewer = Person.__table__.alias("reviewer")
+        for report, author_name, reviewer_name in await session.execute(
+            select(ProgressReport, author.c.full_name, reviewer.c.full_name)
+            .join(author, author.c.id == ProgressReport.author_person_id)
+            .outerjoin(reviewer, reviewer.c.id == ProgressReport.reviewed_by_person_id)
             .where(ProgressReport.item_id.in_([item.id for item in items]))
             .order_by(ProgressReport.submitted_at, ProgressReport.id)
         ):
             reports[report.item_id].append(report)
+            lines = history[report.item_id]
+            lines.append(
+                {
+                    "at": report.submitted_at.isoformat(),
+                    "who": author_name,
+                    "what": "submitted",
+                    "text": report.done_text,
+                }
+            )
+            if report.reviewed_at is not None:
+                lines.append(
+                    {
+                        "at": report.reviewed_at.isoformat(),
+                        "who": reviewer_name or "—",
+                        "what": report.review_state.value,
+                        "text": report.review_comment,
+                    }
+                )
     sections: dict[str, list[dict]] = {}
     for item in items:
-        history = await item_history(session, actor, item.id) if reports[item.id] else []
         pending = [r.id for r in reports[item.id] if r.review_state.value == "pending"]
         sections.setdefault(item.section or "", []).append(
             {
@@ -124,42 +147,42 @@ async def school_page(
                     if link.startswith(("https://", "http://"))
                 ],
                 "pending_report_id": pending[-1] if pending else None,
-                "history": [
-                    {
-                        "at": line.at.isoformat(),
-                        "who": line.who,
-                        "what": line.what,
-                        "text": line.text,
-                    }
-                    for line in history
-                ],
+                "history": history[item.id],
             }
         )
-    visits = []
-    for visit, curator in await session.execute(
-        select(Visit, Person.full_name)
-        .join(Person, Person.id == Visit.curator_person_id)
-        .where(Visit.school_id == school.id, Visit.deleted_at.is_(None))
-        .order_by(Visit.visit_date.desc(), Visit.id.desc())
-    ):
-        steps = await session.scalars(
+    visit_rows = (
+        await session.execute(
+            select(Visit, Person.full_name)
+            .join(Person, Person.id == Visit.curator_person_id)
+            .where(Visit.school_id == school.id, Visit.deleted_at.is_(None))
+            .order_by(Visit.visit_date.desc(), Visit.id.desc())
+        )
+    ).all()
+    steps: dict[int, list[dict]] = defaultdict(list)
+    if visit_rows:
+        for step in await session.scalars(
             select(VisitFollowUp)
-            .where(VisitFollowUp.visit_id == visit.id)
+            .where(VisitFollowUp.visit_id.in_([visit.id for visit, _ in visit_rows]))
             .order_by(VisitFollowUp.due_date, VisitFollowUp.id)
-        )
-        visits.append(
-            {
-                "date": visit.visit_date.isoformat(),
-                "curator": curator,
-                "format": visit.format.value,
-                "findings": visit.findings,
-                "recommendations": visit.recommendations,
-                "next_steps": [
-                    {"what": s.what, "due": s.due_date.isoformat(), "done": s.done_at is not None}
-                    for s in steps
-                ],
-            }
-        )
+        ):
+            steps[step.visit_id].append(
+                {
+                    "what": step.what,
+                    "due": step.due_date.isoformat(),
+                    "done": step.done_at is not None,
+                }
+            )
+    visits = [
+        {
+            "date": visit.visit_date.isoformat(),
+            "curator": curator,
+            "format": visit.format.value,
+            "findings": visit.findings,
+            "recommendations": visit.recommendations,
+            "next_steps": steps[visit.id],
+        }
+        for visit, curator in visit_rows
+    ]
     return {
         "id": school.id,
         "name": school.short_name,

@@ -29,6 +29,7 @@ from bot.models import (
     Visit,
 )
 from bot.services.actors import load_actor
+from bot.services.roadmap_reports import item_history
 from bot.services.summaries import summarize
 from bot.webhook import BotServer, Health
 from tests.support.bot_fixtures import DEMO_NOW, FAKE_TOKEN
@@ -198,6 +199,16 @@ async def test_the_school_page_shows_the_roadmap_visits_and_people(
     assert len(pending) == 1
     assert "https://licey9.kamensk.example/500plus/protokol-pedsoveta.pdf" in pending[0]["links"]
     assert pending[0]["history"][-1]["what"] == "submitted"
+    async with session_factory() as session:
+        actor = await load_actor(session, COORDINATOR_ID, TODAY)
+        assert actor is not None
+        for item in items:  # the same lines /roadmap's history shows
+            lines = await item_history(session, actor, item["id"])
+            assert item["history"] == [
+                {"at": line.at.isoformat(), "who": line.who, "what": line.what, "text": line.text}
+                for line in lines
+            ]
+    assert any(item["history"] for item in items if item["status"] == "done")
     assert page["visits"] and all(visit["curator"] for visit in page["visits"])
     # The school's staff from the directory; none of them has opened the bot in the demo.
     assert page["people"] and all(person["role"] == "school_staff" for person in page["people"])
