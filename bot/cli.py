@@ -244,6 +244,7 @@ def _http_server(settings: Settings, engine):  # type: ignore[no-untyped-def]
     from bot.webhook import BotServer, Health
 
     health = Health(engine, mode="webhook" if settings.webhook_enabled else "polling")
+    miniapp = _miniapp(settings, engine)
     if settings.webhook_enabled:
         assert settings.webhook_secret is not None
         return BotServer(
@@ -252,10 +253,29 @@ def _http_server(settings: Settings, engine):  # type: ignore[no-untyped-def]
             settings.webhook_port,
             webhook_path=settings.webhook_path,
             secret=settings.webhook_secret.get_secret_value(),
+            miniapp=miniapp,
         )
+    if miniapp is not None and settings.miniapp_port:
+        return BotServer(health, settings.webhook_listen, settings.miniapp_port, miniapp=miniapp)
     if settings.health_port:
         return BotServer(health, settings.webhook_listen, settings.health_port)
     return None
+
+
+def _miniapp(settings: Settings, engine):  # type: ignore[no-untyped-def]
+    """The coordinators' Mini App when MINIAPP_URL is set (it needs the token to check
+    Telegram's signature)."""
+    if not settings.miniapp_url or settings.telegram_bot_token is None:
+        return None
+    from bot.miniapp.server import MiniApp
+    from bot.models import utcnow
+
+    return MiniApp(
+        make_session_factory(engine),
+        settings.telegram_bot_token.get_secret_value(),
+        settings.default_timezone,
+        now=utcnow,
+    )
 
 
 async def _lead(settings, engine, server, leadership, stopping) -> None:  # type: ignore[no-untyped-def]

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Health endpoint (GET /healthz) in polling mode; 0 turns it off. Webhook mode serves
     # /healthz on WEBHOOK_PORT.
     health_port: int = Field(default=0, ge=0, le=65535)
+    # Coordinators' Mini App (issue 17): its public https URL (ending in /app/, proxied to this
+    # server). In webhook mode it is served on WEBHOOK_PORT; in polling mode on MINIAPP_PORT.
+    miniapp_url: str | None = None
+    miniapp_port: int = Field(default=0, ge=0, le=65535)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -80,6 +84,16 @@ class Settings(BaseSettings):
                 "поддерживаются sqlite+aiosqlite:///путь или postgresql+asyncpg://user@host/db"
             )
         return value
+
+    @field_validator("miniapp_url")
+    @classmethod
+    def _https_app(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError(
+                "Telegram открывает Mini App только по https://; пример: "
+                "https://bot.example.ru/app/"
+            )
+        return value or None
 
     @field_validator("telegram_bot_token")
     @classmethod

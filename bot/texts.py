@@ -2000,3 +2000,9 @@ def training_preview(report, limit: int = 12) -> str:  # CoursesReport
 
 def training_applied(added: int) -> str:
     return f"✅ Курсы загружены: добавлено записей {added}."
+
+
+# ================================================================ Mini App (issue 17)
+
+BUTTON_OPEN_DASHBOARD = "Открыть панель"
+MENU_BUTTON_DASHBOARD = "Панель"

@@ -74,12 +74,14 @@ class BotServer:
         port: int,
         webhook_path: str | None = None,
         secret: str | None = None,
+        miniapp: Any = None,
     ) -> None:
         self.health = health
         self.listen = listen
         self.port = port
         self.webhook_path = webhook_path
         self.secret = secret
+        self.miniapp = miniapp  # bot.miniapp.server.MiniApp: served under /app when given
         self.application: Application | None = None  # set while leading
         self._runner: web.AppRunner | None = None
 
@@ -88,6 +90,8 @@ class BotServer:
         app.router.add_get("/healthz", self._healthz)
         if self.webhook_path is not None:
             app.router.add_post(self.webhook_path, self._update)
+        if self.miniapp is not None:
+            self.miniapp.install(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self.port)

@@ -101,6 +101,7 @@ class FakeTelegram:
             "has_main_web_app": False,
         }
         self.port = 0
+        self.menu_buttons: dict[int, dict[str, Any]] = {}  # chat id → setChatMenuButton's
         self.sent: list[SentMessage] = []  # every successful send and edit, as snapshots
         self.errors: list[tuple[str, int, str]] = []  # the bot's mistakes Telegram refuses
         self.soft_errors: list[tuple[str, int, str]] = []
@@ -459,7 +460,18 @@ class FakeTelegram:
 
     _api_close = _api_logOut
     _api_sendChatAction = _api_logOut
-    _api_setChatMenuButton = _api_logOut
+
+    async def _api_setChatMenuButton(self, params: dict[str, Any]) -> Any:
+        raw = params.get("menu_button") or "{}"
+        button = json.loads(raw) if isinstance(raw, str) else raw
+        if button.get("type") == "web_app" and not str(
+            (button.get("web_app") or {}).get("url", "")
+        ).startswith("https://"):
+            raise TelegramFault(
+                400, "Bad Request: BUTTON_TYPE_INVALID: Only HTTPS links are allowed"
+            )
+        self.menu_buttons[int(params.get("chat_id", 0))] = button
+        return True
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = {"url": "", "secret_token": None}

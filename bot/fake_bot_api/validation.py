@@ -161,6 +161,10 @@ def check_reply_markup(markup: dict[str, Any] | None) -> str | None:
             ]
             if not actions:
                 return "Bad Request: text buttons are unallowed in the inline keyboard"
+            if "web_app" in button and not str((button["web_app"] or {}).get("url", "")).startswith(
+                "https://"
+            ):
+                return "Bad Request: BUTTON_TYPE_INVALID: Only HTTPS links are allowed"
             if "callback_data" in button:
                 size = len(str(button["callback_data"]).encode("utf-8"))
                 if not 1 <= size <= MAX_CALLBACK_DATA_BYTES:

@@ -8,7 +8,14 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from telegram import InputFile, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -32,7 +39,7 @@ from bot.services import (
     summaries,
     training,
 )
-from bot.services.permissions import allowed
+from bot.services.permissions import COORDINATORS, allowed
 from bot.services.recipients import municipality_timezone
 from bot.services.school_year import SchoolYear
 
@@ -63,9 +70,32 @@ async def show_summary(update: Update, context: BotContext) -> None:
     )
     chat = update.effective_chat
     assert chat is not None
+    dashboard = _dashboard_url(context)
+    markup = None
+    if dashboard is not None:
+        app = WebAppInfo(dashboard)
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.BUTTON_OPEN_DASHBOARD, web_app=app)]]
+        )
+        # The chat's menu button opens the panel too, from then on.
+        await deliver(
+            lambda: context.bot.set_chat_menu_button(
+                chat.id, MenuButtonWebApp(texts.MENU_BUTTON_DASHBOARD, app)
+            )
+        )
     await deliver(
-        lambda: chat.send_photo(InputFile(chart, filename="progress.png"), caption=caption)
+        lambda: chat.send_photo(
+            InputFile(chart, filename="progress.png"), caption=caption, reply_markup=markup
+        )
     )
+
+
+def _dashboard_url(context: BotContext) -> str | None:
+    """The Mini App's address for a coordinator when it is configured (MINIAPP_URL)."""
+    url = context.runtime.settings.miniapp_url
+    if url and context.actor.roles & COORDINATORS:
+        return url
+    return None
 
 
 @guarded("summary")

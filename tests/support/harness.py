@@ -72,7 +72,9 @@ class BotHarness:
         admin_ids: list[int] | None = None,
         flood_burst: int = 1000,
         read_timeout: float | None = None,
+        settings_overrides: dict[str, object] | None = None,
     ) -> None:
+        self.settings_overrides = settings_overrides or {}
         self.flood_burst = flood_burst
         self.read_timeout = read_timeout
         self.fake = fake
@@ -96,6 +98,7 @@ class BotHarness:
             # Tests tap faster than any person; flood control has its own test.
             flood_burst=self.flood_burst,
             **({"telegram_read_timeout": self.read_timeout} if self.read_timeout else {}),
+            **self.settings_overrides,
         )
 
     async def start(self) -> None:
