@@ -20,7 +20,7 @@ from bot.handlers import (
     roadmaps,
     visits,
 )
-from bot.inbox import DurableUpdateQueue, replay_unhandled
+from bot.inbox import DurableUpdateQueue, batch_polling, replay_unhandled
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
 from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
@@ -59,6 +59,7 @@ def build_application(
     application = builder.build()
     processor.application = application
     inbox.persistence = persistence
+    batch_polling(application)
     application.bot_data["runtime"] = Runtime(
         settings=settings, session_factory=session_factory, clock=clock
     )
