@@ -32,7 +32,8 @@ from bot.models import TelegramAccount
 from bot.schema import upgrade_to_head
 from tests.support.harness import BotHarness
 
-IDLE_SECONDS = 5.0  # after its first getUpdates: start-up sweeps done, only polling left
+IDLE_CPU_SECONDS = 0.05  # CPU used over IDLE_WINDOW below which the process counts as idle
+IDLE_WINDOW = 2.0
 
 
 def _status(field: str, pid: str = "self") -> float:
@@ -40,6 +41,11 @@ def _status(field: str, pid: str = "self") -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _drive(
@@ -77,8 +83,12 @@ async def _idle_process_rss(fake: FakeTelegram, url: str) -> float:
     )
     try:
         await fake.wait_for(lambda: fake.stats["getUpdates"] > polls_before, limit=120)
-        await asyncio.sleep(IDLE_SECONDS)
-        return _status("VmRSS", str(process.pid))
+        # Idle: the start-up sweeps are done and only polling is left.
+        while True:
+            before = _cpu_seconds(process.pid)
+            await asyncio.sleep(IDLE_WINDOW)
+            if _cpu_seconds(process.pid) - before < IDLE_CPU_SECONDS:
+                return _status("VmRSS", str(process.pid))
     finally:
         process.terminate()
         await process.wait()
