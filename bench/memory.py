@@ -7,7 +7,8 @@ The data (bench/summaries.py's generator) is written by a child process, so its 
 not count. Then this process builds the full Application (handlers, persistence, scheduler),
 polls the fake Bot API and serves a script of updates from --users curators, including
 /summary-class reads of their schools; it prints VmRSS after start, after the updates,
-and the peak (VmHWM). Target: under 200 MB.
+and the peak (VmHWM). Last, `python -m bot run` itself is started against the same fake
+API and database and its idle VmRSS read once it polls. Target: idle under 150 MB.
 """
 
 from __future__ import annotations
@@ -23,21 +24,74 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.fanout import _database, _drop
-from bench.updates import SCRIPT, _drive, processed_by
+from bench.updates import PRESS, SCRIPT, TOKEN
 from bot.db import make_engine, make_session_factory
 from bot.fake_bot_api import FakeTelegram
+from bot.fake_bot_api.records import FakeUser
 from bot.models import TelegramAccount
 from bot.schema import upgrade_to_head
 from tests.support.harness import BotHarness
 
-TOKEN = "123456:BENCH-MEMORY"
+IDLE_CPU_SECONDS = 0.05  # CPU used over IDLE_WINDOW below which the process counts as idle
+IDLE_WINDOW = 2.0
 
 
-def _status(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _status(field: str, pid: str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _drive(
+    harness: BotHarness, fake: FakeTelegram, users: list[FakeUser], steps: int
+) -> None:
+    """Every user runs the update benchmark's script, each step after the last answer."""
+
+    async def person(user: FakeUser) -> None:
+        for n in range(steps):
+            step = SCRIPT[n % len(SCRIPT)]
+            if step == PRESS:
+                last = fake.last_message(user.id)
+                if last is not None and last.buttons and last.buttons[0][0][1]:
+                    await harness.press_data(user, last.message_id, last.buttons[0][0][1])
+                    continue
+                step = "/whoami"
+            await harness.send(user, step)
+
+    await asyncio.gather(*(person(user) for user in users))
+
+
+async def _idle_process_rss(fake: FakeTelegram, url: str) -> float:
+    """VmRSS of `python -m bot run` (scheduler included) once it polls and is idle."""
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_API_BASE_FILE_URL": fake.base_file_url,
+        "DATABASE_URL": url,
+        "LOG_LEVEL": "WARNING",
+    }
+    polls_before = fake.stats["getUpdates"]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=environment, stdout=subprocess.DEVNULL
+    )
+    try:
+        await fake.wait_for(lambda: fake.stats["getUpdates"] > polls_before, limit=120)
+        # Idle: the start-up sweeps are done and only polling is left.
+        while True:
+            before = _cpu_seconds(process.pid)
+            await asyncio.sleep(IDLE_WINDOW)
+            if _cpu_seconds(process.pid) - before < IDLE_CPU_SECONDS:
+                return _status("VmRSS", str(process.pid))
+    finally:
+        process.terminate()
+        await process.wait()
 
 
 async def main() -> None:
@@ -68,9 +122,10 @@ async def main() -> None:
             await harness.start()
             started = _status("VmRSS")
             users = [fake.user(i, first_name="Куратор") for i in ids]
-            await _drive(fake, users, 2 * len(SCRIPT), processed_by(harness))
+            await _drive(harness, fake, users, 2 * len(SCRIPT))
             after = _status("VmRSS")
             await harness.stop()
+            idle_process = await _idle_process_rss(fake, url)
         await engine.dispose()
     finally:
         await _drop(name)
@@ -83,6 +138,7 @@ async def main() -> None:
     print(f"{'bot started (polling, handlers)':<42} {started:>8.1f}")
     print(f"{'after the update script':<42} {after:>8.1f}")
     print(f"{'peak (VmHWM)':<42} {_status('VmHWM'):>8.1f}")
+    print(f"{'`python -m bot run`, idle (target < 150)':<42} {idle_process:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from bot.handlers import (
     training,
     visits,
 )
-from bot.inbox import DurableUpdateQueue, replay_unhandled
+from bot.inbox import DurableUpdateQueue, batch_polling, replay_unhandled
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
 from bot.rate_limit import RollingWindowRateLimiter
@@ -72,6 +72,7 @@ def build_application(
     application = builder.build()
     processor.application = application
     inbox.persistence = persistence
+    batch_polling(application)
     application.bot_data["runtime"] = Runtime(
         settings=settings, session_factory=session_factory, clock=clock
     )

@@ -8,20 +8,29 @@ transaction as the conversation state it led to (`SequentialPersistingProcessor`
 next leader puts what is left back in the queue before it takes new updates. An update
 that Telegram sends again meanwhile is dropped as a duplicate by its id
 (`handlers/protection.py`).
+
+Polling (`BatchedPolling`): python-telegram-bot asks for the next batch as soon as the
+last one is queued, so under load every `getUpdates` brought about one update and each
+update paid its own inbox transaction. Here the next batch is fetched when the previous
+one has been handled (or after `HOLD_SECONDS`, so one slow update holds no one up), and a
+whole batch is written down in one transaction before any of it is queued.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import logging
+from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.persistence import DatabasePersistence
 from bot.update_cleaning import clean_update_data
 
 _LOGGER = logging.getLogger(__name__)
+HOLD_SECONDS = 0.1  # longest wait for the previous batch before fetching the next one
 
 
 class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
@@ -37,7 +46,11 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
             # The input boundary: names and typed text are cleaned before anyone sees them.
             if clean_update_data(data):
                 item = Update.de_json(data, _bot_of(item))
-        if isinstance(item, Update) and self.persistence is not None:
+        if (
+            isinstance(item, Update)
+            and self.persistence is not None
+            and not self.persistence.is_recorded(item.update_id)
+        ):
             try:
                 await self.persistence.record_received(item.update_id, data)
             except Exception:
@@ -70,3 +83,43 @@ async def replay_unhandled(application: Application) -> int:
     if payloads:
         _LOGGER.info("inbox: %d update(s) received before a restart queued again", len(payloads))
     return len(payloads)
+
+
+class BatchedPolling:
+    """The bot as the Updater sees it: `getUpdates` fetches when drained, records the batch.
+
+    Everything else is the application's own bot, unchanged."""
+
+    def __init__(self, bot: Bot, persistence: DatabasePersistence) -> None:
+        self._bot = bot
+        self._persistence = persistence
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bot, name)
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        timeout = kwargs.get("timeout")
+        if isinstance(timeout, dtm.timedelta):
+            timeout = timeout.total_seconds()
+        # The Updater's last call on stop (timeout 0) only confirms what it queued; what it
+        # returns is dropped and Telegram sends it again, so it is not recorded.
+        confirming_only = timeout == 0
+        if not confirming_only:
+            await self._persistence.wait_drained(HOLD_SECONDS)
+        updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)
+        if updates and not confirming_only:
+            try:
+                await self._persistence.record_batch(
+                    [(update.update_id, update.to_dict()) for update in updates]
+                )
+            except Exception:
+                # The queue tries each one again (DurableUpdateQueue.put).
+                _LOGGER.exception("inbox: a batch of %d update(s) not recorded", len(updates))
+        return updates
+
+
+def batch_polling(application: Application) -> None:
+    """Poll through `BatchedPolling` (the webhook path keeps one write per update)."""
+    persistence = application.persistence
+    if application.updater is not None and isinstance(persistence, DatabasePersistence):
+        application.updater.bot = BatchedPolling(application.bot, persistence)  # type: ignore[assignment]

@@ -6,14 +6,15 @@ they must be JSON-serialisable: store dates as ISO strings, ids as ints.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Executable, delete, select
+from sqlalchemy import Delete, Insert, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
@@ -49,6 +50,16 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         self._session_factory = session_factory
         self._stored: dict[StateKey, str] = {}  # JSON text of every row in the database
         self._staged: dict[StateKey, str | None] = {}  # None: delete the row
+        self._statements: _Statements | None = None
+        # Updates recorded and not yet handled (bot/inbox.py fetches the next batch after).
+        self._in_hand: set[int] = set()
+        self._drained = asyncio.Event()
+        self._drained.set()
+
+    def _prepared(self, dialect: str) -> _Statements:
+        if self._statements is None:
+            self._statements = _Statements(dialect)
+        return self._statements
 
     async def _load(self, namespace: str) -> dict[str, Any]:
         async with unit_of_work(self._session_factory) as session:
@@ -69,21 +80,15 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             self._staged[(namespace, key)] = encoded
 
     async def flush(self) -> None:
-        """Write the staged changes in one transaction; kept for the next try if it fails."""
+        """Write the staged changes in one transaction; kept for the next try if it fails.
+
+        Core statements built once, each run once for all its rows (executemany): the
+        per-update write is one transaction of at most two statements."""
         if not self._staged:
             return
         staged, self._staged = self._staged, {}
         try:
-            async with unit_of_work(self._session_factory) as session:
-                for (namespace, key), encoded in staged.items():
-                    if encoded is None:
-                        await session.execute(
-                            delete(BotStateEntry).where(
-                                BotStateEntry.namespace == namespace, BotStateEntry.key == key
-                            )
-                        )
-                    else:
-                        await session.execute(_upsert(session, namespace, key, encoded))
+            await self._write(staged.items())
         except BaseException:
             self._staged = staged | self._staged
             raise
@@ -93,21 +98,74 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             else:
                 self._stored[state_key] = encoded
 
+    async def _write(self, changes: Iterable[tuple[StateKey, str | None]]) -> None:
+        upserts: list[dict[str, Any]] = []
+        deletions: list[dict[str, Any]] = []
+        now = utcnow()
+        for (namespace, key), encoded in changes:
+            if encoded is None:
+                deletions.append({"state_namespace": namespace, "state_key": key})
+            else:
+                upserts.append(
+                    {
+                        "namespace": namespace,
+                        "key": key,
+                        "data": json.loads(encoded),
+                        "updated_at": now,
+                    }
+                )
+        async with unit_of_work(self._session_factory) as session:
+            statements = self._prepared(session.bind.dialect.name)
+            if deletions:
+                await session.execute(statements.delete, deletions)
+            if upserts:
+                await session.execute(statements.upsert, upserts)
+
     # -- the inbox: an update is kept from its receipt until the state it led to is saved
 
     async def record_received(self, update_id: int, payload: dict[str, Any]) -> None:
         """Written at once, in its own transaction: Telegram forgets the update next."""
-        encoded = _encode(payload)
-        async with unit_of_work(self._session_factory) as session:
-            await session.execute(_upsert(session, INBOX, str(update_id), encoded))
-        self._stored[(INBOX, str(update_id))] = encoded
+        await self.record_batch([(update_id, payload)])
+
+    async def record_batch(self, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        """A fetched batch in one transaction, before any of it is queued (bot/inbox.py)."""
+        fresh = [
+            ((INBOX, str(update_id)), _encode(payload))
+            for update_id, payload in updates
+            if not self.is_recorded(update_id)
+        ]
+        if fresh:
+            await self._write(fresh)
+            self._stored.update(fresh)
+        self._take_in_hand(update_id for update_id, _payload in updates)
+
+    def is_recorded(self, update_id: int) -> bool:
+        return (INBOX, str(update_id)) in self._stored
+
+    def _take_in_hand(self, update_ids: Iterable[int]) -> None:
+        self._in_hand.update(update_ids)
+        if self._in_hand:
+            self._drained.clear()
 
     def mark_handled(self, update_id: int) -> None:
         """Staged: deleted in the same transaction as the state the update led to."""
         self._stage(INBOX, str(update_id), None)
+        self._in_hand.discard(update_id)
+        if not self._in_hand:
+            self._drained.set()
+
+    async def wait_drained(self, limit: float) -> None:
+        """Until every recorded update has been handled, or `limit` seconds passed."""
+        if self._drained.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._drained.wait(), limit)
+        except TimeoutError:
+            return
 
     async def unhandled_updates(self) -> list[dict[str, Any]]:
         stored = await self._load(INBOX)
+        self._take_in_hand(int(key) for key in stored)
         return [stored[key] for key in sorted(stored, key=int)]
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
@@ -165,13 +223,19 @@ def _encode(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def _upsert(session: AsyncSession, namespace: str, key: str, encoded: str) -> Executable:
-    """One statement whether the row exists or not (both dialects have ON CONFLICT)."""
-    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(BotStateEntry).values(
-        namespace=namespace, key=key, data=json.loads(encoded), updated_at=utcnow()
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[BotStateEntry.namespace, BotStateEntry.key],
-        set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
-    )
+class _Statements:
+    """The two statements of every state write, built once per dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        table = BotStateEntry.__table__
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table)
+        # One statement whether the row exists or not (both dialects have ON CONFLICT).
+        self.upsert: Insert = statement.on_conflict_do_update(
+            index_elements=[table.c.namespace, table.c.key],
+            set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+        )
+        self.delete: Delete = delete(table).where(
+            table.c.namespace == bindparam("state_namespace"),
+            table.c.key == bindparam("state_key"),
+        )
