@@ -21,9 +21,10 @@ from bot.handlers import (
     visits,
 )
 from bot.inbox import DurableUpdateQueue, replay_unhandled
+from bot.lanes import ChatLanes
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
-from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
+from bot.runtime import BotContext, Clock, Runtime
 from bot.scheduler import start_scheduler, stop_scheduler
 
 
@@ -37,7 +38,7 @@ def build_application(
 ) -> Application:
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
-    processor = SequentialPersistingProcessor()
+    processor = ChatLanes()  # per-chat lanes (bot/lanes.py)
     inbox = DurableUpdateQueue()
     persistence = DatabasePersistence(session_factory)
     builder = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Executable, delete, select
@@ -68,11 +69,18 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         else:
             self._staged[(namespace, key)] = encoded
 
-    async def flush(self) -> None:
-        """Write the staged changes in one transaction; kept for the next try if it fails."""
-        if not self._staged:
+    async def flush(self, belongs: Callable[[StateKey], bool] | None = None) -> None:
+        """Write the staged changes in one transaction; kept for the next try if it fails.
+
+        `belongs`: only the changes one update led to (bot/lanes.py: other chats' updates
+        still in hand keep theirs staged until they are done)."""
+        if belongs is None:
+            staged, self._staged = self._staged, {}
+        else:
+            staged = {key: value for key, value in self._staged.items() if belongs(key)}
+            self._staged = {key: value for key, value in self._staged.items() if key not in staged}
+        if not staged:
             return
-        staged, self._staged = self._staged, {}
         try:
             async with unit_of_work(self._session_factory) as session:
                 for (namespace, key), encoded in staged.items():
@@ -92,6 +100,9 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                 self._stored.pop(state_key, None)
             else:
                 self._stored[state_key] = encoded
+
+    def is_staged(self, key: StateKey) -> bool:
+        return key in self._staged
 
     # -- the inbox: an update is kept from its receipt until the state it led to is saved
 
