@@ -7,8 +7,8 @@ uploads the largest allowed roadmap file and another floods (issue 15).
 The bot runs as in production (per-chat lanes, flood control at its default limits) in a
 process of its own (`bench.update_bot strict`), polling the fake Bot API. Over the run:
 
-- the uploader sends /import and a roadmap XLSX just under the 2 MB limit (1,000 rows,
-  20 columns of text), again and again, each once the previous preview came;
+- the uploader (school staff) sends /import and a roadmap XLSX just under the 2 MB limit
+  (1,000 rows, 20 columns of text), again and again, each once the previous preview came;
 - the flooder sends 20 messages a second (200 in 10 s, as in the issue);
 - the measured user runs the curator script of bench.updates (commands, the visit form,
   presses) with a think time of about 0.3 s, each step timed from being queued at the fake
@@ -74,22 +74,31 @@ async def _people(url: str) -> list[int]:
     async with make_session_factory(engine)() as session:
         city = await make_municipality(session)
         schools = [await make_school(session, city) for _ in range(3)]
-        for school in schools:
-            await make_person(session, Role.CURATOR, municipality=city, curated=[school])
+        people = [
+            await make_person(session, Role.SCHOOL_STAFF, municipality=city, school=schools[0]),
+            await make_person(session, Role.CURATOR, municipality=city, curated=[schools[1]]),
+            await make_person(session, Role.CURATOR, municipality=city, curated=[schools[2]]),
+        ]
         await session.commit()
-        ids = list((await session.scalars(select(TelegramAccount.telegram_user_id))).all())
+        accounts = {
+            account.person_id: account.telegram_user_id
+            for account in await session.scalars(select(TelegramAccount))
+        }
+        ids = [accounts[person.id] for person in people]  # uploader, flooder, measured
     await engine.dispose()
     return ids
 
 
-async def run(url: str, seconds: float, flood_rate: float) -> dict[str, object]:
+async def run(
+    url: str, seconds: float, flood_rate: float, without: tuple[str, ...] = ()
+) -> dict[str, object]:
     ids = await _people(url)
     content = largest_allowed_xlsx()
     async with FakeTelegram(token=TOKEN) as fake:
         bot = BotProcess("strict", fake, url)
         await bot.start()
         try:
-            uploader, flooder, measured = (fake.user(i, first_name="Куратор") for i in ids)
+            uploader, flooder, measured = (fake.user(i, first_name="Участник") for i in ids)
             stop = asyncio.Event()
             uploads: list[float] = []
             latencies: list[float] = []
@@ -100,6 +109,8 @@ async def run(url: str, seconds: float, flood_rate: float) -> dict[str, object]:
                     started = time.perf_counter()
                     await bot.handled(fake.send_document(uploader, "plan.xlsx", content, XLSX))
                     uploads.append(time.perf_counter() - started)
+                    preview = fake.last_message(uploader.id)
+                    assert preview is not None and "Мероприятий прочитано" in preview.text, preview
                     await bot.handled(fake.send_text(uploader, "/cancel"))
 
             async def flood_loop() -> None:
@@ -119,7 +130,10 @@ async def run(url: str, seconds: float, flood_rate: float) -> dict[str, object]:
                     latencies.append(time.perf_counter() - queued)
                     n += 1
 
-            tasks = [asyncio.create_task(job()) for job in (upload_loop, flood_loop, measured_loop)]
+            jobs = {"upload": upload_loop, "flood": flood_loop, "measured": measured_loop}
+            tasks = [
+                asyncio.create_task(job()) for name, job in jobs.items() if name not in without
+            ]
             await asyncio.sleep(seconds)
             stop.set()
             await asyncio.wait_for(asyncio.gather(*tasks), 120)
@@ -145,14 +159,22 @@ async def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--flood-rate", type=float, default=20.0, help="flooder messages/s")
+    parser.add_argument(
+        "--without",
+        choices=["upload", "flood"],
+        action="append",
+        default=[],
+        help="leave a load out, to see what the latency comes from",
+    )
     args = parser.parse_args()
     url, name = await _database(args.db)
     try:
         await asyncio.to_thread(upgrade_to_head, url)
-        result = await run(url, args.seconds, args.flood_rate)
+        result = await run(url, args.seconds, args.flood_rate, tuple(args.without))
     finally:
         await _drop(name)
-    print(f"database: {args.db}; {args.seconds:g} s; flooder {args.flood_rate:g} msg/s")
+    left_out = f"; without {', '.join(args.without)}" if args.without else ""
+    print(f"database: {args.db}; {args.seconds:g} s; flooder {args.flood_rate:g} msg/s{left_out}")
     for key, value in result.items():
         print(f"{key:>18}: {value:.1f}" if isinstance(value, float) else f"{key:>18}: {value}")
 
