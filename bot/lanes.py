@@ -99,19 +99,31 @@ class ChatLanes(SequentialPersistingProcessor):
         previous = self._tails.get(key)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._tails[key] = done
+        started = False
         try:
             if previous is not None:
                 await asyncio.shield(previous)
             async with self._running:
+                started = True
                 _belongs.set(_keys_of(update, self._dropped))
                 if verdict.admitted:
                     await super().do_process_update(update, coroutine)
                 else:
                     await self._run_instead(update, coroutine)
         finally:
-            done.set_result(None)
-            if self._tails.get(key) is done:
-                del self._tails[key]
+            if not started:
+                coroutine.close()  # cancelled while waiting: nothing was done
+            if previous is not None and not previous.done():
+                # Cancelled while waiting: the next update of the chat still waits for the
+                # one before this.
+                previous.add_done_callback(lambda _: self._finish(key, done))
+            else:
+                self._finish(key, done)
+
+    def _finish(self, key: object, done: asyncio.Future[None]) -> None:
+        done.set_result(None)
+        if self._tails.get(key) is done:
+            del self._tails[key]
 
     def _drop(self, update: object) -> None:
         persistence = self.application.persistence if self.application else None

@@ -98,6 +98,28 @@ async def test_different_chats_do_run_side_by_side() -> None:
     assert one_chat.most_running == 1
 
 
+async def test_a_cancelled_waiter_does_not_let_the_next_one_overtake() -> None:
+    lanes = ChatLanes()
+    trace = _Trace()
+    first_may_end = asyncio.Event()
+
+    async def first() -> None:
+        trace.events.append(("start", 1, 0))
+        await first_may_end.wait()
+        trace.events.append(("end", 1, 0))
+
+    a = asyncio.create_task(lanes.process_update(_update(0, 1), first()))
+    b = asyncio.create_task(lanes.process_update(_update(1, 1), trace.work(1, 1, 0)))
+    c = asyncio.create_task(lanes.process_update(_update(2, 1), trace.work(1, 2, 0)))
+    await asyncio.sleep(0)  # let all three reach their lane (one turn of the loop)
+    b.cancel()
+    await asyncio.gather(b, return_exceptions=True)
+    assert ("start", 1, 2) not in trace.events  # c still waits for the first
+    first_may_end.set()
+    await asyncio.gather(a, c)
+    assert [e for e in trace.events if e[0] == "start"] == [("start", 1, 0), ("start", 1, 2)]
+
+
 async def test_a_refused_update_never_runs_and_its_warning_waits_for_the_chat() -> None:
     warned: list[int] = []
 
