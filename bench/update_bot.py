@@ -1,6 +1,6 @@
 """One bot, in a process of its own, for `bench.updates`: ours or PTB's bare echo bot.
 
-    python -m bench.update_bot ours|echo     (environment: TELEGRAM_BOT_TOKEN,
+    python -m bench.update_bot ours|strict|echo  (environment: TELEGRAM_BOT_TOKEN,
                                               TELEGRAM_API_BASE_URL, DATABASE_URL for ours)
 
 Polls the fake Bot API like a deployed bot polls Telegram and prints the id of every
@@ -33,11 +33,12 @@ def _report(update: object) -> None:
         sys.stdout.flush()
 
 
-def _ours() -> Application:
+def _ours(strict: bool = False) -> Application:
+    """strict: flood control at its default limits (bench.busy has a flooder)."""
     settings = load_settings(
         _env_file=None,
         # The benchmark's users tap faster than people; flood control has its own test.
-        flood_burst=10**6,
+        **({} if strict else {"flood_burst": 10**6}),
     )
     factory = make_session_factory(make_engine(settings.database_url))
     # As in production, minus two things a benchmark cannot have: the 30 messages a
@@ -87,7 +88,7 @@ async def _serve(application: Application) -> None:
 
 def main() -> None:
     which = sys.argv[1]
-    application = _ours() if which == "ours" else _echo()
+    application = _ours(strict=which == "strict") if which in ("ours", "strict") else _echo()
     profile_to = os.environ.get("BENCH_PROFILE")  # a path: where CPU-time stats go
     if not profile_to:
         asyncio.run(_serve(application))

@@ -27,10 +27,11 @@ from bot.handlers import (
     visits,
 )
 from bot.inbox import DurableUpdateQueue, batch_polling, replay_unhandled
+from bot.lanes import ChatLanes
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
 from bot.rate_limit import RollingWindowRateLimiter
-from bot.runtime import BotContext, Clock, Runtime, SequentialPersistingProcessor
+from bot.runtime import BotContext, Clock, Runtime
 from bot.scheduler import start_scheduler, stop_scheduler
 from bot.scheduler.pacing import Pacer
 from bot.services import local_time
@@ -49,7 +50,7 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
     local_time.configure(settings.default_timezone)  # «today» where no municipality says
-    processor = SequentialPersistingProcessor()
+    processor = ChatLanes()  # per-chat lanes (bot/lanes.py)
     inbox = DurableUpdateQueue()
     persistence = DatabasePersistence(session_factory)
     builder = (

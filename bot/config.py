@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Per-user flood control: sustained updates a second, and the burst allowed on top.
     flood_rate_per_second: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=20, ge=1)
+    # Heavy work off the lane (bot/handlers/heavy.py): «Обрабатываю файл…» after this many
+    # seconds; past the budget the person is told the file is too heavy.
+    file_notice_after: float = Field(default=1.0, ge=0)
+    file_time_budget: float = Field(default=120.0, gt=0)
     # Reminders: the local hour they fall due (outside the quiet hours 21:00-08:00), and
     # after how many days without a visit a curator is reminded of a school.
     reminder_hour: int = Field(default=9, ge=8, le=20)

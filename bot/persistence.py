@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Delete, Insert, bindparam, delete, select
@@ -79,14 +79,20 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         else:
             self._staged[(namespace, key)] = encoded
 
-    async def flush(self) -> None:
+    async def flush(self, belongs: Callable[[StateKey], bool] | None = None) -> None:
         """Write the staged changes in one transaction; kept for the next try if it fails.
 
-        Core statements built once, each run once for all its rows (executemany): the
-        per-update write is one transaction of at most two statements."""
-        if not self._staged:
+        `belongs`: only the changes one update led to (bot/lanes.py: other chats' updates
+        still in hand keep theirs staged until they are done). Core statements built once,
+        each run once for all its rows (executemany): the per-update write is one
+        transaction of at most two statements."""
+        if belongs is None:
+            staged, self._staged = self._staged, {}
+        else:
+            staged = {key: value for key, value in self._staged.items() if belongs(key)}
+            self._staged = {key: value for key, value in self._staged.items() if key not in staged}
+        if not staged:
             return
-        staged, self._staged = self._staged, {}
         try:
             await self._write(staged.items())
         except BaseException:
@@ -120,6 +126,9 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                 await session.execute(statements.delete, deletions)
             if upserts:
                 await session.execute(statements.upsert, upserts)
+
+    def is_staged(self, key: StateKey) -> bool:
+        return key in self._staged
 
     # -- the inbox: an update is kept from its receipt until the state it led to is saved
 

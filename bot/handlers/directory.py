@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel
 from bot.handlers.guard import guarded
+from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer, deliver
 from bot.runtime import BotContext
 from bot.services import directory
@@ -62,12 +63,14 @@ def _ttl(context: BotContext) -> timedelta:
     return timedelta(days=context.runtime.settings.invite_ttl_days)
 
 
-async def _run_import(context: BotContext, file_id: str, file_name: str) -> directory.ImportReport:
+async def _run_import(
+    update: Update, context: BotContext, file_id: str, file_name: str
+) -> directory.ImportReport:
     """The import written into this update's session; the caller commits or rolls back."""
     file = await context.bot.get_file(file_id)
     content = bytes(await file.download_as_bytearray())
     try:
-        book = await asyncio.to_thread(directory.read_directory, content, file_name)
+        book = await off_lane(update, context, directory.read_directory, content, file_name)
     except ImportRefused as refused:
         raise DomainError(refused.code, **refused.params) from None
     return await directory.import_directory(
@@ -83,7 +86,7 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
     if (document.file_size or 0) > MAX_FILE_BYTES:
         raise DomainError("directory_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
     name = document.file_name or "file"
-    report = await _run_import(context, document.file_id, name)
+    report = await _run_import(update, context, document.file_id, name)
     await context.session.rollback()  # a preview: nothing is kept until «Применить»
     preview = texts.directory_report(report)
     if not report.accepted:
@@ -103,7 +106,7 @@ async def apply(update: Update, context: BotContext) -> int:
     draft = context.user_data.get(DRAFT) or {}
     if not draft.get("file_id"):
         raise DomainError("directory_file_gone")
-    report = await _run_import(context, str(draft["file_id"]), str(draft["file_name"]))
+    report = await _run_import(update, context, str(draft["file_id"]), str(draft["file_name"]))
     if not report.accepted:
         await context.session.rollback()
         await answer(update, texts.directory_changed_meanwhile(report), [CANCEL_BUTTON], edit=True)

@@ -17,6 +17,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
 from bot.handlers.guard import guarded
+from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer, deliver
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import School
@@ -85,13 +86,17 @@ def _school_year(context: BotContext) -> int:
     return SchoolYear.containing(context.now().date()).start
 
 
-async def _read(context: BotContext, state: dict, titles: dict[int, str]) -> ParsedRoadmap:
+async def _read(
+    update: Update, context: BotContext, state: dict, titles: dict[int, str]
+) -> ParsedRoadmap:
     """The file read in the year chosen by a button, else in its own year, else this one."""
     file = await context.bot.get_file(state["file_id"])
     content = bytes(await file.download_as_bytearray())
     chosen = int(state["year"]) if state.get("year") else None
     try:
-        return await asyncio.to_thread(
+        return await off_lane(
+            update,
+            context,
             read_roadmap,
             content,
             state["file_name"],
@@ -120,7 +125,7 @@ async def _preview(
     """What would be loaded, page by page: sections, items, deadlines, risk factors."""
     school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
     titles = await roadmaps.risk_titles(context.session)
-    parsed = await _read(context, state, titles)
+    parsed = await _read(update, context, state, titles)
     state["file_year"] = parsed.detected_year
     pages = texts.preview_pages(
         [(item.section or "", _item_line(item, titles)) for item in parsed.items]
@@ -200,7 +205,7 @@ async def preview_page(update: Update, context: BotContext) -> int | None:
 @guarded("import")
 async def confirm_import(update: Update, context: BotContext) -> int:
     state = context.user_data.get(IMPORT) or {}
-    parsed = await _read(context, state, await roadmaps.risk_titles(context.session))
+    parsed = await _read(update, context, state, await roadmaps.risk_titles(context.session))
     result = await roadmaps.apply_import(
         context.session,
         context.actor,

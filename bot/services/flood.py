@@ -25,7 +25,8 @@ class FloodGate:
         self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
 
     def admit(self, user_id: int, now: float) -> tuple[bool, bool]:
-        """(admitted, warn): warn is True once per throttled streak, to tell the user."""
+        """(admitted, warn): warn is True once per flood, to tell the user; the flood ends
+        when the user has been quiet long enough for the burst to refill."""
         bucket = self._buckets.get(user_id)
         if bucket is None:
             bucket = _Bucket(tokens=float(self.burst), updated=now)
@@ -36,9 +37,13 @@ class FloodGate:
             self._buckets.move_to_end(user_id)
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
             bucket.updated = now
+            if bucket.tokens >= self.burst:
+                # Calm long enough to refill the whole burst: a new flood is a new streak.
+                # (An update let through mid-flood by the refill does not end the streak,
+                # or a steady flooder would be told off every few messages.)
+                bucket.warned = False
         if bucket.tokens >= 1:
             bucket.tokens -= 1
-            bucket.warned = False
             return True, False
         warn = not bucket.warned
         bucket.warned = True

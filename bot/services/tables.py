@@ -27,7 +27,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -46,6 +46,10 @@ class Limits:
     rows: int = 1000  # filled rows, the header and title rows aside
     header_rows: int = 15
     columns: int = 20
+    # CSV: a line this long or with this many fields is no roadmap row; it is refused
+    # before the csv module splits it (a 2 MB line of semicolons took 19 s).
+    line_chars: int = 20_000
+    fields: int = 200
 
     @property
     def scanned_rows(self) -> int:  # empty rows too: a sheet padded to row 1,000,000
@@ -283,12 +287,20 @@ def _csv(content: bytes, limits: Limits) -> Sheet:
     # A NUL or a stray \r is no table structure; other control characters go cell by cell
     # (cleaning 2 MB of text at once costs seconds and a hundred megabytes).
     text = decode_text(content).replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(_capped_lines(text, delimiter, limits), delimiter=delimiter)
     try:
         rows = _bounded(([v for v in row[: limits.columns]] for row in reader), limits)
     except csv.Error:
         raise TableRefused("import_wrong_type") from None
     return Sheet(rows)
+
+
+def _capped_lines(text: str, delimiter: str, limits: Limits) -> Iterator[str]:
+    for line in io.StringIO(text, newline=""):
+        if len(line) > limits.line_chars or line.count(delimiter) >= limits.fields:
+            raise TableRefused("import_too_wide", limit=limits.columns)
+        yield line
 
 
 # -- both ---------------------------------------------------------------------------------

@@ -15,6 +15,16 @@ def test_burst_then_throttle_then_recover() -> None:
     assert gate.admit(1, now=1.0) == (True, False)  # two tokens back after a second
 
 
+def test_a_steady_flood_is_told_once_and_a_new_flood_after_calm_again() -> None:
+    gate = FloodGate(rate_per_second=3, burst=20)
+    results = [gate.admit(1, now=n / 20) for n in range(200)]  # 200 messages in 10 s
+    assert [warn for _, warn in results].count(True) == 1
+    assert 20 < [ok for ok, _ in results].count(True) < 60  # the burst plus the refill
+    calm = 10.0 + 20 / 3 + 0.1  # quiet until the whole burst is back
+    results = [gate.admit(1, now=calm + n / 20) for n in range(100)]
+    assert [warn for _, warn in results].count(True) == 1
+
+
 def test_other_users_are_not_slowed() -> None:
     gate = FloodGate(rate_per_second=1, burst=3)
     for _ in range(50):

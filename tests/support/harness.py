@@ -73,8 +73,12 @@ class BotHarness:
         flood_burst: int = 1000,
         read_timeout: float | None = None,
         settings_overrides: dict[str, object] | None = None,
+        file_notice_after: float = 60.0,
     ) -> None:
         self.settings_overrides = settings_overrides or {}
+        # «Обрабатываю файл…» only where a test asks for it: a slow machine must not add
+        # it to replies other tests compare whole (tests/e2e/test_lanes.py tests it).
+        self.file_notice_after = file_notice_after
         self.flood_burst = flood_burst
         self.read_timeout = read_timeout
         self.fake = fake
@@ -97,6 +101,7 @@ class BotHarness:
             admin_telegram_ids=self.admin_ids,
             # Tests tap faster than any person; flood control has its own test.
             flood_burst=self.flood_burst,
+            file_notice_after=self.file_notice_after,
             **({"telegram_read_timeout": self.read_timeout} if self.read_timeout else {}),
             **self.settings_overrides,
         )

@@ -1,0 +1,181 @@
+"""One busy person never holds up everyone else (issue 15, parts 1–2), end to end.
+
+- a slow upload in one chat while another chat's command is answered, with the uploader
+  told «Обрабатываю файл…» and shown the preview once the parse is done;
+- a flooder warned once, their throttled updates not handled, everyone else answered;
+- a 429 on one chat's reply delays that chat only.
+
+Nothing here sleeps: the slow parse waits on an Event the test sets after the other
+chat's answer came; the flood gate's clock is held still, so the flood is one streak.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot import texts
+from bot.db import SessionFactory
+from bot.fake_bot_api import FakeTelegram
+from bot.handlers import protection
+from bot.handlers import roadmap_import as roadmap_import_handlers
+from bot.lanes import ChatLanes
+from tests.support.bot_fixtures import DEMO_NOW
+from tests.support.factories import load_demo_data
+from tests.support.harness import PROCESS_TIMEOUT, BotHarness
+from tests.support.roadmap_files import messy_plan_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIRECTOR_17 = "Гареева Л.Г."
+COORDINATOR = "Плотникова Тамара Андреевна"
+BURST = 3
+
+
+async def _harness(
+    fake: FakeTelegram, factory: SessionFactory, url: str, **options: object
+) -> BotHarness:
+    async with factory() as session:
+        await load_demo_data(session)
+        await session.commit()
+    harness = BotHarness(fake, factory, url, **options)  # type: ignore[arg-type]
+    harness.clock.set(DEMO_NOW)
+    await harness.start()
+    return harness
+
+
+@pytest.fixture
+async def noticing(
+    fake_telegram: FakeTelegram, session_factory: SessionFactory, database_url: str
+) -> AsyncIterator[BotHarness]:
+    """The demo bot that says «Обрабатываю файл…» for any parse it has to wait for."""
+    harness = await _harness(fake_telegram, session_factory, database_url, file_notice_after=0.0)
+    yield harness
+    await harness.stop()
+    assert fake_telegram.errors == [], fake_telegram.errors
+
+
+@pytest.fixture
+async def strict(
+    fake_telegram: FakeTelegram, session_factory: SessionFactory, database_url: str
+) -> AsyncIterator[BotHarness]:
+    harness = await _harness(fake_telegram, session_factory, database_url, flood_burst=BURST)
+    yield harness
+    await harness.stop()
+
+
+def test_the_application_runs_updates_in_chat_lanes(noticing: BotHarness) -> None:
+    assert noticing.application is not None
+    lanes = noticing.application.update_processor
+    assert isinstance(lanes, ChatLanes)
+    assert lanes.max_running > 1
+    assert lanes.admission is not None  # flood control decides before the lane
+
+
+async def test_a_slow_upload_in_one_chat_while_another_chat_is_answered(
+    noticing: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = noticing
+    director = await bot.login(DIRECTOR_17)
+    coordinator = await bot.login(COORDINATOR)
+    await bot.send(director, "/import")
+
+    parsing, release = threading.Event(), threading.Event()
+    real_read = roadmap_import_handlers.read_roadmap
+
+    def slow_read(*args: object, **kwargs: object) -> object:
+        parsing.set()
+        assert release.wait(PROCESS_TIMEOUT), "the test never let the parse finish"
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", slow_read)
+    upload = asyncio.create_task(bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX))
+    try:
+        assert await asyncio.to_thread(parsing.wait, PROCESS_TIMEOUT)
+        # The director's parse is still waiting: the coordinator is served meanwhile.
+        reply = await bot.send(coordinator, "/whoami")
+        assert COORDINATOR in reply.text
+        assert not upload.done()
+        await bot.fake.wait_for(
+            lambda: any(m.text == texts.FILE_PROCESSING for m in bot.fake.messages_to(director.id)),
+            PROCESS_TIMEOUT,
+        )
+    finally:
+        release.set()
+    reply = await upload
+    assert reply.messages[0].text == texts.FILE_PROCESSING
+    assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in reply.last.plain_text
+
+
+async def test_a_parse_over_its_budget_is_refused_and_the_chat_goes_on(
+    fake_telegram: FakeTelegram,
+    session_factory: SessionFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bot = await _harness(fake_telegram, session_factory, database_url, file_notice_after=0.0)
+    try:
+        bot.application.bot_data["runtime"].settings.file_time_budget = 0.05  # type: ignore[union-attr]
+        director = await bot.login(DIRECTOR_17)
+        await bot.send(director, "/import")
+        release = threading.Event()
+        real_read = roadmap_import_handlers.read_roadmap
+
+        def stuck_read(*args: object, **kwargs: object) -> object:
+            release.wait(PROCESS_TIMEOUT)
+            return real_read(*args, **kwargs)
+
+        monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", stuck_read)
+        try:
+            reply = await bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+        finally:
+            release.set()
+        assert reply.messages[0].text == texts.FILE_PROCESSING
+        assert texts.ERRORS["file_too_heavy"] in reply.text
+        assert texts.roadmap_imported(7, 0) not in reply.text
+        assert (await bot.send(director, "/cancel")).messages  # the chat is not stuck
+    finally:
+        await bot.stop()
+
+
+async def test_a_flooder_is_warned_once_and_everyone_else_is_answered(
+    strict: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = strict
+    monkeypatch.setattr(protection, "_now", lambda: 1_000.0)  # one streak, however slow
+    flooder = bot.stranger("Флудер")
+    others = [bot.stranger(f"Гость {n}") for n in range(5)]
+    ids = []
+    for n in range(40):
+        ids.append(bot.fake.send_text(flooder, "/help"))
+        if n % 8 == 0:
+            ids.append(bot.fake.send_text(others[n // 8], "/help"))
+    for update_id in ids:
+        await bot._await_processed(update_id)
+
+    to_flooder = [m.text for m in bot.fake.messages_to(flooder.id)]
+    assert to_flooder.count(texts.SLOW_DOWN) == 1
+    answered = [t for t in to_flooder if t != texts.SLOW_DOWN]
+    assert len(answered) == BURST  # the other 37 were dropped, not handled
+    assert to_flooder[-1] == texts.SLOW_DOWN  # the warning after the answers, in order
+    for other in others:
+        texts_seen = [m.text for m in bot.fake.messages_to(other.id)]
+        assert texts_seen and texts.SLOW_DOWN not in texts_seen
+        assert texts_seen == [answered[0]]
+
+
+async def test_a_429_on_one_chat_delays_only_that_chat(strict: BotHarness) -> None:
+    bot = strict
+    slow, quick = bot.stranger("Медленный"), bot.stranger("Быстрый")
+    # Telegram asks the bot to wait 4 s before the slow chat's reply (replies.deliver waits
+    # up to 5 s and sends again): that wait happens in the slow chat's lane only.
+    bot.fake.inject_fault("sendMessage", 429, "Too Many Requests: retry after 4", retry_after=4)
+    slow_id = bot.fake.send_text(slow, "/help")
+    await bot.fake.wait_for(lambda: bot.fake.stats["injected_faults"] == 1, PROCESS_TIMEOUT)
+    reply = await bot.send(quick, "/help")
+    assert reply.messages
+    assert bot.fake.messages_to(slow.id) == []  # still waiting out its 429
+    await bot._await_processed(slow_id)
+    assert [m.text for m in bot.fake.messages_to(slow.id)] == [reply.messages[0].text]
