@@ -21,7 +21,14 @@ from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
-from bot.services import export_data, report_data, report_periods, school_card, summaries
+from bot.services import (
+    export_data,
+    follow_ups,
+    report_data,
+    report_periods,
+    school_card,
+    summaries,
+)
 from bot.services.permissions import allowed
 from bot.services.recipients import municipality_timezone
 
@@ -98,6 +105,11 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
         card.school.municipality_id
     ):  # a coordinator changes the school from its card (bot/handlers/directory_changes.py)
         buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
+    if follow_ups.may_mark(context.actor, card.school.id) and card.follow_ups:
+        # The school or its curator marks an agreed next step done right from the card.
+        buttons = (buttons or []) + [
+            [(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in card.follow_ups[:8]
+        ]
     await answer(update, texts.school_card_text(card, timezone), buttons)
 
 
@@ -127,8 +139,10 @@ async def open_school(update: Update, context: BotContext) -> None:
 
 @guarded("overdue")
 async def show_overdue(update: Update, context: BotContext) -> None:
-    items = await summaries.overdue_items(context.session, context.actor, context.now().date())
-    await answer(update, texts.overdue_text(items))
+    today = context.now().date()
+    items = await summaries.overdue_items(context.session, context.actor, today)
+    late_steps = await follow_ups.overdue_in_scope(context.session, context.actor, today)
+    await answer(update, texts.overdue_text(items, late_steps))
 
 
 @guarded("report")
@@ -215,8 +229,9 @@ async def send_report_file(
         timezone=timezone,
     )
     today = context.now().astimezone(ZoneInfo(timezone)).date()
+    follow_ups = await report_data.report_follow_ups(context.session, ids, first, last, timezone)
     content = await asyncio.to_thread(
-        build_half_year_report, period.title, items, visits, events, today
+        build_half_year_report, period.title, items, visits, events, today, follow_ups
     )
     chat = update.effective_chat
     assert chat is not None

@@ -18,7 +18,7 @@ from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import ItemStatus, School
 from bot.runtime import BotContext
-from bot.services import roadmap_reports, roadmaps
+from bot.services import follow_ups, roadmap_reports, roadmaps
 from bot.services.errors import DomainError
 from bot.services.roadmap_reports import Evidence
 
@@ -49,9 +49,16 @@ async def _show_list(
         navigation.append((texts.BUTTON_NEXT, f"rm:l:{school_id}:{page + 1}"))
     if navigation:
         buttons.append(navigation)
-    await answer(
-        update, texts.roadmap_page(school.short_name, shown, page, pages), buttons, edit=edit
-    )
+    text = texts.roadmap_page(school.short_name, shown, page, pages)
+    if page == 0:
+        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        if steps:
+            text = texts.with_follow_ups(text, steps)
+            if follow_ups.may_mark(context.actor, school.id):
+                buttons += [
+                    [(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in steps[:5]
+                ]
+    await answer(update, text, buttons, edit=edit)
 
 
 @guarded("roadmap")

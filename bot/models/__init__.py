@@ -23,7 +23,14 @@ from bot.models.people import (
     TelegramAccount,
 )
 from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
-from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem
+from bot.models.roadmaps import (
+    ItemStatus,
+    ProgressReport,
+    ReviewMessage,
+    ReviewState,
+    Roadmap,
+    RoadmapItem,
+)
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
@@ -47,6 +54,7 @@ __all__ = [
     "ProgressReport",
     "Region",
     "RegistrationState",
+    "ReviewMessage",
     "ReviewState",
     "RiskFactor",
     "RiskLevel",

@@ -53,6 +53,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "people": COORDINATORS,
     "school_changes": COORDINATORS,
     "new_year": frozenset({Role.ADMIN}),
+    # -- issue 18.1–2: a visit's agreed next steps done; messages in a report's review thread
+    "followup": CURATORS | SCHOOLS,
+    "thread": CURATORS | SCHOOLS,
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -129,6 +132,7 @@ class Button:
     - audience: coordinators of the event's municipality and those it is for
     - participant: signed up for the event; recipient: the notification is theirs
     - (an invite is reached by those who may issue it: `coordinates` its school's place)
+    - tends: staff of the school or its curator (follow-ups, review threads)
     - any: no target beyond the person's own scope (lists, filters, pages)
 
     `sample` is the data of such a button, `{id}` standing for the target. Buttons used
@@ -288,4 +292,11 @@ BUTTONS: dict[str, Button] = {
     # -- school year (bot/handlers/admin.py): d = dry run, r = run
     r"^ny:d:\d{4}$": Button("new_year"),
     r"^ny:r:\d{4}$": Button("new_year", changes=True),
+    # -- issue 18.1: a visit's follow-up done (reminder, card, /roadmap), then a comment
+    r"^fu:d:\d{1,9}$": Button("followup", "followup", "tends", "fu:d:{id}", changes=True),
+    r"^fu:c:\d{1,9}$": Button("followup", "followup", "tends", "fu:c:{id}"),
+    # -- issue 18.2: a report's review thread: read, write, put on hold
+    r"^rm:th:\d{1,9}$": Button("roadmap", "report", "sees", "rm:th:{id}"),
+    r"^rm:tm:\d{1,9}$": Button("thread", "report", "tends", "rm:tm:{id}"),
+    r"^rm:hd:\d{1,9}$": Button("review", "report", "curates", "rm:hd:{id}", changes=True),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from bot.models import (
     Visit,
 )
 from bot.services.actors import Actor, get_visible_school
+from bot.services.follow_ups import FollowUpLine, open_for_school
 from bot.services.risk_profile import FactorLevel, profile
 from bot.services.school_names import match_schools
 from bot.services.summaries import (
@@ -48,6 +49,7 @@ class SchoolCard:
     visits: list[tuple[date, str, str]]  # date, curator, format
     events: list[tuple[str, datetime]]
     people: list[PersonLine]
+    follow_ups: list[FollowUpLine] = field(default_factory=list)  # open, soonest first
 
 
 async def find_in_scope(session: AsyncSession, actor: Actor, query: str) -> list[School]:
@@ -112,4 +114,5 @@ async def school_card(
         visits=visits,
         events=events,
         people=people,
+        follow_ups=await open_for_school(session, school.id, today),
     )
