@@ -786,9 +786,9 @@ def item_history(lines: list, timezone: str) -> str:  # list[HistoryLine]
         text = f": {e(line.text[:200])}" if line.text else ""
         if getattr(line, "file_kind", None):
             text += f" 📎 {FILE_KIND_LABELS.get(line.file_kind, 'файл')}"
+        status = "" if line.what == "message" else f" ({ITEM_STATUS_LABELS[line.status.value]})"
         out.append(
-            f"{fmt_datetime(line.at, timezone)} — {e(line.who)}, {verbs[line.what]} "
-            f"({ITEM_STATUS_LABELS[line.status.value]}){text}"
+            f"{fmt_datetime(line.at, timezone)} — {e(line.who)}, {verbs[line.what]}{status}{text}"
         )
     return _fit("\n".join(out))
 
