@@ -1752,6 +1752,10 @@ def with_follow_ups(text: str, lines: list) -> str:
     return _fit(text + "\n\n" + follow_ups_block(lines))
 
 
+def follow_up_with_state(follow_up) -> str:  # VisitFollowUp, on the visit's card
+    return ("✅ " if follow_up.done_at else "") + follow_up.what
+
+
 def follow_up_button(line) -> str:  # FollowUpLine
     return f"✅ {line.what[:40]}"
 
