@@ -1711,12 +1711,7 @@ THREAD_WRITE_ASK = (
 THREAD_SENT = "Сообщение отправлено. Собеседник получит уведомление."
 THREAD_EXPECTED = "Здесь нужен текст, фото или документ. Прервать — /cancel"
 THREAD_EMPTY = "Сообщений по отчёту пока нет."
-REVIEW_STATE_LABELS = {
-    "pending": "ждёт проверки",
-    "accepted": "принят",
-    "returned": "возвращён на доработку",
-    "on_hold": "на паузе",
-}
+REVIEW_STATE_LABELS["on_hold"] = "на паузе"  # the export and the thread name it so
 THREAD_VERBS = {"returned": "вернул(а)", "on_hold": "поставил(а) на паузу", "accepted": "принял(а)"}
 
 ERRORS.update(

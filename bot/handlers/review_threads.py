@@ -19,6 +19,7 @@ from bot.models import ReviewState
 from bot.runtime import BotContext
 from bot.services import review_threads
 from bot.services.recipients import municipality_timezone
+from bot.services.roadmap_reports import DECIDABLE
 
 WRITE = 61
 WRITING = "review_thread_writing"
@@ -42,9 +43,13 @@ async def show_thread(update: Update, context: BotContext) -> None:
         buttons.append([(texts.BUTTON_THREAD_WRITE, f"rm:tm:{report.id}")])
     curates = school.id in context.actor.curated_school_ids
     if curates and report.review_state != ReviewState.ACCEPTED:
-        decisions = [(texts.BUTTON_ACCEPT, f"rm:ac:{report.id}")]
-        if report.review_state in (ReviewState.PENDING, ReviewState.ON_HOLD):
-            decisions.append((texts.BUTTON_RETURN, f"rm:rt:{report.id}"))
+        # Accept or return what waits (or is on hold); a returned one is first put on hold.
+        decisions = []
+        if report.review_state in DECIDABLE:
+            decisions += [
+                (texts.BUTTON_ACCEPT, f"rm:ac:{report.id}"),
+                (texts.BUTTON_RETURN, f"rm:rt:{report.id}"),
+            ]
         if report.review_state in (ReviewState.PENDING, ReviewState.RETURNED):
             decisions.append((texts.BUTTON_HOLD, f"rm:hd:{report.id}"))
         buttons.append(decisions)

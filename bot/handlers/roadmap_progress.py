@@ -35,8 +35,17 @@ async def _show_list(
     rows = await roadmaps.school_items(
         context.session, context.actor, school_id, context.now().date()
     )
-    if school is None or not rows:
+    if school is None:
         await answer(update, texts.ROADMAP_EMPTY, edit=edit)
+        return
+    if not rows:  # no plan yet: the visits' open next steps are still the school's to do
+        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        await answer(
+            update,
+            texts.with_follow_ups(texts.ROADMAP_EMPTY, steps) if steps else texts.ROADMAP_EMPTY,
+            _follow_up_buttons(context, school.id, steps),
+            edit=edit,
+        )
         return
     pages = max(1, -(-len(rows) // PAGE))
     page = min(max(page, 0), pages - 1)
@@ -54,11 +63,15 @@ async def _show_list(
         steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
         if steps:
             text = texts.with_follow_ups(text, steps)
-            if follow_ups.may_mark(context.actor, school.id):
-                buttons += [
-                    [(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in steps[:5]
-                ]
+            buttons += _follow_up_buttons(context, school.id, steps)
     await answer(update, text, buttons, edit=edit)
+
+
+def _follow_up_buttons(context: BotContext, school_id: int, steps: list) -> Buttons:
+    """«✅ …» under the school's open next steps, for the school and its curators."""
+    if not follow_ups.may_mark(context.actor, school_id):
+        return []
+    return [[(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in steps[:5]]
 
 
 @guarded("roadmap")

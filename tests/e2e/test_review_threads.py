@@ -110,7 +110,7 @@ async def test_returned_report_thread_to_acceptance(
     assert "вернул(а): Нет протокола педсовета" in reply.text
     assert "Протокол прикладываем, <подписан> & заверен" in reply.text
     assert "Протокол № 4 📎 документ" in reply.text
-    assert "возвращён на доработку" in reply.text
+    assert "Состояние: возвращено" in reply.text
     assert any(m.method == "sendDocument" for m in reply.messages)
     assert texts.BUTTON_HOLD in reply.messages[0].button_texts
 
