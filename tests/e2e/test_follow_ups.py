@@ -102,10 +102,14 @@ async def test_reminded_done_from_the_reminder_and_gone_from_overdue(
     assert texts.FOLLOW_UP_COMMENT_ASK in reply.text
     reply = await bot.send_sticker(director)
     assert texts.FOLLOW_UP_COMMENT_EXPECTED in reply.text
+    reply = await bot.send(director, "я" * 10_000)
+    assert texts.error("text_too_long", length=10_000, limit=2000) in reply.text
     reply = await bot.send(director, "Педсовет проведён 27.11, протокол № 4")
     assert texts.FOLLOW_UP_COMMENT_SAVED in reply.text
     await bot.press(director, texts.BUTTON_FOLLOW_UP_COMMENT)
-    await bot.send_document(director, "протокол.pdf", b"%PDF-1.4", "application/pdf")
+    await bot.restart()  # the comment asked for survives a restart
+    reply = await bot.send_document(director, "протокол.pdf", b"%PDF-1.4", "application/pdf")
+    assert texts.FOLLOW_UP_COMMENT_SAVED in reply.text
     async with session_factory() as session:
         step = (await session.scalars(select(VisitFollowUp))).one()
     assert step.done_comment == "Педсовет проведён 27.11, протокол № 4"

@@ -89,9 +89,12 @@ async def test_returned_report_thread_to_acceptance(
     assert texts.THREAD_WRITE_ASK in reply.text
     reply = await bot.send_sticker(director)
     assert texts.THREAD_EXPECTED in reply.text
+    reply = await bot.send(director, "я" * 10_000)
+    assert texts.error("text_too_long", length=10_000, limit=2000) in reply.text
     reply = await bot.send(director, "Протокол прикладываем, <подписан> & заверен")
     assert texts.THREAD_SENT in reply.text
     await bot.press(director, texts.BUTTON_THREAD_ANSWER)
+    await bot.restart()  # the open thread reply survives a restart
     reply = await bot.send_document(
         director, "протокол.pdf", b"%PDF-1.4", "application/pdf", caption="Протокол № 4"
     )
