@@ -788,13 +788,21 @@ def item_card(item, school: str, overdue: bool, risk: str | None = None) -> str:
 def item_history(lines: list, timezone: str) -> str:  # list[HistoryLine]
     if not lines:
         return "Отчётов по мероприятию ещё не было."
-    verbs = {"submitted": "отчёт", "accepted": "принято", "returned": "возвращено"}
+    verbs = {
+        "submitted": "отчёт",
+        "accepted": "принято",
+        "returned": "возвращено",
+        "on_hold": "на паузе",
+        "message": "сообщение",
+    }
     out = ["<b>История</b>"]
     for line in lines:
         text = f": {e(line.text[:200])}" if line.text else ""
+        if getattr(line, "file_kind", None):
+            text += f" 📎 {FILE_KIND_LABELS.get(line.file_kind, 'файл')}"
+        status = "" if line.what == "message" else f" ({ITEM_STATUS_LABELS[line.status.value]})"
         out.append(
-            f"{fmt_datetime(line.at, timezone)} — {e(line.who)}, {verbs[line.what]} "
-            f"({ITEM_STATUS_LABELS[line.status.value]}){text}"
+            f"{fmt_datetime(line.at, timezone)} — {e(line.who)}, {verbs[line.what]}{status}{text}"
         )
     return _fit("\n".join(out))
 
@@ -817,6 +825,8 @@ def queued_report(report) -> str:  # QueuedReport
         f"<b>Сделано:</b> {e(report.done_text) if report.done_text else '—'}",
         f"<b>Автор:</b> {e(report.author)}",
     ]
+    if report.state.value == "on_hold":
+        lines.insert(1, REVIEW_STATE_ON_HOLD)
     if report.links:
         lines.append("<b>Ссылки:</b>\n" + e(report.links))
     if report.attachments:
@@ -924,6 +934,8 @@ def digest_text(digest, timezone: str, title: str = "Дайджест недел
         marks.append(f"✅ за неделю {row.done_this_week}")
         marks.append(f"⏳ в ближайшие 2 недели {row.due_soon}")
         marks.append(f"🏫 посещений {row.visits_this_week}")
+        if getattr(row, "overdue_follow_ups", 0):
+            marks.append(f"📌 договорённостей просрочено {row.overdue_follow_ups}")
         lines.append(f"<b>{e(row.school)}</b>: " + ", ".join(marks))
     if digest.escalated:
         lines.append("<b>Просрочено больше 14 дней:</b>")
@@ -1054,6 +1066,9 @@ def school_card_text(card, timezone: str) -> str:  # SchoolCard
         lines += [f"• {e(o.number)}. {e(o.measure[:70])} — {o.days} дн." for o in card.overdue[:8]]
     lines += results_card_lines(getattr(card, "results", None))  # issue 18
     lines += training_card_lines(getattr(card, "training", None))
+
+    if getattr(card, "follow_ups", None):
+        lines.append(follow_ups_block(card.follow_ups))
     lines.append("<b>Посещения:</b> " + ("нет" if not card.visits else ""))
     lines += [
         f"• {fmt_date(day)} — {e(curator)}, {VISIT_FORMAT_LABELS.get(fmt.value, '')}"
@@ -1076,9 +1091,11 @@ def school_card_text(card, timezone: str) -> str:  # SchoolCard
     return _fit("\n".join(lines))
 
 
-def overdue_text(items: list) -> str:  # list[OverdueItem]
-    if not items:
+def overdue_text(items: list, follow_ups: list | None = None) -> str:  # list[OverdueItem]
+    if not items and not follow_ups:
         return OVERDUE_NONE
+    if not items:
+        return overdue_follow_ups_text(follow_ups or [])
     lines = [f"<b>Просрочено: {len(items)}</b>"]
     current = None
     for item in items:
@@ -1088,6 +1105,8 @@ def overdue_text(items: list) -> str:  # list[OverdueItem]
         lines.append(
             f"• {e(item.number)}. {e(item.measure[:80])} — срок {fmt_date(item.due)}, {item.days} дн."
         )
+    if follow_ups:
+        lines.append("\n" + overdue_follow_ups_text(follow_ups))
     return _fit("\n".join(lines))
 
 
@@ -2022,3 +2041,134 @@ ERRORS.update(
         ),
     }
 )
+
+# ================================================================ follow-ups and review threads (issue 18.1–2)
+
+FOLLOW_UPS_SECTION = "Договорённости по итогам посещений"
+BUTTON_FOLLOW_UP_DONE = "✅ Выполнено"
+BUTTON_FOLLOW_UP_COMMENT = "💬 Добавить комментарий"
+FOLLOW_UP_DONE = (
+    "Договорённость отмечена как выполненная ✅. Можно добавить комментарий или файл-подтверждение."
+)
+FOLLOW_UP_COMMENT_ASK = (
+    "Напишите комментарий или пришлите фото или документ — подтверждение выполнения. "
+    "Прервать — /cancel"
+)
+FOLLOW_UP_COMMENT_SAVED = "Комментарий к договорённости сохранён."
+FOLLOW_UP_COMMENT_EXPECTED = "Здесь нужен текст, фото или документ. Прервать — /cancel"
+FILE_KIND_LABELS = {"photo": "фото", "document": "документ"}
+REVIEW_STATE_ON_HOLD = "⏸ <b>На паузе</b>"
+BUTTON_HOLD = "⏸ На паузу"
+BUTTON_THREAD_OPEN = "💬 Переписка"
+BUTTON_THREAD_WRITE = "✍️ Написать"
+BUTTON_THREAD_ANSWER = "💬 Ответить куратору"
+REVIEW_ON_HOLD = "Отчёт поставлен на паузу. Школа получит уведомление."
+THREAD_WRITE_ASK = (
+    "Напишите сообщение по отчёту. Можно приложить фото или документ (с подписью или без). "
+    "Прервать — /cancel"
+)
+THREAD_SENT = "Сообщение отправлено. Собеседник получит уведомление."
+THREAD_EXPECTED = "Здесь нужен текст, фото или документ. Прервать — /cancel"
+THREAD_EMPTY = "Сообщений по отчёту пока нет."
+REVIEW_STATE_LABELS["on_hold"] = "на паузе"  # the export and the thread name it so
+THREAD_VERBS = {"returned": "вернул(а)", "on_hold": "поставил(а) на паузу", "accepted": "принял(а)"}
+
+ERRORS.update(
+    {
+        "followup_not_found": "Договорённость не найдена.",
+        "followup_not_yours": "Эту договорённость отмечают школа и её куратор.",
+        "followup_already_done": "Эта договорённость уже отмечена как выполненная.",
+        "thread_not_yours": "Писать по этому отчёту могут школа и её куратор.",
+        "thread_file_kind": "Приложить можно фото или документ.",
+        "roadmap_report_not_holdable": "На паузу ставится отчёт, который ждёт проверки или возвращён.",
+    }
+)
+
+
+def follow_up_mark(due: date, done_on: date | None, today: date) -> str:
+    if done_on is not None:
+        return f"Выполнено {fmt_date(done_on)}"
+    if due < today:
+        return f"Просрочено на {(today - due).days} дн."
+    return "В работе"
+
+
+def follow_up_line(line) -> str:  # FollowUpLine
+    late = f" — ⚠️ просрочено на {line.days_overdue} дн." if line.days_overdue else ""
+    return f"• {e(line.what[:150])} (срок {fmt_date(line.due)}){late}"
+
+
+def follow_ups_block(lines: list, title: str = FOLLOW_UPS_SECTION) -> str:
+    return "\n".join([f"<b>{title}:</b>", *(follow_up_line(line) for line in lines[:10])])
+
+
+def with_follow_ups(text: str, lines: list) -> str:
+    return _fit(text + "\n\n" + follow_ups_block(lines))
+
+
+def follow_up_with_state(follow_up) -> str:  # VisitFollowUp, on the visit's card
+    return ("✅ " if follow_up.done_at else "") + follow_up.what
+
+
+def follow_up_button(line) -> str:  # FollowUpLine
+    return f"✅ {line.what[:40]}"
+
+
+def overdue_follow_ups_text(lines: list) -> str:
+    out = [f"<b>Просроченные договорённости по итогам посещений: {len(lines)}</b>"]
+    current = None
+    for line in lines:
+        if line.school != current:
+            out.append(f"\n<b>{e(line.school)}</b>")
+            current = line.school
+        out.append(follow_up_line(line))
+    return _fit("\n".join(out))
+
+
+def visit_open_follow_ups(school: str, lines: list) -> str:
+    return f"📌 Открытые договорённости школы {e(school)} — обсудите их первыми:\n" + "\n".join(
+        follow_up_line(line) for line in lines[:10]
+    )
+
+
+def follow_up_done_notice(school: str, what: str, who: str, comment: str | None) -> str:
+    text = f"✅ {e(who)} отметил(а) выполненной договорённость ({e(school)}):\n{e(what[:300])}"
+    if comment:
+        text += f"\nКомментарий: {e(comment[:500])}"
+    return text
+
+
+def thread_message_notice(
+    school: str, number: str, measure: str, who: str, text: str | None, has_file: bool
+) -> str:
+    out = f"💬 {e(who)} пишет по отчёту {e(school)}, мероприятие {e(number)} ({e(measure[:100])})"
+    if text:
+        out += f":\n{e(text[:1000])}"
+    if has_file:
+        out += "\n📎 приложен файл"
+    return out
+
+
+def report_on_hold_notice(number: str, measure: str) -> str:
+    return (
+        f"⏸ Куратор поставил отчёт по мероприятию {e(number)} ({e(measure[:120])}) на паузу: "
+        "решение позже. Можно написать куратору."
+    )
+
+
+def thread_text(thread, timezone: str) -> str:  # Thread
+    out = [
+        f"<b>Переписка: {e(thread.school)}, мероприятие {e(thread.item_number)}</b>",
+        e(thread.measure[:200]),
+        f"<b>Отчёт:</b> {e(thread.done_text[:300]) if thread.done_text else '—'}",
+        f"<b>Состояние:</b> {REVIEW_STATE_LABELS[thread.state.value]}",
+    ]
+    if not thread.lines:
+        out.append(THREAD_EMPTY)
+    for line in thread.lines:
+        side = "школа" if line.from_school else "куратор"
+        verb = f" {THREAD_VERBS[line.state]}" if line.state in THREAD_VERBS else ""
+        body = f": {e(line.text[:500])}" if line.text else ""
+        file = f" 📎 {FILE_KIND_LABELS.get(line.file_kind or '', 'файл')}" if line.file_id else ""
+        out.append(f"{fmt_datetime(line.at, timezone)} — {e(line.who)} ({side}){verb}{body}{file}")
+    return _fit("\n".join(out))

@@ -31,6 +31,7 @@ from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
 from bot.services import (
     export_data,
+    follow_ups,
     local_time,
     report_data,
     report_periods,
@@ -146,6 +147,11 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
         card.school.municipality_id
     ):  # a coordinator changes the school from its card (bot/handlers/directory_changes.py)
         buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
+    if follow_ups.may_mark(context.actor, card.school.id) and card.follow_ups:
+        # The school or its curator marks an agreed next step done right from the card.
+        buttons = (buttons or []) + [
+            [(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in card.follow_ups[:8]
+        ]
     await answer(update, texts.school_card_text(card, timezone), buttons)
 
 
@@ -175,10 +181,10 @@ async def open_school(update: Update, context: BotContext) -> None:
 
 @guarded("overdue")
 async def show_overdue(update: Update, context: BotContext) -> None:
-    items = await summaries.overdue_items(
-        context.session, context.actor, await _actor_today(context)
-    )
-    await answer(update, texts.overdue_text(items))
+    today = await _actor_today(context)
+    items = await summaries.overdue_items(context.session, context.actor, today)
+    late_steps = await follow_ups.overdue_in_scope(context.session, context.actor, today)
+    await answer(update, texts.overdue_text(items, late_steps))
 
 
 @guarded("report")
@@ -271,6 +277,7 @@ async def send_report_file(
     school_training = await training.report_training(
         context.session, ids, SchoolYear.containing(last).start
     )
+    late_steps = await report_data.report_follow_ups(context.session, ids, first, last, timezone)
     content = await asyncio.to_thread(
         build_half_year_report,
         period.title,
@@ -280,6 +287,7 @@ async def send_report_file(
         today,
         school_results,
         school_training,
+        late_steps,
     )
     chat = update.effective_chat
     assert chat is not None

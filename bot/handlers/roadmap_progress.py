@@ -18,7 +18,7 @@ from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import ItemStatus, School
 from bot.runtime import BotContext
-from bot.services import roadmap_reports, roadmaps
+from bot.services import follow_ups, roadmap_reports, roadmaps
 from bot.services.errors import DomainError
 from bot.services.roadmap_reports import Evidence
 
@@ -35,8 +35,17 @@ async def _show_list(
     rows = await roadmaps.school_items(
         context.session, context.actor, school_id, context.now().date()
     )
-    if school is None or not rows:
+    if school is None:
         await answer(update, texts.ROADMAP_EMPTY, edit=edit)
+        return
+    if not rows:  # no plan yet: the visits' open next steps are still the school's to do
+        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        await answer(
+            update,
+            texts.with_follow_ups(texts.ROADMAP_EMPTY, steps) if steps else texts.ROADMAP_EMPTY,
+            _follow_up_buttons(context, school.id, steps),
+            edit=edit,
+        )
         return
     pages = max(1, -(-len(rows) // PAGE))
     page = min(max(page, 0), pages - 1)
@@ -49,9 +58,20 @@ async def _show_list(
         navigation.append((texts.BUTTON_NEXT, f"rm:l:{school_id}:{page + 1}"))
     if navigation:
         buttons.append(navigation)
-    await answer(
-        update, texts.roadmap_page(school.short_name, shown, page, pages), buttons, edit=edit
-    )
+    text = texts.roadmap_page(school.short_name, shown, page, pages)
+    if page == 0:
+        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        if steps:
+            text = texts.with_follow_ups(text, steps)
+            buttons += _follow_up_buttons(context, school.id, steps)
+    await answer(update, text, buttons, edit=edit)
+
+
+def _follow_up_buttons(context: BotContext, school_id: int, steps: list) -> Buttons:
+    """«✅ …» under the school's open next steps, for the school and its curators."""
+    if not follow_ups.may_mark(context.actor, school_id):
+        return []
+    return [[(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in steps[:5]]
 
 
 @guarded("roadmap")

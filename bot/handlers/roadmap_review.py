@@ -15,6 +15,7 @@ from bot import texts
 from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer, deliver
+from bot.models import ReviewState
 from bot.runtime import BotContext
 from bot.services import roadmap_reports
 
@@ -42,7 +43,15 @@ async def show_queue(update: Update, context: BotContext) -> None:
                 [
                     (texts.BUTTON_ACCEPT, f"rm:ac:{report.report_id}"),
                     (texts.BUTTON_RETURN, f"rm:rt:{report.report_id}"),
-                ]
+                ],
+                [
+                    *(
+                        [(texts.BUTTON_HOLD, f"rm:hd:{report.report_id}")]
+                        if report.state == ReviewState.PENDING
+                        else []
+                    ),
+                    (texts.BUTTON_THREAD_OPEN, f"rm:th:{report.report_id}"),
+                ],
             ],
         )
         for kind, file_id in report.attachments:

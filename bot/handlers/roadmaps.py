@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application, CommandHandler
 
 from bot.handlers import (
+    review_threads,
     risk_profile,
     roadmap_import,
     roadmap_item_edit,
@@ -23,6 +24,7 @@ def register(application: Application) -> None:
     for handler in [
         *roadmap_progress.handlers(),
         *roadmap_review.handlers(),
+        *review_threads.handlers(),  # review threads and «на паузе» (issue 18.2)
         *roadmap_item_edit.handlers(),
         *risk_profile.handlers(),
     ]:

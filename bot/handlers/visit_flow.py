@@ -57,7 +57,7 @@ from bot.handlers.visit_prompts import (
 )
 from bot.models import VisitFormat
 from bot.runtime import BotContext
-from bot.services import visits
+from bot.services import follow_ups, visits
 from bot.services.dates import parse_past_date
 from bot.services.errors import DomainError
 from bot.services.visit_drafts import (
@@ -98,6 +98,7 @@ async def _begin(update: Update, context: BotContext) -> int:
     draft = VisitDraft()
     if len(options) == 1:
         draft.school_id = options[0].id
+        await _open_follow_ups_first(update, context, options[0].id, options[0].label)
         return await prompt(update, context, DATE, draft)
     return await prompt(update, context, SCHOOL, draft)
 
@@ -147,7 +148,17 @@ async def pick_school(update: Update, context: BotContext) -> int:
     school = await visits.curated_school(context.session, context.actor, int(_data(update)[6:]))
     draft.school_id = school.id
     await answer(update, texts.e(school.short_name), edit=True)
+    await _open_follow_ups_first(update, context, school.id, school.short_name)
     return await advance(update, context, DATE, draft)
+
+
+async def _open_follow_ups_first(
+    update: Update, context: BotContext, school_id: int, school: str
+) -> None:
+    """What was agreed last time and is not done yet comes before the new visit."""
+    lines = await follow_ups.open_for_school(context.session, school_id, context.now().date())
+    if lines:
+        await answer(update, texts.visit_open_follow_ups(school, lines))
 
 
 async def _set_date(

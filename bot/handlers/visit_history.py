@@ -137,7 +137,7 @@ async def open_visit(update: Update, context: BotContext) -> None:
         participants_other=visit.participants_other,
         findings=visit.findings,
         recommendations=visit.recommendations,
-        follow_ups=[(f.what, f.due_date) for f in card.follow_ups],
+        follow_ups=[(texts.follow_up_with_state(f), f.due_date) for f in card.follow_ups],
         attachments=len(card.attachments),
         title=texts.visit_card_title(card.row.curator),
     )

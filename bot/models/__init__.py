@@ -24,7 +24,14 @@ from bot.models.people import (
 )
 from bot.models.results import Assessment, AssessmentResult, Practice, TrainingCourse
 from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
-from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem
+from bot.models.roadmaps import (
+    ItemStatus,
+    ProgressReport,
+    ReviewMessage,
+    ReviewState,
+    Roadmap,
+    RoadmapItem,
+)
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
@@ -51,6 +58,7 @@ __all__ = [
     "ProgressReport",
     "Region",
     "RegistrationState",
+    "ReviewMessage",
     "ReviewState",
     "RiskFactor",
     "RiskLevel",

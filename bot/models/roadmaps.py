@@ -65,6 +65,7 @@ class ReviewState(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    ON_HOLD = "on_hold"  # «на паузе»: the curator waits for something before deciding
 
 
 class ProgressReport(Base):
@@ -86,3 +87,19 @@ class ProgressReport(Base):
     reviewed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewMessage(Base, TimestampMixin):
+    """One message of a report's review thread (curator ↔ school), with an optional file."""
+
+    __tablename__ = "review_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    author_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    file_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    # A curator's decision carried by this message (returned / on_hold / accepted), if any.
+    state: Mapped[str | None] = mapped_column(String(16))

@@ -56,5 +56,9 @@ class VisitFollowUp(Base, TimestampMixin):
     what: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date] = mapped_column(index=True)
     done_at: Mapped[datetime | None]
+    # Who marked it done (the school or the curator), and what they said or showed.
+    done_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    done_comment: Mapped[str | None] = mapped_column(Text)
+    done_file_id: Mapped[str | None] = mapped_column(String(256))
 
     visit: Mapped[Visit] = relationship(back_populates="follow_ups")

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 
 from bot import texts
 from bot.reports.cells import text_cell
-from bot.services.report_data import ReportEvent, ReportItem
+from bot.services.report_data import ReportEvent, ReportFollowUp, ReportItem
 from bot.services.results import ReportResultRow
 from bot.services.school_year import SchoolYear
 from bot.services.training import TrainingSummary
@@ -100,6 +100,7 @@ def build_half_year_report(
     today: date,
     results: Sequence[ReportResultRow] = (),
     training: Sequence[tuple[str, TrainingSummary]] = (),
+    follow_ups: Sequence[ReportFollowUp] = (),
 ) -> bytes:
     """`today` (the municipality's) decides which items are marked overdue."""
     # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
@@ -144,6 +145,18 @@ def build_half_year_report(
                     texts.fmt_date(event.day),
                     event_mark(event),
                     event.organisers or "",
+                ]
+            )
+    if follow_ups:
+        heading(texts.FOLLOW_UPS_SECTION, Font(bold=True))
+        for number, follow_up in enumerate(follow_ups, start=1):
+            row(
+                [
+                    str(number),
+                    f"{follow_up.school}: {follow_up.what}",
+                    texts.fmt_date(follow_up.due),
+                    texts.follow_up_mark(follow_up.due, follow_up.done_on, today),
+                    follow_up.comment or "",
                 ]
             )
 

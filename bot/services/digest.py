@@ -25,7 +25,7 @@ from bot.models import (
     SchoolStatus,
     Visit,
 )
-from bot.services import local_time
+from bot.services import follow_ups, local_time
 from bot.services.actors import Actor
 from bot.services.recipients import municipality_timezone
 
@@ -46,10 +46,16 @@ class SchoolWeek:
     due_soon: int = 0
     visits_this_week: int = 0
     waiting_review: int = 0
+    overdue_follow_ups: int = 0  # a visit's agreed next steps past their date
 
     @property
     def needs_attention(self) -> int:
-        return self.overdue * 3 + self.waiting_review * 2 + (self.visits_this_week == 0)
+        return (
+            self.overdue * 3
+            + self.waiting_review * 2
+            + self.overdue_follow_ups * 2
+            + (self.visits_this_week == 0)
+        )
 
 
 @dataclass
@@ -166,6 +172,8 @@ async def build_digests(
         .group_by(Roadmap.school_id)
     ):
         schools[school_id][0].waiting_review = int(count)
+    for school_id, count in (await follow_ups.overdue_counts(session, ids, today)).items():
+        schools[school_id][0].overdue_follow_ups = count
     events_by_municipality: dict[int, list[tuple[str, datetime]]] = {}
     for municipality_id, title, starts in await session.execute(
         select(Event.municipality_id, Event.title, Event.starts_at)

@@ -58,6 +58,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "practices": EVERYONE_BOUND,
     "practice_new": COORDINATORS | CURATORS,
     "training": COORDINATORS,
+    # -- issue 18.1–2: a visit's agreed next steps done; messages in a report's review thread
+    "followup": CURATORS | SCHOOLS,
+    "thread": CURATORS | SCHOOLS,
 }
 
 # Actions that are also bot commands (shown in the menu via setMyCommands), in menu order.
@@ -138,6 +141,7 @@ class Button:
     - audience: coordinators of the event's municipality and those it is for
     - participant: signed up for the event; recipient: the notification is theirs
     - (an invite is reached by those who may issue it: `coordinates` its school's place)
+    - tends: staff of the school or its curator (follow-ups, review threads)
     - any: no target beyond the person's own scope (lists, filters, pages)
 
     `sample` is the data of such a button, `{id}` standing for the target. Buttons used
@@ -311,4 +315,11 @@ BUTTONS: dict[str, Button] = {
     r"^prc:rf:\d{1,2}$": _inside("practice_new"),
     r"^prc:x$": _inside("practice_new"),
     r"^prc:v:\d{1,9}$": Button("practice_new", "visit", "sees", "prc:v:{id}", changes=True),
+    # -- issue 18.1: a visit's follow-up done (reminder, card, /roadmap), then a comment
+    r"^fu:d:\d{1,9}$": Button("followup", "followup", "tends", "fu:d:{id}", changes=True),
+    r"^fu:c:\d{1,9}$": Button("followup", "followup", "tends", "fu:c:{id}"),
+    # -- issue 18.2: a report's review thread: read, write, put on hold
+    r"^rm:th:\d{1,9}$": Button("roadmap", "report", "sees", "rm:th:{id}"),
+    r"^rm:tm:\d{1,9}$": Button("thread", "report", "tends", "rm:tm:{id}"),
+    r"^rm:hd:\d{1,9}$": Button("review", "report", "curates", "rm:hd:{id}", changes=True),
 }

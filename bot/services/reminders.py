@@ -204,7 +204,7 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
             key_prefix=f"followup {follow_up.id}",
             kind="followup",
             due_at=at_nine(follow_up.due_date, timezone),
-            buttons=[snooze_buttons()],
+            buttons=[[(texts.BUTTON_FOLLOW_UP_DONE, f"fu:d:{follow_up.id}")], snooze_buttons()],
             text=texts.follow_up_reminder(school.short_name, follow_up.what, follow_up.due_date),
         )
     return queued

@@ -27,6 +27,7 @@ from bot.models import (
     RoleAssignment,
     School,
     Visit,
+    VisitFollowUp,
 )
 from bot.services.errors import NotFound
 
@@ -269,4 +270,43 @@ async def report_events(
             waitlisted=int(waiting or 0),
         )
         for event, host_name, signed, waiting, attended in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ReportFollowUp:
+    """A next step agreed in a visit of the period, and where it stands."""
+
+    school: str
+    what: str
+    due: date
+    done_on: date | None
+    comment: str | None
+
+
+async def report_follow_ups(
+    session: AsyncSession, school_ids: list[int], first: date, last: date, timezone: str
+) -> list[ReportFollowUp]:
+    rows = await session.execute(
+        select(VisitFollowUp, School.short_name)
+        .join(Visit, Visit.id == VisitFollowUp.visit_id)
+        .join(School, School.id == Visit.school_id)
+        .where(
+            Visit.school_id.in_(school_ids),
+            Visit.deleted_at.is_(None),
+            Visit.visit_date >= first,
+            Visit.visit_date <= last,
+        )
+        .order_by(School.number, School.short_name, VisitFollowUp.due_date, VisitFollowUp.id)
+    )
+    zone = ZoneInfo(timezone)
+    return [
+        ReportFollowUp(
+            school,
+            f.what,
+            f.due_date,
+            f.done_at.astimezone(zone).date() if f.done_at else None,
+            f.done_comment,
+        )
+        for f, school in rows
     ]

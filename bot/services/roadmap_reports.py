@@ -20,25 +20,28 @@ from bot.models import (
     RoadmapItem,
     School,
 )
-from bot.services import audit, outbox, recipients
+from bot.services import audit, outbox, recipients, review_threads
 from bot.services.actors import Actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.roadmaps import visible_item
 
 MAX_REPORT_TEXT = 2000
+# A curator decides on a report waiting for review or put on hold («на паузе»).
+DECIDABLE = (ReviewState.PENDING, ReviewState.ON_HOLD)
 
 
 @dataclass(frozen=True)
 class HistoryLine:
     at: datetime
     who: str
-    what: str  # submitted | accepted | returned
+    what: str  # submitted | accepted | returned | on_hold | message
     status: ItemStatus
     text: str | None
+    file_kind: str | None = None  # a thread message's photo or document
 
 
 async def item_history(session: AsyncSession, actor: Actor, item_id: int) -> list[HistoryLine]:
-    await visible_item(session, actor, item_id)
+    _, school = await visible_item(session, actor, item_id)
     author = Person.__table__.alias("author")
     reviewer = Person.__table__.alias("reviewer")
     rows = await session.execute(
@@ -48,6 +51,8 @@ async def item_history(session: AsyncSession, actor: Actor, item_id: int) -> lis
         .where(ProgressReport.item_id == item_id)
         .order_by(ProgressReport.submitted_at, ProgressReport.id)
     )
+    rows = rows.all()
+    threads = await review_threads.thread_lines(session, [r[0].id for r in rows], school.id)
     lines: list[HistoryLine] = []
     for report, author_name, reviewer_name in rows:
         lines.append(
@@ -55,7 +60,15 @@ async def item_history(session: AsyncSession, actor: Actor, item_id: int) -> lis
                 report.submitted_at, author_name, "submitted", report.status, report.done_text
             )
         )
-        if report.reviewed_at is not None:
+        thread = threads.get(report.id, [])
+        lines += [
+            HistoryLine(
+                line.at, line.who, line.state or "message", report.status, line.text, line.file_kind
+            )
+            for line in thread
+        ]
+        # Reports decided before threads existed keep their one decision on the report.
+        if report.reviewed_at is not None and not any(line.state for line in thread):
             lines.append(
                 HistoryLine(
                     report.reviewed_at,
@@ -100,7 +113,8 @@ async def submit_report(
         raise DomainError("text_too_long", length=len(done_text), limit=MAX_REPORT_TEXT)
     pending = await session.scalar(
         select(ProgressReport.id).where(
-            ProgressReport.item_id == item.id, ProgressReport.review_state == ReviewState.PENDING
+            ProgressReport.item_id == item.id,
+            ProgressReport.review_state.in_(DECIDABLE),
         )
     )
     if pending is not None:
@@ -163,6 +177,7 @@ class QueuedReport:
     author: str
     submitted_at: datetime
     attachments: list[tuple[str, str]]  # (kind, file_id)
+    state: ReviewState = ReviewState.PENDING
 
 
 async def review_queue(session: AsyncSession, actor: Actor) -> list[QueuedReport]:
@@ -178,7 +193,7 @@ async def review_queue(session: AsyncSession, actor: Actor) -> list[QueuedReport
             .join(Person, Person.id == ProgressReport.author_person_id)
             .where(
                 School.id.in_(actor.curated_school_ids),
-                ProgressReport.review_state == ReviewState.PENDING,
+                ProgressReport.review_state.in_(DECIDABLE),
             )
             .order_by(ProgressReport.submitted_at, ProgressReport.id)
         )
@@ -207,6 +222,7 @@ async def review_queue(session: AsyncSession, actor: Actor) -> list[QueuedReport
             author,
             report.submitted_at,
             files.get(report.id, []),
+            report.review_state,
         )
         for report, item, school, author in rows
     ]
@@ -232,7 +248,7 @@ async def pending_for_review(
         raise NotFound("roadmap_report_not_found")  # unseen: the same as a missing report
     if school.id not in actor.curated_school_ids:
         raise AccessDenied("roadmap_review_only_curator")
-    if report.review_state != ReviewState.PENDING:
+    if report.review_state not in DECIDABLE:
         raise DomainError("roadmap_report_reviewed")
     return report, item, school
 
@@ -261,6 +277,7 @@ async def review(
         item.percent = report.percent
         item.accepted_at = now if report.status == ItemStatus.DONE else None
     await session.flush()
+    await review_threads.record_decision(session, actor, report, report.review_state, comment, now)
     await audit.record(
         session,
         actor_person_id=actor.person_id,
@@ -273,10 +290,15 @@ async def review(
     await outbox.enqueue_for_each(
         session,
         staff,
-        key_prefix=f"report {report.id}:{report.review_state.value}",
+        key_prefix=f"report {report.id}:{report.review_state.value}:{now.isoformat()}",
         kind="review",
         due_at=now,
         text=texts.report_reviewed_notice(item.number, item.measure, accept, comment),
-        buttons=None if accept else [[(texts.BUTTON_REPORT_AGAIN, f"rm:rep:{item.id}")]],
+        buttons=None
+        if accept
+        else [
+            [(texts.BUTTON_REPORT_AGAIN, f"rm:rep:{item.id}")],
+            [(texts.BUTTON_THREAD_ANSWER, f"rm:tm:{report.id}")],
+        ],
     )
     return report

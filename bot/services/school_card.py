@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from bot.models import (
     Visit,
 )
 from bot.services.actors import Actor, get_visible_school
+from bot.services.follow_ups import FollowUpLine, open_for_school
 from bot.services.results import SchoolResults, school_results
 from bot.services.risk_profile import FactorLevel, profile
 from bot.services.school_names import match_schools
@@ -53,6 +54,8 @@ class SchoolCard:
     people: list[PersonLine]
     results: SchoolResults | None = None  # issue 18: the latest year, with the year before
     training: TrainingSummary | None = None  # issue 18: courses this school year and last
+
+    follow_ups: list[FollowUpLine] = field(default_factory=list)  # open, soonest first
 
 
 async def find_in_scope(session: AsyncSession, actor: Actor, query: str) -> list[School]:
@@ -119,4 +122,5 @@ async def school_card(
         people=people,
         training=await training_summary(session, school, SchoolYear.containing(today).start),
         results=await school_results(session, school.id, SchoolYear.containing(today).start),
+        follow_ups=await open_for_school(session, school.id, today),
     )

@@ -1,7 +1,7 @@
 """School results, teacher training, the practice bank (issue 18 parts 3–5)
 
 Revision ID: 0007_results
-Revises: 0004_schoolyear
+Revises: 0006_followups
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_results"
-down_revision: str | None = "0004_schoolyear"
+down_revision: str | None = "0006_followups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -61,6 +61,9 @@ REFUSALS = {
             "scope_not_found",
             "visit_school_not_curated",
             "visit_item_other_school",
+            "followup_not_found",
+            "followup_not_yours",
+            "thread_not_yours",
         )
     ),
 }
@@ -91,12 +94,19 @@ PERSONAS: dict[str, Persona] = {
     "school staff": Persona(
         DIRECTOR_17,
         frozenset({Role.SCHOOL_STAFF}),
-        {"sees": HOME, "staff": HOME, "edits": HOME, "audience": HOME, "recipient": HOME},
+        {
+            "sees": HOME,
+            "staff": HOME,
+            "edits": HOME,
+            "audience": HOME,
+            "recipient": HOME,
+            "tends": HOME,
+        },
     ),
     "curator": Persona(
         CURATOR_17,
         frozenset({Role.CURATOR}),
-        {"sees": HOME, "curates": HOME, "author": HOME},
+        {"sees": HOME, "curates": HOME, "author": HOME, "tends": HOME},
     ),
     "municipal coordinator": Persona(
         COORDINATOR, frozenset({Role.MUNICIPAL_COORDINATOR}), _coordinator(HOME)
@@ -168,7 +178,7 @@ async def test_every_button_pattern_is_in_the_table(bot: BotHarness) -> None:
 
 def test_table_rows_are_consistent() -> None:
     reaches = {"any", "sees", "staff", "curates", "edits", "author"}
-    reaches |= {"coordinates", "audience", "participant", "recipient"}
+    reaches |= {"coordinates", "audience", "participant", "recipient", "tends"}
     assert set(BUTTONS) >= FINAL  # pressed last only if they are rows of the table
     for pattern, rule in BUTTONS.items():
         assert rule.action in ACTIONS, pattern

@@ -237,6 +237,9 @@ async def test_report_is_the_seeds_table_with_sections_school_and_event_rows(
             "Записалось: 3, участвовало: 1, в листе ожидания: 1. Итоги: Приняты рекомендации.",
             "Плотникова Т.А., Управление образования",
         ],
+        # The next steps agreed in the period's visits and where they stand (issue 18.1).
+        ["Договорённости по итогам посещений", *blank],
+        ["1", "СШ № 17: Составить план", "01.12.2026", "В работе", None],
     ]
     assert not any(".." in str(value) for row in rows for value in row)
 

@@ -27,6 +27,7 @@ from bot.models import (
     RoleAssignment,
     School,
     Visit,
+    VisitFollowUp,
     VisitFormat,
 )
 from tests.support.factories import (
@@ -61,6 +62,7 @@ class Side:
     invite: int  # for staff of the school, unused
     person: int  # the school's director
     role: int  # the director's school-staff role
+    followup: int = 0  # an agreed next step of the visit
 
     def id_of(self, target: str) -> int:
         return int(getattr(self, target))
@@ -119,7 +121,8 @@ async def _one_of_everything(
         school_id=school.id,
         expires_at=now + timedelta(days=7),
     )
-    session.add_all([report, event, notification, invite])
+    follow_up = VisitFollowUp(visit_id=visit.id, what=f"Шаг {label}", due_date=now.date())
+    session.add_all([report, event, notification, invite, follow_up])
     await session.flush()
     role = await session.scalar(
         select(RoleAssignment.id).where(
@@ -137,6 +140,7 @@ async def _one_of_everything(
         invite.id,
         director_id,
         role,
+        follow_up.id,
     )
 
 
