@@ -285,9 +285,9 @@ async def send_report_file(
         visits,
         events,
         today,
-        school_results,
-        school_training,
-        late_steps,
+        results=school_results,
+        training=school_training,
+        follow_ups=late_steps,
     )
     chat = update.effective_chat
     assert chat is not None

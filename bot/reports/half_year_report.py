@@ -98,6 +98,7 @@ def build_half_year_report(
     visits: Sequence[VisitRow],
     events: Sequence[ReportEvent],
     today: date,
+    *,
     results: Sequence[ReportResultRow] = (),
     training: Sequence[tuple[str, TrainingSummary]] = (),
     follow_ups: Sequence[ReportFollowUp] = (),

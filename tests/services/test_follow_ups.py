@@ -112,7 +112,7 @@ async def test_follow_ups_scope_done_once_and_the_report(session: AsyncSession) 
     rows = await report_data.report_follow_ups(
         session, [a.id, b.id], date(2026, 9, 1), date(2026, 12, 31), "Asia/Yekaterinburg"
     )
-    content = build_half_year_report("Отчёт", [], [], [], TODAY, rows)
+    content = build_half_year_report("Отчёт", [], [], [], TODAY, follow_ups=rows)
     sheet = load_workbook(io.BytesIO(content))["Отчёт"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     heading = next(i for i, row in enumerate(values) if row[0] == texts.FOLLOW_UPS_SECTION)
