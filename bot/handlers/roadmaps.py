@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application, CommandHandler
 
 from bot.handlers import (
+    carry_over,
     risk_profile,
     roadmap_import,
     roadmap_item_edit,
@@ -25,5 +26,6 @@ def register(application: Application) -> None:
         *roadmap_review.handlers(),
         *roadmap_item_edit.handlers(),
         *risk_profile.handlers(),
+        *carry_over.handlers(),
     ]:
         application.add_handler(handler)

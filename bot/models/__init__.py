@@ -23,10 +23,20 @@ from bot.models.people import (
     TelegramAccount,
 )
 from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
-from bot.models.roadmaps import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem
+from bot.models.roadmaps import (
+    REPORTED_STATUSES,
+    SETTLED_STATUSES,
+    ItemStatus,
+    ProgressReport,
+    ReviewState,
+    Roadmap,
+    RoadmapItem,
+)
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
+    "REPORTED_STATUSES",
+    "SETTLED_STATUSES",
     "Attachment",
     "AttachmentKind",
     "AuditRecord",

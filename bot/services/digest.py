@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
+    SETTLED_STATUSES,
     Event,
     EventStatus,
-    ItemStatus,
     ProgressReport,
     ReviewState,
     Roadmap,
@@ -114,7 +114,7 @@ async def build_digests(session: AsyncSession, actors: list[Actor], today: date)
         )
     }
     ids = select(School.id).where(scope).scalar_subquery()
-    not_done = RoadmapItem.status != ItemStatus.DONE
+    not_done = RoadmapItem.status.not_in(SETTLED_STATUSES)
     for school_id, done, overdue, soon in await session.execute(
         select(
             Roadmap.school_id,
@@ -200,7 +200,7 @@ async def _escalated(
         .where(
             actor.school_filter(),
             School.in_project.is_(True),
-            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
             RoadmapItem.due_date < today - ESCALATE_AFTER,
         )
         .order_by(RoadmapItem.due_date)

@@ -19,7 +19,7 @@ from bot.models import (
     Visit,
 )
 from bot.services.actors import Actor, get_visible_school
-from bot.services.risk_profile import FactorLevel, profile
+from bot.services.risk_profile import FactorLevel, profile, profile_year
 from bot.services.school_names import match_schools
 from bot.services.summaries import (
     OverdueItem,
@@ -106,7 +106,7 @@ async def school_card(
     return SchoolCard(
         school=school,
         summary=summary,
-        risks=[r for r in await profile(session, school.id, today.year) if r.level],
+        risks=[r for r in await profile(session, school.id, profile_year(today)) if r.level],
         sections=await progress_by_section(session, school.id),
         overdue=await overdue_for_school(session, school, today),
         visits=visits,

@@ -61,6 +61,7 @@ REFUSALS = {
             "scope_not_found",
             "visit_school_not_curated",
             "visit_item_other_school",
+            "carry_over_denied",
         )
     ),
 }
@@ -83,7 +84,7 @@ HOME, AWAY, BOTH, NONE = (
 
 
 def _coordinator(side: frozenset[str]) -> dict[str, frozenset[str]]:
-    return {"sees": side, "edits": side, "coordinates": side, "audience": side}
+    return {"sees": side, "edits": side, "coordinates": side, "audience": side, "settles": side}
 
 
 PERSONAS: dict[str, Persona] = {
@@ -91,12 +92,19 @@ PERSONAS: dict[str, Persona] = {
     "school staff": Persona(
         DIRECTOR_17,
         frozenset({Role.SCHOOL_STAFF}),
-        {"sees": HOME, "staff": HOME, "edits": HOME, "audience": HOME, "recipient": HOME},
+        {
+            "sees": HOME,
+            "staff": HOME,
+            "edits": HOME,
+            "audience": HOME,
+            "recipient": HOME,
+            "settles": HOME,
+        },
     ),
     "curator": Persona(
         CURATOR_17,
         frozenset({Role.CURATOR}),
-        {"sees": HOME, "curates": HOME, "author": HOME},
+        {"sees": HOME, "curates": HOME, "author": HOME, "settles": HOME},
     ),
     "municipal coordinator": Persona(
         COORDINATOR, frozenset({Role.MUNICIPAL_COORDINATOR}), _coordinator(HOME)
@@ -120,6 +128,9 @@ FINAL = {
     r"^chg:cy:\d{1,9}:\d{1,9}$",
     r"^chg:my:\d{1,9}:\d{1,9}$",
     r"^ppl:ry:\d{1,9}$",
+    # the year's end: the item is carried over, the school's items too
+    r"^co:c:\d{1,9}$",
+    r"^co:a:\d{1,9}:\d{4}$",
 }
 
 
@@ -168,7 +179,7 @@ async def test_every_button_pattern_is_in_the_table(bot: BotHarness) -> None:
 
 def test_table_rows_are_consistent() -> None:
     reaches = {"any", "sees", "staff", "curates", "edits", "author"}
-    reaches |= {"coordinates", "audience", "participant", "recipient"}
+    reaches |= {"coordinates", "audience", "participant", "recipient", "settles"}
     assert set(BUTTONS) >= FINAL  # pressed last only if they are rows of the table
     for pattern, rule in BUTTONS.items():
         assert rule.action in ACTIONS, pattern
