@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,6 +87,7 @@ async def new_school_year(
     today: date,
     dry_run: bool,
     actor_person_id: int | None = None,
+    now: datetime | None = None,
 ) -> Rollover:
     """Plan (dry run) or carry out the rollover into `new`; the caller commits."""
     check_target(new, today)
@@ -135,7 +136,7 @@ async def new_school_year(
     result.unfinished = await unfinished_items(session, old)
     if not dry_run:
         for school in result.unfinished:
-            result.schools_told += await _tell_school(session, school, old, new)
+            result.schools_told += await _tell_school(session, school, old, new, now)
         if result.changed:
             await audit.record(
                 session,
@@ -195,7 +196,11 @@ async def unfinished_items(session: AsyncSession, old: SchoolYear) -> list[Unfin
 
 
 async def _tell_school(
-    session: AsyncSession, school: UnfinishedSchool, old: SchoolYear, new: SchoolYear
+    session: AsyncSession,
+    school: UnfinishedSchool,
+    old: SchoolYear,
+    new: SchoolYear,
+    now: datetime | None,
 ) -> int:
     staff = await recipients.school_staff(session, school.school_id)
     queued = await outbox.enqueue_for_each(
@@ -203,6 +208,7 @@ async def _tell_school(
         staff,
         key_prefix=f"rollover {new.start}:school {school.school_id}",
         kind="rollover",
+        due_at=now,  # the bot's clock (None: the wall clock)
         text=texts.rollover_school_message(
             school.school, old.label, new.label, school.count, school.first
         ),
