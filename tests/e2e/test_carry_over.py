@@ -153,3 +153,25 @@ async def test_others_may_not_settle_and_a_plan_not_begun_is_refused(
     async with session_factory() as session:
         item = await session.get(RoadmapItem, future_id)
         assert item is not None and item.status == ItemStatus.NOT_STARTED
+
+
+async def test_a_risk_set_in_february_belongs_to_the_school_year(
+    demo: BotHarness, session_factory: SessionFactory
+) -> None:
+    """In February 2027 the profile is 2026/27's: written so, and read so by the card and
+    /summary (before, the calendar year 2027 was written and read)."""
+    from bot.models import SchoolRiskProfileEntry
+
+    demo.clock.set(datetime(2027, 2, 10, 6, 0, tzinfo=UTC))
+    director = await demo.login(DIRECTOR_17)
+    reply = await demo.send(director, "/risks")
+    reply = await demo.press(director, reply.last.button_texts[0])
+    assert reply.last.button_texts[0].startswith("🔴 1.")
+    async with session_factory() as session:
+        entry = (await session.scalars(select(SchoolRiskProfileEntry))).one()
+    assert (entry.risk_factor_id, entry.level.value, entry.year) == (1, "high", 2026)
+    coordinator = await demo.login("Плотникова Тамара Андреевна")
+    card = await demo.send(coordinator, "/school 17")
+    assert "Риски: 1. Низкий уровень оснащения школы — высокий" in card.text
+    summary = await demo.send(coordinator, "/summary")
+    assert "высокие риски: 1" in summary.everything
