@@ -438,3 +438,28 @@ async def test_a_curator_added_before_the_rollover_joins_the_school_year_it_is_i
         )
     ).all()
     assert sorted(holding) == sorted([(curator_name(1), 2026), (curator_name(2), 2026)])
+
+
+@pytest.mark.parametrize(
+    ("table", "kind"),
+    [
+        ("municipalities", Sheet.MUNICIPALITIES),
+        ("schools", Sheet.SCHOOLS),
+        ("people", Sheet.PEOPLE),
+        ("assignments", Sheet.ASSIGNMENTS),
+    ],
+)
+def test_a_single_sheet_named_list1_is_known_by_its_headers(table: str, kind: Sheet) -> None:
+    rows = getattr(region_book(), table)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Лист1"
+    sheet.append(["Приложение к приказу"])  # a title row above the header
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    book = read_directory(buffer.getvalue())
+    assert list(book.rows) == [kind] and book.problems == []
+    assert len(book.rows[kind]) == len(rows) - 1
