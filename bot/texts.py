@@ -1739,3 +1739,8 @@ def settle_list(school: str, old: str, total: int, shown: int) -> str:
         f"Не решено мероприятий: {total}.{more} Откройте мероприятие, чтобы перенести "
         "или закрыть его."
     )
+
+
+def earlier_open_button(label: str, count: int) -> str:
+    """Under /roadmap of the new year: last year's items still to carry over or close."""
+    return f"Не решено в {label}: {count}"

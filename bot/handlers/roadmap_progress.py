@@ -22,6 +22,7 @@ from bot.runtime import BotContext
 from bot.services import carry_over, roadmap_reports, roadmaps
 from bot.services.errors import DomainError
 from bot.services.roadmap_reports import Evidence
+from bot.services.school_year import SchoolYear
 
 PAGE = 6
 STATUS, PERCENT, DONE_TEXT, EVIDENCE, CONFIRM = range(20, 25)
@@ -50,6 +51,12 @@ async def _show_list(
         navigation.append((texts.BUTTON_NEXT, f"rm:l:{school_id}:{page + 1}"))
     if navigation:
         buttons.append(navigation)
+    if carry_over.may_settle(context.actor, school):
+        earlier = await carry_over.earlier_open_year(context.session, school.id)
+        if earlier is not None:
+            year, count = earlier
+            label = SchoolYear(year).label
+            buttons.append([(texts.earlier_open_button(label, count), f"co:l:{school.id}:{year}")])
     await answer(
         update, texts.roadmap_page(school.short_name, shown, page, pages), buttons, edit=edit
     )

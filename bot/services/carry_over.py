@@ -245,3 +245,24 @@ async def carry_all(
     for item_id in ids:
         carried += (await carry_over(session, actor, item_id, today=today)).changed
     return listed.school, SchoolYear(year + 1).label, carried
+
+
+async def earlier_open_year(session: AsyncSession, school_id: int) -> tuple[int, int] | None:
+    """(year, count) of the latest earlier roadmap with unsettled items, when /roadmap shows
+    a newer one — so last year's items stay reachable after the new plan is loaded."""
+    latest = select(func.max(Roadmap.year)).where(Roadmap.school_id == school_id).scalar_subquery()
+    found = (
+        await session.execute(
+            select(Roadmap.year, func.count(RoadmapItem.id))
+            .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
+            .where(
+                Roadmap.school_id == school_id,
+                Roadmap.year < latest,
+                RoadmapItem.status.not_in(SETTLED_STATUSES),
+            )
+            .group_by(Roadmap.year)
+            .order_by(Roadmap.year.desc())
+            .limit(1)
+        )
+    ).first()
+    return (int(found[0]), int(found[1])) if found else None

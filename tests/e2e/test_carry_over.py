@@ -84,6 +84,13 @@ async def test_a_school_carries_one_item_over_and_closes_another(
     assert message is not None
     reply = await demo.press_data(director, message.message_id, f"co:c:{pedsovet}")
     assert reply.text == texts.item_carried("1", "2026/27", False)
+    # /roadmap now shows the new plan, and leads back to what is left of the old one.
+    reply = await demo.send(director, "/roadmap")
+    assert "Педсовет по итогам ВПР" in reply.text and "Открытые уроки" not in reply.text
+    assert texts.earlier_open_button("2025/26", 1) in reply.last.button_texts
+    reply = await demo.press(director, texts.earlier_open_button("2025/26", 1))
+    assert "Не решено мероприятий: 1" in reply.text
+    assert reply.last.button_texts == ["2. Открытые уроки"]
 
     # The curator closes the other one with a note.
     curator = await demo.login(CURATOR_17)
