@@ -51,7 +51,8 @@ async def roadmap_progress(
             func.sum(case((not_done & (RoadmapItem.due_date < today), 1), else_=0)),
         )
         .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
-        .where(Roadmap.school_id.in_(ids))
+        # A carried-over item is counted once: as its copy in the next year's plan.
+        .where(Roadmap.school_id.in_(ids), RoadmapItem.status != ItemStatus.CARRIED_OVER)
         .group_by(Roadmap.school_id)
     )
     waiting = dict(

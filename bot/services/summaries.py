@@ -173,7 +173,8 @@ async def progress_by_section(session: AsyncSession, school_id: int) -> list[tup
             func.count(RoadmapItem.id),
         )
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(Roadmap.school_id == school_id)
+        # A carried-over item is counted once: as its copy in the next year's plan.
+        .where(Roadmap.school_id == school_id, RoadmapItem.status != ItemStatus.CARRIED_OVER)
         .group_by(RoadmapItem.section)
         .order_by(func.min(RoadmapItem.position))
     )

@@ -116,6 +116,9 @@ async def test_carried_and_closed_items_leave_every_not_done_list(session: Async
     assert [s.overdue for s in week.schools] == [0]
     card = await school_card.school_card(session, coordinator_actor, school.id, TODAY)
     assert card.overdue == []
+    # Three items, one of them now in 2026/27: still three in the totals, not four.
+    assert (card.summary.total, card.summary.accepted) == (3, 0)
+    assert sum(total for _, _, total in card.sections) == 3
     assert await _reminded(session) == (0, 0)
 
     # A second tap changes nothing; the other action on a settled item is refused.
