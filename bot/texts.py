@@ -568,6 +568,9 @@ ITEM_STATUS_LABELS = {
     "in_progress": "в работе",
     "done": "выполнено",
     "not_done": "не выполнено",
+    # Settled at the year's end (bot/services/carry_over.py), never chosen in a report.
+    "closed": "закрыто без выполнения",
+    "carried_over": "перенесено в следующий учебный год",
 }
 RISK_LEVEL_LABELS = {"high": "высокий", "medium": "средний", "low": "низкий"}
 BUTTON_REVIEW_QUEUE = "Открыть отчёты на проверку"
@@ -623,6 +626,8 @@ ROADMAP_STATUS_HEADERS = {
     "not_started": "Не начато",
     "not_done": "Не выполнено",
     "done": "✅ Выполнено (принято куратором)",
+    "closed": "Закрыто без выполнения",
+    "carried_over": "➡️ Перенесено в следующий учебный год",
 }
 
 
@@ -779,7 +784,7 @@ def item_card(item, school: str, overdue: bool, risk: str | None = None) -> str:
         + (" — <b>просрочено</b>" if overdue else ""),
         f"<b>Ответственные:</b> {e(item.responsible) if item.responsible else '—'}",
         f"<b>Ожидаемый результат:</b> {e(item.expected_result) if item.expected_result else '—'}",
-        f"<b>Статус:</b> {ITEM_STATUS_LABELS[item.status.value]}"
+        f"<b>Статус:</b> {item_status_label(item)}"
         + (f", {item.percent}%" if item.percent is not None else ""),
     ]
     return _fit("\n".join(line for line in lines if line))
@@ -1700,8 +1705,8 @@ def rollover_school_message(
     if count > len(first):
         lines.append(f"…и ещё {count - len(first)}.")
     lines.append(
-        "Решите по каждому: включить в план нового года (загрузите его через /import) "
-        "или закрыть — отчитаться «не выполнено» с пояснением (/roadmap)."
+        f"Решите по каждому: «Перенести в {e(new)}» или «Закрыть» — кнопками ниже "
+        "или в карточке мероприятия (/roadmap)."
     )
     return _fit("\n".join(lines))
 
@@ -2172,3 +2177,79 @@ def thread_text(thread, timezone: str) -> str:  # Thread
         file = f" 📎 {FILE_KIND_LABELS.get(line.file_kind or '', 'файл')}" if line.file_id else ""
         out.append(f"{fmt_datetime(line.at, timezone)} — {e(line.who)} ({side}){verb}{body}{file}")
     return _fit("\n".join(out))
+
+
+# ================================================================ carry over or close (issue 13)
+
+
+def carry_button(label: str) -> str:
+    return f"➡️ Перенести в {label}"
+
+
+BUTTON_CLOSE_ITEM = "✖️ Закрыть"
+BUTTON_CARRY_ALL = "Перенести все"
+BUTTON_SETTLE_LIST = "Разобрать по пунктам"
+BUTTON_CLOSE_NO_NOTE = "Закрыть без примечания"
+CLOSE_ITEM_PROMPT = (
+    "Мероприятие {number} будет закрыто без выполнения. Напишите примечание — почему "
+    "(до 500 знаков) — или нажмите «Закрыть без примечания». /cancel — отмена."
+)
+ERRORS.update(
+    {
+        "carry_over_denied": (
+            "Переносить и закрывать мероприятия могут школа, её куратор и координаторы."
+        ),
+        "carry_over_too_early": "Учебный год {year} ещё не начался: переносить пока нечего.",
+        "item_already_settled": "Мероприятие уже не в работе: {status}.",
+    }
+)
+
+
+def settled_mark(status: str, note: str | None, next_label: str) -> str:
+    """The mark of a settled item in cards and reports."""
+    if status == "carried_over":
+        return f"Перенесено в {next_label}"
+    if status == "closed":
+        return f"Закрыто: {note}" if note else "Закрыто без выполнения"
+    return ITEM_STATUS_LABELS[status]
+
+
+def item_status_label(item) -> str:  # RoadmapItem
+    label = ITEM_STATUS_LABELS[item.status.value]
+    if item.status.value == "closed" and item.closing_note:
+        label += f" ({e(item.closing_note[:200])})"
+    return label
+
+
+def item_carried(number: str, label: str, changed: bool) -> str:
+    if not changed:
+        return f"Мероприятие {e(number)} уже перенесено в {e(label)}."
+    return f"✅ Мероприятие {e(number)} перенесено в дорожную карту {e(label)}."
+
+
+def item_closed(number: str, changed: bool) -> str:
+    if not changed:
+        return f"Мероприятие {e(number)} уже закрыто."
+    return f"✅ Мероприятие {e(number)} закрыто без выполнения."
+
+
+def carried_all(school: str, label: str, count: int) -> str:
+    if not count:
+        return f"{e(school)}: переносить нечего — все мероприятия уже решены."
+    return f"✅ {e(school)}: перенесено в {e(label)} мероприятий: {count}."
+
+
+def settle_list(school: str, old: str, total: int, shown: int) -> str:
+    if not total:
+        return f"{e(school)}, {e(old)}: все мероприятия решены — перенесены, закрыты или выполнены."
+    more = f" Показаны первые {shown}." if total > shown else ""
+    return (
+        f"<b>{e(school)}, дорожная карта {e(old)}</b>\n"
+        f"Не решено мероприятий: {total}.{more} Откройте мероприятие, чтобы перенести "
+        "или закрыть его."
+    )
+
+
+def earlier_open_button(label: str, count: int) -> str:
+    """Under /roadmap of the new year: last year's items still to carry over or close."""
+    return f"Не решено в {label}: {count}"

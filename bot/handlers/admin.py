@@ -57,6 +57,7 @@ async def run_new_year(update: Update, context: BotContext) -> None:
         today=context.now().date(),
         dry_run=False,
         actor_person_id=context.actor.person_id,
+        now=context.now(),
     )
     await context.commit()
     done = texts.ROLLOVER_DONE if result.changed else texts.ROLLOVER_NOTHING

@@ -11,12 +11,18 @@ from bot.handlers.replies import answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import School
 from bot.runtime import BotContext
-from bot.services import risk_profile, roadmaps
+from bot.services import risk_profile, roadmaps, visits
+
+
+async def _year(context: BotContext, school_id: int) -> int:
+    """The school year of the school's local today."""
+    today = await visits.local_today(context.session, context.actor, school_id, context.now())
+    return risk_profile.profile_year(today)
 
 
 async def _show(update: Update, context: BotContext, school_id: int, edit: bool) -> None:
     school = await roadmaps.editable_school(context.session, context.actor, school_id)
-    levels = await risk_profile.profile(context.session, school.id, context.now().year)
+    levels = await risk_profile.profile(context.session, school.id, await _year(context, school.id))
     buttons = [
         [
             (
@@ -48,7 +54,11 @@ async def toggle(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     _, _, school_id, factor_id = (update.callback_query.data or "").split(":")
     await risk_profile.toggle(
-        context.session, context.actor, int(school_id), int(factor_id), context.now().year
+        context.session,
+        context.actor,
+        int(school_id),
+        int(factor_id),
+        await _year(context, int(school_id)),
     )
     await context.commit()
     school = await context.session.get(School, int(school_id))

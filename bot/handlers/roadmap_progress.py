@@ -12,15 +12,17 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.handlers import carry_over as carry_over_buttons
 from bot.handlers.conversation_kit import make_cancel, message_text, typed, wrong_input
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
-from bot.models import ItemStatus, School
+from bot.models import REPORTED_STATUSES, SETTLED_STATUSES, ItemStatus, School
 from bot.runtime import BotContext
-from bot.services import follow_ups, roadmap_reports, roadmaps
+from bot.services import carry_over, follow_ups, roadmap_reports, roadmaps
 from bot.services.errors import DomainError
 from bot.services.roadmap_reports import Evidence
+from bot.services.school_year import SchoolYear
 
 PAGE = 6
 STATUS, PERCENT, DONE_TEXT, EVIDENCE, CONFIRM = range(20, 25)
@@ -64,6 +66,12 @@ async def _show_list(
         if steps:
             text = texts.with_follow_ups(text, steps)
             buttons += _follow_up_buttons(context, school.id, steps)
+    if carry_over.may_settle(context.actor, school):
+        earlier = await carry_over.earlier_open_year(context.session, school.id)
+        if earlier is not None:
+            year, count = earlier
+            label = SchoolYear(year).label
+            buttons.append([(texts.earlier_open_button(label, count), f"co:l:{school.id}:{year}")])
     await answer(update, text, buttons, edit=edit)
 
 
@@ -98,7 +106,7 @@ async def show_card(update: Update, context: BotContext, item_id: int, *, edit: 
     """The item's card with what this person may do with it."""
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     overdue = (
-        item.status != ItemStatus.DONE
+        item.status not in SETTLED_STATUSES
         and item.due_date is not None
         and item.due_date < context.now().date()
     )
@@ -114,6 +122,10 @@ async def show_card(update: Update, context: BotContext, item_id: int, *, edit: 
     buttons: Buttons = [actions]
     if roadmaps.may_edit_roadmap(context.actor, school):
         buttons.append([(texts.BUTTON_EDIT, f"rm:ed:{item.id}")])
+    if item.status not in SETTLED_STATUSES and carry_over.may_settle(context.actor, school):
+        year = await roadmaps.item_year(context.session, item)
+        if carry_over.offered(year, context.now().date()):
+            buttons += carry_over_buttons.settle_buttons(item.id, year)
     buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
     await answer(
         update, texts.item_card(item, school.short_name, overdue, risk), buttons, edit=edit
@@ -150,7 +162,10 @@ async def start_report(update: Update, context: BotContext) -> int:
     if school.id not in context.actor.staff_school_ids:
         raise DomainError("roadmap_report_only_school")
     context.user_data[DRAFT] = {"item_id": item.id, "evidence": []}
-    buttons = [[(label, f"rm:st:{code}")] for code, label in texts.ITEM_STATUS_LABELS.items()]
+    buttons = [
+        [(texts.ITEM_STATUS_LABELS[status.value], f"rm:st:{status.value}")]
+        for status in REPORTED_STATUSES
+    ]
     buttons.append([(texts.BUTTON_CANCEL, "rm:x")])
     await answer(
         update,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application, CommandHandler
 
 from bot.handlers import (
+    carry_over,
     review_threads,
     risk_profile,
     roadmap_import,
@@ -27,5 +28,6 @@ def register(application: Application) -> None:
         *review_threads.handlers(),  # review threads and «на паузе» (issue 18.2)
         *roadmap_item_edit.handlers(),
         *risk_profile.handlers(),
+        *carry_over.handlers(),
     ]:
         application.add_handler(handler)

@@ -25,6 +25,8 @@ from bot.models.people import (
 from bot.models.results import Assessment, AssessmentResult, Practice, TrainingCourse
 from bot.models.risks import RiskFactor, RiskLevel, SchoolRiskProfileEntry
 from bot.models.roadmaps import (
+    REPORTED_STATUSES,
+    SETTLED_STATUSES,
     ItemStatus,
     ProgressReport,
     ReviewMessage,
@@ -35,6 +37,8 @@ from bot.models.roadmaps import (
 from bot.models.visits import Visit, VisitFollowUp, VisitFormat
 
 __all__ = [
+    "REPORTED_STATUSES",
+    "SETTLED_STATUSES",
     "Assessment",
     "AssessmentResult",
     "Attachment",

@@ -31,6 +31,21 @@ class ItemStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     NOT_DONE = "not_done"
+    # Settled at the end of a school year (bot/services/carry_over.py), never by a report.
+    CLOSED = "closed"
+    CARRIED_OVER = "carried_over"
+
+
+# Nothing more is expected of an item in these: it leaves /overdue, summaries, the digest
+# and the reminders. Every «not done yet» filter reads this set.
+SETTLED_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.CLOSED, ItemStatus.CARRIED_OVER})
+# What a school may report on an item (the report's status buttons).
+REPORTED_STATUSES = (
+    ItemStatus.NOT_STARTED,
+    ItemStatus.IN_PROGRESS,
+    ItemStatus.DONE,
+    ItemStatus.NOT_DONE,
+)
 
 
 class RoadmapItem(Base, TimestampMixin):
@@ -56,6 +71,10 @@ class RoadmapItem(Base, TimestampMixin):
     )
     percent: Mapped[int | None]
     accepted_at: Mapped[datetime | None]
+    # «Закрыть»: why it was closed without being done (optional).
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    # «Перенести»: the copy in the next school year's roadmap.
+    carried_to_item_id: Mapped[int | None] = mapped_column(ForeignKey("roadmap_items.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     roadmap: Mapped[Roadmap] = relationship(back_populates="items")

@@ -48,7 +48,7 @@ def _sentence(text: str) -> str:
 
 def item_mark(item: ReportItem, today: date) -> str:
     """«Отметка об исполнении»: status, date, overdue state, what was done, evidence."""
-    status = texts.ITEM_STATUS_LABELS[item.status.value].capitalize()
+    status = item.settled or texts.ITEM_STATUS_LABELS[item.status.value].capitalize()
     if item.accepted_on:
         status += f", принято куратором {texts.fmt_date(item.accepted_on)}"
     parts = [_sentence(status)]

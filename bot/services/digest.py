@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
+    SETTLED_STATUSES,
     Event,
     EventStatus,
-    ItemStatus,
     Municipality,
     Practice,
     ProgressReport,
@@ -130,7 +130,7 @@ async def build_digests(
         )
     }
     ids = select(School.id).where(scope).scalar_subquery()
-    not_done = RoadmapItem.status != ItemStatus.DONE
+    not_done = RoadmapItem.status.not_in(SETTLED_STATUSES)
     for school_id, done, overdue, soon in await session.execute(
         select(
             Roadmap.school_id,
@@ -250,7 +250,7 @@ async def _escalated(
         .where(
             actor.school_filter(),
             School.in_project.is_(True),
-            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
             RoadmapItem.due_date < today - ESCALATE_AFTER,
         )
         .order_by(RoadmapItem.due_date)

@@ -27,6 +27,7 @@ from bot.models import (
 )
 from bot.services import audit, outbox, recipients
 from bot.services.actors import Actor
+from bot.services.assignments import directory_year
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.permissions import INVITABLE_BY
 from bot.services.school_year import SchoolYear
@@ -356,9 +357,11 @@ async def move_school(
     """End the school's current assignments; the chosen curator takes it for this school year."""
     await coordinated_school(session, actor, school_id, lock=True)
     school, chosen, leaving = await candidate(session, actor, school_id, curator_id)
+    # The school's directory year, read before its rows are ended (they still count): the
+    # new curator joins the year the school is in, and the rollover carries them on.
+    year = await directory_year(session, school.id, now.date())
     for assignment in await _active_assignments(session, school.id):
         assignment.ended_at = now
-    year = SchoolYear.containing(now.date()).start
     existing = await session.scalar(
         select(CuratorAssignment).where(
             CuratorAssignment.curator_person_id == curator_id,

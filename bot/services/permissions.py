@@ -34,6 +34,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "import": COORDINATORS | SCHOOLS,
     "item_new": COORDINATORS | SCHOOLS,
     "item_edit": COORDINATORS | SCHOOLS,
+    # carry over / close an item at the year's end (issue 13): the school, its curator,
+    # coordinators — reach «settles»
+    "item_settle": COORDINATORS | CURATORS | SCHOOLS,
     # -- events
     "events": EVERYONE_BOUND,
     "event_new": COORDINATORS,
@@ -136,6 +139,7 @@ class Button:
     - sees: the school is in the person's scope (own school, curated, municipality, region)
     - staff: the person works at the school; curates: the person curates it
     - edits: staff of the school or a coordinator of its municipality
+    - settles: staff of the school, its curator, or a coordinator of its municipality
     - author: the curator who recorded the visit
     - coordinates: a coordinator of the event's or school's municipality (or region)
     - audience: coordinators of the event's municipality and those it is for
@@ -220,6 +224,15 @@ BUTTONS: dict[str, Button] = {
         "item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True
     ),
     r"^rm:x$": _inside("roadmap"),
+    # -- the year's end: carry over or close (bot/handlers/carry_over.py)
+    r"^co:c:\d{1,9}$": Button("item_settle", "item", "settles", "co:c:{id}", changes=True),
+    r"^co:x:\d{1,9}$": Button("item_settle", "item", "settles", "co:x:{id}"),
+    r"^co:xn$": _inside("item_settle"),
+    r"^co:xx$": _inside("item_settle"),
+    r"^co:a:\d{1,9}:\d{4}$": Button(
+        "item_settle", "school", "settles", "co:a:{id}:2025", changes=True
+    ),
+    r"^co:l:\d{1,9}:\d{4}$": Button("item_settle", "school", "settles", "co:l:{id}:2025"),
     # -- events
     r"^ev:o:\d{1,9}$": Button("events", "event", "audience", "ev:o:{id}"),
     r"^ev:su:\d{1,9}$": Button("events", "event", "audience", "ev:su:{id}", changes=True),

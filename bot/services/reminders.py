@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.models import (
+    SETTLED_STATUSES,
     CuratorAssignment,
     Event,
     EventRegistration,
@@ -84,7 +85,7 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(
             School.in_project.is_(True),  # a school that left the project gets no reminders
-            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
             RoadmapItem.due_date.is_not(None),
             RoadmapItem.due_date <= horizon,
         )
@@ -150,7 +151,7 @@ async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(
             RoadmapItem.is_recurring.is_(True),
-            RoadmapItem.status.not_in([ItemStatus.DONE, ItemStatus.NOT_DONE]),
+            RoadmapItem.status.not_in([*SETTLED_STATUSES, ItemStatus.NOT_DONE]),
             Roadmap.year.in_([current - 1, current]),  # a local date may lag the UTC one
         )
     )

@@ -10,7 +10,9 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import texts
 from bot.models import (
+    SETTLED_STATUSES,
     Attachment,
     AttachmentKind,
     Event,
@@ -30,6 +32,7 @@ from bot.models import (
     VisitFollowUp,
 )
 from bot.services.errors import NotFound
+from bot.services.school_year import SchoolYear
 
 
 def school_year_start(today: date) -> int:
@@ -73,10 +76,14 @@ class ReportItem:
     is_recurring: bool = False
     accepted_on: date | None = None
     attachments: tuple[str, ...] = ()
+    # A settled item's mark: «Перенесено в 2027/28», «Закрыто: <примечание>».
+    settled: str | None = None
 
     def overdue_on(self, today: date) -> bool:
         return (
-            self.due_date is not None and self.due_date < today and self.status != ItemStatus.DONE
+            self.due_date is not None
+            and self.due_date < today
+            and self.status not in SETTLED_STATUSES
         )
 
 
@@ -106,7 +113,7 @@ async def report_items(
     )
     items = (
         await session.execute(
-            select(RoadmapItem, School.short_name)
+            select(RoadmapItem, School.short_name, Roadmap.year)
             .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
             .join(School, School.id == Roadmap.school_id)
             .where(in_half)
@@ -137,7 +144,7 @@ async def report_items(
     ):
         files.setdefault(attachment.report_id or 0, []).append(_attachment_words(attachment))
     result = []
-    for item, school in items:
+    for item, school, year in items:
         report = accepted.get(item.id)
         when = (report.reviewed_at if report else None) or item.accepted_at
         result.append(
@@ -155,6 +162,11 @@ async def report_items(
                 is_recurring=item.is_recurring,
                 accepted_on=when.astimezone(zone).date() if when and report else None,
                 attachments=tuple(files.get(report.id, ())) if report else (),
+                settled=texts.settled_mark(
+                    item.status.value, item.closing_note, SchoolYear(year + 1).label
+                )
+                if item.status in (ItemStatus.CLOSED, ItemStatus.CARRIED_OVER)
+                else None,
             )
         )
     return result

@@ -1,8 +1,14 @@
-"""A school's risk profile: which of the ten factors apply, and how strongly."""
+"""A school's risk profile: which of the ten factors apply, and how strongly.
+
+A profile belongs to a school year (`SchoolRiskProfileEntry.year` is `SchoolYear.start`,
+2026 for 2026/27), like roadmaps and curator assignments: /risks, /summary and the school
+card read the school year containing the municipality's today (`profile_year`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +18,7 @@ from bot.services import audit
 from bot.services.actors import Actor
 from bot.services.errors import NotFound
 from bot.services.roadmaps import editable_school
+from bot.services.school_year import SchoolYear
 
 # A tap moves a factor along this cycle: not set → high → medium → low → not set.
 NEXT_LEVEL: dict[RiskLevel | None, RiskLevel | None] = {
@@ -20,6 +27,11 @@ NEXT_LEVEL: dict[RiskLevel | None, RiskLevel | None] = {
     RiskLevel.MEDIUM: RiskLevel.LOW,
     RiskLevel.LOW: None,
 }
+
+
+def profile_year(today: date) -> int:
+    """The profile year read and written on `today` (a local date)."""
+    return SchoolYear.containing(today).start
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ MAX_REPORT_TEXT = 2000
 # A curator decides on a report waiting for review or put on hold («на паузе»).
 DECIDABLE = (ReviewState.PENDING, ReviewState.ON_HOLD)
 
+YEAR_END_STATUSES = (ItemStatus.CLOSED, ItemStatus.CARRIED_OVER)
+
 
 @dataclass(frozen=True)
 class HistoryLine:
@@ -107,6 +109,8 @@ async def submit_report(
     item, school = await visible_item(session, actor, item_id)
     if school.id not in actor.staff_school_ids:
         raise AccessDenied("roadmap_report_only_school")
+    if item.status in YEAR_END_STATUSES:  # carried over or closed: the copy is reported on
+        raise DomainError("item_already_settled", status=texts.item_status_label(item))
     if percent is not None and not 0 <= percent <= 100:
         raise DomainError("roadmap_percent")
     if done_text and len(done_text) > MAX_REPORT_TEXT:
@@ -272,7 +276,7 @@ async def review(
     report.reviewed_by_person_id = actor.person_id
     report.reviewed_at = now
     report.review_comment = comment
-    if accept:
+    if accept and item.status not in YEAR_END_STATUSES:
         item.status = report.status
         item.percent = report.percent
         item.accepted_at = now if report.status == ItemStatus.DONE else None

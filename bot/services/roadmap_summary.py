@@ -9,7 +9,15 @@ from datetime import date
 from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import ItemStatus, ProgressReport, ReviewState, Roadmap, RoadmapItem, School
+from bot.models import (
+    SETTLED_STATUSES,
+    ItemStatus,
+    ProgressReport,
+    ReviewState,
+    Roadmap,
+    RoadmapItem,
+    School,
+)
 
 # -- summaries ----------------------------------------------------------------------------
 
@@ -34,7 +42,7 @@ async def roadmap_progress(
     ids = school_ids if isinstance(school_ids, ScalarSelect) else list(school_ids)
     if isinstance(ids, list) and not ids:
         return {}
-    not_done = RoadmapItem.status != ItemStatus.DONE
+    not_done = RoadmapItem.status.not_in(SETTLED_STATUSES)
     rows = await session.execute(
         select(
             Roadmap.school_id,
@@ -43,7 +51,8 @@ async def roadmap_progress(
             func.sum(case((not_done & (RoadmapItem.due_date < today), 1), else_=0)),
         )
         .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
-        .where(Roadmap.school_id.in_(ids))
+        # A carried-over item is counted once: as its copy in the next year's plan.
+        .where(Roadmap.school_id.in_(ids), RoadmapItem.status != ItemStatus.CARRIED_OVER)
         .group_by(Roadmap.school_id)
     )
     waiting = dict(
@@ -95,7 +104,7 @@ async def overdue_items(
         .join(School, School.id == Roadmap.school_id)
         .where(
             Roadmap.school_id.in_(ids),
-            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
             RoadmapItem.due_date.is_not(None),
             RoadmapItem.due_date < today,
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.models import (
+    SETTLED_STATUSES,
     ItemStatus,
     ProgressReport,
     ReviewState,
@@ -229,7 +230,9 @@ class ItemRow:
 
 
 def _is_overdue(item: RoadmapItem, today: date) -> bool:
-    return item.status != ItemStatus.DONE and item.due_date is not None and item.due_date < today
+    return (
+        item.status not in SETTLED_STATUSES and item.due_date is not None and item.due_date < today
+    )
 
 
 async def school_items(
@@ -280,6 +283,8 @@ async def school_items(
         ItemStatus.NOT_STARTED: 2,
         ItemStatus.NOT_DONE: 3,
         ItemStatus.DONE: 4,
+        ItemStatus.CARRIED_OVER: 5,
+        ItemStatus.CLOSED: 6,
     }
     return sorted(rows, key=lambda r: (not r.overdue, order[r.status]))
 
@@ -324,3 +329,8 @@ async def schools_for(session: AsyncSession, actor: Actor, *, editing: bool) -> 
         for school in rows
         if not editing or may_edit_roadmap(actor, school)
     ]
+
+
+async def item_year(session: AsyncSession, item: RoadmapItem) -> int:
+    """The school year (its start) of the item's roadmap."""
+    return int(await session.scalar(select(Roadmap.year).where(Roadmap.id == item.roadmap_id)) or 0)

@@ -3,9 +3,10 @@
 * Curator assignments of each school's latest year (bot/services/assignments.py) continue:
   a row for the same curator and school with the new year is written, unless the row was
   ended (`ended_at`) or the school left the project (its rows are ended now).
-* Unfinished roadmap items of the old year's roadmaps (neither done nor closed) are listed
-  per school, and the school's staff are told (outbox) to carry them over or close them.
-  The rollover itself changes no roadmap item.
+* Unfinished roadmap items of the old year's roadmaps (not settled: neither done, closed
+  nor carried over) are listed per school, and the school's staff are told (outbox), with
+  buttons «Перенести все» / «Разобрать по пунктам» (bot/services/carry_over.py). The
+  rollover itself changes no roadmap item.
 * Running it again changes nothing: existing new-year rows are kept, the messages have
   stable dedupe keys, and the audit records only a run that wrote something.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +23,8 @@ from sqlalchemy.orm import aliased
 
 from bot import texts
 from bot.models import (
+    SETTLED_STATUSES,
     CuratorAssignment,
-    ItemStatus,
     Person,
     Roadmap,
     RoadmapItem,
@@ -86,6 +87,7 @@ async def new_school_year(
     today: date,
     dry_run: bool,
     actor_person_id: int | None = None,
+    now: datetime | None = None,
 ) -> Rollover:
     """Plan (dry run) or carry out the rollover into `new`; the caller commits."""
     check_target(new, today)
@@ -134,7 +136,7 @@ async def new_school_year(
     result.unfinished = await unfinished_items(session, old)
     if not dry_run:
         for school in result.unfinished:
-            result.schools_told += await _tell_school(session, school, old, new)
+            result.schools_told += await _tell_school(session, school, old, new, now)
         if result.changed:
             await audit.record(
                 session,
@@ -180,7 +182,7 @@ async def unfinished_items(session: AsyncSession, old: SchoolYear) -> list[Unfin
         .where(
             Roadmap.year == old.start,
             School.status == SchoolStatus.ACTIVE,
-            RoadmapItem.status.not_in([ItemStatus.DONE, ItemStatus.NOT_DONE]),
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
         )
         .order_by(School.municipality_id, School.number, School.short_name, RoadmapItem.position)
     )
@@ -194,7 +196,11 @@ async def unfinished_items(session: AsyncSession, old: SchoolYear) -> list[Unfin
 
 
 async def _tell_school(
-    session: AsyncSession, school: UnfinishedSchool, old: SchoolYear, new: SchoolYear
+    session: AsyncSession,
+    school: UnfinishedSchool,
+    old: SchoolYear,
+    new: SchoolYear,
+    now: datetime | None,
 ) -> int:
     staff = await recipients.school_staff(session, school.school_id)
     queued = await outbox.enqueue_for_each(
@@ -202,8 +208,13 @@ async def _tell_school(
         staff,
         key_prefix=f"rollover {new.start}:school {school.school_id}",
         kind="rollover",
+        due_at=now,  # the bot's clock (None: the wall clock)
         text=texts.rollover_school_message(
             school.school, old.label, new.label, school.count, school.first
         ),
+        buttons=[
+            [(texts.BUTTON_CARRY_ALL, f"co:a:{school.school_id}:{old.start}")],
+            [(texts.BUTTON_SETTLE_LIST, f"co:l:{school.school_id}:{old.start}")],
+        ],
     )
     return 1 if queued else 0

@@ -21,7 +21,7 @@ from bot.models import (
 from bot.services.actors import Actor, get_visible_school
 from bot.services.follow_ups import FollowUpLine, open_for_school
 from bot.services.results import SchoolResults, school_results
-from bot.services.risk_profile import FactorLevel, profile
+from bot.services.risk_profile import FactorLevel, profile, profile_year
 from bot.services.school_names import match_schools
 from bot.services.school_year import SchoolYear
 from bot.services.summaries import (
@@ -114,7 +114,7 @@ async def school_card(
     return SchoolCard(
         school=school,
         summary=summary,
-        risks=[r for r in await profile(session, school.id, today.year) if r.level],
+        risks=[r for r in await profile(session, school.id, profile_year(today)) if r.level],
         sections=await progress_by_section(session, school.id),
         overdue=await overdue_for_school(session, school, today),
         visits=visits,

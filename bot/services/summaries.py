@@ -10,6 +10,7 @@ from sqlalchemy import ScalarSelect, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
+    SETTLED_STATUSES,
     CuratorAssignment,
     ItemStatus,
     Person,
@@ -27,6 +28,7 @@ from bot.services.actors import Actor
 from bot.services.assignments import valid_on
 from bot.services.events import events_attended
 from bot.services.roadmap_summary import roadmap_progress
+from bot.services.school_year import SchoolYear
 from bot.services.visits import last_visits
 
 STALE_VISIT_DAYS = 30
@@ -97,7 +99,7 @@ async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[Sc
         .where(
             SchoolRiskProfileEntry.school_id.in_(ids),
             SchoolRiskProfileEntry.level == RiskLevel.HIGH,
-            SchoolRiskProfileEntry.year == today.year,
+            SchoolRiskProfileEntry.year == SchoolYear.containing(today).start,
         )
         .order_by(SchoolRiskProfileEntry.risk_factor_id)
     ):
@@ -157,7 +159,7 @@ async def overdue_items(session: AsyncSession, actor: Actor, today: date) -> lis
         .join(RoadmapItem, RoadmapItem.roadmap_id == Roadmap.id)
         .where(
             actor.school_filter(),
-            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
             RoadmapItem.due_date < today,
         )
         .order_by(School.number, School.short_name, RoadmapItem.due_date, RoadmapItem.position)
@@ -173,7 +175,8 @@ async def progress_by_section(session: AsyncSession, school_id: int) -> list[tup
             func.count(RoadmapItem.id),
         )
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(Roadmap.school_id == school_id)
+        # A carried-over item is counted once: as its copy in the next year's plan.
+        .where(Roadmap.school_id == school_id, RoadmapItem.status != ItemStatus.CARRIED_OVER)
         .group_by(RoadmapItem.section)
         .order_by(func.min(RoadmapItem.position))
     )
@@ -203,7 +206,7 @@ async def overdue_for_school(
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .where(
             Roadmap.school_id == school.id,
-            RoadmapItem.status != ItemStatus.DONE,
+            RoadmapItem.status.not_in(SETTLED_STATUSES),
             RoadmapItem.due_date < today,
         )
         .order_by(RoadmapItem.due_date, RoadmapItem.position)

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.models import (
+    SETTLED_STATUSES,
     Attachment,
     AttachmentKind,
-    ItemStatus,
     Municipality,
     Person,
     RiskFactor,
@@ -102,7 +102,7 @@ async def purpose_options(
     items = await session.scalars(
         select(RoadmapItem)
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(Roadmap.school_id == school_id, RoadmapItem.status != ItemStatus.DONE)
+        .where(Roadmap.school_id == school_id, RoadmapItem.status.not_in(SETTLED_STATUSES))
         .order_by(Roadmap.year.desc(), RoadmapItem.position)
         .limit(6)
     )

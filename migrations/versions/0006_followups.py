@@ -1,7 +1,7 @@
 """Follow-ups that get done (who, when, comment, file) and review threads on reports
 
 Revision ID: 0006_followups
-Revises: 0004_schoolyear
+Revises: 0005_finish13
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_followups"
-down_revision: str | None = "0004_schoolyear"
+down_revision: str | None = "0005_finish13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

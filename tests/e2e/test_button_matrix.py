@@ -64,6 +64,7 @@ REFUSALS = {
             "followup_not_found",
             "followup_not_yours",
             "thread_not_yours",
+            "carry_over_denied",
         )
     ),
 }
@@ -86,7 +87,7 @@ HOME, AWAY, BOTH, NONE = (
 
 
 def _coordinator(side: frozenset[str]) -> dict[str, frozenset[str]]:
-    return {"sees": side, "edits": side, "coordinates": side, "audience": side}
+    return {"sees": side, "edits": side, "coordinates": side, "audience": side, "settles": side}
 
 
 PERSONAS: dict[str, Persona] = {
@@ -101,12 +102,13 @@ PERSONAS: dict[str, Persona] = {
             "audience": HOME,
             "recipient": HOME,
             "tends": HOME,
+            "settles": HOME,
         },
     ),
     "curator": Persona(
         CURATOR_17,
         frozenset({Role.CURATOR}),
-        {"sees": HOME, "curates": HOME, "author": HOME, "tends": HOME},
+        {"sees": HOME, "curates": HOME, "author": HOME, "tends": HOME, "settles": HOME},
     ),
     "municipal coordinator": Persona(
         COORDINATOR, frozenset({Role.MUNICIPAL_COORDINATOR}), _coordinator(HOME)
@@ -130,6 +132,9 @@ FINAL = {
     r"^chg:cy:\d{1,9}:\d{1,9}$",
     r"^chg:my:\d{1,9}:\d{1,9}$",
     r"^ppl:ry:\d{1,9}$",
+    # the year's end: the item is carried over, the school's items too
+    r"^co:c:\d{1,9}$",
+    r"^co:a:\d{1,9}:\d{4}$",
 }
 
 
@@ -178,7 +183,7 @@ async def test_every_button_pattern_is_in_the_table(bot: BotHarness) -> None:
 
 def test_table_rows_are_consistent() -> None:
     reaches = {"any", "sees", "staff", "curates", "edits", "author"}
-    reaches |= {"coordinates", "audience", "participant", "recipient", "tends"}
+    reaches |= {"coordinates", "audience", "participant", "recipient", "tends", "settles"}
     assert set(BUTTONS) >= FINAL  # pressed last only if they are rows of the table
     for pattern, rule in BUTTONS.items():
         assert rule.action in ACTIONS, pattern

@@ -204,3 +204,29 @@ async def test_the_preview_survives_a_restart(bot: BotHarness) -> None:
     await bot.restart()
     applied = await bot.press(admin, texts.BUTTON_APPLY)
     assert "Справочник обновлён" in applied.text
+
+
+async def test_lists_sent_one_table_per_file_on_list1_sheets(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    """A region keeps each list in its own workbook whose only sheet is «Лист1»: each file
+    is known by its header row and goes in on its own, municipalities first."""
+    bot.clock.set(IMPORT_DAY)
+    admin = await _admin(bot)
+    for table, line in [
+        ("municipalities", "Муниципалитеты: новых 2"),
+        ("schools", "Школы: новых 32"),
+    ]:
+        single = region_book()
+        for other in ("municipalities", "schools", "people", "assignments"):
+            if other != table:
+                setattr(single, other, [])
+        single.titles = {**single.titles, table: "Лист1"}
+        _, preview = await _send_file(bot, admin, single.xlsx())
+        assert line in preview.text, preview.text
+        await bot.press(admin, texts.BUTTON_APPLY)
+    async with session_factory() as session:
+        schools = (await session.scalars(select(School.municipality_id))).all()
+        towns = (await session.scalars(select(Municipality.name))).all()
+    assert {NORTH, EAST} <= set(towns)
+    assert len([s for s in schools if s is not None]) >= 32

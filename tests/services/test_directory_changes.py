@@ -241,7 +241,13 @@ async def test_ending_an_assignment_takes_the_school_away_at_once(
     assert again.value.code == "curator_not_assigned"
 
 
+async def _assignments_in_2026(session: AsyncSession) -> None:
+    """The factories write 2022; the school's directory year becomes 2026/27."""
+    await session.execute(CuratorAssignment.__table__.update().values(year=2026))
+
+
 async def test_moving_a_school_to_another_curator(session: AsyncSession, city: City) -> None:
+    await _assignments_in_2026(session)  # the new curator joins the school's year
     coordinator = await actor_for(session, city.coordinator)
     candidates = await directory_changes.move_candidates(session, coordinator, city.school.id)
     assert [c.name for c in candidates] == ["Куратор Второй"]  # not the current one, not away
@@ -448,3 +454,32 @@ async def test_taps_at_once_change_once(
     assert sorted(actions) == ["curator.school_moved", "role.revoked"]
     assert len(told[city.director.id]) == 1 and len(told[spare]) == 1
     assert live == [spare]
+
+
+async def test_a_school_moved_before_the_rollover_stays_in_its_directory_year(
+    session: AsyncSession, city: City
+) -> None:
+    """2027/28 has begun but nobody rolled over: the school is still in 2026/27, and the
+    curator it is moved to joins that year (the rollover will carry them on)."""
+    from bot.services.assignments import valid_on
+
+    later = datetime(2027, 9, 10, 6, 0, tzinfo=UTC)
+    await _assignments_in_2026(session)
+    coordinator = await actor_for(session, city.coordinator)
+    await directory_changes.move_school(
+        session, coordinator, city.school.id, city.spare_curator.id, later
+    )
+    new = await session.scalar(
+        select(CuratorAssignment).where(
+            CuratorAssignment.curator_person_id == city.spare_curator.id
+        )
+    )
+    assert new is not None and new.year == 2026
+    holding = (
+        await session.scalars(
+            select(CuratorAssignment.curator_person_id).where(
+                CuratorAssignment.school_id == city.school.id, valid_on(later.date())
+            )
+        )
+    ).all()
+    assert holding == [city.spare_curator.id]

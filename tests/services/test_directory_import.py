@@ -32,6 +32,8 @@ from tests.support.directory_files import (
     RegionBook,
     curator_name,
     region_book,
+    school_municipality,
+    school_short,
 )
 from tests.support.factories import (
     actor_for,
@@ -403,3 +405,61 @@ async def test_a_curator_merged_down_over_their_schools_curates_each(
     report = await run(session, buffer.getvalue())
     assert refusals(report) == []
     assert report.changes == 0, counts(report)
+
+
+async def test_a_curator_added_before_the_rollover_joins_the_school_year_it_is_in(
+    session: AsyncSession,
+) -> None:
+    """2027/28 has begun, the region has not rolled over: a row without a year adds the
+    curator to the school's 2026/27 — the school's other curator keeps it."""
+    from bot.models import CuratorAssignment
+    from bot.services.assignments import valid_on
+
+    await run(session, region_book().xlsx())
+    later = datetime(2027, 9, 6, 5, 0, tzinfo=UTC)
+    book = region_book()
+    book.assignments.append([curator_name(2), school_short(1), school_municipality(1), ""])
+    report = await run(session, book.xlsx(), now=later)
+    assert refusals(report) == [] and report.changes == 1, counts(report)
+    school_id = (
+        await session.scalars(
+            select(CuratorAssignment.school_id)
+            .join(Person, Person.id == CuratorAssignment.curator_person_id)
+            .where(Person.full_name == curator_name(2))
+            .order_by(CuratorAssignment.id.desc())
+        )
+    ).first()
+    holding = (
+        await session.execute(
+            select(Person.full_name, CuratorAssignment.year)
+            .join(Person, Person.id == CuratorAssignment.curator_person_id)
+            .where(CuratorAssignment.school_id == school_id, valid_on(later.date()))
+            .order_by(Person.full_name)
+        )
+    ).all()
+    assert sorted(holding) == sorted([(curator_name(1), 2026), (curator_name(2), 2026)])
+
+
+@pytest.mark.parametrize(
+    ("table", "kind"),
+    [
+        ("municipalities", Sheet.MUNICIPALITIES),
+        ("schools", Sheet.SCHOOLS),
+        ("people", Sheet.PEOPLE),
+        ("assignments", Sheet.ASSIGNMENTS),
+    ],
+)
+def test_a_single_sheet_named_list1_is_known_by_its_headers(table: str, kind: Sheet) -> None:
+    rows = getattr(region_book(), table)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Лист1"
+    sheet.append(["Приложение к приказу"])  # a title row above the header
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    book = read_directory(buffer.getvalue())
+    assert list(book.rows) == [kind] and book.problems == []
+    assert len(book.rows[kind]) == len(rows) - 1

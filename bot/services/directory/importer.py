@@ -37,6 +37,7 @@ from bot.models import (
 )
 from bot.services import audit, invites
 from bot.services.actors import Actor
+from bot.services.assignments import directory_year
 from bot.services.directory import values
 from bot.services.directory.values import BadValue
 from bot.services.directory.workbook import SHEET_TITLES, DirectoryBook, Sheet, SheetRow
@@ -648,7 +649,14 @@ class _Run:
         municipality = next(m for m in self.municipalities if m.id == school.municipality_id)
         self.check_scope(municipality)
         year_text = v.get("year", "")
-        year = SchoolYear.parse(year_text) if year_text else SchoolYear.containing(self.now.date())
+        # No year written: the school's directory year (bot/services/assignments.py), so a
+        # curator added before the rollover joins the others instead of moving the school
+        # into the new year alone (which would strip the rest of their access).
+        year = (
+            SchoolYear.parse(year_text)
+            if year_text
+            else SchoolYear(await directory_year(self.session, school.id, self.now.date()))
+        )
         if year is None:
             raise _Refused(f"учебный год «{year_text[:20]}» не распознан — пишите 2026/27")
         curator = await self.curator(name)

@@ -166,11 +166,15 @@ def read_directory(content: bytes, file_name: str = "directory.xlsx") -> Directo
     book = DirectoryBook()
     for worksheet in workbook.worksheets:
         kind = sheet_kind(worksheet.title)
-        if kind is None or kind in book.rows:
+        if kind in book.rows:
             continue
         if worksheet.max_row > MAX_ROWS_PER_SHEET + HEADER_ROWS:
             raise ImportRefused("directory_too_many_rows", limit=MAX_ROWS_PER_SHEET)
         table = _table(worksheet)
+        # «Лист1»: a sheet named by nobody is known by its header row.
+        kind = kind or kind_by_header(table)
+        if kind is None or kind in book.rows:
+            continue
         book.rows[kind] = _sheet_rows(kind, table, book.problems)
     if not book.rows:
         raise ImportRefused("directory_no_sheets")
@@ -183,6 +187,19 @@ def sheet_kind(title: str) -> Sheet | None:
         if re.search(pattern, label):
             return kind
     return None
+
+
+def kind_by_header(table: list[list[object]]) -> Sheet | None:
+    """The table a header row names: the kind whose required columns are all there and
+    which understands the most columns (a curators' «Куратор, Школа» row is not a list of
+    schools; «ФИО директора» on a schools' row does not make it curators)."""
+    best: tuple[int, Sheet] | None = None
+    for row in table[:HEADER_ROWS]:
+        for kind in Sheet:
+            columns = _header_map(kind, row)
+            if set(REQUIRED[kind]) <= columns.keys() and (best is None or len(columns) > best[0]):
+                best = (len(columns), kind)
+    return best[1] if best else None
 
 
 def _label(text: object) -> str:
