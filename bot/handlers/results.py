@@ -20,13 +20,13 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.conversation_kit import callback_data, make_cancel, message_text
+from bot.handlers.file_preview import FilePreview
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.models import Assessment
 from bot.runtime import BotContext
 from bot.services import results
 from bot.services.errors import DomainError
-from bot.services.roadmap_import import MAX_FILE_BYTES
 from bot.services.school_card import find_in_scope
 from bot.services.school_year import SchoolYear
 from bot.services.tables import TableRefused
@@ -50,9 +50,7 @@ async def start(update: Update, context: BotContext) -> int:
     return RESULTS_FILE
 
 
-async def _check(context: BotContext, file_id: str, file_name: str) -> results.ResultsReport:
-    file = await context.bot.get_file(file_id)
-    content = bytes(await file.download_as_bytearray())
+async def _check(context: BotContext, content: bytes, file_name: str) -> results.ResultsReport:
     default_year = SchoolYear.containing(context.now().date()).start
     try:
         parsed = await asyncio.to_thread(results.read_results, content, file_name, default_year)
@@ -61,37 +59,31 @@ async def _check(context: BotContext, file_id: str, file_name: str) -> results.R
     return await results.check_results(context.session, context.actor, parsed)
 
 
+async def _apply(context: BotContext, report: results.ResultsReport) -> str:
+    await results.apply_results(context.session, context.actor, report)
+    return texts.results_applied(report)
+
+
+RESULTS_IMPORT = FilePreview(
+    draft_key=DRAFT,
+    check=_check,
+    preview=texts.results_preview,
+    apply=_apply,
+    apply_data="res:ok",
+    cancel=CANCEL,
+    file_state=RESULTS_FILE,
+    confirm_state=RESULTS_CONFIRM,
+)
+
+
 @guarded("results")
 async def receive_file(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    assert message is not None and message.document is not None
-    document = message.document
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    name = document.file_name or "file"
-    report = await _check(context, document.file_id, name)
-    if not report.accepted:
-        await answer(update, texts.results_preview(report), [[CANCEL]])
-        return RESULTS_FILE
-    context.user_data[DRAFT] = {"file_id": document.file_id, "file_name": name}
-    await answer(update, texts.results_preview(report), [[(texts.BUTTON_APPLY, "res:ok"), CANCEL]])
-    return RESULTS_CONFIRM
+    return await RESULTS_IMPORT.receive(update, context)
 
 
 @guarded("results")
 async def apply(update: Update, context: BotContext) -> int:
-    draft = context.user_data.get(DRAFT) or {}
-    if not draft.get("file_id"):
-        raise DomainError("results_file_gone")
-    report = await _check(context, str(draft["file_id"]), str(draft["file_name"]))
-    if not report.accepted:
-        await answer(update, texts.results_preview(report), [[CANCEL]], edit=True)
-        return RESULTS_FILE
-    await results.apply_results(context.session, context.actor, report)
-    await context.commit()
-    context.user_data.pop(DRAFT, None)
-    await answer(update, texts.results_applied(report), edit=True)
-    return ConversationHandler.END
+    return await RESULTS_IMPORT.confirm(update, context)
 
 
 @guarded("results")

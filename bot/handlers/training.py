@@ -16,13 +16,13 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel
+from bot.handlers.file_preview import FilePreview
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
 from bot.services import training
 from bot.services.errors import DomainError
 from bot.services.results import ResultsRefused
-from bot.services.roadmap_import import MAX_FILE_BYTES
 from bot.services.school_card import find_in_scope
 from bot.services.tables import TableRefused
 
@@ -51,9 +51,7 @@ async def start(update: Update, context: BotContext) -> int:
     return TRAINING_FILE
 
 
-async def _check(context: BotContext, file_id: str, file_name: str) -> training.CoursesReport:
-    file = await context.bot.get_file(file_id)
-    content = bytes(await file.download_as_bytearray())
+async def _check(context: BotContext, content: bytes, file_name: str) -> training.CoursesReport:
     try:
         parsed = await asyncio.to_thread(training.read_courses, content, file_name)
     except (TableRefused, ResultsRefused) as refused:
@@ -61,37 +59,32 @@ async def _check(context: BotContext, file_id: str, file_name: str) -> training.
     return await training.check_courses(context.session, context.actor, parsed)
 
 
+async def _apply(context: BotContext, report: training.CoursesReport) -> str:
+    return texts.training_applied(
+        await training.apply_courses(context.session, context.actor, report)
+    )
+
+
+COURSES_FILE = FilePreview(
+    draft_key=DRAFT,
+    check=_check,
+    preview=texts.training_preview,
+    apply=_apply,
+    apply_data="trn:ok",
+    cancel=CANCEL,
+    file_state=TRAINING_FILE,
+    confirm_state=TRAINING_CONFIRM,
+)
+
+
 @guarded("training")
 async def receive_file(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    assert message is not None and message.document is not None
-    document = message.document
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
-    name = document.file_name or "file"
-    report = await _check(context, document.file_id, name)
-    if not report.accepted:
-        await answer(update, texts.training_preview(report), [[CANCEL]])
-        return TRAINING_FILE
-    context.user_data[DRAFT] = {"file_id": document.file_id, "file_name": name}
-    await answer(update, texts.training_preview(report), [[(texts.BUTTON_APPLY, "trn:ok"), CANCEL]])
-    return TRAINING_CONFIRM
+    return await COURSES_FILE.receive(update, context)
 
 
 @guarded("training")
 async def apply(update: Update, context: BotContext) -> int:
-    draft = context.user_data.get(DRAFT) or {}
-    if not draft.get("file_id"):
-        raise DomainError("results_file_gone")
-    report = await _check(context, str(draft["file_id"]), str(draft["file_name"]))
-    if not report.accepted:
-        await answer(update, texts.training_preview(report), [[CANCEL]], edit=True)
-        return TRAINING_FILE
-    added = await training.apply_courses(context.session, context.actor, report)
-    await context.commit()
-    context.user_data.pop(DRAFT, None)
-    await answer(update, texts.training_applied(added), edit=True)
-    return ConversationHandler.END
+    return await COURSES_FILE.confirm(update, context)
 
 
 cancel = make_cancel(DRAFT)
