@@ -60,7 +60,10 @@ async def test_query_counts_do_not_grow_from_10_to_500_schools(
         for name in small_ops
     }
     assert all(count[0] == count[1] for count in counts.values()), counts
-    assert all(count[0] <= 15 for count in counts.values()), counts
+    # A school card is one query per section (summary, visits, events, people, risks,
+    # sections, overdue, training, results, next steps …): 16 since its last three came.
+    ceilings = {"card": 16}
+    assert all(count[0] <= ceilings.get(name, 15) for name, count in counts.items()), counts
 
     # The figures at 500 schools, value by value.
     rows = await summaries.summarize(session, large_actor, TODAY)
