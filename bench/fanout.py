@@ -31,7 +31,7 @@ from bot.fake_bot_api import FakeTelegram
 from bot.models import Role, TelegramAccount
 from bot.scheduler.sender import OutboxSender
 from bot.schema import upgrade_to_head
-from bot.services import outbox
+from bot.services.notifications import outbox
 from tests.support.factories import make_municipality, make_person
 
 ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")

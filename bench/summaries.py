@@ -45,9 +45,9 @@ from bot.models import (
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.schema import upgrade_to_head
-from bot.services import export_data, report_data, summaries
-from bot.services.actors import load_actor
-from bot.services.digest import build_digests
+from bot.services.access.actors import load_actor
+from bot.services.notifications.digest import build_digests
+from bot.services.reporting import export_data, report_data, summaries
 
 ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TODAY = date(2026, 11, 24)

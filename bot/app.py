@@ -10,20 +10,16 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.handlers import (
-    admin,
+    access,
     common,
     directory,
-    directory_changes,
     events,
-    invites,
     menu,
     notifications,
-    practices,
     protection,
-    reports,
+    reporting,
     results,
     roadmaps,
-    training,
     visits,
 )
 from bot.inbox import DurableUpdateQueue, batch_polling, replay_unhandled
@@ -90,19 +86,15 @@ def _register_handlers(application: Application, settings: Settings) -> None:
     # Order matters: protection first (its own group), features, then catch-alls last.
     protection.register(application, settings.flood_rate_per_second, settings.flood_burst)
     common.register(application)
-    invites.register(application)
+    # One register() per feature folder (bot/handlers/<feature>/__init__.py).
+    access.register(application)
     directory.register(application)
     visits.register(application)
     roadmaps.register(application)
     events.register(application)
     notifications.register(application)
-    reports.register(application)
-    admin.register(application)
-    directory_changes.register(application)
-    # -- issue 18: school results, practice bank
+    reporting.register(application)
     results.register(application)
-    practices.register(application)
-    training.register(application)
     common.register_fallbacks(application)
 
 

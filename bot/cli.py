@@ -328,7 +328,7 @@ async def seed_demo(settings: Settings, *, with_activity: bool = True) -> int:
     from bot.schema import upgrade_to_head
     from bot.seed.activity import load_demo_activity
     from bot.seed.loader import load_demo
-    from bot.services.invites import invite_link
+    from bot.services.access.invites import invite_link
 
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     engine = make_engine(settings.database_url)
@@ -360,9 +360,9 @@ async def seed_demo(settings: Settings, *, with_activity: bool = True) -> int:
 
 
 async def invite(settings: Settings, role: Role, scope_text: str, municipality: str | None) -> int:
+    from bot.services.access.invites import invite_link, issue_invite
+    from bot.services.access.scopes import resolve_scope
     from bot.services.errors import DomainError
-    from bot.services.invites import invite_link, issue_invite
-    from bot.services.scopes import resolve_scope
 
     engine = make_engine(settings.database_url)
     try:
@@ -391,8 +391,8 @@ async def import_directory(settings: Settings, file_name: str, *, dry_run: bool)
     from bot.models import utcnow
     from bot.schema import upgrade_to_head
     from bot.services import directory
-    from bot.services.invites import invite_link
-    from bot.services.roadmap_import import ImportRefused
+    from bot.services.access.invites import invite_link
+    from bot.services.roadmaps.roadmap_import import ImportRefused
 
     path = Path(file_name)
     try:
@@ -461,7 +461,7 @@ async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> 
     from bot import texts
     from bot.models import utcnow
     from bot.services.errors import DomainError
-    from bot.services.rollover import new_school_year as roll_over
+    from bot.services.roadmaps.rollover import new_school_year as roll_over
     from bot.services.school_year import SchoolYear
 
     new = SchoolYear.parse(year_text)
@@ -488,7 +488,7 @@ async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> 
 
 
 async def forget_person(settings: Settings, full_name: str | None, person_id: int | None) -> int:
-    from bot.services import forget_person as forgetting
+    from bot.services.access import forget_person as forgetting
     from bot.services.errors import DomainError
 
     if (full_name is None) == (person_id is None):

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.db import SessionFactory
 from bot.models import utcnow
 from bot.persistence import DatabasePersistence
-from bot.services.actors import Actor
+from bot.services.access.actors import Actor
 
 Clock = Callable[[], datetime]
 _LOGGER = logging.getLogger(__name__)

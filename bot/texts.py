@@ -568,7 +568,7 @@ ITEM_STATUS_LABELS = {
     "in_progress": "в работе",
     "done": "выполнено",
     "not_done": "не выполнено",
-    # Settled at the year's end (bot/services/carry_over.py), never chosen in a report.
+    # Settled at the year's end (bot/services/roadmaps/carry_over.py), never chosen in a report.
     "closed": "закрыто без выполнения",
     "carried_over": "перенесено в следующий учебный год",
 }

@@ -19,9 +19,9 @@ from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
 from bot.handlers.replies import acknowledge, answer
 from bot.runtime import BotContext
-from bot.services import invites
-from bot.services.actors import load_actor
-from bot.services.profile import load_profile
+from bot.services.access import invites
+from bot.services.access.actors import load_actor
+from bot.services.access.profile import load_profile
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from bot import texts
 from bot.db import unit_of_work
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
-from bot.services.actors import load_actor
+from bot.services.access.actors import load_actor
+from bot.services.access.permissions import allowed
 from bot.services.errors import DomainError
-from bot.services.permissions import allowed
 
 Result = TypeVar("Result")
 Handler = Callable[[Update, BotContext], Awaitable[Any]]
@@ -24,7 +24,7 @@ Handler = Callable[[Update, BotContext], Awaitable[Any]]
 def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler], Handler]:
     """Run the handler in one unit of work with `context.actor`, refusing who may not act.
 
-    `action` names a row of `bot.services.permissions.ACTIONS`; `strangers=True` lets an
+    `action` names a row of `bot.services.access.permissions.ACTIONS`; `strangers=True` lets an
     unbound user in (only /start needs it). A `DomainError` rolls the work back and is
     answered with its catalog text; a conversation stays in its current state.
     """

@@ -6,7 +6,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot import texts
 from bot.models import Role
-from bot.services.permissions import commands_for
+from bot.services.access.permissions import commands_for
 
 STRANGER_COMMANDS = ("start", "help")
 

@@ -15,7 +15,7 @@ from bot import texts
 from bot.handlers.replies import acknowledge, deliver
 from bot.lanes import ADMIT, ChatLanes, Verdict
 from bot.runtime import BotContext
-from bot.services.flood import FloodGate, RecentUpdates
+from bot.services.access.flood import FloodGate, RecentUpdates
 
 PROTECTION_GROUP = -10  # runs before every feature's handlers (group 0)
 _now = time.monotonic  # the flood gate's clock (a test holds it still)

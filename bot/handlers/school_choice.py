@@ -7,7 +7,7 @@ from telegram import Update
 from bot import texts
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
-from bot.services.roadmaps import schools_for
+from bot.services.roadmaps.roadmaps import schools_for
 
 
 async def choose_or_single(

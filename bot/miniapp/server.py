@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import SessionFactory
 from bot.miniapp.init_data import InvalidInitData, signed_user_id
-from bot.services import dashboard
-from bot.services.actors import Actor, load_actor
+from bot.services.access.actors import Actor, load_actor
+from bot.services.access.permissions import allowed
 from bot.services.errors import AccessDenied, DomainError, NotFound
-from bot.services.permissions import allowed
-from bot.services.roadmap_reports import review
+from bot.services.reporting import dashboard
+from bot.services.roadmaps.roadmap_reports import review
 from bot.services.text_cleaning import clean_text
 
 log = logging.getLogger(__name__)

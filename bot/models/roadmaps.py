@@ -31,7 +31,7 @@ class ItemStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     NOT_DONE = "not_done"
-    # Settled at the end of a school year (bot/services/carry_over.py), never by a report.
+    # Settled at the end of a school year (bot/services/roadmaps/carry_over.py), never by a report.
     CLOSED = "closed"
     CARRIED_OVER = "carried_over"
 

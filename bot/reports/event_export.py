@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 
 from bot import texts
 from bot.reports.cells import text_cell
-from bot.services.event_results import Participant
+from bot.services.events.event_results import Participant
 
 HEADERS = ["№", "ФИО", "Школа", "Запись", "Присутствие"]
 WIDTHS = (5, 40, 30, 22, 14)

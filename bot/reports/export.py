@@ -14,7 +14,7 @@ import io
 import zipfile
 
 from bot.reports.cells import safe_cell
-from bot.services.export_data import Table
+from bot.services.reporting.export_data import Table
 
 BOM = "\ufeff"
 README = "README.txt"

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Font
 
 from bot import texts
 from bot.reports.cells import text_cell
-from bot.services.report_data import ReportEvent, ReportFollowUp, ReportItem
-from bot.services.results import ReportResultRow
+from bot.services.reporting.report_data import ReportEvent, ReportFollowUp, ReportItem
+from bot.services.results.results import ReportResultRow
+from bot.services.results.training import TrainingSummary
 from bot.services.school_year import SchoolYear
-from bot.services.training import TrainingSummary
 
 REPORT_HEADERS = [
     "№",

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from bot.services.roadmap_import import HEADERS
+from bot.services.roadmaps.roadmap_import import HEADERS
 
 WIDTHS = [6, 30, 28, 60, 22, 30, 40]
 EXAMPLE = [

@@ -1,7 +1,7 @@
 """Draining the outbox through Telegram, at Telegram's pace.
 
 Each row: claimed in one short transaction, sent with no transaction open, its outcome
-recorded in another short transaction (see bot/services/delivery.py for the guarantees).
+recorded in another short transaction (see services/notifications/delivery.py for the guarantees).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.db import SessionFactory, unit_of_work
 from bot.handlers.replies import retry_after_seconds
 from bot.scheduler.pacing import Pacer, paced_by_caller
-from bot.services import delivery
-from bot.services.delivery import Outgoing
+from bot.services.notifications import delivery
+from bot.services.notifications.delivery import Outgoing
 from bot.telegram_html import CAPTION_LIMIT, fit
 
 log = logging.getLogger(__name__)

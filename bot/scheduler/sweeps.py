@@ -16,7 +16,7 @@ async def run_sweeps(
     session_factory: SessionFactory, clock: Callable[[], datetime], settings: Settings
 ) -> int:
     """Every sweep in its own unit of work; returns how many rows were queued."""
-    from bot.services import reminders
+    from bot.services.notifications import reminders
 
     reminders.configure(settings.reminder_hour, settings.no_visit_days)
     queued = 0

@@ -26,9 +26,9 @@ from bot.models import (
     utcnow,
 )
 from bot.seed import kamensk_2022 as seed
-from bot.services import invites
-from bot.services.assignments import directory_year
-from bot.services.invites import InviteScope
+from bot.services.access import invites
+from bot.services.access.assignments import directory_year
+from bot.services.access.invites import InviteScope
 from bot.services.school_names import short_name
 
 

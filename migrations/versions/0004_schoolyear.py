@@ -2,7 +2,7 @@
 
 Before, both were written with the calendar year of the day they were made: an invite
 bound in March 2027 wrote 2027, which as a school year means 2027/28 — not begun yet, so
-the curator would lose access (bot/services/assignments.py). A row made January–August
+the curator would lose access (bot/services/access/assignments.py). A row made January–August
 whose year equals its calendar year is moved to the school year it was made in (year − 1),
 unless the same curator/school (or school) already has a row for that year. Rows made
 September–December already hold the right value. No schema change.

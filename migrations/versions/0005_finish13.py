@@ -2,7 +2,7 @@
 
 * roadmap_items.closing_note, roadmap_items.carried_to_item_id: an item of the old school
   year is closed (with an optional note) or carried over into the next year's roadmap
-  (bot/services/carry_over.py). The statuses «closed» and «carried_over» need no schema
+  (bot/services/roadmaps/carry_over.py). The statuses «closed» and «carried_over» need no schema
   change (enums are stored as plain strings).
 * school_risk_profile.year becomes the school year's start, as 0004_schoolyear did for
   assignments and roadmaps: a row changed January–August whose year equals its calendar

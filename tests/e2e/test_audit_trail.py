@@ -29,8 +29,8 @@ from bot.models import (
     TelegramAccount,
     Visit,
 )
-from bot.services import invites
-from bot.services.actors import load_actor
+from bot.services.access import invites
+from bot.services.access.actors import load_actor
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.flows import COORDINATOR, CURATOR_35, DIRECTOR_17, FLOWS, Flow
 from tests.support.harness import BotHarness, Reply

@@ -1,6 +1,6 @@
 """Every command × every role, allowed or refused exactly as the permissions table says.
 
-Generated from bot/services/permissions.py, so a new command cannot slip past it.
+Generated from bot/services/access/permissions.py, so a new command cannot slip past it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import Role
-from bot.services.permissions import ACTIONS, COMMANDS
+from bot.services.access.permissions import ACTIONS, COMMANDS
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness

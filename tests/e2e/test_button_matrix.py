@@ -1,6 +1,6 @@
 """Every button family × every persona × a target in and out of scope.
 
-Generated from `bot.services.permissions.BUTTONS`: each press is a forged callback naming
+Generated from `bot.services.access.permissions.BUTTONS`: each press is a forged callback naming
 a school, visit, item, report, event or notification of the persona's own municipality
 ("home") or of another region's city ("away"). Allowed exactly when the role may take the
 action and the target is within the persona's reach; a refusal shows nothing of the target.
@@ -20,7 +20,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
 from bot.models import Role
-from bot.services.permissions import ACTIONS, BUTTONS, Button, allowed
+from bot.services.access.permissions import ACTIONS, BUTTONS, Button, allowed
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.harness import BotHarness
 from tests.support.scope_world import (

@@ -11,7 +11,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.models import AuditRecord, ItemStatus, Roadmap, RoadmapItem, RoleAssignment
 from bot.scheduler.sender import OutboxSender
-from bot.services import report_data
+from bot.services.reporting import report_data
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.factories import person_named
 from tests.support.harness import BotHarness

@@ -21,8 +21,8 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
 from bot.models import Municipality, Notification, Person, Role, School, SchoolStatus
-from bot.services import reminders
-from bot.services.permissions import commands_for
+from bot.services.access.permissions import commands_for
+from bot.services.notifications import reminders
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.directory_files import EAST, NORTH, curator_name, region_book
 from tests.support.harness import BotHarness, Reply

@@ -10,7 +10,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.models import Event, EventRegistration, Notification
 from bot.scheduler.sender import OutboxSender
-from bot.services import reminders
+from bot.services.notifications import reminders
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 

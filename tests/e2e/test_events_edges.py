@@ -11,8 +11,8 @@ from bot.db import SessionFactory
 from bot.fake_bot_api.records import FakeUser
 from bot.models import Event, Notification, NotificationState
 from bot.scheduler.sender import OutboxSender
-from bot.services import events
-from bot.services.events import EventDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
 from tests.support.factories import actor_for, load_demo_data, person_named
 from tests.support.harness import BotHarness
 

@@ -37,9 +37,9 @@ from bot.models import (
     VisitFormat,
 )
 from bot.reports.cells import MAX_CELL_CHARS
-from bot.services.export_data import FILES
-from bot.services.invites import InviteScope, issue_invite
-from bot.services.roadmap_import import HEADERS as HEADERS_ROW
+from bot.services.access.invites import InviteScope, issue_invite
+from bot.services.reporting.export_data import FILES
+from bot.services.roadmaps.roadmap_import import HEADERS as HEADERS_ROW
 from tests.support.factories import load_demo_data, person_named, school_named
 from tests.support.harness import BotHarness
 

@@ -20,7 +20,7 @@ from bot.models import (
     VisitFormat,
 )
 from bot.scheduler.sender import OutboxSender
-from bot.services import reminders
+from bot.services.notifications import reminders
 from tests.support.factories import person_named, school_named
 from tests.support.harness import BotHarness
 

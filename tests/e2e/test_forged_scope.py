@@ -23,9 +23,11 @@ from bot.models import (
     SchoolRiskProfileEntry,
     Visit,
 )
-from bot.services import events, roadmap_reports, roadmaps, visits
-from bot.services.events import EventDraft
-from bot.services.visit_drafts import VisitDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
+from bot.services.roadmaps import roadmap_reports, roadmaps
+from bot.services.visits import visits
+from bot.services.visits.visit_drafts import VisitDraft
 from tests.support.factories import (
     actor_for,
     load_demo_data,

@@ -21,7 +21,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
 from bot.handlers import protection
-from bot.handlers import roadmap_import as roadmap_import_handlers
+from bot.handlers.roadmaps import roadmap_import as roadmap_import_handlers
 from bot.lanes import ChatLanes
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.factories import load_demo_data

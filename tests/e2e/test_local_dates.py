@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import SessionFactory
 from bot.models import Event, EventStatus, Person, Roadmap, RoadmapItem, Role
 from bot.services import local_time
-from bot.services.digest import digest_for
-from bot.services.summaries import summarize
+from bot.services.notifications.digest import digest_for
+from bot.services.reporting.summaries import summarize
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 from tests.support.harness import BotHarness
 

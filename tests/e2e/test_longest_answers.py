@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from bot import texts
 from bot.db import SessionFactory
 from bot.scheduler.sender import OutboxSender
-from bot.services.events import MAX_TEXT, MAX_TITLE
-from bot.services.roadmap_reports import MAX_REPORT_TEXT
+from bot.services.events.events import MAX_TEXT, MAX_TITLE
+from bot.services.roadmaps.roadmap_reports import MAX_REPORT_TEXT
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely
 from tests.support.roadmap_files import seed_plan_xlsx

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot import texts
 from bot.db import SessionFactory
-from bot.services.report_data import school_year_start
+from bot.services.reporting.report_data import school_year_start
 from tests.support.factories import load_demo_data, school_named
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely

@@ -10,8 +10,8 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.models import Notification, Person
 from bot.scheduler.sender import OutboxSender
-from bot.services import reminders
-from bot.services.roadmap_import import HEADERS
+from bot.services.notifications import reminders
+from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import table_to_xlsx

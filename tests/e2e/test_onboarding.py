@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import Invite, Person, Role, RoleAssignment, TelegramAccount, utcnow
-from bot.services.permissions import commands_for
+from bot.services.access.permissions import commands_for
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID, BOT_USERNAME
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness

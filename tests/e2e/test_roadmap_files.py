@@ -60,7 +60,7 @@ async def test_a_messy_plan_imports_with_sections_risks_and_its_own_year(
     assert "Педсовет по итогам анализа\n   I квартал 2023 → до 31.03.2023 · фактор 8: " in shown
     assert "сентябрь–октябрь 2023 → до 31.10.2023 · фактор 9: Низкий уровень вовлечённости" in shown
     assert "в течение года → до 31.12.2023 · фактор 2: Дефицит педагогических кадров" in shown
-    # Undated with its words until bot/services/deadlines.py reads «2 раза в год» (issue 13).
+    # Undated with its words until services/roadmaps/deadlines.py reads «2 раза в год» (issue 13).
     twice = "2.2. Диагностика профессиональных затруднений\n   "
     assert f"{twice}без срока («2 раза в год" in shown or f"{twice}2 раза в год" in shown
     assert "строка 12: фактор риска «что-то своё» не узнан" in shown

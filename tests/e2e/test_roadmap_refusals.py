@@ -12,7 +12,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
 from bot.models import AuditRecord, ProgressReport, Roadmap, RoadmapItem
-from bot.services.roadmap_import import HEADERS
+from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import many_rows_xlsx, seed_plan_xlsx, table_to_xlsx, zip_bomb
 

@@ -19,7 +19,7 @@ from bot.models import (
     RoadmapItem,
     SchoolRiskProfileEntry,
 )
-from bot.services.roadmap_import import HEADERS
+from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import seed_plan_xlsx, table_to_xlsx
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import AuditRecord, CuratorAssignment, Roadmap, RoadmapItem
-from bot.services.roadmap_import import HEADERS
+from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import table_to_xlsx

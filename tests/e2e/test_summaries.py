@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from bot import texts
 from bot.db import SessionFactory
-from bot.services.roadmap_import import HEADERS as HEADERS_ROW
+from bot.services.roadmaps.roadmap_import import HEADERS as HEADERS_ROW
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.roadmap_files import table_to_xlsx

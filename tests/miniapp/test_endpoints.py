@@ -28,9 +28,9 @@ from bot.models import (
     School,
     Visit,
 )
-from bot.services.actors import load_actor
-from bot.services.roadmap_reports import item_history
-from bot.services.summaries import summarize
+from bot.services.access.actors import load_actor
+from bot.services.reporting.summaries import summarize
+from bot.services.roadmaps.roadmap_reports import item_history
 from bot.webhook import BotServer, Health
 from tests.support.bot_fixtures import DEMO_NOW, FAKE_TOKEN
 from tests.support.factories import school_named

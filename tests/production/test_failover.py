@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db import SessionFactory, make_engine
 from bot.fake_bot_api import FakeTelegram
-from bot.handlers import visit_flow
+from bot.handlers.visits import visit_flow
 from bot.models import BotStateEntry, Notification, NotificationState
 from tests.support.bot_process import (
     BotProcess,

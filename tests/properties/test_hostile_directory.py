@@ -7,7 +7,7 @@ from hypothesis import given
 from sqlalchemy import func, select
 
 from bot.db import SessionFactory
-from bot.handlers.directory import DRAFT
+from bot.handlers.directory.directory import DRAFT
 from bot.models import School
 from bot.seed import kamensk_2022 as seed
 from tests.support.directory_files import RegionBook

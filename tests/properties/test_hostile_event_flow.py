@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
-from bot.handlers.event_create import DRAFT
+from bot.handlers.events.event_create import DRAFT
 from bot.models import Event
 from bot.scheduler.sender import OutboxSender
 from tests.support.harness import BotHarness, Reply

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from bot import texts
 from bot.db import SessionFactory
 from bot.models import Event
-from bot.services import events
-from bot.services.events import EventDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
 from tests.support.factories import actor_for, load_demo_data, person_named
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, one_bot, with_classics

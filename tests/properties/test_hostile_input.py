@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from bot import texts
 from bot.fake_bot_api.validation import check_text, parse_html
 from bot.services.dates import parse_user_date
-from bot.services.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.errors import DomainError
-from bot.services.roadmap_import import ImportRefused, read_roadmap
+from bot.services.roadmaps.deadlines import DeadlineUnreadable, parse_deadline
+from bot.services.roadmaps.roadmap_import import ImportRefused, read_roadmap
 from bot.services.school_names import parse_school_name
 from bot.telegram_html import fit
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
-from bot.handlers.roadmap_import import IMPORT, NEW
-from bot.handlers.roadmap_progress import DRAFT as REPORT_DRAFT
+from bot.handlers.roadmaps.roadmap_import import IMPORT, NEW
+from bot.handlers.roadmaps.roadmap_progress import DRAFT as REPORT_DRAFT
 from bot.models import ProgressReport, ReviewState, Roadmap, RoadmapItem
 from bot.scheduler.sender import OutboxSender
 from tests.support.harness import BotHarness, Reply

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.db import SessionFactory
-from bot.handlers.visit_prompts import DRAFT
+from bot.handlers.visits.visit_prompts import DRAFT
 from bot.models import Visit
 from bot.scheduler.sender import OutboxSender
 from tests.support.harness import BotHarness, Reply

@@ -23,8 +23,8 @@ from bot.models import (
     VisitFollowUp,
     VisitFormat,
 )
-from bot.services import reminders
-from bot.services.delivery import quiet_until
+from bot.services.notifications import reminders
+from bot.services.notifications.delivery import quiet_until
 from tests.support.factories import make_municipality, make_person, make_school
 
 DUE = date(2026, 12, 10)

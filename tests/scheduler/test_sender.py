@@ -19,8 +19,8 @@ from bot.models import Notification, Role, TelegramAccount
 from bot.rate_limit import RollingWindowRateLimiter
 from bot.scheduler.pacing import Pacer
 from bot.scheduler.sender import OutboxSender
-from bot.services import delivery, outbox
-from bot.services.delivery import CLAIM_TIMEOUT, UNSENT_CLAIM_TIMEOUT
+from bot.services.notifications import delivery, outbox
+from bot.services.notifications.delivery import CLAIM_TIMEOUT, UNSENT_CLAIM_TIMEOUT
 from tests.support.factories import make_municipality, make_person
 
 TOKEN = "777000:SENDER-TEST-TOKEN"

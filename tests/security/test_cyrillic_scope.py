@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Municipality, Role
+from bot.services.access.scopes import resolve_scope
 from bot.services.errors import DomainError
-from bot.services.scopes import resolve_scope
 from tests.cli.test_command_line import run_cli
 from tests.support import databases
 from tests.support.factories import load_demo_data, make_municipality

@@ -21,7 +21,7 @@ from bot.models import (
     TelegramAccount,
     Visit,
 )
-from bot.services.forget_person import find_people, forget_person, placeholder
+from bot.services.access.forget_person import find_people, forget_person, placeholder
 from tests.cli.test_command_line import run_cli
 from tests.support import databases
 from tests.support.flows import CURATOR_35, visit_card

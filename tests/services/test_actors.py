@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CuratorAssignment, Municipality, Region, Role, RoleAssignment, utcnow
-from bot.services.actors import load_actor
+from bot.services.access.actors import load_actor
 from tests.support.factories import (
     bind_account,
     make_municipality,

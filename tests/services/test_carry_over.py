@@ -18,15 +18,10 @@ from bot.models import (
     Role,
     SchoolRiskProfileEntry,
 )
-from bot.services import (
-    carry_over,
-    digest,
-    reminders,
-    risk_profile,
-    school_card,
-    summaries,
-)
 from bot.services.errors import AccessDenied, DomainError
+from bot.services.notifications import digest, reminders
+from bot.services.reporting import school_card, summaries
+from bot.services.roadmaps import carry_over, risk_profile
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 2026/27

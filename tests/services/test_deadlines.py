@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bot.services.deadlines import Deadline, DeadlineUnreadable, parse_deadline
+from bot.services.roadmaps.deadlines import Deadline, DeadlineUnreadable, parse_deadline
 
 
 @pytest.mark.parametrize(

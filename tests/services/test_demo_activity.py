@@ -31,10 +31,13 @@ from bot.models import (
 from bot.reports.chart import progress_chart_png
 from bot.seed.activity import load_demo_activity
 from bot.seed.kamensk_roadmaps import DEMO_ROADMAPS, PLAN_2019_2020, RECOMMENDATIONS_2023, ItemStory
-from bot.services import digest, report_data, risk_profile, summaries, visits
-from bot.services.actors import Actor
-from bot.services.deadlines import parse_deadline
+from bot.services.access.actors import Actor
+from bot.services.notifications import digest
+from bot.services.reporting import report_data, summaries
+from bot.services.roadmaps import risk_profile
+from bot.services.roadmaps.deadlines import parse_deadline
 from bot.services.school_year import SchoolYear
+from bot.services.visits import visits
 from tests.support.factories import (
     actor_for,
     bind_account,

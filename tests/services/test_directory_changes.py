@@ -30,9 +30,11 @@ from bot.models import (
     Visit,
     VisitFormat,
 )
-from bot.services import digest, directory_changes, reminders, school_card, summaries
-from bot.services.actors import Actor
+from bot.services.access.actors import Actor
+from bot.services.directory import directory_changes
 from bot.services.errors import AccessDenied, DomainError, NotFound
+from bot.services.notifications import digest, reminders
+from bot.services.reporting import school_card, summaries
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -461,7 +463,7 @@ async def test_a_school_moved_before_the_rollover_stays_in_its_directory_year(
 ) -> None:
     """2027/28 has begun but nobody rolled over: the school is still in 2026/27, and the
     curator it is moved to joins that year (the rollover will carry them on)."""
-    from bot.services.assignments import valid_on
+    from bot.services.access.assignments import valid_on
 
     later = datetime(2027, 9, 10, 6, 0, tzinfo=UTC)
     await _assignments_in_2026(session)

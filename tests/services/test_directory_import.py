@@ -21,10 +21,10 @@ from bot.models import (
     School,
     SchoolStatus,
 )
-from bot.services.actors import Actor
+from bot.services.access.actors import Actor
 from bot.services.directory import ImportReport, Sheet, import_directory, read_directory
 from bot.services.directory.export import build_directory, build_template
-from bot.services.roadmap_import import ImportRefused
+from bot.services.roadmaps.roadmap_import import ImportRefused
 from tests.support.directory_files import (
     EAST,
     NORTH,
@@ -413,7 +413,7 @@ async def test_a_curator_added_before_the_rollover_joins_the_school_year_it_is_i
     """2027/28 has begun, the region has not rolled over: a row without a year adds the
     curator to the school's 2026/27 — the school's other curator keeps it."""
     from bot.models import CuratorAssignment
-    from bot.services.assignments import valid_on
+    from bot.services.access.assignments import valid_on
 
     await run(session, region_book().xlsx())
     later = datetime(2027, 9, 6, 5, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import SessionFactory
 from bot.models import Event, Role
-from bot.services import events
 from bot.services.errors import DomainError
-from bot.services.events import EventDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
 from tests.support.factories import actor_for, make_municipality, make_person
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Event, EventRegistration, Notification, NotificationState, Role
-from bot.services import events, reminders
-from bot.services.events import EventDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
+from bot.services.notifications import reminders
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)

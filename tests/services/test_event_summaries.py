@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.models import EventRegistration, Role
-from bot.services import events, summaries
-from bot.services.events import EventDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
+from bot.services.reporting import summaries
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)

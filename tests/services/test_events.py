@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import SessionFactory, unit_of_work
 from bot.models import EventRegistration, Notification, RegistrationState, Role
-from bot.services import events
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.events import EventDraft
+from bot.services.events import events
+from bot.services.events.events import EventDraft
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)

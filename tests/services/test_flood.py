@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.flood import FloodGate, RecentUpdates
+from bot.services.access.flood import FloodGate, RecentUpdates
 
 
 def test_burst_then_throttle_then_recover() -> None:

@@ -22,9 +22,12 @@ from bot.models import (
     VisitFormat,
 )
 from bot.reports.half_year_report import build_half_year_report
-from bot.services import follow_ups, reminders, report_data, review_threads, roadmap_reports
-from bot.services.digest import build_digest
 from bot.services.errors import AccessDenied, DomainError
+from bot.services.notifications import reminders
+from bot.services.notifications.digest import build_digest
+from bot.services.reporting import report_data
+from bot.services.roadmaps import review_threads, roadmap_reports
+from bot.services.visits import follow_ups
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -130,7 +133,7 @@ async def test_review_thread_states_and_scope(session: AsyncSession) -> None:
     city = await make_municipality(session)
     a, staff_a, curator_a = await _school_with_people(session, city, 1)
     _b, staff_b, curator_b = await _school_with_people(session, city, 2)
-    from bot.services import roadmaps
+    from bot.services.roadmaps import roadmaps
     from tests.support.roadmap_files import parsed_item
 
     await roadmaps.apply_import(session, staff_a, a.id, 2026, [parsed_item("1", None)], NOW)

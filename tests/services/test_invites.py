@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import AuditRecord, CuratorAssignment, Role, TelegramAccount, utcnow
-from bot.services import invites
-from bot.services.actors import load_actor
+from bot.services.access import invites
+from bot.services.access.actors import load_actor
+from bot.services.access.invites import InviteScope
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.invites import InviteScope
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 WEEK = timedelta(days=7)

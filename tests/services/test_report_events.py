@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Event, EventRegistration, EventStatus, RegistrationState, Role
-from bot.services import report_data
+from bot.services.reporting import report_data
 from tests.support.factories import make_municipality, make_person, make_school
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Assessment, AssessmentResult, Role, TelegramAccount
-from bot.services import results
-from bot.services.actors import Actor
+from bot.services.access.actors import Actor
 from bot.services.errors import AccessDenied
+from bot.services.results import results
 from tests.support.factories import (
     actor_for,
     bind_account,

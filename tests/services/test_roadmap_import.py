@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
-from bot.services.roadmap_import import (
+from bot.services.roadmaps.roadmap_import import (
     HEADER_ROWS,
     HEADERS,
     MAX_ROWS,

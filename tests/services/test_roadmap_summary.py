@@ -8,8 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.models import ItemStatus, Role, School
-from bot.services import roadmap_reports, roadmaps
-from bot.services.roadmap_summary import OverdueItem, Progress, overdue_items, roadmap_progress
+from bot.services.roadmaps import roadmap_reports, roadmaps
+from bot.services.roadmaps.roadmap_summary import (
+    OverdueItem,
+    Progress,
+    overdue_items,
+    roadmap_progress,
+)
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 from tests.support.query_counter import count_queries
 from tests.support.roadmap_files import parsed_item

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import ItemStatus, RiskLevel, Role
-from bot.services import risk_profile, roadmap_reports, roadmap_summary, roadmaps
 from bot.services.errors import AccessDenied, DomainError, NotFound
+from bot.services.roadmaps import risk_profile, roadmap_reports, roadmap_summary, roadmaps
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 from tests.support.roadmap_files import parsed_item
 

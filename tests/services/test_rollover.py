@@ -23,11 +23,11 @@ from bot.models import (
     SchoolStatus,
     TelegramAccount,
 )
-from bot.services import recipients, reminders
-from bot.services.actors import current_project_year, load_actor
-from bot.services.assignments import directory_year
+from bot.services.access.actors import current_project_year, load_actor
+from bot.services.access.assignments import directory_year
 from bot.services.errors import DomainError
-from bot.services.rollover import new_school_year
+from bot.services.notifications import recipients, reminders
+from bot.services.roadmaps.rollover import new_school_year
 from bot.services.school_year import SchoolYear
 from tests.support.factories import make_municipality, make_person, make_school
 

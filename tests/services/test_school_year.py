@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from bot.services.deadlines import Cadence, cadence_of, parse_deadline, reminder_days
 from bot.services.errors import NotFound
-from bot.services.report_periods import from_key, offered, period
+from bot.services.reporting.report_periods import from_key, offered, period
+from bot.services.roadmaps.deadlines import Cadence, cadence_of, parse_deadline, reminder_days
 from bot.services.school_year import SchoolYear
 
 

@@ -25,7 +25,7 @@ from bot.models import (
 from bot.reports.chart import build_progress_figure, progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import REPORT_HEADERS, build_half_year_report
-from bot.services import export_data, report_data, school_card, summaries
+from bot.services.reporting import export_data, report_data, school_card, summaries
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 from tests.support.query_counter import count_queries
 

@@ -9,9 +9,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.services import export_data, report_data, school_card, summaries
-from bot.services.actors import Actor
-from bot.services.digest import build_digests
+from bot.services.access.actors import Actor
+from bot.services.notifications.digest import build_digests
+from bot.services.reporting import export_data, report_data, school_card, summaries
 from tests.support.factories import actor_for
 from tests.support.query_counter import count_queries
 from tests.support.scenario import BulkCity, bulk_city

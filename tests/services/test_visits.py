@@ -18,10 +18,10 @@ from bot.models import (
     Visit,
     VisitFollowUp,
 )
-from bot.services import visits
 from bot.services.errors import AccessDenied, DomainError, NotFound
-from bot.services.visit_drafts import VisitDraft
-from bot.services.visits import VisitFilter
+from bot.services.visits import visits
+from bot.services.visits.visit_drafts import VisitDraft
+from bot.services.visits.visits import VisitFilter
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from bot.models import (
     utcnow,
 )
 from bot.seed.loader import DemoInvite, load_demo
-from bot.services.actors import Actor, load_actor
+from bot.services.access.actors import Actor, load_actor
 
 _ids = itertools.count(1)
 _telegram_ids = itertools.count(5_000_001)

@@ -27,7 +27,7 @@ from bot.models import (
     Role,
     Visit,
 )
-from bot.services.roadmap_import import HEADERS
+from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness, Reply
 from tests.support.roadmap_files import table_to_xlsx

@@ -20,8 +20,8 @@ from bot.models import (
     TelegramAccount,
     utcnow,
 )
-from bot.services import outbox
-from bot.services.delivery import CLAIM_TIMEOUT
+from bot.services.notifications import outbox
+from bot.services.notifications.delivery import CLAIM_TIMEOUT
 from tests.support.factories import make_municipality, make_person
 
 Message = tuple[int, str]  # (chat, text): what Telegram shows the person

@@ -15,7 +15,7 @@ from collections import Counter
 from bot import texts
 from bot.fake_bot_api import FakeTelegram
 from bot.fake_bot_api.records import FakeUser, SentMessage
-from bot.services.roadmap_import import HEADERS
+from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.roadmap_files import table_to_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

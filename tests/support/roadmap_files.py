@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from bot.services.roadmap_import import ParsedItem
+from bot.services.roadmaps.roadmap_import import ParsedItem
 
 SEED_PLAN_CSV = Path(__file__).resolve().parent.parent / "fixtures" / "seed_plan_2019_2020.csv"
 

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CuratorAssignment, Municipality, Person, Region, Role, RoleAssignment, School
 from bot.reports.cells import safe_cell
-from bot.services.actors import Actor
+from bot.services.access.actors import Actor
+from bot.services.access.invites import invite_link
 from bot.services.directory import values
 from bot.services.directory.importer import PersonInvite
 from bot.services.directory.workbook import HEADERS, SHEET_TITLES, Sheet
-from bot.services.invites import invite_link
 from bot.services.school_year import SchoolYear
 
 TEMPLATE_EXAMPLE: dict[Sheet, dict[str, str]] = {

@@ -35,14 +35,14 @@ from bot.models import (
     SchoolKind,
     TelegramAccount,
 )
-from bot.services import audit, invites
-from bot.services.actors import Actor
-from bot.services.assignments import directory_year
+from bot.services.access import audit, invites
+from bot.services.access.actors import Actor
+from bot.services.access.assignments import directory_year
+from bot.services.access.invites import InviteScope
+from bot.services.access.permissions import INVITABLE_BY
 from bot.services.directory import values
 from bot.services.directory.values import BadValue
 from bot.services.directory.workbook import SHEET_TITLES, DirectoryBook, Sheet, SheetRow
-from bot.services.invites import InviteScope
-from bot.services.permissions import INVITABLE_BY
 from bot.services.school_names import match_schools, parse_school_name, short_name
 from bot.services.school_year import SchoolYear
 
@@ -649,7 +649,7 @@ class _Run:
         municipality = next(m for m in self.municipalities if m.id == school.municipality_id)
         self.check_scope(municipality)
         year_text = v.get("year", "")
-        # No year written: the school's directory year (bot/services/assignments.py), so a
+        # No year written: the school's directory year (bot/services/access/assignments.py), so a
         # curator added before the rollover joins the others instead of moving the school
         # into the new year alone (which would strip the rest of their access).
         year = (

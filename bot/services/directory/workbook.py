@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.services.roadmap_import import (
+from bot.services.roadmaps.roadmap_import import (
     MAX_FILE_BYTES,
     MAX_ZIP_MEMBERS,
     ImportRefused,

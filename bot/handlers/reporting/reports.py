@@ -1,0 +1,397 @@
+"""/summary, /school, /overdue, /report (XLSX), /export (CSV zip)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.handlers.conversation_kit import typed
+from bot.handlers.guard import guarded
+from bot.handlers.replies import acknowledge, answer, deliver, keyboard
+from bot.models import School
+from bot.reports.chart import progress_chart_png
+from bot.reports.export import build_export_zip
+from bot.reports.half_year_report import build_half_year_report
+from bot.runtime import BotContext
+from bot.services import local_time
+from bot.services.access.permissions import COORDINATORS, allowed
+from bot.services.notifications.recipients import municipality_timezone
+from bot.services.reporting import export_data, report_data, report_periods, school_card, summaries
+from bot.services.results import results, training
+from bot.services.school_year import SchoolYear
+from bot.services.visits import follow_ups
+
+
+def _timezone(context: BotContext) -> str:
+    return context.runtime.settings.default_timezone
+
+
+log = logging.getLogger(__name__)
+
+CHART_MAX_BARS = 40  # beyond this a bar per school is unreadable on a phone
+
+
+@guarded("summary")
+async def show_summary(update: Update, context: BotContext) -> None:
+    """Every project school in scope, attention first, with a chart and buttons to open one."""
+    rows = await _summary_page(update, context, 0)
+    if not rows:
+        return
+    shown = rows[:CHART_MAX_BARS]
+    chart = await asyncio.to_thread(
+        progress_chart_png, [(r.name, r.accepted, r.total) for r in shown]
+    )
+    caption = (
+        texts.SUMMARY_CHART_CAPTION.format(shown=len(shown), total=len(rows))
+        if len(rows) > len(shown)
+        else None
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    dashboard = _dashboard_url(context)
+    markup = None
+    if dashboard is not None:
+        app = WebAppInfo(dashboard)
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.BUTTON_OPEN_DASHBOARD, web_app=app)]]
+        )
+        # The chat's menu button opens the panel too, from then on.
+        await deliver(
+            lambda: context.bot.set_chat_menu_button(
+                chat.id, MenuButtonWebApp(texts.MENU_BUTTON_DASHBOARD, app)
+            )
+        )
+    await deliver(
+        lambda: chat.send_photo(
+            InputFile(chart, filename="progress.png"), caption=caption, reply_markup=markup
+        )
+    )
+
+
+def _dashboard_url(context: BotContext) -> str | None:
+    """The Mini App's address for a coordinator when it is configured (MINIAPP_URL)."""
+    url = context.runtime.settings.miniapp_url
+    if url and context.actor.roles & COORDINATORS:
+        return url
+    return None
+
+
+@guarded("summary")
+async def turn_summary_page(update: Update, context: BotContext) -> None:
+    """◀ / ▶ under a long summary: the same list, another page, in the same message."""
+    assert update.callback_query is not None
+    await _summary_page(update, context, int((update.callback_query.data or "").split(":")[2]))
+
+
+async def _summary_page(
+    update: Update, context: BotContext, page: int
+) -> list[summaries.SchoolSummary]:
+    today = await _actor_today(context)
+    rows = await summaries.summarize(context.session, context.actor, today)
+    if not rows:
+        await answer(update, texts.SUMMARY_EMPTY)
+        return rows
+    page = min(page, texts.summary_pages(len(rows)) - 1)
+    on_page = rows[page * texts.SUMMARY_PAGE : (page + 1) * texts.SUMMARY_PAGE]
+    buttons = [(row.name, f"sch:o:{row.school_id}") for row in on_page]
+    keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIOUS, f"sch:p:{page - 1}"))
+    if page < texts.summary_pages(len(rows)) - 1:
+        turns.append((texts.BUTTON_NEXT, f"sch:p:{page + 1}"))
+    if turns:
+        keyboard.append(turns)
+    edit = update.callback_query is not None
+    await answer(update, texts.summary_text(rows, today, page), keyboard, edit=edit)
+    return rows
+
+
+async def _actor_today(context: BotContext) -> date:
+    """Today on the calendar of the person's municipality (settings' zone if they have none)."""
+    return await local_time.today_in_municipality(
+        context.session, context.actor.municipality_id, context.now()
+    )
+
+
+async def _card(update: Update, context: BotContext, school_id: int) -> None:
+    # The card's «today» is the school's: a Kamchatka school's morning is UTC's yesterday.
+    today = await local_time.today_at_school(context.session, school_id, context.now())
+    card = await school_card.school_card(context.session, context.actor, school_id, today)
+    timezone = await municipality_timezone(context.session, card.school.municipality_id)
+    buttons = None
+    # A coordinator changes the school from its card (handlers/directory/directory_changes.py).
+    if allowed(context.actor.roles, "school_changes") and context.actor.coordinates(
+        card.school.municipality_id
+    ):
+        buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
+    if follow_ups.may_mark(context.actor, card.school.id) and card.follow_ups:
+        # The school or its curator marks an agreed next step done right from the card.
+        buttons = (buttons or []) + [
+            [(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in card.follow_ups[:8]
+        ]
+    await answer(update, texts.school_card_text(card, timezone), buttons)
+
+
+@guarded("school")
+async def find_school(update: Update, context: BotContext) -> None:
+    """/school 17, /school лицей 9: forgiving of spelling, within the person's scope."""
+    query = typed(" ".join(context.args or [])).strip()
+    if not query:
+        await answer(update, texts.SCHOOL_ASK)
+        return
+    found = await school_card.find_in_scope(context.session, context.actor, query[:100])
+    if not found:
+        await answer(update, texts.SCHOOL_NOT_FOUND)
+    elif len(found) == 1:
+        await _card(update, context, found[0].id)
+    else:
+        await answer(
+            update, texts.SCHOOL_SEVERAL, [[(s.short_name, f"sch:o:{s.id}")] for s in found[:10]]
+        )
+
+
+@guarded("school")
+async def open_school(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    await _card(update, context, int((update.callback_query.data or "").rsplit(":", 1)[1]))
+
+
+@guarded("overdue")
+async def show_overdue(update: Update, context: BotContext) -> None:
+    today = await _actor_today(context)
+    items = await summaries.overdue_items(context.session, context.actor, today)
+    late_steps = await follow_ups.overdue_in_scope(context.session, context.actor, today)
+    await answer(update, texts.overdue_text(items, late_steps))
+
+
+@guarded("report")
+async def choose_half(update: Update, context: BotContext) -> None:
+    """School-year halves and calendar halves (bot/services/reporting/report_periods.py)."""
+    periods = report_periods.offered(context.now().date())
+    await answer(
+        update,
+        texts.REPORT_CHOOSE_HALF,
+        [[(p.button, f"rep:h:{p.key}")] for p in periods],
+    )
+
+
+REPORT_SCHOOLS_PAGE = 10
+
+
+@guarded("report")
+async def choose_scope(update: Update, context: BotContext) -> None:
+    """The whole scope or one school, ten schools a page: a region has hundreds."""
+    assert update.callback_query is not None
+    parts = (update.callback_query.data or "").split(":")
+    key = report_periods.from_key(f"{parts[2]}:{parts[3]}").key  # a forged year: not found
+    page = int(parts[4]) if len(parts) > 4 else 0
+    schools = await summaries.summary_schools(context.session, context.actor)
+    if not schools:
+        await answer(update, texts.REPORT_EMPTY_SCOPE, edit=True)
+        return
+    pages = -(-len(schools) // REPORT_SCHOOLS_PAGE)
+    page = min(page, pages - 1)
+    on_page = schools[page * REPORT_SCHOOLS_PAGE : (page + 1) * REPORT_SCHOOLS_PAGE]
+    buttons = [(s.short_name, f"rep:g:{key}:{s.id}") for s in on_page]
+    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{key}:0")]]
+    keyboard += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    turns = []
+    if page > 0:
+        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{key}:{page - 1}"))
+    if page < pages - 1:
+        turns.append((texts.BUTTON_NEXT, f"rep:h:{key}:{page + 1}"))
+    if turns:
+        keyboard.append(turns)
+    await answer(update, texts.REPORT_CHOOSE_SCOPE, keyboard, edit=True)
+
+
+@guarded("report")
+async def send_report(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    _, _, year, half, school = (update.callback_query.data or "").split(":")
+    chosen = report_periods.from_key(f"{year}:{half}")
+    wanted = [int(school)] if school != "0" else None
+    schools = await summaries.summary_schools(context.session, context.actor, wanted)
+    if not schools:
+        await answer(update, texts.error("school_out_of_scope"), alert=True)
+        return
+    scope = schools[0].short_name if wanted else "все школы проекта"
+    period = report_data.ReportPeriod(
+        chosen.first, chosen.last, texts.report_title(scope, chosen.title)
+    )
+    await send_report_file(
+        update, context, schools, period, f"{chosen.file_stem}.xlsx", whole=not wanted
+    )
+
+
+async def send_report_file(
+    update: Update,
+    context: BotContext,
+    schools: list[School],
+    period: report_data.ReportPeriod,
+    filename: str,
+    *,
+    whole: bool,
+) -> None:
+    """The report XLSX of `schools` for any period (school-year or calendar half)."""
+    ids = [s.id for s in schools]
+    first, last = period.first, period.last
+    timezone = await municipality_timezone(context.session, schools[0].municipality_id)
+    items = await report_data.report_items(context.session, ids, first, last, timezone)
+    visits = await report_data.report_visits(context.session, ids, first, last)
+    events = await report_data.report_events(
+        context.session,
+        list({s.municipality_id for s in schools}),
+        first,
+        last,
+        school_ids=None if whole else ids,
+        timezone=timezone,
+    )
+    today = context.now().astimezone(ZoneInfo(timezone)).date()
+    school_results = await results.report_results(
+        context.session, ids, SchoolYear.containing(last).start
+    )
+    school_training = await training.report_training(
+        context.session, ids, SchoolYear.containing(last).start
+    )
+    late_steps = await report_data.report_follow_ups(context.session, ids, first, last, timezone)
+    content = await asyncio.to_thread(
+        build_half_year_report,
+        period.title,
+        items,
+        visits,
+        events,
+        today,
+        results=school_results,
+        training=school_training,
+        follow_ups=late_steps,
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    await acknowledge(update)
+    report = InputFile(content, filename=filename)
+    await deliver(
+        lambda: chat.send_document(report, caption=texts.e(period.title), parse_mode=ParseMode.HTML)
+    )
+
+
+async def _export_content(
+    context: BotContext, schools: list[School]
+) -> tuple[dict[str, export_data.Table], str]:
+    coordinated = [m for m in {s.municipality_id for s in schools} if context.actor.coordinates(m)]
+    tables = await export_data.export_tables(
+        context.session, [s.id for s in schools], all_participants_of=coordinated
+    )
+    timezone = (
+        await municipality_timezone(context.session, schools[0].municipality_id)
+        if schools
+        else _timezone(context)
+    )
+    return tables, export_data.readme_text(texts.fmt_datetime(context.now(), timezone))
+
+
+@guarded("export")
+async def send_export(update: Update, context: BotContext) -> None:
+    schools = await summaries.summary_schools(context.session, context.actor)
+    tables, readme = await _export_content(context, schools)
+    files = await export_data.evidence_files(context.session, [s.id for s in schools])
+    content = await asyncio.to_thread(build_export_zip, tables, readme)
+    chat = update.effective_chat
+    assert chat is not None
+    export = InputFile(content, filename="shnor500_export.zip")
+    markup = keyboard([[(texts.BUTTON_EXPORT_WITH_FILES, "exp:f")]]) if files else None
+    await deliver(
+        lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION, reply_markup=markup)
+    )
+
+
+# Telegram lets a bot upload 50 MB and download 20 MB a file; the zip stays under the first.
+EVIDENCE_LIMIT_BYTES = 45 * 1024 * 1024
+FILE_LIMIT_BYTES = 20 * 1024 * 1024
+PROGRESS_EVERY = 10  # files between progress edits: few edits, no flood limits
+
+
+@guarded("export")
+async def send_export_with_files(update: Update, context: BotContext) -> None:
+    """The same export plus the photos and documents, fetched from Telegram, with progress."""
+    schools = await summaries.summary_schools(context.session, context.actor)
+    files = await export_data.evidence_files(context.session, [s.id for s in schools])
+    if not files:
+        await answer(update, texts.EXPORT_FILES_NONE, alert=True)
+        return
+    tables, readme = await _export_content(context, schools)
+    chat = update.effective_chat
+    assert chat is not None
+    await acknowledge(update)
+    progress = await chat.send_message(texts.export_files_progress(0, len(files)))
+    fetched: dict[str, bytes] = {}
+    index: list[list[object]] = []
+    total = 0
+    for number, file in enumerate(files, start=1):
+        note = ""
+        if file.size is not None and (
+            file.size > FILE_LIMIT_BYTES or total + file.size > EVIDENCE_LIMIT_BYTES
+        ):
+            note = texts.EXPORT_FILE_TOO_BIG
+        else:
+            try:
+                remote = await context.bot.get_file(file.file_id)
+                data = bytes(await remote.download_as_bytearray())
+            except TelegramError as error:
+                log.info("evidence file not fetched: %s", type(error).__name__)
+                note = texts.EXPORT_FILE_UNAVAILABLE
+            else:
+                if total + len(data) > EVIDENCE_LIMIT_BYTES:
+                    note = texts.EXPORT_FILE_TOO_BIG
+                else:
+                    fetched[file.path] = data
+                    total += len(data)
+        index.append(
+            [file.path if not note else "", file.school, file.owner, file.original_name, note]
+        )
+        if number % PROGRESS_EVERY == 0 and number < len(files):
+            with contextlib.suppress(TelegramError):
+                await progress.edit_text(texts.export_files_progress(number, len(files)))
+    tables["files/index.csv"] = (export_data.EVIDENCE_INDEX_HEADERS, index)
+    content = await asyncio.to_thread(build_export_zip, tables, readme, fetched)
+    export = InputFile(content, filename="shnor500_export_files.zip")
+    await deliver(lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION))
+    skipped = len(files) - len(fetched)
+    with contextlib.suppress(TelegramError):
+        await progress.edit_text(
+            texts.export_files_done(len(fetched), skipped, EVIDENCE_LIMIT_BYTES // 1024 // 1024)
+        )
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("summary", show_summary))
+    application.add_handler(CallbackQueryHandler(turn_summary_page, pattern=r"^sch:p:\d{1,4}$"))
+    application.add_handler(CommandHandler("school", find_school))
+    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d{1,9}$"))
+    application.add_handler(CommandHandler("overdue", show_overdue))
+    application.add_handler(CommandHandler("report", choose_half))
+    application.add_handler(
+        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$")
+    )
+    application.add_handler(
+        CallbackQueryHandler(send_report, pattern=r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$")
+    )
+    application.add_handler(CommandHandler("export", send_export))
+    application.add_handler(CallbackQueryHandler(send_export_with_files, pattern=r"^exp:f$"))

@@ -1,0 +1,199 @@
+"""/practices: the region's practice bank by risk factor or by words; a visit saved to it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.conversation_kit import callback_data, make_cancel, message_text
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.models import RiskFactor
+from bot.runtime import BotContext
+from bot.services.access.permissions import allowed
+from bot.services.errors import DomainError
+from bot.services.reporting.school_card import find_in_scope
+from bot.services.results import practices
+
+
+@guarded("practices")
+async def show(update: Update, context: BotContext) -> None:
+    query = " ".join(context.args or [])[:200]
+    if query.strip():
+        found = await practices.browse(context.session, context.actor, query=query)
+        await answer(update, texts.practices_list(found, f"Поиск: {query[:60]}"))
+        return
+    factors = (
+        await context.session.execute(
+            select(RiskFactor.id, RiskFactor.title).order_by(RiskFactor.id)
+        )
+    ).all()
+    buttons = [[(f"{number}. {title[:40]}", f"prc:f:{number}")] for number, title in factors]
+    buttons.append([(texts.BUTTON_PRACTICES_ALL, "prc:f:0")])
+    if allowed(context.actor.roles, "practice_new"):
+        buttons.append([(texts.BUTTON_PRACTICE_NEW, "prc:new")])
+    await answer(update, texts.PRACTICES_INTRO, buttons)
+
+
+@guarded("practices")
+async def by_factor(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    factor = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    found = await practices.browse(context.session, context.actor, risk_factor_id=factor or None)
+    heading = f"Фактор риска {factor}" if factor else texts.BUTTON_PRACTICES_ALL
+    await answer(update, texts.practices_list(found, heading))
+
+
+@guarded("practice_new")
+async def from_visit(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    practice = await practices.from_visit(context.session, context.actor, visit_id)
+    await context.commit()
+    await answer(update, texts.practice_saved(practice.title))
+
+
+# -- a practice typed in a short conversation ------------------------------------------------
+
+SCHOOL, TITLE, FACTOR, WHAT, RESULT = range(200, 205)
+DRAFT = "practice_draft"
+CANCEL = (texts.BUTTON_CANCEL, "prc:x")
+
+
+@guarded("practice_new")
+async def new(update: Update, context: BotContext) -> int:
+    context.user_data[DRAFT] = {}
+    await answer(update, texts.PRACTICE_ASK_SCHOOL, [[CANCEL]])
+    return SCHOOL
+
+
+def _draft(context: BotContext, needed: str) -> dict:
+    draft = context.user_data.get(DRAFT) or {}
+    if needed not in draft:
+        raise DomainError("practice_draft_gone")
+    return draft
+
+
+async def _too_long(update: Update, text: str, limit: int) -> bool:
+    if len(text) > limit:
+        await answer(update, texts.practice_too_long(len(text), limit), [[CANCEL]])
+        return True
+    return False
+
+
+@guarded("practice_new")
+async def school(update: Update, context: BotContext) -> int:
+    found = await find_in_scope(context.session, context.actor, message_text(update)[:100])
+    if len(found) != 1:
+        await answer(update, texts.SCHOOL_NOT_FOUND, [[CANCEL]])
+        return SCHOOL
+    context.user_data[DRAFT] = {"school_id": found[0].id}
+    await answer(update, texts.PRACTICE_ASK_TITLE, [[CANCEL]])
+    return TITLE
+
+
+@guarded("practice_new")
+async def title(update: Update, context: BotContext) -> int:
+    draft = _draft(context, "school_id")
+    text = message_text(update).strip()
+    if await _too_long(update, text, practices.TITLE_LENGTH) or not text:
+        return TITLE
+    draft["title"] = text
+    context.user_data[DRAFT] = draft
+    factors = (
+        await context.session.execute(
+            select(RiskFactor.id, RiskFactor.title).order_by(RiskFactor.id)
+        )
+    ).all()
+    buttons = [[(f"{number}. {name[:40]}", f"prc:rf:{number}")] for number, name in factors]
+    buttons.append([(texts.BUTTON_PRACTICE_NO_FACTOR, "prc:rf:0")])
+    await answer(update, texts.PRACTICE_ASK_FACTOR, buttons)
+    return FACTOR
+
+
+@guarded("practice_new")
+async def factor(update: Update, context: BotContext) -> int:
+    draft = _draft(context, "title")
+    number = int(callback_data(update).rsplit(":", 1)[1])
+    draft["factors"] = [number] if number else []
+    context.user_data[DRAFT] = draft
+    await answer(update, texts.PRACTICE_ASK_WHAT, [[CANCEL]], edit=True)
+    return WHAT
+
+
+@guarded("practice_new")
+async def what(update: Update, context: BotContext) -> int:
+    draft = _draft(context, "factors")
+    text = message_text(update).strip()
+    if await _too_long(update, text, practices.TEXT_LENGTH) or not text:
+        return WHAT
+    draft["what"] = text
+    context.user_data[DRAFT] = draft
+    await answer(update, texts.PRACTICE_ASK_RESULT, [[CANCEL]])
+    return RESULT
+
+
+@guarded("practice_new")
+async def result(update: Update, context: BotContext) -> int:
+    draft = _draft(context, "what")
+    text = message_text(update).strip()
+    if await _too_long(update, text, practices.TEXT_LENGTH):
+        return RESULT
+    practice = await practices.save_practice(
+        context.session,
+        context.actor,
+        school_id=int(draft["school_id"]),
+        title=str(draft["title"]),
+        risk_factor_ids=list(draft["factors"]),
+        what_done=str(draft["what"]),
+        result=None if text in ("", "-", "—") else text,
+    )
+    await context.commit()
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.practice_saved(practice.title))
+    return ConversationHandler.END
+
+
+async def text_expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.PRACTICE_TEXT_EXPECTED)
+
+
+cancel = make_cancel(DRAFT)
+
+
+def conversation() -> ConversationHandler:
+    typed_text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(new, pattern=r"^prc:new$")],
+        states={
+            SCHOOL: [MessageHandler(typed_text, school)],
+            TITLE: [MessageHandler(typed_text, title)],
+            FACTOR: [CallbackQueryHandler(factor, pattern=r"^prc:rf:\d{1,2}$")],
+            WHAT: [MessageHandler(typed_text, what)],
+            RESULT: [MessageHandler(typed_text, result)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^prc:x$"),
+            MessageHandler(~filters.COMMAND, text_expected),
+        ],
+        name="practice_new",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def register(application: Application) -> None:
+    application.add_handler(conversation())
+    application.add_handler(CommandHandler("practices", show))
+    application.add_handler(CallbackQueryHandler(by_factor, pattern=r"^prc:f:\d{1,2}$"))
+    application.add_handler(CallbackQueryHandler(from_visit, pattern=r"^prc:v:\d{1,9}$"))

@@ -1,0 +1,136 @@
+"""A report's review thread: read it, write in it (text and a file), put a report on hold."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, typed
+from bot.handlers.guard import guarded
+from bot.handlers.replies import Buttons, answer, deliver
+from bot.models import ReviewState
+from bot.runtime import BotContext
+from bot.services.notifications.recipients import municipality_timezone
+from bot.services.roadmaps import review_threads
+from bot.services.roadmaps.roadmap_reports import DECIDABLE
+
+WRITE = 61
+WRITING = "review_thread_writing"
+
+
+def _report_id(update: Update) -> int:
+    return int(callback_data(update).rsplit(":", 1)[1])
+
+
+@guarded("roadmap")
+async def show_thread(update: Update, context: BotContext) -> None:
+    """The thread as text, what this person may do next, then its files."""
+    thread = await review_threads.thread(context.session, context.actor, _report_id(update))
+    report, _, school = await review_threads.report_in_scope(
+        context.session, context.actor, thread.report_id
+    )
+    timezone = await municipality_timezone(context.session, school.municipality_id)
+    buttons: Buttons = []
+    writer = school.id in context.actor.staff_school_ids | context.actor.curated_school_ids
+    if writer:
+        buttons.append([(texts.BUTTON_THREAD_WRITE, f"rm:tm:{report.id}")])
+    curates = school.id in context.actor.curated_school_ids
+    if curates and report.review_state != ReviewState.ACCEPTED:
+        # Accept or return what waits (or is on hold); a returned one is first put on hold.
+        decisions = []
+        if report.review_state in DECIDABLE:
+            decisions += [
+                (texts.BUTTON_ACCEPT, f"rm:ac:{report.id}"),
+                (texts.BUTTON_RETURN, f"rm:rt:{report.id}"),
+            ]
+        if report.review_state in (ReviewState.PENDING, ReviewState.RETURNED):
+            decisions.append((texts.BUTTON_HOLD, f"rm:hd:{report.id}"))
+        buttons.append(decisions)
+    await answer(update, texts.thread_text(thread, timezone), buttons or None)
+    chat = update.effective_chat
+    assert chat is not None
+    for line in thread.lines:
+        if line.file_id and line.file_kind == "photo":
+            await deliver(lambda file_id=line.file_id: chat.send_photo(file_id))
+        elif line.file_id:
+            await deliver(lambda file_id=line.file_id: chat.send_document(file_id))
+
+
+@guarded("review")
+async def put_on_hold(update: Update, context: BotContext) -> None:
+    await review_threads.hold(context.session, context.actor, _report_id(update), context.now())
+    await context.commit()
+    await answer(update, texts.REVIEW_ON_HOLD)
+
+
+@guarded("thread")
+async def start_writing(update: Update, context: BotContext) -> int:
+    report, _, _ = await review_threads.writable_report(
+        context.session, context.actor, _report_id(update)
+    )
+    context.user_data[WRITING] = report.id
+    await answer(update, texts.THREAD_WRITE_ASK)
+    return WRITE
+
+
+@guarded("thread")
+async def take_message(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert isinstance(message, Message)
+    kind = file_id = name = None
+    if message.document:
+        kind, file_id = "document", message.document.file_id
+        name = typed(message.document.file_name) or None
+    elif message.photo:
+        kind, file_id = "photo", message.photo[-1].file_id
+    await review_threads.post_message(
+        context.session,
+        context.actor,
+        int(context.user_data.get(WRITING, 0)),
+        context.now(),
+        text=message_text(update) or typed(message.caption),
+        file_kind=kind,
+        file_id=file_id,
+        file_name=name,
+    )
+    await context.commit()
+    context.user_data.pop(WRITING, None)
+    await answer(update, texts.THREAD_SENT)
+    return ConversationHandler.END
+
+
+async def _expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.THREAD_EXPECTED)
+
+
+cancel = make_cancel(WRITING)
+
+
+def write_conversation() -> ConversationHandler:
+    accepted = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(start_writing, pattern=r"^rm:tm:\d{1,9}$")],
+        states={WRITE: [MessageHandler(accepted, take_message)]},
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            MessageHandler(~filters.COMMAND, _expected),
+        ],
+        name="review_thread_write",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [
+        write_conversation(),
+        CallbackQueryHandler(show_thread, pattern=r"^rm:th:\d{1,9}$"),
+        CallbackQueryHandler(put_on_hold, pattern=r"^rm:hd:\d{1,9}$"),
+    ]

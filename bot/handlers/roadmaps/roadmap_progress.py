@@ -1,0 +1,323 @@
+"""/roadmap: a school's items by status, an item's card and history, the school's report."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.conversation_kit import make_cancel, message_text, typed, wrong_input
+from bot.handlers.guard import guarded
+from bot.handlers.replies import Buttons, answer
+from bot.handlers.roadmaps import carry_over as carry_over_buttons
+from bot.handlers.school_choice import choose_or_single, chosen_school
+from bot.models import REPORTED_STATUSES, SETTLED_STATUSES, ItemStatus, School
+from bot.runtime import BotContext
+from bot.services.errors import DomainError
+from bot.services.roadmaps import carry_over, roadmap_reports, roadmaps
+from bot.services.roadmaps.roadmap_reports import Evidence
+from bot.services.school_year import SchoolYear
+from bot.services.visits import follow_ups
+
+PAGE = 6
+STATUS, PERCENT, DONE_TEXT, EVIDENCE, CONFIRM = range(20, 25)
+DRAFT = "roadmap_report"
+MAX_EVIDENCE = 10
+
+
+async def _show_list(
+    update: Update, context: BotContext, school_id: int, page: int, edit: bool
+) -> None:
+    school = await context.session.get(School, school_id)
+    rows = await roadmaps.school_items(
+        context.session, context.actor, school_id, context.now().date()
+    )
+    if school is None:
+        await answer(update, texts.ROADMAP_EMPTY, edit=edit)
+        return
+    if not rows:  # no plan yet: the visits' open next steps are still the school's to do
+        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        await answer(
+            update,
+            texts.with_follow_ups(texts.ROADMAP_EMPTY, steps) if steps else texts.ROADMAP_EMPTY,
+            _follow_up_buttons(context, school.id, steps),
+            edit=edit,
+        )
+        return
+    pages = max(1, -(-len(rows) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = rows[page * PAGE : (page + 1) * PAGE]
+    buttons: Buttons = [[(f"{r.number}. {r.measure[:40]}", f"rm:o:{r.id}")] for r in shown]
+    navigation = []
+    if page > 0:
+        navigation.append((texts.BUTTON_PREV, f"rm:l:{school_id}:{page - 1}"))
+    if page + 1 < pages:
+        navigation.append((texts.BUTTON_NEXT, f"rm:l:{school_id}:{page + 1}"))
+    if navigation:
+        buttons.append(navigation)
+    text = texts.roadmap_page(school.short_name, shown, page, pages)
+    if page == 0:
+        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        if steps:
+            text = texts.with_follow_ups(text, steps)
+            buttons += _follow_up_buttons(context, school.id, steps)
+    if carry_over.may_settle(context.actor, school):
+        earlier = await carry_over.earlier_open_year(context.session, school.id)
+        if earlier is not None:
+            year, count = earlier
+            label = SchoolYear(year).label
+            buttons.append([(texts.earlier_open_button(label, count), f"co:l:{school.id}:{year}")])
+    await answer(update, text, buttons, edit=edit)
+
+
+def _follow_up_buttons(context: BotContext, school_id: int, steps: list) -> Buttons:
+    """«✅ …» under the school's open next steps, for the school and its curators."""
+    if not follow_ups.may_mark(context.actor, school_id):
+        return []
+    return [[(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in steps[:5]]
+
+
+@guarded("roadmap")
+async def show_roadmap(update: Update, context: BotContext) -> None:
+    """The school's items, overdue first; asks which school when there are several."""
+    school_id = await choose_or_single(update, context, "r", editing=False)
+    if school_id is not None:
+        await _show_list(update, context, school_id, 0, edit=False)
+
+
+@guarded("roadmap")
+async def roadmap_school(update: Update, context: BotContext) -> None:
+    await _show_list(update, context, chosen_school(update), 0, edit=True)
+
+
+@guarded("roadmap")
+async def roadmap_page(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    _, _, school_id, page = (update.callback_query.data or "").split(":")
+    await _show_list(update, context, int(school_id), int(page), edit=True)
+
+
+async def show_card(update: Update, context: BotContext, item_id: int, *, edit: bool) -> None:
+    """The item's card with what this person may do with it."""
+    item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
+    overdue = (
+        item.status not in SETTLED_STATUSES
+        and item.due_date is not None
+        and item.due_date < context.now().date()
+    )
+    risk = (
+        (await roadmaps.risk_titles(context.session)).get(item.risk_factor_id)
+        if item.risk_factor_id
+        else None
+    )
+    actions: list[tuple[str, str]] = []
+    if school.id in context.actor.staff_school_ids:
+        actions.append((texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
+    actions.append((texts.BUTTON_HISTORY, f"rm:h:{item.id}"))
+    buttons: Buttons = [actions]
+    if roadmaps.may_edit_roadmap(context.actor, school):
+        buttons.append([(texts.BUTTON_EDIT, f"rm:ed:{item.id}")])
+    if item.status not in SETTLED_STATUSES and carry_over.may_settle(context.actor, school):
+        year = await roadmaps.item_year(context.session, item)
+        if carry_over.offered(year, context.now().date()):
+            buttons += carry_over_buttons.settle_buttons(item.id, year)
+    buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
+    await answer(
+        update, texts.item_card(item, school.short_name, overdue, risk), buttons, edit=edit
+    )
+
+
+@guarded("roadmap")
+async def open_item(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    await show_card(update, context, item_id, edit=False)
+
+
+@guarded("roadmap")
+async def show_history(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    lines = await roadmap_reports.item_history(context.session, context.actor, item_id)
+    await answer(update, texts.item_history(lines, context.runtime.settings.default_timezone))
+
+
+# -- the school's report ------------------------------------------------------------------
+
+
+def _draft(context: BotContext) -> dict:
+    return context.user_data.setdefault(DRAFT, {})
+
+
+@guarded("item_report")
+async def start_report(update: Update, context: BotContext) -> int:
+    assert update.callback_query is not None
+    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
+    if school.id not in context.actor.staff_school_ids:
+        raise DomainError("roadmap_report_only_school")
+    context.user_data[DRAFT] = {"item_id": item.id, "evidence": []}
+    buttons = [
+        [(texts.ITEM_STATUS_LABELS[status.value], f"rm:st:{status.value}")]
+        for status in REPORTED_STATUSES
+    ]
+    buttons.append([(texts.BUTTON_CANCEL, "rm:x")])
+    await answer(
+        update,
+        f"{texts.e(item.number)}. {texts.e(item.measure[:200])}\n\n{texts.REPORT_CHOOSE_STATUS}",
+        buttons,
+    )
+    return STATUS
+
+
+@guarded("item_report")
+async def pick_status(update: Update, context: BotContext) -> int:
+    assert update.callback_query is not None
+    _draft(context)["status"] = ItemStatus(update.callback_query.data.rsplit(":", 1)[1]).value  # type: ignore[union-attr]
+    buttons = [
+        [(f"{n}%", f"rm:pc:{n}") for n in (0, 25, 50)],
+        [(f"{n}%", f"rm:pc:{n}") for n in (75, 100)],
+        [(texts.PERCENT_SKIP, "rm:pc:x")],
+    ]
+    await answer(update, texts.REPORT_CHOOSE_PERCENT, buttons, edit=True)
+    return PERCENT
+
+
+@guarded("item_report")
+async def pick_percent(update: Update, context: BotContext) -> int:
+    assert update.callback_query is not None
+    value = (update.callback_query.data or "").rsplit(":", 1)[1]
+    _draft(context)["percent"] = None if value == "x" else int(value)
+    await answer(update, texts.REPORT_DONE_TEXT, edit=True)
+    return DONE_TEXT
+
+
+@guarded("item_report")
+async def done_text(update: Update, context: BotContext) -> int:
+    assert update.effective_message is not None
+    text = message_text(update).strip()
+    if len(text) > roadmap_reports.MAX_REPORT_TEXT:
+        raise DomainError("text_too_long", length=len(text), limit=roadmap_reports.MAX_REPORT_TEXT)
+    if not text:
+        raise DomainError("text_empty")
+    _draft(context)["done_text"] = text
+    await answer(update, texts.REPORT_EVIDENCE, [[(texts.BUTTON_DONE, "rm:ev:done")]])
+    return EVIDENCE
+
+
+@guarded("item_report")
+async def add_evidence(update: Update, context: BotContext) -> int | None:
+    message = update.effective_message
+    assert isinstance(message, Message)
+    draft = _draft(context)
+    piece: dict | None = None
+    if message.document:
+        piece = {
+            "kind": "document",
+            "file_id": message.document.file_id,
+            "file_unique_id": message.document.file_unique_id,
+            "file_name": (typed(message.document.file_name) or "файл")[:300],
+        }
+    elif message.photo:
+        photo = message.photo[-1]
+        piece = {"kind": "photo", "file_id": photo.file_id, "file_unique_id": photo.file_unique_id}
+    elif message_text(update).strip().lower().startswith(("http://", "https://")):
+        piece = {"kind": "link", "url": message_text(update).strip()[:1000]}
+    if piece is None:
+        await answer(update, texts.REPORT_EVIDENCE_EXPECTED, [[(texts.BUTTON_DONE, "rm:ev:done")]])
+        return None
+    if len(draft["evidence"]) >= MAX_EVIDENCE:
+        await answer(
+            update,
+            texts.REPORT_EVIDENCE_LIMIT.format(limit=MAX_EVIDENCE),
+            [[(texts.BUTTON_DONE, "rm:ev:done")]],
+        )
+        return None
+    draft["evidence"].append(piece)
+    await answer(
+        update,
+        texts.REPORT_EVIDENCE_ADDED.format(count=len(draft["evidence"])),
+        [[(texts.BUTTON_DONE, "rm:ev:done")]],
+    )
+    return None
+
+
+@guarded("item_report")
+async def evidence_done(update: Update, context: BotContext) -> int:
+    draft = _draft(context)
+    await answer(
+        update,
+        texts.report_summary(
+            draft["status"], draft.get("percent"), draft.get("done_text"), len(draft["evidence"])
+        ),
+        [[(texts.BUTTON_SEND, "rm:send"), (texts.BUTTON_CANCEL, "rm:x")]],
+    )
+    return CONFIRM
+
+
+@guarded("item_report")
+async def send_report(update: Update, context: BotContext) -> int:
+    draft = _draft(context)
+    await roadmap_reports.submit_report(
+        context.session,
+        context.actor,
+        int(draft["item_id"]),
+        status=ItemStatus(draft["status"]),
+        percent=draft.get("percent"),
+        done_text=draft.get("done_text"),
+        evidence=[Evidence(**piece) for piece in draft["evidence"]],
+        now=context.now(),
+    )
+    await context.commit()
+    context.user_data.pop(DRAFT, None)
+    await answer(update, texts.REPORT_SENT, edit=True)
+    return ConversationHandler.END
+
+
+cancel = make_cancel(DRAFT)
+
+
+def report_conversation() -> ConversationHandler:
+    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+        return CallbackQueryHandler(handler, pattern=pattern)
+
+    return ConversationHandler(
+        entry_points=[cb(start_report, r"^rm:rep:\d{1,9}$")],
+        states={
+            STATUS: [cb(pick_status, r"^rm:st:(not_started|in_progress|done|not_done)$")],
+            PERCENT: [cb(pick_percent, r"^rm:pc:(\d{1,3}|x)$")],
+            DONE_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, done_text)],
+            EVIDENCE: [
+                MessageHandler(
+                    (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO,
+                    add_evidence,
+                ),
+                cb(evidence_done, r"^rm:ev:done$"),
+            ],
+            CONFIRM: [cb(send_report, r"^rm:send$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            cb(cancel, r"^rm:x$"),
+            MessageHandler(~filters.COMMAND, wrong_input),
+        ],
+        name="roadmap_report",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("roadmap", show_roadmap),
+        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d{1,9}$"),
+        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d{1,9}:\d{1,9}$"),
+        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d{1,9}$"),
+        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d{1,9}$"),
+    ]

@@ -1,0 +1,104 @@
+"""A visit's agreed next steps: «Выполнено» under a reminder, the school card or /roadmap,
+then an optional comment or file as evidence."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, typed
+from bot.handlers.guard import guarded
+from bot.handlers.replies import answer
+from bot.runtime import BotContext
+from bot.services.visits import follow_ups
+
+ACTION = "followup"
+COMMENT = 60
+COMMENTING = "follow_up_commenting"
+
+
+def _follow_up_id(update: Update) -> int:
+    return int(callback_data(update).rsplit(":", 1)[1])
+
+
+@guarded(ACTION)
+async def mark_done(update: Update, context: BotContext) -> None:
+    follow_up = await follow_ups.mark_done(
+        context.session, context.actor, _follow_up_id(update), context.now()
+    )
+    await context.commit()
+    await answer(
+        update,
+        texts.FOLLOW_UP_DONE,
+        [[(texts.BUTTON_FOLLOW_UP_COMMENT, f"fu:c:{follow_up.id}")]],
+    )
+
+
+@guarded(ACTION)
+async def start_comment(update: Update, context: BotContext) -> int:
+    follow_up, _, _ = await follow_ups.reachable(
+        context.session, context.actor, _follow_up_id(update)
+    )
+    context.user_data[COMMENTING] = follow_up.id
+    await answer(update, texts.FOLLOW_UP_COMMENT_ASK)
+    return COMMENT
+
+
+@guarded(ACTION)
+async def take_comment(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert isinstance(message, Message)
+    file_id = None
+    if message.document:
+        file_id = message.document.file_id
+    elif message.photo:
+        file_id = message.photo[-1].file_id
+    text = message_text(update) or typed(message.caption)
+    await follow_ups.add_comment(
+        context.session,
+        context.actor,
+        int(context.user_data.get(COMMENTING, 0)),
+        context.now(),
+        comment=text,
+        file_id=file_id,
+    )
+    await context.commit()
+    context.user_data.pop(COMMENTING, None)
+    await answer(update, texts.FOLLOW_UP_COMMENT_SAVED)
+    return ConversationHandler.END
+
+
+async def _expected(update: Update, context: BotContext) -> None:
+    await answer(update, texts.FOLLOW_UP_COMMENT_EXPECTED)
+
+
+cancel = make_cancel(COMMENTING)
+
+
+def comment_conversation() -> ConversationHandler:
+    evidence = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(start_comment, pattern=r"^fu:c:\d{1,9}$")],
+        states={COMMENT: [MessageHandler(evidence, take_comment)]},
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            MessageHandler(~filters.COMMAND, _expected),
+        ],
+        name="follow_up_comment",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [
+        comment_conversation(),
+        CallbackQueryHandler(mark_done, pattern=r"^fu:d:\d{1,9}$"),
+    ]

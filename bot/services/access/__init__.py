@@ -1,0 +1,1 @@
+"""Access: see ARCHITECTURE.md."""

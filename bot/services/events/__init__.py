@@ -1,0 +1,1 @@
+"""Events: see ARCHITECTURE.md."""

@@ -1,0 +1,95 @@
+"""Reminders to those signed up: queued at sign-up, moved with the event, dropped on withdrawal.
+
+Each is an outbox row with a fixed key (`event 5:remind:T-1d:person 9`), due at the reminder
+moment, so no sweep is needed; the scheduler's event sweep only backs this up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.models import Event, Notification, NotificationState
+from bot.services import local_time
+from bot.services.notifications.outbox import inline_markup
+
+REMINDERS = (("T-1d", timedelta(days=1)), ("T-1h", timedelta(hours=1)))
+
+
+def reminder_key(event_id: int, label: str, person_id: int) -> str:
+    return f"event {event_id}:remind:{label}:person {person_id}"
+
+
+async def schedule(
+    session: AsyncSession, event: Event, person_ids: list[int], now: datetime
+) -> int:
+    """Queue (or move, or revive) the day-before and hour-before reminders; returns how many
+    are pending afterwards. A moment already past is not queued."""
+    timezone = await local_time.municipality_zone(session, event.municipality_id)
+    keys = {
+        reminder_key(event.id, label, person_id): (label, before, person_id)
+        for person_id in person_ids
+        for label, before in REMINDERS
+    }
+    if not keys:
+        return 0
+    existing = {
+        row.dedupe_key: row
+        for row in await session.scalars(
+            select(Notification).where(Notification.dedupe_key.in_(list(keys)))
+        )
+    }
+    pending = 0
+    for key, (label, before, person_id) in keys.items():
+        due_at = event.starts_at - before
+        text = texts.event_reminder(event.title, event.starts_at, timezone, label == "T-1h")
+        row = existing.get(key)
+        if row is not None and row.state not in {
+            NotificationState.PENDING,
+            NotificationState.CANCELLED,
+        }:
+            continue  # already sent (or being sent): not sent twice
+        if due_at <= now:
+            if row is not None and row.state == NotificationState.PENDING:
+                row.state = NotificationState.CANCELLED
+                row.last_error = "moment passed"
+            continue
+        if row is None:
+            session.add(
+                Notification(
+                    dedupe_key=key,
+                    recipient_person_id=person_id,
+                    kind="event",
+                    text=text,
+                    reply_markup=inline_markup([[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]]),
+                    due_at=due_at,
+                )
+            )
+        else:
+            row.state = NotificationState.PENDING
+            row.due_at = due_at
+            row.text = text
+            row.last_error = None
+            row.attempts = 0
+        pending += 1
+    await session.flush()
+    return pending
+
+
+async def drop(session: AsyncSession, event_id: int, person_id: int | None = None) -> int:
+    """Cancel the pending reminders of an event (or of one person's sign-up to it)."""
+    statement = update(Notification).where(
+        Notification.dedupe_key.like(f"event {event_id}:remind:%"),
+        Notification.state == NotificationState.PENDING,
+    )
+    if person_id is not None:
+        statement = statement.where(Notification.recipient_person_id == person_id)
+    result = await session.execute(
+        statement.values(
+            state=NotificationState.CANCELLED, last_error="withdrawn"
+        ).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Results: see ARCHITECTURE.md."""

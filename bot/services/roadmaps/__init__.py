@@ -1,0 +1,1 @@
+"""Roadmaps: see ARCHITECTURE.md."""

@@ -1,0 +1,1 @@
+"""Visits: see ARCHITECTURE.md."""
