@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -14,6 +15,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
+Sent = TypeVar("Sent")  # what a send call returns: a Message, True for an edit or a menu button
 MAX_REPLY_WAIT = 5.0  # seconds a reply may wait for Telegram's 429; longer, it is dropped
 RETRY_PAUSE = 1.0  # seconds before repeating a reply after a 5xx or a network failure
 
@@ -96,9 +98,7 @@ async def answer(
     )
 
 
-async def deliver(
-    send: Callable[[], Awaitable[Message | None]], *, repeatable: bool = False
-) -> Message | None:
+async def deliver(send: Callable[[], Awaitable[Sent]], *, repeatable: bool = False) -> Sent | None:
     """Send once more after a 429 (short wait) or a 5xx; then give up quietly.
 
     A reply comes after the update's work was committed: losing the reply must not undo

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -14,7 +16,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers import carry_over as carry_over_buttons
 from bot.handlers.conversation_kit import make_cancel, message_text, typed, wrong_input
-from bot.handlers.guard import guarded
+from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
 from bot.models import REPORTED_STATUSES, SETTLED_STATUSES, ItemStatus, School
@@ -283,7 +285,7 @@ cancel = make_cancel(DRAFT)
 
 
 def report_conversation() -> ConversationHandler:
-    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
         return CallbackQueryHandler(handler, pattern=pattern)
 
     return ConversationHandler(
