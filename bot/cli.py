@@ -7,11 +7,15 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.log_redaction import install_redaction
 from bot.models import Role
+
+if TYPE_CHECKING:
+    from bot.models import Person
 
 EXIT_CONFIG = 2
 
@@ -454,6 +458,7 @@ async def export_directory(settings: Settings, file_name: str, *, template: bool
         print(f"Не удалось записать файл {file_name}: {error.strerror}", file=sys.stderr)
         return 1
     print(f"Записан файл {file_name}")
+    return 0
 
 
 async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> int:
@@ -523,7 +528,7 @@ async def forget_person(settings: Settings, full_name: str | None, person_id: in
     return 0
 
 
-def _explain_matches(full_name: str, found: list) -> None:  # type: ignore[type-arg]
+def _explain_matches(full_name: str, found: list[Person]) -> None:
     if not found:
         print(f"Человек «{full_name}» не найден.", file=sys.stderr)
         return

@@ -33,7 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 HOLD_SECONDS = 0.1  # longest wait for the previous batch before fetching the next one
 
 
-class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
+class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue, writing each update down before queueing it."""
 
     def __init__(self) -> None:

@@ -439,7 +439,7 @@ async def people_in_scope(session: AsyncSession, actor: Actor) -> list[Named]:
     return [Named(pid, name) for pid, name in rows]
 
 
-async def _place_name(session: AsyncSession, role: RoleAssignment) -> str:
+async def _place_name(session: AsyncSession, role: RoleAssignment) -> str | None:
     if role.school_id is not None:
         return await session.scalar(select(School.short_name).where(School.id == role.school_id))
     if role.municipality_id is not None:
