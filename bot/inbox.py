@@ -62,7 +62,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         await super().put(item)
 
 
-def _bot_of(update: Update):  # type: ignore[no-untyped-def]
+def _bot_of(update: Update) -> Bot | None:
     try:
         return update.get_bot()
     except RuntimeError:  # an update built without a bot (some tests)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # what the functions below render; services import this catal
     from bot.services.results import ResultRow, ResultsReport, RiskMove, SchoolResults
     from bot.services.review_threads import Thread
     from bot.services.roadmap_reports import QueuedReport
+    from bot.services.rollover import Rollover
     from bot.services.school_card import SchoolCard
     from bot.services.training import CoursesReport, TrainingSummary
 
@@ -1679,7 +1680,7 @@ def rollover_button(label: str, dry_run: bool) -> str:
     return f"Проверить переход в {label}" if dry_run else f"Перейти в {label}"
 
 
-def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # rollover.Rollover
+def rollover_lines(result: Rollover) -> list[str]:
     """What the rollover does (or did), as plain lines: the CLI prints them, the bot escapes."""
     head = "Пробный прогон, ничего не записано. " if result.dry_run else ""
     lines = [f"{head}Переход {result.old.label} → {result.new.label}."]
@@ -1708,7 +1709,7 @@ def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # roll
     return lines
 
 
-def rollover_report(result) -> str:  # type: ignore[no-untyped-def]
+def rollover_report(result: Rollover) -> str:
     return _fit("\n".join(e(line) for line in rollover_lines(result)))
 
 

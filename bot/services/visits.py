@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -402,7 +402,7 @@ class VisitCard:
     editable: bool
 
 
-def _scope(actor: Actor):  # type: ignore[no-untyped-def]
+def _scope(actor: Actor) -> ColumnElement[bool]:
     """Visits the actor may read: their own, their school's, their municipality's."""
     visible = select(School.id).where(actor.school_filter())
     if actor.is_admin or actor.coordinated_municipality_ids or actor.staff_school_ids:
