@@ -122,4 +122,5 @@ def batch_polling(application: Application) -> None:
     """Poll through `BatchedPolling` (the webhook path keeps one write per update)."""
     persistence = application.persistence
     if application.updater is not None and isinstance(persistence, DatabasePersistence):
+        # A stand-in for the Bot (it forwards everything but getUpdates), not a Bot subclass.
         application.updater.bot = BatchedPolling(application.bot, persistence)  # type: ignore[assignment]

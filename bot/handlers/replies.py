@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TypeVar
 
 import httpx
@@ -143,10 +144,9 @@ def maybe_delivered(error: NetworkError) -> bool:
     return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
 
 
-def retry_after_seconds(value: object) -> float:
+def retry_after_seconds(value: float | timedelta) -> float:
     """PTB gives retry_after as seconds or a timedelta, depending on its settings."""
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _plain(text: str) -> str:

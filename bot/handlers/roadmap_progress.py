@@ -15,7 +15,13 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers import carry_over as carry_over_buttons
-from bot.handlers.conversation_kit import make_cancel, message_text, typed, wrong_input
+from bot.handlers.conversation_kit import (
+    callback_data,
+    make_cancel,
+    message_text,
+    typed,
+    wrong_input,
+)
 from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -180,7 +186,7 @@ async def start_report(update: Update, context: BotContext) -> int:
 @guarded("item_report")
 async def pick_status(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
-    _draft(context)["status"] = ItemStatus(update.callback_query.data.rsplit(":", 1)[1]).value  # type: ignore[union-attr]
+    _draft(context)["status"] = ItemStatus(callback_data(update).rsplit(":", 1)[1]).value
     buttons = [
         [(f"{n}%", f"rm:pc:{n}") for n in (0, 25, 50)],
         [(f"{n}%", f"rm:pc:{n}") for n in (75, 100)],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
@@ -25,6 +26,9 @@ from openpyxl.styles import Font
 from openpyxl.styles.alignment import Alignment
 
 from bot.services.text_cleaning import clean_text
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # What an openpyxl cell holds (datetime is a date).
 CellValue = str | int | float | bool | Decimal | date | time | timedelta | None
@@ -56,7 +60,7 @@ def safe_cell(value: object) -> object:
 
 
 def text_cell(
-    sheet: object,
+    sheet: WriteOnlyWorksheet,
     value: CellValue,
     *,
     font: Font | None = None,
@@ -69,7 +73,7 @@ def text_cell(
         text = _clean(value)
         if not looks_like_formula(text) and text not in ERROR_CODES:
             return text
-    cell = WriteOnlyCell(sheet, value=None)  # type: ignore[arg-type]
+    cell = WriteOnlyCell(sheet, value=None)
     set_text(cell, value)
     if font is not None:
         cell.font = font

@@ -60,7 +60,7 @@ TEMPLATE_EXAMPLE: dict[Sheet, dict[str, str]] = {
 
 def _workbook(rows: Mapping[Sheet, Sequence[Mapping[str, object]]]) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)  # type: ignore[arg-type]  # a new Workbook has one sheet
     for sheet, headers in HEADERS.items():
         worksheet = workbook.create_sheet(SHEET_TITLES[sheet])
         worksheet.append([title for _key, title in headers])
