@@ -7,11 +7,22 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.db import make_engine, make_session_factory, unit_of_work
 from bot.log_redaction import install_redaction
 from bot.models import Role
+
+if TYPE_CHECKING:  # the commands import what they need when they run
+    from datetime import timedelta
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.leadership import Leadership
+    from bot.miniapp.server import MiniApp
+    from bot.models import Person
+    from bot.webhook import BotServer
 
 EXIT_CONFIG = 2
 
@@ -240,7 +251,7 @@ async def serve(settings: Settings) -> int:
     return 0
 
 
-def _http_server(settings: Settings, engine):  # type: ignore[no-untyped-def]
+def _http_server(settings: Settings, engine: AsyncEngine) -> BotServer | None:
     from bot.webhook import BotServer, Health
 
     health = Health(engine, mode="webhook" if settings.webhook_enabled else "polling")
@@ -262,7 +273,7 @@ def _http_server(settings: Settings, engine):  # type: ignore[no-untyped-def]
     return None
 
 
-def _miniapp(settings: Settings, engine):  # type: ignore[no-untyped-def]
+def _miniapp(settings: Settings, engine: AsyncEngine) -> MiniApp | None:
     """The coordinators' Mini App when MINIAPP_URL is set (it needs the token to check
     Telegram's signature)."""
     if not settings.miniapp_url or settings.telegram_bot_token is None:
@@ -278,7 +289,13 @@ def _miniapp(settings: Settings, engine):  # type: ignore[no-untyped-def]
     )
 
 
-async def _lead(settings, engine, server, leadership, stopping) -> None:  # type: ignore[no-untyped-def]
+async def _lead(
+    settings: Settings,
+    engine: AsyncEngine,
+    server: BotServer | None,
+    leadership: Leadership,
+    stopping: asyncio.Task[Any],
+) -> None:
     from telegram import Update
     from telegram.ext import TypeHandler
 
@@ -306,6 +323,7 @@ async def _lead(settings, engine, server, leadership, stopping) -> None:  # type
                 secret_token=settings.webhook_secret.get_secret_value(),
                 allowed_updates=allowed,
             )
+            assert server is not None  # the webhook's own (_http_server)
             server.application = application
             logging.getLogger(__name__).info("leader: webhook set, taking updates")
         else:
@@ -454,6 +472,7 @@ async def export_directory(settings: Settings, file_name: str, *, template: bool
         print(f"Не удалось записать файл {file_name}: {error.strerror}", file=sys.stderr)
         return 1
     print(f"Записан файл {file_name}")
+    return 0
 
 
 async def new_school_year(settings: Settings, year_text: str, dry_run: bool) -> int:
@@ -523,7 +542,7 @@ async def forget_person(settings: Settings, full_name: str | None, person_id: in
     return 0
 
 
-def _explain_matches(full_name: str, found: list) -> None:  # type: ignore[type-arg]
+def _explain_matches(full_name: str, found: list[Person]) -> None:
     if not found:
         print(f"Человек «{full_name}» не найден.", file=sys.stderr)
         return
@@ -532,7 +551,7 @@ def _explain_matches(full_name: str, found: list) -> None:  # type: ignore[type-
         print(f"  --id {person.id}: {person.full_name}, {person.position or ''}", file=sys.stderr)
 
 
-def _ttl(settings: Settings):  # type: ignore[no-untyped-def]
+def _ttl(settings: Settings) -> timedelta:
     from datetime import timedelta
 
     return timedelta(days=settings.invite_ttl_days)

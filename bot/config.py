@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -146,10 +146,10 @@ class ConfigurationError(Exception):
     """Raised with a human-readable list of what is wrong in the configuration."""
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:  # values pydantic validates
     """Read settings, turning validation errors into one readable message."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         lines = ["Ошибка конфигурации (.env или переменные окружения):"]
         for error in exc.errors():

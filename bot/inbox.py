@@ -33,7 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 HOLD_SECONDS = 0.1  # longest wait for the previous batch before fetching the next one
 
 
-class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
+class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue, writing each update down before queueing it."""
 
     def __init__(self) -> None:
@@ -62,7 +62,7 @@ class DurableUpdateQueue(asyncio.Queue):  # type: ignore[type-arg]
         await super().put(item)
 
 
-def _bot_of(update: Update):  # type: ignore[no-untyped-def]
+def _bot_of(update: Update) -> Bot | None:
     try:
         return update.get_bot()
     except RuntimeError:  # an update built without a bot (some tests)
@@ -122,4 +122,5 @@ def batch_polling(application: Application) -> None:
     """Poll through `BatchedPolling` (the webhook path keeps one write per update)."""
     persistence = application.persistence
     if application.updater is not None and isinstance(persistence, DatabasePersistence):
+        # A stand-in for the Bot (it forwards everything but getUpdates), not a Bot subclass.
         application.updater.bot = BatchedPolling(application.bot, persistence)  # type: ignore[assignment]

@@ -10,9 +10,9 @@ import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Delete, Insert, bindparam, delete, select
+from sqlalchemy import Delete, Insert, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from telegram.ext import BasePersistence, PersistenceInput
@@ -121,6 +121,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                     }
                 )
         async with unit_of_work(self._session_factory) as session:
+            assert session.bind is not None  # the factory binds its sessions to the engine
             statements = self._prepared(session.bind.dialect.name)
             if deletions:
                 await session.execute(statements.delete, deletions)
@@ -236,7 +237,7 @@ class _Statements:
     """The two statements of every state write, built once per dialect."""
 
     def __init__(self, dialect: str) -> None:
-        table = BotStateEntry.__table__
+        table = cast(Table, BotStateEntry.__table__)  # declared, so a Table
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         statement = insert(table)
         # One statement whether the row exists or not (both dialects have ON CONFLICT).

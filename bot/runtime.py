@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -48,7 +48,20 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
 
     @property
     def runtime(self) -> Runtime:
-        return self.application.bot_data["runtime"]  # type: ignore[no-any-return]
+        return self.application.bot_data["runtime"]
+
+    @property
+    def user_data(self) -> dict[str, Any]:
+        """This user's drafts. python-telegram-bot types it Optional (an update may have no
+        user); every handler here runs for a user (`guarded` drops the others), so it is not."""
+        data = super().user_data
+        if data is None:
+            raise RuntimeError("no user_data: this update has no user")
+        return data
+
+    @user_data.setter
+    def user_data(self, _: object) -> NoReturn:
+        raise AttributeError("user_data cannot be replaced: change its keys")
 
     @property
     def session(self) -> AsyncSession:

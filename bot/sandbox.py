@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from datetime import timedelta
 
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.db import make_engine, make_session_factory, unit_of_work
+from bot.db import SessionFactory, make_engine, make_session_factory, unit_of_work
 from bot.fake_bot_api import FakeTelegram, FakeUser, SentMessage
 from bot.models import Person, TelegramAccount, utcnow
 from bot.schema import upgrade_to_head
@@ -89,7 +90,7 @@ async def _choose_person(people: list[Person], as_person: str | None) -> Person:
             return people[int(answer) - 1]
 
 
-async def _bind(factory, person: Person) -> int:  # type: ignore[no-untyped-def]
+async def _bind(factory: SessionFactory, person: Person) -> int:
     """Give the demo person a sandbox Telegram account, once."""
     telegram_id = SANDBOX_ID_BASE + person.id
     async with unit_of_work(factory) as session:
@@ -123,7 +124,9 @@ def _show(message: SentMessage) -> None:
         print("   " + "  ".join(labels))
 
 
-async def _chat(fake: FakeTelegram, factory, people: list[Person], as_person: str | None) -> None:  # type: ignore[no-untyped-def]
+async def _chat(
+    fake: FakeTelegram, factory: SessionFactory, people: list[Person], as_person: str | None
+) -> None:
     print(HELP)
     person = await _choose_person(people, as_person)
     user: FakeUser = fake.user(await _bind(factory, person), first_name=person.full_name)
@@ -180,7 +183,9 @@ def _press(fake: FakeTelegram, user: FakeUser, number: int) -> bool:
     return False
 
 
-async def _print_new(fake: FakeTelegram, user_id, start) -> None:  # type: ignore[no-untyped-def]
+async def _print_new(
+    fake: FakeTelegram, user_id: Callable[[], int], start: Callable[[], int]
+) -> None:
     seen = start()
     while True:
         await asyncio.sleep(0.1)

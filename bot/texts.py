@@ -7,10 +7,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from html import escape
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.models import Role
 from bot.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, fit
+
+if TYPE_CHECKING:  # what the functions below render; services import this catalog
+    from bot.models import Event, RoadmapItem, VisitFollowUp
+    from bot.services.directory.directory_changes import PersonCard, SchoolChanges
+    from bot.services.directory.importer import ImportReport
+    from bot.services.events.event_results import FeedbackSummary
+    from bot.services.events.events import EventDraft, EventRow
+    from bot.services.notifications.digest import Digest
+    from bot.services.reporting.school_card import SchoolCard
+    from bot.services.results.practices import PracticeView
+    from bot.services.results.results import Refusal as ResultRefusal
+    from bot.services.results.results import ResultRow, ResultsReport, RiskMove, SchoolResults
+    from bot.services.results.training import CoursesReport, TrainingSummary
+    from bot.services.roadmaps.review_threads import Thread
+    from bot.services.roadmaps.roadmap_reports import QueuedReport
+    from bot.services.roadmaps.rollover import Rollover
+    from bot.services.visits.follow_ups import FollowUpLine
 
 DATE_FORMAT = "%d.%m.%Y"
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
@@ -774,7 +792,7 @@ def roadmap_page(school: str, rows: list, page: int, pages: int) -> str:  # rows
     return _fit("\n".join(lines))
 
 
-def item_card(item, school: str, overdue: bool, risk: str | None = None) -> str:  # RoadmapItem
+def item_card(item: RoadmapItem, school: str, overdue: bool, risk: str | None = None) -> str:
     lines = [
         f"<b>{e(school)}, мероприятие {e(item.number)}</b>",
         e(item.measure),
@@ -821,7 +839,7 @@ def report_summary(status: str, percent: int | None, done_text: str | None, evid
     )
 
 
-def queued_report(report) -> str:  # QueuedReport
+def queued_report(report: QueuedReport) -> str:
     lines = [
         f"<b>{e(report.school)}, мероприятие {e(report.item_number)}</b>",
         e(report.measure[:300]),
@@ -926,7 +944,7 @@ def settings_button(kind: str, muted: bool) -> str:
     return ("🔕 " if muted else "🔔 ") + NOTIFICATION_KINDS[kind]
 
 
-def digest_text(digest, timezone: str, title: str = "Дайджест недели") -> str:  # Digest
+def digest_text(digest: Digest, timezone: str, title: str = "Дайджест недели") -> str:
     lines = [f"<b>{title}</b> (с {fmt_date(digest.week_start)})"]
     if not digest.schools:
         lines.append("В вашей зоне пока нет школ проекта.")
@@ -1029,7 +1047,7 @@ def summary_text(rows: list, today: date, page: int = 0) -> str:  # list[SchoolS
     return _fit("\n".join(lines))
 
 
-def school_card_text(card, timezone: str) -> str:  # SchoolCard
+def school_card_text(card: SchoolCard, timezone: str) -> str:
     school, summary = card.school, card.summary
     flags = [
         label
@@ -1058,6 +1076,7 @@ def school_card_text(card, timezone: str) -> str:  # SchoolCard
             + "; ".join(
                 f"{r.factor_id}. {e(r.title[:50])} — {RISK_LEVEL_LABELS[r.level.value]}"
                 for r in card.risks
+                if r.level  # always: the card keeps only the factors with a level
             )
         )
     if card.sections:
@@ -1211,7 +1230,7 @@ def event_when(starts_at: datetime, duration: int, timezone: str) -> str:
     return f"{fmt_datetime(starts_at, timezone)}, {duration} мин."
 
 
-def event_announcement(event, place: str, timezone: str) -> str:  # event: Event
+def event_announcement(event: Event, place: str, timezone: str) -> str:
     lines = [
         f"📣 <b>{EVENT_FORMAT_LABELS.get(event.format, e(event.format))}: «{e(event.title)}»</b>",
         f"Когда: {event_when(event.starts_at, event.duration_minutes, timezone)}",
@@ -1225,7 +1244,7 @@ def event_announcement(event, place: str, timezone: str) -> str:  # event: Event
     return _fit("\n".join(lines), CAPTION_LIMIT)
 
 
-def event_card(row, place: str, timezone: str, manager: bool) -> str:  # row: EventRow
+def event_card(row: EventRow, place: str, timezone: str, manager: bool) -> str:
     event = row.event
     status = {"cancelled": " — <b>ОТМЕНЕНО</b>", "finished": " — прошло"}.get(
         event.status.value, ""
@@ -1266,7 +1285,7 @@ def events_list(rows: list, timezone: str) -> str:
     return _fit("\n".join(lines))
 
 
-def event_draft_summary(draft, place: str, timezone: str) -> str:  # EventDraft
+def event_draft_summary(draft: EventDraft, place: str, timezone: str) -> str:
     starts = datetime.fromisoformat(draft.starts_at) if draft.starts_at else None
     lines = [
         "<b>Проверьте мероприятие</b>",
@@ -1320,7 +1339,7 @@ def event_participants(title: str, people: list) -> str:  # list[Participant]
     return _fit("\n".join(lines))
 
 
-def event_feedback_summary(summary) -> str:  # FeedbackSummary
+def event_feedback_summary(summary: FeedbackSummary) -> str:
     average = f"{summary.average:.1f}" if summary.average is not None else "—"
     lines = [
         f"<b>Отзывы:</b> {summary.count}, средняя оценка {average}",
@@ -1383,7 +1402,7 @@ def _mark(value: bool) -> str:
     return "✅" if value else "▫️"
 
 
-def changes_school_menu(changes) -> str:  # SchoolChanges
+def changes_school_menu(changes: SchoolChanges) -> str:
     school = changes.school
     status = "в проекте" if school.status.value == "active" else "вышла из проекта"
     lines = [
@@ -1458,7 +1477,7 @@ def changes_people_text(total: int, page: int, pages: int) -> str:
     return f"<b>Участники</b>: {total}.{tail} Выберите человека, чтобы снять роль."
 
 
-def changes_person_text(card) -> str:  # PersonCard
+def changes_person_text(card: PersonCard) -> str:
     person = card.person
     lines = [f"<b>{e(person.full_name)}</b>"]
     if person.position:
@@ -1580,8 +1599,8 @@ _DIRECTORY_COUNT_LABELS = ("новых", "изменённых", "без изм�
 
 
 def directory_report(
-    report, *, html: bool = True, max_refusals: int | None = 12
-) -> str:  # ImportReport
+    report: ImportReport, *, html: bool = True, max_refusals: int | None = 12
+) -> str:
     """Counts per sheet, the refusals (the first few in a chat, all on the command line)."""
     from bot.services.directory import SHEET_TITLES
 
@@ -1616,7 +1635,7 @@ def directory_report(
     return _fit(text) if html else text
 
 
-def directory_applied(report) -> str:  # ImportReport
+def directory_applied(report: ImportReport) -> str:
     made = sum(c.new for c in report.counts.values())
     changed = sum(c.changed for c in report.counts.values())
     if report.changes:
@@ -1630,7 +1649,7 @@ def directory_applied(report) -> str:  # ImportReport
     return "\n".join(lines)
 
 
-def directory_changed_meanwhile(report) -> str:  # ImportReport
+def directory_changed_meanwhile(report: ImportReport) -> str:
     return _fit(DIRECTORY_CHANGED_MEANWHILE + "\n\n" + directory_report(report, max_refusals=8))
 
 
@@ -1661,7 +1680,7 @@ def rollover_button(label: str, dry_run: bool) -> str:
     return f"Проверить переход в {label}" if dry_run else f"Перейти в {label}"
 
 
-def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # rollover.Rollover
+def rollover_lines(result: Rollover) -> list[str]:
     """What the rollover does (or did), as plain lines: the CLI prints them, the bot escapes."""
     head = "Пробный прогон, ничего не записано. " if result.dry_run else ""
     lines = [f"{head}Переход {result.old.label} → {result.new.label}."]
@@ -1690,7 +1709,7 @@ def rollover_lines(result) -> list[str]:  # type: ignore[no-untyped-def]  # roll
     return lines
 
 
-def rollover_report(result) -> str:  # type: ignore[no-untyped-def]
+def rollover_report(result: Rollover) -> str:
     return _fit("\n".join(e(line) for line in rollover_lines(result)))
 
 
@@ -1776,12 +1795,12 @@ def results_one_assessment(school: str) -> str:
     return f"{e(school)}: какая процедура?"
 
 
-def results_one_refused(refusal) -> str:  # Refusal
+def results_one_refused(refusal: ResultRefusal) -> str:
     template = RESULTS_REFUSALS_TYPED.get(refusal.code) or RESULTS_REFUSALS[refusal.code]
     return "Не сохранено: " + template.format(detail=e(refusal.detail)) + ". Попробуйте ещё раз."
 
 
-def results_one_saved(school: str, line, new: int) -> str:  # ResultRow
+def results_one_saved(school: str, line: ResultRow, new: int) -> str:
     from bot.services.school_year import SchoolYear
 
     verb = "сохранён" if new else "обновлён"
@@ -1803,7 +1822,7 @@ REPORT_RESULTS_HEADERS = (
 )
 
 
-def results_preview(report, limit: int = 12) -> str:  # ResultsReport
+def results_preview(report: ResultsReport, limit: int = 12) -> str:
     from bot.services.school_year import SchoolYear
 
     years = ", ".join(SchoolYear(y).label for y in report.years) or "—"
@@ -1826,7 +1845,7 @@ def results_preview(report, limit: int = 12) -> str:  # ResultsReport
     return _fit("\n".join(lines))
 
 
-def results_applied(report) -> str:  # ResultsReport
+def results_applied(report: ResultsReport) -> str:
     return (
         f"✅ Результаты загружены: строк {len(report.rows)}, школ {report.schools} "
         f"(новых {report.new}, изменённых {report.changed})."
@@ -1847,7 +1866,7 @@ def _change(value: float | None) -> str:
     return f" ({arrow} {sign}{_percent(abs(value))[:-2]} п.п.)"
 
 
-def results_card_lines(results) -> list[str]:  # SchoolResults | None
+def results_card_lines(results: SchoolResults | None) -> list[str]:
     """The school card's block: the latest year, each line with the change from the year before."""
     if results is None:
         return []
@@ -1878,7 +1897,7 @@ def results_card_lines(results) -> list[str]:  # SchoolResults | None
     return lines
 
 
-def results_left_risk(moves, year: int, threshold: float) -> str:  # list[RiskMove]
+def results_left_risk(moves: list[RiskMove], year: int, threshold: float) -> str:
     from bot.services.school_year import SchoolYear
 
     head = (
@@ -1928,7 +1947,7 @@ def practice_saved(title: str) -> str:
     return PRACTICE_SAVED.format(title=e(title[:100]))
 
 
-def practices_list(views, heading: str) -> str:  # list[PracticeView]
+def practices_list(views: list[PracticeView], heading: str) -> str:
     if not views:
         return f"<b>{e(heading)}</b>\n{PRACTICES_NONE}"
     lines = [f"<b>{e(heading)}</b>"]
@@ -1981,7 +2000,7 @@ TRAINING_FILE_EXPECTED = "Жду файл XLSX или CSV с курсами. О�
 TRAINING_STAFF_SAVED = "✅ {school}: педагогов — {count}."
 
 
-def training_card_lines(summary) -> list[str]:  # TrainingSummary | None
+def training_card_lines(summary: TrainingSummary | None) -> list[str]:
     if summary is None:
         return []
     from bot.services.school_year import SchoolYear
@@ -1997,7 +2016,7 @@ def training_card_lines(summary) -> list[str]:  # TrainingSummary | None
     ]
 
 
-def training_preview(report, limit: int = 12) -> str:  # CoursesReport
+def training_preview(report: CoursesReport, limit: int = 12) -> str:
     schools = len({school.id for school, _, _ in report.courses})
     courses = len({line.row for _, line, _ in report.courses})
     lines = [
@@ -2098,7 +2117,7 @@ def follow_up_mark(due: date, done_on: date | None, today: date) -> str:
     return "В работе"
 
 
-def follow_up_line(line) -> str:  # FollowUpLine
+def follow_up_line(line: FollowUpLine) -> str:
     late = f" — ⚠️ просрочено на {line.days_overdue} дн." if line.days_overdue else ""
     return f"• {e(line.what[:150])} (срок {fmt_date(line.due)}){late}"
 
@@ -2111,11 +2130,11 @@ def with_follow_ups(text: str, lines: list) -> str:
     return _fit(text + "\n\n" + follow_ups_block(lines))
 
 
-def follow_up_with_state(follow_up) -> str:  # VisitFollowUp, on the visit's card
+def follow_up_with_state(follow_up: VisitFollowUp) -> str:  # on the visit's card
     return ("✅ " if follow_up.done_at else "") + follow_up.what
 
 
-def follow_up_button(line) -> str:  # FollowUpLine
+def follow_up_button(line: FollowUpLine) -> str:
     return f"✅ {line.what[:40]}"
 
 
@@ -2161,7 +2180,7 @@ def report_on_hold_notice(number: str, measure: str) -> str:
     )
 
 
-def thread_text(thread, timezone: str) -> str:  # Thread
+def thread_text(thread: Thread, timezone: str) -> str:
     out = [
         f"<b>Переписка: {e(thread.school)}, мероприятие {e(thread.item_number)}</b>",
         e(thread.measure[:200]),
@@ -2214,7 +2233,7 @@ def settled_mark(status: str, note: str | None, next_label: str) -> str:
     return ITEM_STATUS_LABELS[status]
 
 
-def item_status_label(item) -> str:  # RoadmapItem
+def item_status_label(item: RoadmapItem) -> str:
     label = ITEM_STATUS_LABELS[item.status.value]
     if item.status.value == "closed" and item.closing_note:
         label += f" ({e(item.closing_note[:200])})"

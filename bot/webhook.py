@@ -19,13 +19,14 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
+from telegram.constants import UpdateType
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
-UPDATE_KINDS = tuple(str(kind.value) for kind in Update.ALL_TYPES)
+UPDATE_KINDS = tuple(kind.value for kind in UpdateType)  # Update.ALL_TYPES, typed as enums
 
 
 @dataclass

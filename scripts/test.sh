@@ -2,7 +2,7 @@
 # Install the project with its test tools (exactly as locked, hashes checked) into the
 # active (or a new .venv) environment,
 # then run the whole suite on SQLite and on PostgreSQL (127.0.0.1:5432, database `test`).
-# `--lint` also runs ruff first. Extra arguments go to pytest.
+# `--lint` also runs ruff and mypy first. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,5 +16,6 @@ if [ "${1:-}" = "--lint" ]; then
   shift
   ruff check .
   ruff format --check .
+  mypy  # bot/, settings in pyproject.toml [tool.mypy]
 fi
 python -m pytest "$@"

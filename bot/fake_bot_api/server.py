@@ -139,7 +139,7 @@ class FakeTelegram:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets
+        assert isinstance(server, asyncio.Server) and server.sockets
         self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -637,7 +637,7 @@ class FakeTelegram:
         else:
             raise TelegramFault(400, "Bad Request: wrong file identifier/HTTP URL specified")
         if field == "document":
-            extra = {"document": {**stored, "file_name": name}}
+            extra: dict[str, Any] = {"document": {**stored, "file_name": name}}
             kwargs: dict[str, Any] = {"document_name": name, "document_bytes": content}
         else:
             extra = {"photo": [{**stored, "width": 800, "height": 600}]}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ConversationHandler
@@ -29,7 +30,7 @@ def message_text(update: Update) -> str:
     return typed(update.effective_message.text)
 
 
-def make_cancel(*draft_keys: str) -> Callable[[Update, BotContext], Awaitable[int]]:
+def make_cancel(*draft_keys: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
     """A /cancel (or «Отмена» button) that drops the conversation's drafts and ends it."""
 
     @guarded(None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -18,7 +18,7 @@ from bot.services.access.permissions import allowed
 from bot.services.errors import DomainError
 
 Result = TypeVar("Result")
-Handler = Callable[[Update, BotContext], Awaitable[Any]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 
 def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler], Handler]:

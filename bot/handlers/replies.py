@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -14,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
+Sent = TypeVar("Sent")  # what a send call returns: a Message, True for an edit or a menu button
 MAX_REPLY_WAIT = 5.0  # seconds a reply may wait for Telegram's 429; longer, it is dropped
 RETRY_PAUSE = 1.0  # seconds before repeating a reply after a 5xx or a network failure
 
@@ -96,9 +99,7 @@ async def answer(
     )
 
 
-async def deliver(
-    send: Callable[[], Awaitable[Message | None]], *, repeatable: bool = False
-) -> Message | None:
+async def deliver(send: Callable[[], Awaitable[Sent]], *, repeatable: bool = False) -> Sent | None:
     """Send once more after a 429 (short wait) or a 5xx; then give up quietly.
 
     A reply comes after the update's work was committed: losing the reply must not undo
@@ -143,10 +144,9 @@ def maybe_delivered(error: NetworkError) -> bool:
     return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
 
 
-def retry_after_seconds(value: object) -> float:
+def retry_after_seconds(value: float | timedelta) -> float:
     """PTB gives retry_after as seconds or a timedelta, depending on its settings."""
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _plain(text: str) -> str:

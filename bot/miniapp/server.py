@@ -51,7 +51,9 @@ def _json(body: object, status: int = 200) -> web.Response:
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+async def security_headers(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     response = await handler(request)
     if request.path.startswith(PREFIX):
         response.headers["Content-Security-Policy"] = CSP
@@ -106,7 +108,9 @@ class MiniApp:
             body=self.files[name], content_type=STATIC_TYPES[suffix], charset="utf-8"
         )
 
-    def _guarded(self, action: str, handler: Handler):  # type: ignore[no-untyped-def]
+    def _guarded(
+        self, action: str, handler: Handler
+    ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def guarded(request: web.Request) -> web.Response:
             scheme, _, init_data = request.headers.get("Authorization", "").partition(" ")
             now = self.now()

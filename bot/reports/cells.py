@@ -16,6 +16,10 @@ Both drop control characters (they break XML and PostgreSQL) and cap the text at
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Font
@@ -23,6 +27,11 @@ from openpyxl.styles.alignment import Alignment
 
 from bot.services.text_cleaning import clean_text
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# What an openpyxl cell holds (datetime is a date).
+CellValue = str | int | float | bool | Decimal | date | time | timedelta | None
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _CUT_MARK = "…"
@@ -51,8 +60,8 @@ def safe_cell(value: object) -> object:
 
 
 def text_cell(
-    sheet: object,
-    value: object,
+    sheet: WriteOnlyWorksheet,
+    value: CellValue,
     *,
     font: Font | None = None,
     alignment: Alignment | None = None,
@@ -64,7 +73,7 @@ def text_cell(
         text = _clean(value)
         if not looks_like_formula(text) and text not in ERROR_CODES:
             return text
-    cell = WriteOnlyCell(sheet, value=None)  # type: ignore[arg-type]
+    cell = WriteOnlyCell(sheet, value=None)
     set_text(cell, value)
     if font is not None:
         cell.font = font
@@ -73,7 +82,7 @@ def text_cell(
     return cell
 
 
-def set_text(cell: Cell, value: object) -> None:
+def set_text(cell: Cell, value: CellValue) -> None:
     """Put a value into any openpyxl cell; strings are cleaned and typed as strings."""
     if not isinstance(value, str):
         cell.value = value

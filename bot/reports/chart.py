@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn (it is slow to import)
+    from matplotlib.figure import Figure
 
 # Telegram refuses photos whose width + height exceed 10,000 px or whose sides differ more than
 # 20 times; 60 bars at 120 dpi make about 770 × 3,400 px. Callers pass the schools that matter.
@@ -25,7 +29,7 @@ def progress_chart_png(rows: list[tuple[str, int, int]]) -> bytes:
         pyplot.close(figure)
 
 
-def build_progress_figure(rows: list[tuple[str, int, int]]):  # type: ignore[no-untyped-def]
+def build_progress_figure(rows: list[tuple[str, int, int]]) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server

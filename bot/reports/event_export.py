@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bot import texts
-from bot.reports.cells import text_cell
+from bot.reports.cells import CellValue, text_cell
 from bot.services.events.event_results import Participant
 
 HEADERS = ["№", "ФИО", "Школа", "Запись", "Присутствие"]
@@ -26,7 +26,7 @@ def build_registrations_xlsx(title: str, people: Sequence[Participant]) -> bytes
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, person in enumerate(people, start=1):
         attended = texts.ATTENDED_LABELS[person.attended] if person.attended is not None else ""
-        values = [
+        values: list[CellValue] = [
             number,
             person.name,
             person.school or "",

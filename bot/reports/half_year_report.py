@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from bot import texts
-from bot.reports.cells import text_cell
+from bot.reports.cells import CellValue, text_cell
 from bot.services.reporting.report_data import ReportEvent, ReportFollowUp, ReportItem
 from bot.services.results.results import ReportResultRow
 from bot.services.results.training import TrainingSummary
@@ -110,7 +110,7 @@ def build_half_year_report(
     for column, width in zip("ABCDE", WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
 
-    def row(values: Sequence[object], font: Font | None = None) -> None:
+    def row(values: Sequence[CellValue], font: Font | None = None) -> None:
         sheet.append([text_cell(sheet, value, font=font, alignment=WRAP) for value in values])
 
     def heading(text: str, font: Font) -> None:

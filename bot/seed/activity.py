@@ -248,12 +248,12 @@ async def _roadmap(context: _Context, plan: data.DemoRoadmap, jitter: int) -> No
     )
     if roadmap is not None:
         if roadmap.title == title:  # ours, from an earlier run: visits may point at its items
-            numbers = await session.execute(
+            ours = await session.execute(
                 select(RoadmapItem.number, RoadmapItem.id).where(
                     RoadmapItem.roadmap_id == roadmap.id
                 )
             )
-            context.items_by_school[plan.school] = {number: item_id for number, item_id in numbers}
+            context.items_by_school[plan.school] = {number: item_id for number, item_id in ours}
         return
     texts = _item_texts(plan.source, school.director_name or "", context.year.start + 1)
     assert len(plan.stories) == len(texts), plan.school

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
+    Base,
     CuratorAssignment,
     Event,
     EventAudience,
@@ -31,6 +33,8 @@ from bot.services.access.assignments import directory_year
 from bot.services.access.invites import InviteScope
 from bot.services.school_names import short_name
 
+Row = TypeVar("Row", bound=Base)
+
 
 @dataclass(frozen=True)
 class DemoInvite:
@@ -40,7 +44,9 @@ class DemoInvite:
     token: str | None  # None when the person is already bound to a Telegram account
 
 
-async def _get_or_create(session: AsyncSession, model: type, lookup: dict, **values: object):  # type: ignore[no-untyped-def]
+async def _get_or_create(
+    session: AsyncSession, model: type[Row], lookup: dict[str, object], **values: object
+) -> Row:
     row = await session.scalar(select(model).filter_by(**lookup))
     if row is None:
         row = model(**lookup, **values)

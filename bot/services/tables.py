@@ -30,8 +30,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from bot.services.text_cleaning import clean_text
+
+if TYPE_CHECKING:  # openpyxl itself is imported only when an .xlsx arrives
+    from openpyxl.worksheet.worksheet import Worksheet
 
 Cell = str | int | float | date | None
 SHEETS_LOOKED_AT = 3
@@ -189,7 +193,11 @@ def _xlsx(
     return _apply_merges(rows, merged)
 
 
-def _wanted_sheet(sheets: list, limits: Limits, wanted: Callable | None):  # type: ignore[type-arg]
+def _wanted_sheet(
+    sheets: Sequence[Worksheet],
+    limits: Limits,
+    wanted: Callable[[list[list[Cell]]], bool] | None,
+) -> Worksheet:  # a ReadOnlyWorksheet, which the stubs type as one
     if wanted is not None:
         for sheet in sheets:
             top = sheet.iter_rows(max_row=limits.header_rows, max_col=limits.columns)
@@ -308,7 +316,7 @@ def _capped_lines(text: str, delimiter: str, limits: Limits) -> Iterator[str]:
 
 def _clean(value: object) -> Cell:
     if value is None or isinstance(value, int | float | date):
-        return value  # type: ignore[return-value]
+        return value
     text = str(value)
     if not text.isprintable():  # C speed; false for every character clean_text drops
         text = clean_text(text)

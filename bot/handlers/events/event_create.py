@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from telegram import Update
@@ -16,7 +17,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, wrong_input
-from bot.handlers.guard import guarded
+from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, answer
 from bot.models import School
 from bot.runtime import BotContext
@@ -342,7 +343,7 @@ cancel = make_cancel(DRAFT, "event_changing")
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
 
-    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
         return CallbackQueryHandler(handler, pattern=pattern)
 
     return ConversationHandler(

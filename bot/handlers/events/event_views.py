@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -13,7 +15,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.handlers.conversation_kit import message_text, text_expected, typed
-from bot.handlers.guard import guarded
+from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, acknowledge, answer, deliver
 from bot.models import EventStatus, RegistrationState
 from bot.reports.event_export import build_registrations_xlsx
@@ -389,7 +391,7 @@ def small_conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
         return CallbackQueryHandler(handler, pattern=pattern)
 
     return [

@@ -5,6 +5,8 @@ From the rollover message (carry all, or list the items) and from an item's card
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -33,7 +35,7 @@ def _ids(update: Update) -> list[int]:
     return [int(part) for part in (update.callback_query.data or "").split(":")[2:]]
 
 
-async def _today(context: BotContext, school_id: int | None):  # -> date
+async def _today(context: BotContext, school_id: int | None) -> date:
     return await visits.local_today(context.session, context.actor, school_id, context.now())
 
 

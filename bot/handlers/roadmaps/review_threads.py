@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -58,9 +60,9 @@ async def show_thread(update: Update, context: BotContext) -> None:
     assert chat is not None
     for line in thread.lines:
         if line.file_id and line.file_kind == "photo":
-            await deliver(lambda file_id=line.file_id: chat.send_photo(file_id))
+            await deliver(partial(chat.send_photo, line.file_id))
         elif line.file_id:
-            await deliver(lambda file_id=line.file_id: chat.send_document(file_id))
+            await deliver(partial(chat.send_document, line.file_id))
 
 
 @guarded("review")

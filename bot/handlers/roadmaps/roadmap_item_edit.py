@@ -16,6 +16,7 @@ from bot.handlers.conversation_kit import make_cancel, message_text, text_expect
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.roadmaps.roadmap_progress import show_card
+from bot.models import RoadmapItem
 from bot.runtime import BotContext
 from bot.services.errors import AccessDenied
 from bot.services.roadmaps import roadmaps
@@ -25,7 +26,7 @@ DRAFT = "roadmap_edit"
 FIELDS = "|".join(roadmaps.EDITABLE_FIELDS)
 
 
-def _current(item, field: str) -> str:  # item: RoadmapItem
+def _current(item: RoadmapItem, field: str) -> str:
     value = {
         "measure": item.measure,
         "deadline": item.deadline_text,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -12,8 +14,14 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, typed, wrong_input
-from bot.handlers.guard import guarded
+from bot.handlers.conversation_kit import (
+    callback_data,
+    make_cancel,
+    message_text,
+    typed,
+    wrong_input,
+)
+from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.roadmaps import carry_over as carry_over_buttons
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -179,7 +187,7 @@ async def start_report(update: Update, context: BotContext) -> int:
 @guarded("item_report")
 async def pick_status(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None
-    _draft(context)["status"] = ItemStatus(update.callback_query.data.rsplit(":", 1)[1]).value  # type: ignore[union-attr]
+    _draft(context)["status"] = ItemStatus(callback_data(update).rsplit(":", 1)[1]).value
     buttons = [
         [(f"{n}%", f"rm:pc:{n}") for n in (0, 25, 50)],
         [(f"{n}%", f"rm:pc:{n}") for n in (75, 100)],
@@ -284,7 +292,7 @@ cancel = make_cancel(DRAFT)
 
 
 def report_conversation() -> ConversationHandler:
-    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
         return CallbackQueryHandler(handler, pattern=pattern)
 
     return ConversationHandler(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -56,9 +58,9 @@ async def show_queue(update: Update, context: BotContext) -> None:
         )
         for kind, file_id in report.attachments:
             if kind == "photo":
-                await deliver(lambda file_id=file_id: chat.send_photo(file_id))
+                await deliver(partial(chat.send_photo, file_id))
             else:
-                await deliver(lambda file_id=file_id: chat.send_document(file_id))
+                await deliver(partial(chat.send_document, file_id))
 
 
 @guarded("review")

@@ -7,6 +7,7 @@ starting again over an unfinished draft asks first.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -20,7 +21,7 @@ from telegram.ext import (
 from bot import texts
 from bot.handlers.calendar import month_keyboard, parse_day, parse_month
 from bot.handlers.conversation_kit import message_text
-from bot.handlers.guard import guarded
+from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
 from bot.handlers.visits.visit_lists import (
     attachment,
@@ -387,13 +388,13 @@ NOT_COMMAND = ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler:
-    def cb(handler, pattern: str) -> CallbackQueryHandler:  # type: ignore[no-untyped-def]
+    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
         return CallbackQueryHandler(handler, pattern=pattern)
 
-    def text(handler) -> MessageHandler:  # type: ignore[no-untyped-def]
+    def text(handler: Handler) -> MessageHandler[BotContext, Any]:
         return MessageHandler(TEXT, handler)
 
-    buttons_only = MessageHandler(NOT_COMMAND, use_buttons)
+    buttons_only: MessageHandler[BotContext, object] = MessageHandler(NOT_COMMAND, use_buttons)
     return ConversationHandler(
         entry_points=[
             CommandHandler("visit", start),

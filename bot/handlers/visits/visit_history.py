@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -161,13 +163,13 @@ async def open_visit(update: Update, context: BotContext) -> None:
     ]:
         if value and len(value) > limit:  # shortened on the card: the whole text follows
             full = texts.visit_full_field(label, value)
-            await deliver(lambda full=full: chat.send_message(full, parse_mode="HTML"))
+            await deliver(partial(chat.send_message, full, parse_mode="HTML"))
     for item in card.attachments:
         file_id = item.telegram_file_id
         if item.kind == AttachmentKind.PHOTO and file_id:
-            await deliver(lambda file_id=file_id: chat.send_photo(file_id))
+            await deliver(partial(chat.send_photo, file_id))
         elif item.kind == AttachmentKind.DOCUMENT and file_id:
-            await deliver(lambda file_id=file_id: chat.send_document(file_id))
+            await deliver(partial(chat.send_document, file_id))
 
 
 @guarded(ACTION)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -97,13 +98,13 @@ async def forget_person(
         .where(RoleAssignment.person_id == person.id, RoleAssignment.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    result.roles_revoked = revoked.rowcount or 0
+    result.roles_revoked = cast(CursorResult[Any], revoked).rowcount or 0
     invites = await session.execute(
         update(Invite)
         .where(Invite.person_id == person.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    result.invites_revoked = invites.rowcount or 0
+    result.invites_revoked = cast(CursorResult[Any], invites).rowcount or 0
     await session.execute(update(Invite).where(Invite.person_id == person.id).values(note=None))
 
     dropped = await session.execute(
@@ -111,7 +112,7 @@ async def forget_person(
             Notification.recipient_person_id == person.id, Notification.state.in_(UNSENT)
         )
     )
-    result.notifications_dropped = dropped.rowcount or 0
+    result.notifications_dropped = cast(CursorResult[Any], dropped).rowcount or 0
     blanked = await session.execute(
         update(EventRegistration)
         .where(
@@ -120,7 +121,7 @@ async def forget_person(
         )
         .values(feedback_comment=None)
     )
-    result.feedback_blanked = blanked.rowcount or 0
+    result.feedback_blanked = cast(CursorResult[Any], blanked).rowcount or 0
     if name and name != result.placeholder:
         result.texts_scrubbed = await _scrub_name(session, name, result.placeholder)
 

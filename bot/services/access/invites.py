@@ -409,8 +409,9 @@ async def ensure_configured_admin(
             )
         )
     else:
-        person = await session.get(Person, account.person_id)
-        assert person is not None
+        found = await session.get(Person, account.person_id)
+        assert found is not None
+        person = found
     is_admin = await session.scalar(
         select(RoleAssignment.id).where(
             RoleAssignment.person_id == person.id,

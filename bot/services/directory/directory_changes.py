@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, or_, select, true, update
+from sqlalchemy import ColumnElement, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -107,7 +107,7 @@ async def _reaches_role(session: AsyncSession, actor: Actor, role: RoleAssignmen
     return municipality is not None and municipality in actor.coordinated_municipality_ids
 
 
-def _people_filter(actor: Actor):  # type: ignore[no-untyped-def]
+def _people_filter(actor: Actor) -> ColumnElement[bool]:
     """A WHERE on RoleAssignment (joined with its school) for the roles in the actor's scope."""
     if actor.is_admin:
         return true()
@@ -440,7 +440,7 @@ async def people_in_scope(session: AsyncSession, actor: Actor) -> list[Named]:
     return [Named(pid, name) for pid, name in rows]
 
 
-async def _place_name(session: AsyncSession, role: RoleAssignment) -> str:
+async def _place_name(session: AsyncSession, role: RoleAssignment) -> str | None:
     if role.school_id is not None:
         return await session.scalar(select(School.short_name).where(School.id == role.school_id))
     if role.municipality_id is not None:

@@ -7,6 +7,7 @@ coordinator hands out. Every text cell goes through `safe_cell`: never a formula
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -57,9 +58,9 @@ TEMPLATE_EXAMPLE: dict[Sheet, dict[str, str]] = {
 }
 
 
-def _workbook(rows: dict[Sheet, list[dict[str, object]]]) -> bytes:
+def _workbook(rows: Mapping[Sheet, Sequence[Mapping[str, object]]]) -> bytes:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)  # type: ignore[arg-type]  # a new Workbook has one sheet
     for sheet, headers in HEADERS.items():
         worksheet = workbook.create_sheet(SHEET_TITLES[sheet])
         worksheet.append([title for _key, title in headers])
@@ -158,14 +159,14 @@ async def directory_rows(
         )
         .order_by(CuratorAssignment.year, Person.full_name, CuratorAssignment.school_id)
     )
-    for assignment, name in curated.all():
-        school = schools[assignment.school_id]
+    for curation, name in curated.all():
+        school = schools[curation.school_id]
         rows[Sheet.ASSIGNMENTS].append(
             {
                 "curator": name,
                 "school": school.short_name,
                 "municipality": municipalities[school.municipality_id].name,
-                "year": SchoolYear(assignment.year).label,
+                "year": SchoolYear(curation.year).label,
             }
         )
     return rows

@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.services.roadmaps.roadmap_import import (
     MAX_FILE_BYTES,
@@ -22,6 +23,9 @@ from bot.services.roadmaps.roadmap_import import (
     _looks_like_bomb,
 )
 from bot.services.text_cleaning import clean_text
+
+if TYPE_CHECKING:  # openpyxl itself is imported only when a workbook arrives
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_ROWS_PER_SHEET = 3000
 MAX_COLUMNS = 30
@@ -207,9 +211,9 @@ def _label(text: object) -> str:
     return value.strip(" *:.")
 
 
-def _table(worksheet) -> list[list[object]]:  # type: ignore[no-untyped-def]
+def _table(worksheet: Worksheet) -> list[list[object]]:
     width = min(worksheet.max_column or 0, MAX_COLUMNS)
-    table = [
+    table: list[list[object]] = [
         list(row)
         for row in worksheet.iter_rows(
             min_row=1, max_row=worksheet.max_row, max_col=width, values_only=True

@@ -7,8 +7,10 @@ moment, so no sweep is needed; the scheduler's event sweep only backs this up.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -92,4 +94,4 @@ async def drop(session: AsyncSession, event_id: int, person_id: int | None = Non
             state=NotificationState.CANCELLED, last_error="withdrawn"
         ).execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(cast(CursorResult[Any], result).rowcount or 0)

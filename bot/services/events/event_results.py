@@ -236,7 +236,7 @@ async def feedback_summary(session: AsyncSession, actor: Actor, event_id: int) -
     return FeedbackSummary(
         int(count),
         float(average) if average is not None else None,
-        list(comments),
+        [comment for comment in comments if comment is not None],
         int(attended or 0),
         int(registered or 0),
     )

@@ -257,4 +257,6 @@ async def _escalated(
         .order_by(RoadmapItem.due_date)
         .limit(20)
     )
-    return [(school, number, measure, due) for school, number, measure, due in rows]
+    return [
+        (school, number, measure, due) for school, number, measure, due in rows if due is not None
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -40,6 +41,9 @@ from bot.services.access.assignments import valid_on
 from bot.services.notifications import outbox, recipients
 from bot.services.roadmaps.deadlines import cadence_of, reminder_days
 from bot.services.school_year import SchoolYear
+
+if TYPE_CHECKING:  # the sweep imports the digest module where it runs
+    from bot.services.notifications.digest import Digest
 
 Sweep = Callable[[AsyncSession, datetime], Awaitable[int]]
 REMIND_AT = time(9, 0)
@@ -406,8 +410,8 @@ SWEEPS.append(digest_sweep)
 
 
 async def _enqueue_digest_chart(
-    session: AsyncSession, key: str, person_id: int, digest, due_at: datetime
-) -> int:  # type: ignore[no-untyped-def]
+    session: AsyncSession, key: str, person_id: int, digest: Digest, due_at: datetime
+) -> int:
     """The progress picture after the digest's text, where people would rather look than read."""
     import asyncio
 

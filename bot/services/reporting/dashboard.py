@@ -222,7 +222,8 @@ async def charts(session: AsyncSession, actor: Actor, today: date) -> dict[str, 
         count = sum(
             1
             for due, status, accepted_at in items
-            if due < end
+            if due is not None  # always: only dated items are read
+            and due < end
             and (
                 status != ItemStatus.DONE or (accepted_at is not None and accepted_at.date() > end)
             )
@@ -241,8 +242,8 @@ async def charts(session: AsyncSession, actor: Actor, today: date) -> dict[str, 
             Visit.visit_date >= first_month,
         )
     ):
-        month = day.strftime("%Y-%m")
-        per_curator[curator][month] = per_curator[curator].get(month, 0) + 1
+        key = day.strftime("%Y-%m")
+        per_curator[curator][key] = per_curator[curator].get(key, 0) + 1
     months = []
     month = first_month
     while month <= today:

@@ -445,6 +445,7 @@ async def _attachment_counts(
     words = {"photo": "фото", "document": "файл", "link": "ссылка", "location": "место"}
     for owner, rows in (("report", report_rows), ("visit", visit_rows)):
         for owner_id, kind, count in rows:
+            assert owner_id is not None  # joined to its report or visit
             counts.setdefault((owner, owner_id), {})[words.get(kind.value, kind.value)] = count
     return {
         key: ", ".join(f"{word}: {count}" for word, count in kinds.items())

@@ -129,10 +129,10 @@ async def report_items(
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
     )
-    for report in await session.scalars(
+    for found in await session.scalars(
         accepted_reports.order_by(ProgressReport.reviewed_at, ProgressReport.id)
     ):
-        accepted[report.item_id] = report  # the latest accepted wins
+        accepted[found.item_id] = found  # the latest accepted wins
     files: dict[int, list[str]] = {}
     for attachment in await session.scalars(
         select(Attachment)

@@ -17,6 +17,7 @@ from bot.models import (
     School,
     TelegramAccount,
     Visit,
+    VisitFormat,
 )
 from bot.services.access.actors import Actor, get_visible_school
 from bot.services.reporting.summaries import (
@@ -49,7 +50,7 @@ class SchoolCard:
     risks: list[FactorLevel]
     sections: list[tuple[str, int, int]]
     overdue: list[OverdueItem]
-    visits: list[tuple[date, str, str]]  # date, curator, format
+    visits: list[tuple[date, str, VisitFormat]]  # date, curator, format
     events: list[tuple[str, datetime]]
     people: list[PersonLine]
     results: SchoolResults | None = None  # issue 18: the latest year, with the year before

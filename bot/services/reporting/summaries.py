@@ -140,7 +140,7 @@ async def unreachable_counts(session: AsyncSession, school_ids: SchoolIds) -> di
         )
         .group_by(RoleAssignment.school_id)
     )
-    return {school_id: int(count) for school_id, count in rows}
+    return {school_id: int(count) for school_id, count in rows if school_id is not None}
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ async def overdue_items(session: AsyncSession, actor: Actor, today: date) -> lis
         )
         .order_by(School.number, School.short_name, RoadmapItem.due_date, RoadmapItem.position)
     )
-    return [OverdueItem(s, n, m, d, (today - d).days) for s, n, m, d in rows]
+    return [OverdueItem(s, n, m, d, (today - d).days) for s, n, m, d in rows if d is not None]
 
 
 async def progress_by_section(session: AsyncSession, school_id: int) -> list[tuple[str, int, int]]:
@@ -211,4 +211,8 @@ async def overdue_for_school(
         )
         .order_by(RoadmapItem.due_date, RoadmapItem.position)
     )
-    return [OverdueItem(school.short_name, n, m, d, (today - d).days) for n, m, d in rows]
+    return [
+        OverdueItem(school.short_name, n, m, d, (today - d).days)
+        for n, m, d in rows
+        if d is not None
+    ]

@@ -99,7 +99,10 @@ def read_courses(content: bytes, file_name: str) -> ParsedCourses:
     def flush() -> None:
         if pending is not None:
             line = _course(pending)
-            (parsed.refusals if isinstance(line, Refusal) else parsed.rows).append(line)
+            if isinstance(line, Refusal):
+                parsed.refusals.append(line)
+            else:
+                parsed.rows.append(line)
 
     for index in range(start, len(sheet.rows)):
         row = sheet.rows[index]

@@ -218,7 +218,10 @@ async def open_items(
         )
     ).all()
     return OpenItems(
-        school.short_name, SchoolYear(year), len(rows), [tuple(row) for row in rows[:MAX_LISTED]]
+        school.short_name,
+        SchoolYear(year),
+        len(rows),
+        [(item_id, number, measure) for item_id, number, measure in rows[:MAX_LISTED]],
     )
 
 

@@ -48,14 +48,14 @@ async def item_history(session: AsyncSession, actor: Actor, item_id: int) -> lis
     _, school = await visible_item(session, actor, item_id)
     author = Person.__table__.alias("author")
     reviewer = Person.__table__.alias("reviewer")
-    rows = await session.execute(
+    result = await session.execute(
         select(ProgressReport, author.c.full_name, reviewer.c.full_name)
         .join(author, author.c.id == ProgressReport.author_person_id)
         .outerjoin(reviewer, reviewer.c.id == ProgressReport.reviewed_by_person_id)
         .where(ProgressReport.item_id == item_id)
         .order_by(ProgressReport.submitted_at, ProgressReport.id)
     )
-    rows = rows.all()
+    rows = result.all()
     threads = await review_threads.thread_lines(session, [r[0].id for r in rows], school.id)
     lines: list[HistoryLine] = []
     for report, author_name, reviewer_name in rows:

@@ -136,8 +136,8 @@ async def new_school_year(
                 created.append(row.id)
     result.unfinished = await unfinished_items(session, old)
     if not dry_run:
-        for school in result.unfinished:
-            result.schools_told += await _tell_school(session, school, old, new, now)
+        for unfinished in result.unfinished:
+            result.schools_told += await _tell_school(session, unfinished, old, new, now)
         if result.changed:
             await audit.record(
                 session,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -76,7 +76,9 @@ async def overdue_in_scope(session: AsyncSession, actor: Actor, today: date) -> 
     )
 
 
-async def overdue_counts(session: AsyncSession, school_ids, today: date) -> dict[int, int]:  # type: ignore[no-untyped-def]
+async def overdue_counts(
+    session: AsyncSession, school_ids: list[int] | ScalarSelect[int], today: date
+) -> dict[int, int]:
     """Overdue open follow-ups per school, in one query (the digest)."""
     rows = await session.execute(
         select(Visit.school_id, func.count(VisitFollowUp.id))

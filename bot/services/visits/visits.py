@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -223,21 +224,25 @@ async def _replace_children(
         else:
             await session.delete(old)
     new_files = list(draft.attachments)
-    for old in await session.scalars(select(Attachment).where(Attachment.visit_id == visit.id)):
-        same_file = next((i for i in new_files if _attachment_key(i) == _stored_key(old)), None)
+    for old_file in await session.scalars(
+        select(Attachment).where(Attachment.visit_id == visit.id)
+    ):
+        same_file = next(
+            (i for i in new_files if _attachment_key(i) == _stored_key(old_file)), None
+        )
         if same_file is not None:
             new_files.remove(same_file)
         else:
-            await session.delete(old)
+            await session.delete(old_file)
     await session.flush()
     _add_children(session, visit, new_steps, new_files, actor)
 
 
-def _stored_key(old: Attachment) -> tuple:  # type: ignore[type-arg]
+def _stored_key(old: Attachment) -> tuple[object, ...]:
     return (old.kind.value, old.telegram_file_unique_id, old.latitude, old.longitude)
 
 
-def _attachment_key(item: dict) -> tuple:  # type: ignore[type-arg]
+def _attachment_key(item: dict[str, Any]) -> tuple[object, ...]:
     return (item["kind"], item.get("file_unique_id"), item.get("latitude"), item.get("longitude"))
 
 
@@ -245,7 +250,7 @@ def _add_children(
     session: AsyncSession,
     visit: Visit,
     follow_ups: list[list[str]],
-    attachments: list[dict],  # type: ignore[type-arg]
+    attachments: list[dict[str, Any]],
     actor: Actor,
 ) -> None:
     for what, due in follow_ups:
@@ -399,7 +404,7 @@ class VisitCard:
     editable: bool
 
 
-def _scope(actor: Actor):  # type: ignore[no-untyped-def]
+def _scope(actor: Actor) -> ColumnElement[bool]:
     """Visits the actor may read: their own, their school's, their municipality's."""
     visible = select(School.id).where(actor.school_filter())
     if actor.is_admin or actor.coordinated_municipality_ids or actor.staff_school_ids:
