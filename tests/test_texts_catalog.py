@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot import texts
 
@@ -48,3 +51,106 @@ def test_the_package_defines_nothing_itself() -> None:
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
     kinds = {type(node).__name__ for node in tree.body}
     assert kinds <= {"Expr", "ImportFrom"}, kinds
+
+
+# ---------------------------------------------------------------- every error code has a message
+
+BOT = PACKAGE.parent
+# Calls whose first argument `refused.code` passes on a code some other raise site named
+# (ImportRefused / TableRefused / ResultsRefused → DomainError): those sites are collected too.
+FORWARDED_CODES = {"refused.code"}
+# Codes only the Mini App's HTTP API raises: it answers {"error": code} as JSON (bot/miniapp/
+# server.py) and never renders them through texts.error().
+API_ONLY_CODES = {"too_large", "bad_request"}
+
+
+def _raising_classes() -> set[str]:
+    """Exceptions built from a catalog code: an __init__ whose first argument is `code: str`."""
+    names = set()
+    for path in BOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    args = item.args.args[1:2]
+                    if args and args[0].arg == "code" and ast.unparse(args[0].annotation) == "str":
+                        names.add(node.name)
+    return names
+
+
+def _raised_codes() -> tuple[dict[str, list[str]], list[str]]:
+    """code → where it is raised; and the raise sites whose code is not a literal."""
+    classes = _raising_classes()
+    codes: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for path in sorted(BOT.rglob("*.py")):
+        if PACKAGE in path.parents:
+            continue
+        where = str(path.relative_to(BOT.parent))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            is_error_call = (
+                name == "error" and isinstance(func, ast.Attribute) and _is_texts(func.value)
+            )
+            if name not in classes and not is_error_call:
+                continue
+            argument = node.args[0] if node.args else None
+            for keyword in node.keywords:
+                if keyword.arg == "code":
+                    argument = keyword.value
+            if argument is None:
+                continue  # the class's default code, checked below
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                codes.setdefault(argument.value, []).append(f"{where}:{node.lineno}")
+            elif not is_error_call and ast.unparse(argument) not in FORWARDED_CODES:
+                unknown.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
+    return codes, unknown
+
+
+def _is_texts(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "texts"
+
+
+def test_every_error_code_raised_in_bot_has_a_catalog_message() -> None:
+    import inspect
+
+    from bot.services import errors
+
+    codes, unknown = _raised_codes()
+    assert len(codes) > 50, "the AST walk found too few raise sites; is it still looking?"
+    for cls in (errors.AccessDenied, errors.NotFound):
+        default = inspect.signature(cls.__init__).parameters["code"].default
+        codes.setdefault(default, []).append(f"{cls.__name__}()")
+    missing = {
+        code: sites
+        for code, sites in codes.items()
+        if code not in texts.ERRORS
+        and not (code in API_ONLY_CODES and all(s.startswith("bot/miniapp/") for s in sites))
+    }
+    assert not missing, missing
+    assert not unknown, (
+        "a raise site builds its code at run time; name the code as a literal "
+        "(or add the expression to FORWARDED_CODES if it passes on a collected code)",
+        unknown,
+    )
+
+
+def test_an_unknown_error_code_is_logged_and_answered_generically(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="bot.texts.errors"):
+        assert texts.error("no_such_code_ever") == texts.INTERNAL_ERROR
+    assert [r.getMessage() for r in caplog.records] == [
+        "no catalog message for error code 'no_such_code_ever'"
+    ]
+
+
+def test_a_known_error_code_reads_unchanged() -> None:
+    assert texts.error("access_denied") == "Нет доступа."
+    assert texts.error("text_too_long", length=3, limit=2) == (
+        "Слишком длинный текст: 3 символов, допустимо до 2."
+    )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.texts.common import e
+import logging
+
+from bot.texts.common import INTERNAL_ERROR, e
+
+_log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- errors raised by services
 
@@ -169,5 +173,16 @@ ERRORS: dict[str, str] = {
 
 
 def error(code: str, **params: object) -> str:
-    template = ERRORS.get(code, ERRORS["access_denied"])
+    """The message for a code a service raised.
+
+    A code without a message is a defect, not a refusal: it is logged as an ERROR (the tests'
+    error log and the hostile-input tests fail on it) and the person gets the generic
+    «Что-то пошло не так» rather than a made-up «Нет доступа.». It does not raise: this runs
+    while answering a refusal, and a crash there would lose the answer altogether.
+    tests/test_texts_catalog.py checks every code raised in bot/ has a message.
+    """
+    template = ERRORS.get(code)
+    if template is None:
+        _log.error("no catalog message for error code %r", code)
+        return INTERNAL_ERROR
     return template.format(**{key: e(value) for key, value in params.items()})
