@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,110 @@ def test_a_known_error_code_reads_unchanged() -> None:
     assert texts.error("text_too_long", length=3, limit=2) == (
         "Слишком длинный текст: 3 символов, допустимо до 2."
     )
+
+
+# ---------------------------------------------------------------- Russian words live in bot/texts
+
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+# Whole files whose Russian is not the bot's chat: data, file formats, words parsed from files,
+# or the operator's console. A file here may still hold a message that belongs in the catalog;
+# the reason says which kind each is.
+ALLOWED_FILES = {
+    "bot/seed/kamensk_2022.py": "demo data: Kamensk-Uralsky 2022 schools, people, risk factors",
+    "bot/seed/kamensk_roadmaps.py": "demo data: the schools' real roadmaps",
+    "bot/seed/activity.py": "demo data: visits and reports of the demo schools",
+    "bot/seed/loader.py": "demo data: the staff position the loader matches («директор»)",
+    "bot/cli.py": "the operator's command line (stdout/stderr), not the bot's chat",
+    "bot/config.py": "configuration errors for the operator at start-up",
+    "bot/backup.py": "the operator's backup command's hint",
+    "bot/sandbox.py": "the developer's sandbox (fake users and the fake bot's profile)",
+    "bot/log_redaction.py": "the placeholder of redacted values in the operator's logs",
+    "bot/fake_bot_api/server.py": "the fake Telegram used by tests: its own users' names",
+    "bot/services/deadlines.py": "vocabulary parsed from files: month names, «ежемесячно», …",
+    "bot/services/school_names.py": "vocabulary parsed from input: «СШ», «лицей», «гимназия», …",
+    "bot/services/results.py": "header synonyms of results tables (parsed) and ВПР/ОГЭ/ЕГЭ words",
+    "bot/services/training.py": "header synonyms of course tables (parsed) and regexes",
+    "bot/services/roadmap_import.py": "header synonyms of roadmap files (parsed), the template's "
+    "column titles, regexes",
+    "bot/services/directory/values.py": "the directory file's value vocabulary (да/нет, roles)",
+    "bot/services/directory/workbook.py": "the directory file format: sheet titles and headers",
+    "bot/services/directory/export.py": "the directory file format: sheet titles and headers",
+    "bot/services/export_data.py": "the CSV export's file format: column names and README.txt",
+    "bot/reports/half_year_report.py": "the half-year XLSX's sheet titles and headings",
+    "bot/reports/roadmap_template.py": "the roadmap template XLSX: headers and the example rows",
+}
+
+# Single literals in otherwise clean files: words and patterns the code parses, never says.
+ALLOWED_LITERALS = {
+    "bot/services/events.py": {"мин", "без ограничений", "нет", "0 — без ограничений"},
+    "bot/handlers/event_views.py": {"прош"},  # /events прошедшие
+    # The directory file's column titles, named in «не заполнен столбец «ФИО»».
+    "bot/services/directory/importer.py": {
+        "Муниципалитет",
+        "Орган управления",
+        "Полное наименование",
+        "Краткое наименование",
+        "ШНОР",
+        "ШНСУ",
+        "Признаки необъективности",
+        "Директор",
+        "ФИО",
+        "Должность",
+        "Место работы",
+        "Куратор",
+    },
+    "bot/services/practices.py": {"[a-zа-я0-9]+"},
+    "bot/services/dates.py": {
+        r"^\s*(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2}|\d{4}))?\s*(?:г\.?)?\s*$",
+        r"(?:^|[\s—–-]+)(?:до\s+)?(\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?)\s*$",
+    },
+    "bot/services/school_year.py": {
+        r"^\s*(\d{4})\s*(?:[/\-–—]\s*(\d{2}|\d{4}))?\s*(?:г\.?|гг\.?|уч\.?\s*г\.?)?\s*$",
+    },
+}
+# The ё → е folding of search keys, anywhere.
+ALLOWED_EVERYWHERE = {"ё", "е"}
+
+
+def _russian_literals(path: Path) -> list[tuple[int, str]]:
+    """String literals (f-string pieces too) with Cyrillic letters; docstrings and comments not."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and CYRILLIC.search(node.value)
+    ]
+
+
+def test_no_russian_literals_outside_the_catalog_but_the_allowed() -> None:
+    found = []
+    for path in sorted(BOT.rglob("*.py")):
+        where = str(path.relative_to(BOT.parent))
+        if PACKAGE in path.parents or where in ALLOWED_FILES:
+            continue
+        allowed = ALLOWED_LITERALS.get(where, set()) | ALLOWED_EVERYWHERE
+        found += [
+            f"{where}:{line}: {value!r}"
+            for line, value in _russian_literals(path)
+            if value not in allowed
+        ]
+    assert not found, "Russian words belong in bot/texts:\n" + "\n".join(found)
+
+
+def test_the_allow_lists_name_files_that_exist_and_literals_still_there() -> None:
+    root = BOT.parent
+    for where in ALLOWED_FILES:
+        assert (root / where).exists(), where
+    for where, values in ALLOWED_LITERALS.items():
+        present = {value for _, value in _russian_literals(root / where)}
+        assert values <= present, (where, values - present)

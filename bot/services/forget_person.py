@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     AuditRecord,
     BotStateEntry,
@@ -42,7 +43,7 @@ UNSENT = (NotificationState.PENDING, NotificationState.SENDING)
 
 
 def placeholder(person_id: int) -> str:
-    return f"Участник удалён (№ {person_id})"
+    return texts.forgotten_person(person_id)
 
 
 @dataclass

@@ -13,6 +13,19 @@ INVITE_NO_SCOPES = "Нет доступных вариантов для этой
 BUTTON_INVITE_REVOKE = "Отозвать приглашение"
 BUTTON_INVITE_PENDING = "Выданные приглашения"
 INVITE_NONE_PENDING = "Нет приглашений, которые ждут ответа."
+# The name of a person created by a Telegram account that has none, or by the first admin.
+PERSON_NO_NAME = "Без имени"
+PERSON_ADMIN = "Администратор"
+
+
+def invite_scope_no_school(municipality: str) -> str:
+    """A button: a curator invited to a municipality before any school is theirs."""
+    return f"{municipality} (без школы)"
+
+
+def forgotten_person(person_id: int) -> str:
+    """The name kept in place of a person whose data was erased (bot/services/forget_person.py)."""
+    return f"Участник удалён (№ {person_id})"
 
 
 def invites_pending(count: int) -> str:

@@ -160,6 +160,25 @@ BUTTON_NEXT = "Далее ▶"  # the one «next» button: every list turns page
 BUTTON_PREVIOUS = "◀ Назад"
 
 
+# -- the inline month calendar (bot/handlers/calendar.py)
+
+CALENDAR_WEEKDAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+CALENDAR_MONTHS = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+]
+
+
 def clip(value: str | None, limit: int) -> str:
     """Escaped text, shortened with «…» past `limit` characters; «—» when empty."""
     if not value:
@@ -180,3 +199,4 @@ MENU_BUTTON_DASHBOARD = "Панель"
 # ---------------------------------------------------------------- heavy work off the lane (issue 15)
 
 FILE_PROCESSING = "Обрабатываю файл…"
+FILE_NAME_FALLBACK = "файл"  # a document Telegram sent without a file name

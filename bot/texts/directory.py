@@ -22,6 +22,8 @@ CHANGES_FLAG_BUTTONS = {"shnor": "ШНОР", "shnsu": "ШНСУ", "nonobj": "Н�
 CHANGES_NO_CANDIDATES = "В муниципалитете школы нет других кураторов. Пригласите куратора: /invite"
 CHANGES_PEOPLE_EMPTY = "В вашей зоне нет подключённых участников."
 CHANGES_PEOPLE_PAGE = 8  # people per message: one phone screen of buttons
+CHANGES_SCHOOL_EXITED = "✅ Отмечено: школа вышла из проекта."
+CHANGES_SCHOOL_RETURNED = "✅ Школа снова в проекте."
 
 
 def _mark(value: bool) -> str:
@@ -238,3 +240,50 @@ def directory_applied(report) -> str:  # ImportReport
 
 def directory_changed_meanwhile(report) -> str:  # ImportReport
     return _fit(DIRECTORY_CHANGED_MEANWHILE + "\n\n" + directory_report(report, max_refusals=8))
+
+
+# -- why a row of a directory file is refused (bot/services/directory/importer.py). Plain
+# text: directory_report() escapes each line.
+
+DIRECTORY_REFUSALS = {
+    "municipality_out_of_reach": "муниципалитет «{name}» вне вашей области — не изменён",
+    "region_missing": "не указан регион (столбец «Регион»)",
+    "region_unknown": "неизвестный регион «{name}»",
+    "municipality_missing": "не указан муниципалитет",
+    "municipality_unknown": "неизвестный муниципалитет «{name}» — добавьте его на лист «Муниципалитеты»",
+    "municipality_ambiguous": "муниципалитет «{name}» есть в нескольких регионах",
+    "school_missing": "не указана школа",
+    "school_unknown_refused": "неизвестная школа «{name}» — её нет на листе «Школы» или её строка там отклонена",
+    "school_unknown": "неизвестная школа «{name}» — её нет на листе «Школы»",
+    "school_ambiguous": "школа «{name}» неоднозначна: {names} — укажите муниципалитет",
+    "timezone_missing": "не указан часовой пояс",
+    "municipality_repeated": "муниципалитет «{name}» уже есть в строке {row}",
+    "municipality_new_denied": "новый муниципалитет «{name}»: добавить его может только координатор региона",
+    "region_new_denied": "неизвестный регион «{name}» — новый регион добавляет администратор",
+    "region_too_long": "слишком длинное название региона",
+    "school_repeated": "школа «{name}» повторяется — она уже в строке {row}",
+    "admin_by_file": "роль администратора файлом не выдаётся (python -m bot invite --role admin)",
+    "person_repeated": "«{name}» уже в строке {row} с должностью «{position}» — это один человек? Уточните ФИО или должность",
+    "person_other_school_row": "«{name}» уже представитель другой школы (строка {row}) — две роли не совместимы",
+    "person_other_school": "«{name}» уже представитель другой школы — две роли не совместимы",
+    "region_out_of_reach": "регион «{name}» вне вашей области",
+    "person_ambiguous": "в базе несколько людей «{name}» — уточните должность",
+    "role_denied": "роль «{role}» вы назначить не можете",
+    "year_unreadable": "учебный год «{year}» не распознан — пишите 2026/27",
+    "curator_is_staff": "«{name}» — представитель школы {school} и не может её курировать",
+    "assignment_repeated": "это закрепление уже в строке {row}",
+    "curator_no_role": "у «{name}» на листе «Люди» нет роли «куратор»",
+    "curator_unknown": "куратор «{name}» не найден — добавьте его на лист «Люди» с ролью «куратор»",
+    "column_empty": "не заполнен столбец «{column}»",
+    "column_formula": "«{column}»: формула вместо значения — вставьте значения",
+    "column_too_long": "«{column}»: слишком длинный текст ({length} символов)",
+}
+
+
+def directory_refusal(code: str, **params: object) -> str:
+    return DIRECTORY_REFUSALS[code].format(**params)
+
+
+def directory_refusal_row(row: int) -> str:
+    """After the sheet's title: «Школы, строка 5: …»."""
+    return f", строка {row}"

@@ -83,6 +83,16 @@ EVENT_EDIT_FIELDS = {
     "place_text": "Место",
     "description": "Описание",
 }
+# The buttons of «Изменить» on a draft: which step of the form to go back to.
+EVENT_CHANGE_LABELS = {
+    "title": "Название",
+    "start": "Начало",
+    "place": "Место",
+    "goal": "Цель",
+    "audience": "Для кого",
+    "capacity": "Запись",
+    "description": "Описание",
+}
 
 
 def event_when(starts_at: datetime, duration: int, timezone: str) -> str:

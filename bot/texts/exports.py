@@ -26,6 +26,13 @@ ORGANISER_STATE_LABELS = {
     "cancelled": "отменил(а) запись",
 }
 ATTENDED_LABELS = {True: "был(а)", False: "не был(а)"}
+# An event's sign-ups as XLSX for the organiser (bot/reports/event_export.py).
+REGISTRATIONS_SHEET = "Участники"
+REGISTRATIONS_HEADERS = ["№", "ФИО", "Школа", "Запись", "Присутствие"]
+# An attachment named in the report: «фото «protokol.jpg»».
+ATTACHMENT_PHOTO = "фото"
+ATTACHMENT_DOCUMENT = "файл"
+ATTACHMENT_OTHER = "вложение"
 BUTTON_EXPORT_WITH_FILES = "Скачать вместе с файлами подтверждений"
 EXPORT_FILE_TOO_BIG = "не вошёл: превышен предел размера"
 EXPORT_FILE_UNAVAILABLE = "не вошёл: Telegram не отдал файл"

@@ -20,6 +20,7 @@ OVERDUE_NONE = "Просроченных мероприятий нет. 👍"
 REPORT_CHOOSE_HALF = "Отчёт за какое полугодие?"
 REPORT_CHOOSE_SCOPE = "Для какой школы? Или весь муниципалитет:"
 REPORT_WHOLE = "Все школы"
+REPORT_SCOPE_ALL = "все школы проекта"  # in the report's title
 REPORT_EMPTY_SCOPE = "В вашей зоне нет школ для отчёта."
 SUMMARY_CHART_CAPTION = "Выполнение дорожных карт: первые {shown} из {total} школ, по вниманию"
 EXPORT_CAPTION = (
@@ -172,3 +173,35 @@ def report_title(scope: str, period_title: str) -> str:
 
 def half_button(half: int, start_year: int) -> str:
     return f"{'I' if half == 1 else 'II'} полугодие {start_year}/{start_year + 1}"
+
+
+# -- report periods (bot/services/report_periods.py): school-year and calendar halves
+
+HALF_NAMES = {1: "первое", 2: "второе"}
+
+
+def school_half_title(half: int, label: str) -> str:
+    """«второе полугодие 2025/2026 учебного года»; `label` as the seeds and ИС МЭДК write it."""
+    return f"{HALF_NAMES[half]} полугодие {label} учебного года"
+
+
+def school_half_button(half: int, label: str) -> str:
+    return f"{'I' if half == 1 else 'II'} полугодие {label}"
+
+
+def calendar_half_title(half: int, year: int) -> str:
+    return f"{HALF_NAMES[half]} полугодие {year} года"
+
+
+def calendar_half_button(half: int, year: int) -> str:
+    months = "январь–июнь" if half == 1 else "июль–декабрь"
+    return f"{HALF_NAMES[half].capitalize()} полугодие {year} ({months})"
+
+
+# -- the progress chart (bot/reports/chart.py)
+
+CHART_AXIS = "Принято мероприятий, %"
+
+
+def chart_title(left_out: int) -> str:
+    return "Выполнение дорожных карт" + (f" (ещё школ: {left_out})" if left_out else "")

@@ -181,6 +181,20 @@ PRACTICE_ASK_RESULT = "Какой получен результат? Если п
 PRACTICE_TEXT_EXPECTED = "Жду текст (или кнопку выше). Отменить — /cancel."
 
 
+def practices_search_heading(query: str) -> str:
+    """Plain text: practices_list() escapes its heading."""
+    return f"Поиск: {query[:60]}"
+
+
+def practices_factor_heading(factor: int) -> str:
+    return f"Фактор риска {factor}"
+
+
+def practice_default_title(school: str) -> str:
+    """Plain text: the title of a practice saved from a visit that had no purpose."""
+    return f"Практика {school}"
+
+
 def practice_too_long(length: int, limit: int) -> str:
     return f"Слишком длинно: {length} знаков, можно до {limit}. Сократите и пришлите снова."
 

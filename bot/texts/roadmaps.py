@@ -196,6 +196,52 @@ def roadmap_preview(
     return _fit("\n".join(lines))
 
 
+# -- what the import says about rows (bot/services/roadmap_import.py). Plain text: the preview
+# clips and escapes each line. Notes are sorted by their «строка N:» start.
+
+IMPORT_NO_ITEMS = "в файле нет ни одного мероприятия"
+
+
+def import_bad_number(line: int, number: str) -> str:
+    return f"строка {line}: номер «{number[:20]}» — ожидается число, например 7 или 2.1"
+
+
+def import_numbered(line: int, number: str) -> str:
+    return f"строка {line}: без номера — получит номер {number}"
+
+
+def import_formula(line: int) -> str:
+    return f"строка {line}: формула вместо значения — вставьте значения"
+
+
+def import_too_long(line: int, length: int, limit: int) -> str:
+    return f"строка {line}: слишком длинный текст ({length} символов, до {limit})"
+
+
+def import_number_repeated(line: int, number: str) -> str:
+    return f"строка {line}: номер {number} повторяется"
+
+
+def import_no_measure(line: int) -> str:
+    return f"строка {line}: нет текста мероприятия"
+
+
+def import_unknown_risk(line: int, risk_text: str) -> str:
+    return f"строка {line}: фактор риска «{risk_text[:60]}» не узнан — загрузится без фактора"
+
+
+def import_deadline_unread(line: int, wording: str) -> str:
+    return (
+        f"строка {line}: срок «{wording[:60]}» не понял — "
+        "мероприятие будет без срока, текст сохранится"
+    )
+
+
+def import_expected_with_mark(expected: str, mark: str) -> str:
+    """The file's «Отметка об исполнении», stored beside the expected result."""
+    return f"{expected}\nОтметка об исполнении: {mark}"
+
+
 def roadmap_imported(created: int, updated: int) -> str:
     return f"Дорожная карта загружена: новых мероприятий {created}, обновлено {updated}."
 

@@ -170,6 +170,16 @@ def visit_button(day: date, school: str) -> str:
 
 
 VISIT_CHOOSE_FILTER = "Фильтр:"
+BUTTON_FILTER_CURATOR = "Куратор"
+
+
+def visit_purpose_from_item(number: str, measure: str) -> str:
+    """Plain text: a visit's purpose taken from a roadmap item (stored, escaped when shown)."""
+    return f"Пункт {number} дорожной карты: {measure}"
+
+
+def visit_purpose_from_factor(factor_id: int, title: str) -> str:
+    return f"Фактор риска {factor_id}: {title}"
 
 
 def visit_card_title(curator: str) -> str:
