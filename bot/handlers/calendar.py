@@ -9,24 +9,10 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from bot import texts
 from bot.handlers.replies import Buttons
 from bot.services.numbers import plain_digits
 
-WEEKDAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
-MONTHS = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-]
 NOOP = "noop"
 
 
@@ -36,11 +22,11 @@ def month_keyboard(prefix: str, year: int, month: int, latest: date | None = Non
     rows: Buttons = [
         [
             ("‹", f"{prefix}m:{previous[0]:04d}{previous[1]:02d}"),
-            (f"{MONTHS[month - 1]} {year}", f"{prefix}{NOOP}"),
+            (f"{texts.CALENDAR_MONTHS[month - 1]} {year}", f"{prefix}{NOOP}"),
             ("›", f"{prefix}m:{following[0]:04d}{following[1]:02d}"),
         ]
     ]
-    rows.append([(name, f"{prefix}{NOOP}") for name in WEEKDAYS])
+    rows.append([(name, f"{prefix}{NOOP}") for name in texts.CALENDAR_WEEKDAYS])
     for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
         row = []
         for day in week:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn (it is slow to import)
     from matplotlib.figure import Figure
 
+from bot import texts
+
 # Telegram refuses photos whose width + height exceed 10,000 px or whose sides differ more than
 # 20 times; 60 bars at 120 dpi make about 770 × 3,400 px. Callers pass the schools that matter.
 MAX_BARS = 60
@@ -44,9 +46,8 @@ def build_progress_figure(rows: list[tuple[str, int, int]]) -> Figure:
     figure, axes = pyplot.subplots(figsize=(6.4, height), dpi=120)
     bars = axes.barh(names, shares, color="#2e7d32")
     axes.set_xlim(0, 100)
-    axes.set_xlabel("Принято мероприятий, %")
-    title = "Выполнение дорожных карт"
-    axes.set_title(title + (f" (ещё школ: {left_out})" if left_out else ""))
+    axes.set_xlabel(texts.CHART_AXIS)
+    axes.set_title(texts.chart_title(left_out))
     for bar, label in zip(bars, labels, strict=True):
         axes.text(
             min(bar.get_width() + 1, 88),

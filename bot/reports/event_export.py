@@ -12,17 +12,18 @@ from bot import texts
 from bot.reports.cells import CellValue, text_cell
 from bot.services.events.event_results import Participant
 
-HEADERS = ["№", "ФИО", "Школа", "Запись", "Присутствие"]
 WIDTHS = (5, 40, 30, 22, 14)
 
 
 def build_registrations_xlsx(title: str, people: Sequence[Participant]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Участники")
+    sheet = workbook.create_sheet(texts.REGISTRATIONS_SHEET)
     for column, width in zip("ABCDE", WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
     sheet.append([text_cell(sheet, title, font=Font(bold=True))])
-    sheet.append([text_cell(sheet, header, font=Font(bold=True)) for header in HEADERS])
+    sheet.append(
+        [text_cell(sheet, header, font=Font(bold=True)) for header in texts.REGISTRATIONS_HEADERS]
+    )
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, person in enumerate(people, start=1):
         attended = texts.ATTENDED_LABELS[person.attended] if person.attended is not None else ""

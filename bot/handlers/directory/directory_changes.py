@@ -120,7 +120,7 @@ async def confirm_exit(update: Update, context: BotContext) -> None:
     school_id = _numbers(update)[0]
     await changes.mark_exited(context.session, context.actor, school_id, context.now())
     await context.commit()
-    await _school_menu(update, context, school_id, "✅ Отмечено: школа вышла из проекта.")
+    await _school_menu(update, context, school_id, texts.CHANGES_SCHOOL_EXITED)
 
 
 @guarded("school_changes")
@@ -128,7 +128,7 @@ async def bring_back(update: Update, context: BotContext) -> None:
     school_id = _numbers(update)[0]
     await changes.bring_back(context.session, context.actor, school_id, context.now())
     await context.commit()
-    await _school_menu(update, context, school_id, "✅ Школа снова в проекте.")
+    await _school_menu(update, context, school_id, texts.CHANGES_SCHOOL_RETURNED)
 
 
 @guarded("school_changes")

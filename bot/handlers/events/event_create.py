@@ -306,20 +306,11 @@ CHANGEABLE = {
     "capacity": CAPACITY,
     "description": DESCRIPTION,
 }
-CHANGE_LABELS = {
-    "title": "Название",
-    "start": "Начало",
-    "place": "Место",
-    "goal": "Цель",
-    "audience": "Для кого",
-    "capacity": "Запись",
-    "description": "Описание",
-}
 
 
 @guarded(ACTION)
 async def change(update: Update, context: BotContext) -> int:
-    items = list(CHANGE_LABELS.items())
+    items = list(texts.EVENT_CHANGE_LABELS.items())
     rows: Buttons = [
         [(label, f"ev:cf:{key}") for key, label in items[i : i + 2]]
         for i in range(0, len(items), 2)

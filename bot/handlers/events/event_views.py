@@ -238,7 +238,7 @@ async def add_material(update: Update, context: BotContext) -> None:
             "document",
             message.document.file_id,
             message.document.file_unique_id,
-            (typed(message.document.file_name) or "файл")[:300],
+            (typed(message.document.file_name) or texts.FILE_NAME_FALLBACK)[:300],
         )
     else:
         photo = message.photo[-1]

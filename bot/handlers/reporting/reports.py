@@ -232,7 +232,7 @@ async def send_report(update: Update, context: BotContext) -> None:
     if not schools:
         await answer(update, texts.error("school_out_of_scope"), alert=True)
         return
-    scope = schools[0].short_name if wanted else "все школы проекта"
+    scope = schools[0].short_name if wanted else texts.REPORT_SCOPE_ALL
     period = report_data.ReportPeriod(
         chosen.first, chosen.last, texts.report_title(scope, chosen.title)
     )

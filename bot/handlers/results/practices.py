@@ -30,7 +30,7 @@ async def show(update: Update, context: BotContext) -> None:
     query = " ".join(context.args or [])[:200]
     if query.strip():
         found = await practices.browse(context.session, context.actor, query=query)
-        await answer(update, texts.practices_list(found, f"Поиск: {query[:60]}"))
+        await answer(update, texts.practices_list(found, texts.practices_search_heading(query)))
         return
     factors = (
         await context.session.execute(
@@ -49,7 +49,7 @@ async def by_factor(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     factor = int((update.callback_query.data or "").rsplit(":", 1)[1])
     found = await practices.browse(context.session, context.actor, risk_factor_id=factor or None)
-    heading = f"Фактор риска {factor}" if factor else texts.BUTTON_PRACTICES_ALL
+    heading = texts.practices_factor_heading(factor) if factor else texts.BUTTON_PRACTICES_ALL
     await answer(update, texts.practices_list(found, heading))
 
 

@@ -230,7 +230,7 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
             "kind": "document",
             "file_id": message.document.file_id,
             "file_unique_id": message.document.file_unique_id,
-            "file_name": (typed(message.document.file_name) or "файл")[:300],
+            "file_name": (typed(message.document.file_name) or texts.FILE_NAME_FALLBACK)[:300],
         }
     elif message.photo:
         photo = message.photo[-1]

@@ -63,7 +63,7 @@ async def _render_list(
         rows.append(
             [
                 (texts.VISIT_FIELD_LABELS["school"], f"vis:fs:{_list_data(0, flt)[6:]}"),
-                ("Куратор", f"vis:fc:{_list_data(0, flt)[6:]}"),
+                (texts.BUTTON_FILTER_CURATOR, f"vis:fc:{_list_data(0, flt)[6:]}"),
             ]
         )
         rows.append(

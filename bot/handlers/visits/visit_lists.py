@@ -111,7 +111,7 @@ def _attachment_of(message: Message) -> DraftAttachment | None:
             "document",
             doc.file_id,
             doc.file_unique_id,
-            (typed(doc.file_name) or "файл")[:300],
+            (typed(doc.file_name) or texts.FILE_NAME_FALLBACK)[:300],
             doc.mime_type,
             doc.file_size,
         )

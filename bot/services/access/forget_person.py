@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     AuditRecord,
     BotStateEntry,
@@ -43,7 +44,7 @@ UNSENT = (NotificationState.PENDING, NotificationState.SENDING)
 
 
 def placeholder(person_id: int) -> str:
-    return f"Участник удалён (№ {person_id})"
+    return texts.forgotten_person(person_id)
 
 
 @dataclass

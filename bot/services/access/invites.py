@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot import texts
 from bot.models import (
     CuratorAssignment,
     Invite,
@@ -282,7 +283,7 @@ async def redeem_invite(
             if taken is not None:
                 raise DomainError("invite_person_taken")
         else:
-            person = Person(full_name=_clean_name(display_name) or "Без имени")
+            person = Person(full_name=_clean_name(display_name) or texts.PERSON_NO_NAME)
             session.add(person)
             await session.flush()
         account = TelegramAccount(
@@ -396,7 +397,7 @@ async def ensure_configured_admin(
         select(TelegramAccount).where(TelegramAccount.telegram_user_id == telegram_user_id)
     )
     if account is None:
-        person = Person(full_name=_clean_name(display_name) or "Администратор")
+        person = Person(full_name=_clean_name(display_name) or texts.PERSON_ADMIN)
         session.add(person)
         await session.flush()
         session.add(
@@ -472,7 +473,9 @@ async def scope_options(session: AsyncSession, actor: Actor, role: Role) -> list
     prefix = "c" if role == Role.CURATOR else "s"
     options = [ScopeOption(s.short_name, f"{prefix}{s.id}") for s in schools]
     if role == Role.CURATOR:
-        options += [ScopeOption(f"{m.name} (без школы)", f"m{m.id}") for m in municipality_rows]
+        options += [
+            ScopeOption(texts.invite_scope_no_school(m.name), f"m{m.id}") for m in municipality_rows
+        ]
     return options
 
 

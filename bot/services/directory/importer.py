@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     CuratorAssignment,
     Invite,
@@ -73,7 +74,7 @@ class Refusal:
     def text(self) -> str:
         where = SHEET_TITLES[self.sheet]
         if self.row is not None:
-            where += f", строка {self.row}"
+            where += texts.directory_refusal_row(self.row)
         return f"{where}: {self.reason}"
 
 
@@ -247,7 +248,9 @@ class _Run:
 
     def check_scope(self, municipality: Municipality) -> None:
         if not self.may_edit(municipality):
-            raise _Refused(f"муниципалитет «{municipality.name}» вне вашей области — не изменён")
+            raise _Refused(
+                texts.directory_refusal("municipality_out_of_reach", name=municipality.name)
+            )
 
     # -- lookups ----------------------------------------------------------------------------
 
@@ -260,14 +263,14 @@ class _Run:
             ids = {r.id for r in self.regions.values()}
         if len(ids) == 1:
             return next(r for r in self.regions.values() if r.id in ids)
-        raise _Refused("не указан регион (столбец «Регион»)")
+        raise _Refused(texts.directory_refusal("region_missing"))
 
     def find_region(self, name: str) -> Region:
         if not name:
             return self.default_region()
         region = self.regions.get(key(name))
         if region is None:
-            raise _Refused(f"неизвестный регион «{name[:80]}»")
+            raise _Refused(texts.directory_refusal("region_unknown", name=name[:80]))
         return region
 
     def find_municipality(self, name: str) -> Municipality:
@@ -275,21 +278,19 @@ class _Run:
             in_scope = self.in_scope_municipalities()
             if len(in_scope) == 1:
                 return in_scope[0]
-            raise _Refused("не указан муниципалитет")
+            raise _Refused(texts.directory_refusal("municipality_missing"))
         found = [m for m in self.municipalities if key(m.name) == key(name)]
         if len(found) > 1:
             found = [m for m in found if self.may_edit(m)] or found
         if not found:
-            raise _Refused(
-                f"неизвестный муниципалитет «{name[:80]}» — добавьте его на лист «Муниципалитеты»"
-            )
+            raise _Refused(texts.directory_refusal("municipality_unknown", name=name[:80]))
         if len(found) > 1:
-            raise _Refused(f"муниципалитет «{name[:80]}» есть в нескольких регионах")
+            raise _Refused(texts.directory_refusal("municipality_ambiguous", name=name[:80]))
         return found[0]
 
     def find_school(self, name: str, municipality_name: str) -> School:
         if not name:
-            raise _Refused("не указана школа")
+            raise _Refused(texts.directory_refusal("school_missing"))
         if municipality_name:
             municipality = self.find_municipality(municipality_name)
             candidates = [s for s in self.schools if s.municipality_id == municipality.id]
@@ -303,11 +304,8 @@ class _Run:
         found = found or match_schools(candidates, name)
         if not found:
             if self.report.counts.get(Sheet.SCHOOLS, SheetCounts()).refused:
-                raise _Refused(
-                    f"неизвестная школа «{name[:80]}» — её нет на листе «Школы» "
-                    "или её строка там отклонена"
-                )
-            raise _Refused(f"неизвестная школа «{name[:80]}» — её нет на листе «Школы»")
+                raise _Refused(texts.directory_refusal("school_unknown_refused", name=name[:80]))
+            raise _Refused(texts.directory_refusal("school_unknown", name=name[:80]))
         if len(found) > 1:
             # A school listed on this file's «Школы» sheet is the one the file means.
             in_file = [s for s in found if s.id in self.file_school_ids]
@@ -315,7 +313,7 @@ class _Run:
         if len(found) > 1:
             towns = {m.id: m.name for m in self.municipalities}
             names = "; ".join(f"{s.short_name} ({towns[s.municipality_id]})" for s in found[:3])
-            raise _Refused(f"школа «{name[:80]}» неоднозначна: {names} — укажите муниципалитет")
+            raise _Refused(texts.directory_refusal("school_ambiguous", name=name[:80], names=names))
         return found[0]
 
     # -- municipalities ---------------------------------------------------------------------
@@ -324,13 +322,15 @@ class _Run:
         v = row.values
         name = _text(v, "name", "Муниципалитет", required=True)
         if not v.get("timezone"):
-            raise _Refused("не указан часовой пояс")
+            raise _Refused(texts.directory_refusal("timezone_missing"))
         zone = values.time_zone(v["timezone"])
         region = await self.region_for(v.get("region", ""), zone)
         seen_key = (region.id, key(name))
         if seen_key in self.file_municipalities:
             raise _Refused(
-                f"муниципалитет «{name}» уже есть в строке {self.file_municipalities[seen_key]}"
+                texts.directory_refusal(
+                    "municipality_repeated", name=name, row=self.file_municipalities[seen_key]
+                )
             )
         self.file_municipalities[seen_key] = row.row
         authority = _text(v, "authority", "Орган управления", limit=300)
@@ -344,9 +344,7 @@ class _Run:
         )
         if existing is None:
             if not self.may_edit_region(region):
-                raise _Refused(
-                    f"новый муниципалитет «{name}»: добавить его может только координатор региона"
-                )
+                raise _Refused(texts.directory_refusal("municipality_new_denied", name=name))
             municipality = Municipality(
                 region_id=region.id, name=name, timezone=zone, authority_name=authority or None
             )
@@ -370,11 +368,9 @@ class _Run:
         if not name or key(name) in self.regions:
             return self.find_region(name)
         if not self.is_admin:
-            raise _Refused(
-                f"неизвестный регион «{name[:80]}» — новый регион добавляет администратор"
-            )
+            raise _Refused(texts.directory_refusal("region_new_denied", name=name[:80]))
         if len(name) > 200:
-            raise _Refused("слишком длинное название региона")
+            raise _Refused(texts.directory_refusal("region_too_long"))
         region = Region(name=name, timezone=zone)
         self.session.add(region)
         await self.session.flush()
@@ -416,7 +412,9 @@ class _Run:
         seen_key = (municipality.id, key(short))
         if seen_key in self.file_schools:
             raise _Refused(
-                f"школа «{short}» повторяется — она уже в строке {self.file_schools[seen_key]}"
+                texts.directory_refusal(
+                    "school_repeated", name=short, row=self.file_schools[seen_key]
+                )
             )
         wanted: dict[str, object] = {"full_name": full, "short_name": short}
         if kind is not None:
@@ -466,9 +464,7 @@ class _Run:
         name = _text(v, "full_name", "ФИО", required=True)
         role = values.role(v.get("role", ""))
         if role == Role.ADMIN:
-            raise _Refused(
-                "роль администратора файлом не выдаётся (python -m bot invite --role admin)"
-            )
+            raise _Refused(texts.directory_refusal("admin_by_file"))
         position = _text(v, "position", "Должность")
         organisation = _text(v, "organisation", "Место работы", limit=300)
         scope, municipality_id, school = self.person_scope(role, v)
@@ -476,13 +472,15 @@ class _Run:
         if earlier is not None:
             if position and earlier.position and key(position) != key(earlier.position):
                 raise _Refused(
-                    f"«{name}» уже в строке {earlier.row} с должностью «{earlier.position}» — "
-                    "это один человек? Уточните ФИО или должность"
+                    texts.directory_refusal(
+                        "person_repeated", name=name, row=earlier.row, position=earlier.position
+                    )
                 )
             if school is not None and earlier.staff_school and earlier.staff_school[0] != school.id:
                 raise _Refused(
-                    f"«{name}» уже представитель другой школы (строка {earlier.staff_school[1]}) — "
-                    "две роли не совместимы"
+                    texts.directory_refusal(
+                        "person_other_school_row", name=name, row=earlier.staff_school[1]
+                    )
                 )
             person = earlier.person
             outcome = "unchanged"  # a second role of someone already counted
@@ -500,7 +498,7 @@ class _Run:
                 )
             )
             if staff_elsewhere is not None:
-                raise _Refused(f"«{name}» уже представитель другой школы — две роли не совместимы")
+                raise _Refused(texts.directory_refusal("person_other_school", name=name))
             earlier.staff_school = (school.id, row.row)
             if person.workplace_school_id is None:
                 person.workplace_school_id = school.id
@@ -518,7 +516,7 @@ class _Run:
         if role == Role.REGIONAL_COORDINATOR:
             region = self.find_region(scope_text)
             if not self.may_edit_region(region):
-                raise _Refused(f"регион «{region.name}» вне вашей области")
+                raise _Refused(texts.directory_refusal("region_out_of_reach", name=region.name))
             return InviteScope(region_id=region.id), None, None
         if role == Role.SCHOOL_STAFF:
             school = self.find_school(scope_text, municipality_text)
@@ -548,7 +546,7 @@ class _Run:
                 p for p in candidates if p.municipality_id == municipality_id
             ] or candidates
         if len(candidates) > 1:
-            raise _Refused(f"в базе несколько людей «{name}» — уточните должность")
+            raise _Refused(texts.directory_refusal("person_ambiguous", name=name))
         if not candidates:
             person = Person(
                 full_name=name,
@@ -616,7 +614,7 @@ class _Run:
         if not self.is_admin:
             assert self.actor is not None
             if not any(role in INVITABLE_BY[held] for held in self.actor.roles):
-                raise _Refused(f"роль «{values.ROLE_WORDS[role]}» вы назначить не можете")
+                raise _Refused(texts.directory_refusal("role_denied", role=values.ROLE_WORDS[role]))
         await invites.grant_role(
             self.session,
             person=person,
@@ -658,7 +656,7 @@ class _Run:
             else SchoolYear(await directory_year(self.session, school.id, self.now.date()))
         )
         if year is None:
-            raise _Refused(f"учебный год «{year_text[:20]}» не распознан — пишите 2026/27")
+            raise _Refused(texts.directory_refusal("year_unreadable", year=year_text[:20]))
         curator = await self.curator(name)
         staff = await self.session.scalar(
             select(RoleAssignment.id).where(
@@ -670,11 +668,13 @@ class _Run:
         )
         if staff is not None:
             raise _Refused(
-                f"«{name}» — представитель школы {school.short_name} и не может её курировать"
+                texts.directory_refusal("curator_is_staff", name=name, school=school.short_name)
             )
         seen_key = (curator.id, school.id, year.start)
         if seen_key in self.file_assignments:
-            raise _Refused(f"это закрепление уже в строке {self.file_assignments[seen_key]}")
+            raise _Refused(
+                texts.directory_refusal("assignment_repeated", row=self.file_assignments[seen_key])
+            )
         self.file_assignments[seen_key] = row.row
         self.covered_schools.add(school.id)
         self.assignment_years.add(year.start)
@@ -719,7 +719,7 @@ class _Run:
         in_file = self.file_people.get(key(name))
         if in_file is not None:
             if Role.CURATOR not in in_file.roles:
-                raise _Refused(f"у «{name}» на листе «Люди» нет роли «куратор»")
+                raise _Refused(texts.directory_refusal("curator_no_role", name=name))
             return in_file.person
         reach = {m.id for m in self.in_scope_municipalities()}
         for person in self.people.get(key(name), []):
@@ -732,9 +732,7 @@ class _Run:
             )
             if is_curator is not None and (self.is_admin or person.municipality_id in reach):
                 return person
-        raise _Refused(
-            f"куратор «{name}» не найден — добавьте его на лист «Люди» с ролью «куратор»"
-        )
+        raise _Refused(texts.directory_refusal("curator_unknown", name=name))
 
     async def end_missing_assignments(self) -> None:
         if not self.covered_schools or not self.assignment_years:
@@ -817,11 +815,11 @@ def _text(
 ) -> str:
     value = v.get(column, "")
     if required and not value:
-        raise _Refused(f"не заполнен столбец «{title}»")
+        raise _Refused(texts.directory_refusal("column_empty", column=title))
     if value.startswith("="):
-        raise _Refused(f"«{title}»: формула вместо значения — вставьте значения")
+        raise _Refused(texts.directory_refusal("column_formula", column=title))
     if len(value) > (limit or LIMITS.get(column, 200)):
-        raise _Refused(f"«{title}»: слишком длинный текст ({len(value)} символов)")
+        raise _Refused(texts.directory_refusal("column_too_long", column=title, length=len(value)))
     return value
 
 

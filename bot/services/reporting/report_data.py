@@ -90,9 +90,10 @@ class ReportItem:
 def _attachment_words(attachment: Attachment) -> str:
     if attachment.kind == AttachmentKind.LINK and attachment.url:
         return attachment.url
-    kind = {AttachmentKind.PHOTO: "фото", AttachmentKind.DOCUMENT: "файл"}.get(
-        attachment.kind, "вложение"
-    )
+    kind = {
+        AttachmentKind.PHOTO: texts.ATTACHMENT_PHOTO,
+        AttachmentKind.DOCUMENT: texts.ATTACHMENT_DOCUMENT,
+    }.get(attachment.kind, texts.ATTACHMENT_OTHER)
     return f"{kind} «{attachment.file_name}»" if attachment.file_name else kind
 
 

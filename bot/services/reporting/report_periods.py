@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot import texts
 from bot.services.errors import NotFound
 from bot.services.school_year import SchoolYear
 
@@ -41,9 +42,6 @@ class ReportPeriod:
         return f"otchet_{self.year}_{self.half}_polugodie_kalendarnyj"
 
 
-_WHICH = {1: "первое", 2: "второе"}
-
-
 def period(kind: str, year: int, half: int) -> ReportPeriod:
     """The period a button names; a year outside 2000–2100 or a half not 1/2 only comes
     from a forged button: not found."""
@@ -56,17 +54,16 @@ def period(kind: str, year: int, half: int) -> ReportPeriod:
             if half == 1
             else (date(year + 1, 1, 1), date(year + 1, 6, 30))
         )
-        title = f"{_WHICH[half]} полугодие {label} учебного года"
-        button = f"{'I' if half == 1 else 'II'} полугодие {label}"
+        title = texts.school_half_title(half, label)
+        button = texts.school_half_button(half, label)
     else:
         first, last = (
             (date(year, 1, 1), date(year, 6, 30))
             if half == 1
             else (date(year, 7, 1), date(year, 12, 31))
         )
-        title = f"{_WHICH[half]} полугодие {year} года"
-        months = "январь–июнь" if half == 1 else "июль–декабрь"
-        button = f"{_WHICH[half].capitalize()} полугодие {year} ({months})"
+        title = texts.calendar_half_title(half, year)
+        button = texts.calendar_half_button(half, year)
     return ReportPeriod(kind, year, half, first, last, title, button)
 
 

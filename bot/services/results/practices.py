@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import Municipality, Person, Practice, Role, School, Visit
 from bot.services.access import audit
 from bot.services.access.actors import Actor
@@ -87,7 +88,7 @@ async def from_visit(session: AsyncSession, actor: Actor, visit_id: int) -> Prac
         raise DomainError("practice_visit_empty")
     if await session.scalar(select(Practice.id).where(Practice.visit_id == visit.id)):
         raise DomainError("practice_visit_saved")
-    title = (visit.purpose or "").strip() or f"Практика {school.short_name}"
+    title = (visit.purpose or "").strip() or texts.practice_default_title(school.short_name)
     return await _add(
         session,
         actor,

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from bot import texts
 from bot.services.roadmaps.deadlines import DeadlineUnreadable, parse_deadline
 from bot.services.school_year import SchoolYear
 from bot.services.tables import (
@@ -217,21 +218,19 @@ def parse_sheet(
             continue
         flush()
         if number and not is_number:
-            result.problems.append(
-                f"строка {line}: номер «{number[:20]}» — ожидается число, например 7 или 2.1"
-            )
+            result.problems.append(texts.import_bad_number(line, number))
             continue
         if not number:
             number = _next_number(seen)
             values["number"] = number
-            result.notes.append(f"строка {line}: без номера — получит номер {number}")
+            result.notes.append(texts.import_numbered(line, number))
         pending, pending_row, section_of_pending = values, line, section
     flush()
     for item_index, item in enumerate(result.items):
         result.items[item_index] = _with_deadline(result, item)
     result.notes.sort(key=lambda note: int(note.split()[1].rstrip(":")))  # «строка N: …»
     if not result.items and not result.problems:
-        result.problems.append("в файле нет ни одного мероприятия")
+        result.problems.append(texts.IMPORT_NO_ITEMS)
     return result
 
 
@@ -303,31 +302,27 @@ def _add_item(
     number = values["number"].rstrip(".")
     for key, value in values.items():
         if value.startswith("="):
-            result.problems.append(f"строка {line}: формула вместо значения — вставьте значения")
+            result.problems.append(texts.import_formula(line))
             return
         limit = MAX_MEASURE if key == "measure" else MAX_CELL
         if len(value) > limit:
-            result.problems.append(
-                f"строка {line}: слишком длинный текст ({len(value)} символов, до {limit})"
-            )
+            result.problems.append(texts.import_too_long(line, len(value), limit))
             return
     if number in seen:
-        result.problems.append(f"строка {line}: номер {number} повторяется")
+        result.problems.append(texts.import_number_repeated(line, number))
         return
     if not values.get("measure"):
-        result.problems.append(f"строка {line}: нет текста мероприятия")
+        result.problems.append(texts.import_no_measure(line))
         return
     seen.add(number)
     risk_text = values.get("risk", "")
     risk = risks.read(risk_text)
     if risk_text and risk is None:
-        result.notes.append(
-            f"строка {line}: фактор риска «{risk_text[:60]}» не узнан — загрузится без фактора"
-        )
+        result.notes.append(texts.import_unknown_risk(line, risk_text))
     expected = values.get("expected") or ""
     mark = values.get("mark")
     if mark:  # the file's «Отметка об исполнении»: kept beside the expected result
-        expected = f"{expected}\nОтметка об исполнении: {mark}".strip()
+        expected = texts.import_expected_with_mark(expected, mark).strip()
     result.items.append(
         ParsedItem(
             row=line,
@@ -356,10 +351,7 @@ def _with_deadline(result: ParsedRoadmap, item: ParsedItem) -> ParsedItem:
     try:
         deadline = parse_deadline(item.deadline_text, _reading_year(result))
     except DeadlineUnreadable:
-        result.notes.append(
-            f"строка {item.row}: срок «{item.deadline_text[:60]}» не понял — "
-            "мероприятие будет без срока, текст сохранится"
-        )
+        result.notes.append(texts.import_deadline_unread(item.row, item.deadline_text))
         return item
     return ParsedItem(
         **{

@@ -127,7 +127,7 @@ async def purpose_from_item(session: AsyncSession, school_id: int, item_id: int)
     roadmap = await session.get(Roadmap, item.roadmap_id) if item else None
     if item is None or roadmap is None or roadmap.school_id != school_id:
         raise AccessDenied("visit_item_other_school")
-    return f"Пункт {item.number} дорожной карты: {item.measure}"[:MAX_TEXT]
+    return texts.visit_purpose_from_item(item.number, item.measure)[:MAX_TEXT]
 
 
 async def purpose_from_factor(session: AsyncSession, school_id: int, factor_id: int) -> str:
@@ -140,7 +140,7 @@ async def purpose_from_factor(session: AsyncSession, school_id: int, factor_id: 
     )
     if factor is None or in_profile is None:
         raise NotFound("visit_factor_not_in_profile")
-    return f"Фактор риска {factor.id}: {factor.title}"
+    return texts.visit_purpose_from_factor(factor.id, factor.title)
 
 
 def _check_complete(draft: VisitDraft) -> None:
