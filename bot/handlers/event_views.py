@@ -104,7 +104,6 @@ async def open_event(update: Update, context: BotContext) -> None:
 @guarded("events")
 async def sign_up(update: Update, context: BotContext) -> None:
     state = await events.sign_up(context.session, context.actor, _ids(update)[0], context.now())
-    await context.commit()
     await acknowledge(
         update,
         texts.EVENT_SIGNED_UP if state == RegistrationState.REGISTERED else texts.EVENT_WAITLISTED,
@@ -115,7 +114,6 @@ async def sign_up(update: Update, context: BotContext) -> None:
 @guarded("events")
 async def decline(update: Update, context: BotContext) -> None:
     await events.decline(context.session, context.actor, _ids(update)[0], context.now())
-    await context.commit()
     await acknowledge(update, texts.EVENT_DECLINED, alert=True)
 
 
@@ -136,7 +134,6 @@ async def attendance(update: Update, context: BotContext) -> None:
     await event_results.toggle_attendance(
         context.session, context.actor, event_id, person_id, context.now()
     )
-    await context.commit()
     people = await event_results.participants(context.session, context.actor, event_id)
     event = await events.managed_event(context.session, context.actor, event_id)
     await answer(
@@ -180,7 +177,6 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
 @guarded("event_manage")
 async def confirm_cancel(update: Update, context: BotContext) -> None:
     await events.cancel(context.session, context.actor, _ids(update)[0], context.now())
-    await context.commit()
     await answer(update, texts.EVENT_CANCELLED_DONE, edit=True)
 
 
@@ -189,7 +185,6 @@ async def ask_feedback(update: Update, context: BotContext) -> None:
     count = await event_results.request_feedback(
         context.session, context.actor, _ids(update)[0], context.now()
     )
-    await context.commit()
     await acknowledge(update, texts.EVENT_FEEDBACK_SENT.format(count=count), alert=True)
 
 
@@ -220,7 +215,6 @@ async def save_results(update: Update, context: BotContext) -> int:
         message_text(update),
         context.now(),
     )
-    await context.commit()
     context.user_data.pop("event_results", None)
     await answer(update, texts.EVENT_RESULTS_SAVED)
     return ConversationHandler.END
@@ -250,7 +244,6 @@ async def add_material(update: Update, context: BotContext) -> None:
         file_unique_id=unique,
         file_name=name,
     )
-    await context.commit()
     await answer(update, texts.event_materials_added(count))
 
 
@@ -314,7 +307,6 @@ async def edit_value(update: Update, context: BotContext) -> int:
         context.user_data.pop("event_edit", None)
         await answer(update, texts.error(error.code))
         return ConversationHandler.END
-    await context.commit()
     context.user_data.pop("event_edit", None)
     await answer(update, texts.EVENT_EDITED)
     return ConversationHandler.END
@@ -326,7 +318,6 @@ async def rate(update: Update, context: BotContext) -> int:
     await event_results.save_feedback(
         context.session, context.actor, event_id, rating, None, context.now()
     )
-    await context.commit()
     context.user_data["event_feedback"] = event_id
     await answer(update, texts.EVENT_FEEDBACK_THANKS, [[(texts.BUTTON_SKIP, "ev:fx")]])
     return FEEDBACK_COMMENT
@@ -343,7 +334,6 @@ async def comment(update: Update, context: BotContext) -> int:
         message_text(update),
         context.now(),
     )
-    await context.commit()
     context.user_data.pop("event_feedback", None)
     await answer(update, texts.EVENT_FEEDBACK_SAVED)
     return ConversationHandler.END

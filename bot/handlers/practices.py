@@ -58,7 +58,6 @@ async def from_visit(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
     practice = await practices.from_visit(context.session, context.actor, visit_id)
-    await context.commit()
     await answer(update, texts.practice_saved(practice.title))
 
 
@@ -157,7 +156,6 @@ async def result(update: Update, context: BotContext) -> int:
         what_done=str(draft["what"]),
         result=None if text in ("", "-", "—") else text,
     )
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.practice_saved(practice.title))
     return ConversationHandler.END

@@ -20,6 +20,7 @@ from bot.models import (
 )
 from bot.services.actors import Actor, get_visible_school
 from bot.services.follow_ups import FollowUpLine, open_for_school
+from bot.services.permissions import allowed
 from bot.services.results import SchoolResults, school_results
 from bot.services.risk_profile import FactorLevel, profile, profile_year
 from bot.services.school_names import match_schools
@@ -124,3 +125,9 @@ async def school_card(
         results=await school_results(session, school.id, SchoolYear.containing(today).start),
         follow_ups=await open_for_school(session, school.id, today),
     )
+
+
+def may_change_school(actor: Actor, school: School) -> bool:
+    """A coordinator of the school's municipality changes it from its card
+    (bot/handlers/directory_changes.py)."""
+    return allowed(actor.roles, "school_changes") and actor.coordinates(school.municipality_id)
