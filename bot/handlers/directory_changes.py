@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -17,10 +16,8 @@ from bot import texts
 from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
 from bot.handlers.replies import Buttons, answer, later
-from bot.models import TelegramAccount
 from bot.runtime import BotContext
 from bot.services import directory_changes as changes
-from bot.services.actors import load_actor
 
 log = logging.getLogger(__name__)
 PAGE = texts.CHANGES_PEOPLE_PAGE
@@ -271,19 +268,16 @@ async def confirm_revoke(update: Update, context: BotContext) -> None:
 
 async def _refresh_menu(context: BotContext, person_id: int) -> None:
     """The person's command menu follows their roles at once, not at their next /start."""
-    account = await context.session.scalar(
-        select(TelegramAccount).where(TelegramAccount.person_id == person_id)
-    )
-    if account is None:
+    target = await changes.menu_target(context.session, person_id)
+    if target is None:
         return
-    remaining = await load_actor(context.session, account.telegram_user_id)
     published = context.runtime.published_menus
-    chat_id = account.chat_id
+    chat_id = target.chat_id
 
     async def push() -> None:  # after the commit, like a reply
         try:
-            if remaining is not None and remaining.roles:
-                await publish_menu(context.bot, chat_id, remaining.roles, published)
+            if target.roles:
+                await publish_menu(context.bot, chat_id, target.roles, published)
             else:
                 await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
                 published.pop(chat_id, None)

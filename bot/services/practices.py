@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Municipality, Person, Practice, Role, School, Visit
+from bot.models import Municipality, Person, Practice, RiskFactor, Role, School, Visit
 from bot.services import audit
 from bot.services.actors import Actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
@@ -217,3 +217,9 @@ async def browse(
         if len(found) >= limit:
             break
     return found
+
+
+async def risk_factor_choices(session: AsyncSession) -> list[tuple[int, str]]:
+    """The risk factors a practice is filed under, (number, title) by number: buttons."""
+    rows = await session.execute(select(RiskFactor.id, RiskFactor.title).order_by(RiskFactor.id))
+    return [(number, title) for number, title in rows.all()]

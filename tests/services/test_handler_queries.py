@@ -1,7 +1,7 @@
 """The queries and scope rules handlers used to run themselves, now services.
 
-handlers/event_create.py, roadmap_progress.py and reports.py call these; here they are
-tested directly, without Telegram.
+handlers/event_create.py, roadmap_progress.py, reports.py, practices.py, visit_prompts.py
+and directory_changes.py call these; here they are tested directly, without Telegram.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import ItemStatus, Role
-from bot.services import events, export_data, local_time, roadmaps, school_card
+from bot.models import ItemStatus, RiskFactor, Role
+from bot.services import (
+    directory_changes,
+    events,
+    export_data,
+    local_time,
+    practices,
+    roadmaps,
+    school_card,
+    school_names,
+)
 from bot.services.errors import AccessDenied, DomainError, NotFound
 from bot.services.events import EventDraft
 from bot.services.permissions import opens_dashboard
@@ -132,3 +142,29 @@ async def test_who_changes_a_school_from_its_card_and_whose_participants_are_exp
     assert export_data.coordinated_municipalities(curator, [school]) == []
     assert opens_dashboard(coordinator.roles)
     assert not opens_dashboard(curator.roles)
+
+
+async def test_risk_factor_choices_are_every_factor_by_number(session: AsyncSession) -> None:
+    choices = await practices.risk_factor_choices(session)
+    assert [number for number, _ in choices] == sorted(number for number, _ in choices)
+    assert len(choices) == await session.scalar(select(func.count(RiskFactor.id)))
+
+
+async def test_a_draft_s_school_name(session: AsyncSession) -> None:
+    school = await make_school(session, await make_municipality(session))
+    assert await school_names.short_name_of(session, school.id) == school.short_name
+    assert await school_names.short_name_of(session, None) is None
+    assert await school_names.short_name_of(session, 10**8) is None
+
+
+async def test_the_menu_target_is_the_person_s_chat_and_remaining_roles(
+    session: AsyncSession,
+) -> None:
+    city = await make_municipality(session)
+    curator = await make_person(session, Role.CURATOR, municipality=city)
+    offline = await make_person(session, Role.CURATOR, municipality=city, telegram_id=0)
+    target = await directory_changes.menu_target(session, curator.id)
+    actor = await actor_for(session, curator)
+    assert target is not None and target.roles == actor.roles and Role.CURATOR in target.roles
+    assert target.chat_id == actor.chat_id
+    assert await directory_changes.menu_target(session, offline.id) is None
