@@ -37,7 +37,10 @@ class Runtime:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
-    """CallbackContext with the runtime and, inside a guarded handler, session and actor."""
+    """CallbackContext with the runtime and, inside a guarded handler, session and actor.
+
+    A guarded handler does not commit: the guard commits its unit of work and only then
+    sends its replies (handlers/guard.py, handlers/replies.py `Outbox`)."""
 
     def __init__(
         self, application: Application, chat_id: int | None = None, user_id: int | None = None
@@ -82,10 +85,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
     def bind(self, session: AsyncSession | None, actor: Actor | None) -> None:
         self._session = session
         self._actor = actor
-
-    async def commit(self) -> None:
-        """Commit before talking to Telegram, so no message is sent inside a transaction."""
-        await self.session.commit()
 
     def now(self) -> datetime:
         return self.runtime.clock()

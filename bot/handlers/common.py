@@ -17,7 +17,7 @@ from bot import texts
 from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
-from bot.handlers.replies import acknowledge, answer
+from bot.handlers.replies import acknowledge, answer, later
 from bot.runtime import BotContext
 from bot.services.access import invites
 from bot.services.access.actors import load_actor
@@ -66,13 +66,13 @@ async def start(update: Update, context: BotContext) -> None:
         )
         replies.append(texts.welcome_bound(binding.full_name, binding.role, binding.scope_name))
     actor = await load_actor(session, user.id, context.now().date())
-    await context.commit()
     if actor is None:
         await answer(update, texts.STRANGER_WELCOME)
         return
     if not replies:
         replies.append(texts.welcome_back(actor.full_name))
-    await publish_menu(context.bot, chat.id, actor.roles, context.runtime.published_menus)
+    roles, published = actor.roles, context.runtime.published_menus
+    await later(lambda: publish_menu(context.bot, chat.id, roles, published))
     await answer(update, "\n\n".join(replies))
 
 

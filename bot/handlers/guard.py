@@ -1,4 +1,13 @@
-"""The wrapper every handler goes through: unit of work, actor, role check, domain errors."""
+"""The wrapper every handler goes through: unit of work, actor, role check, domain errors.
+
+Replies come after the commit by construction: what the handler says is held in an
+`Outbox` (handlers/replies.py) while it works, and sent, in order, once its unit of work
+has committed. A `DomainError` drops what was held and only its error is answered; any
+other exception, or a commit that fails, drops it too and the error handler
+(common.on_error) answers. The conversation state the handler returns is kept by
+ConversationHandler and written after the update (lanes.py) exactly as before: after the
+replies, as when handlers committed and replied themselves.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.db import unit_of_work
-from bot.handlers.replies import answer
+from bot.handlers.replies import Outbox, answer, holding
 from bot.runtime import BotContext
 from bot.services.access.actors import load_actor
 from bot.services.access.permissions import allowed
@@ -26,7 +35,8 @@ def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler
 
     `action` names a row of `bot.services.access.permissions.ACTIONS`; `strangers=True` lets an
     unbound user in (only /start needs it). A `DomainError` rolls the work back and is
-    answered with its catalog text; a conversation stays in its current state.
+    answered with its catalog text; a conversation stays in its current state. Replies
+    made by the handler are sent after the commit (see the module's docstring).
     """
 
     def decorate(handler: Handler) -> Handler:
@@ -35,6 +45,7 @@ def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler
             user = update.effective_user
             if user is None:
                 return None
+            outbox = Outbox()
             try:
                 async with unit_of_work(context.runtime.session_factory) as session:
                     actor = await load_actor(session, user.id, context.now().date())
@@ -48,12 +59,20 @@ def guarded(action: str | None, *, strangers: bool = False) -> Callable[[Handler
                         return ConversationHandler.END
                     context.bind(session, actor)
                     try:
-                        return await handler(update, context)
+                        with holding(outbox):
+                            result = await handler(update, context)
                     finally:
                         context.bind(None, None)
+                # Committed: what the handler said is true now.
             except DomainError as error:
+                outbox.drop()
                 await answer(update, texts.error(error.code, **error.params), alert=True)
                 return None
+            except BaseException:
+                outbox.drop()
+                raise
+            await outbox.send()
+            return result
 
         return wrapper
 

@@ -41,7 +41,9 @@ async def off_lane(
     done, _ = await asyncio.wait({task}, timeout=min(notice_after, budget))
     if not done and update.effective_chat is not None:
         chat = update.effective_chat
-        await deliver(lambda: chat.send_message(texts.FILE_PROCESSING))
+        # A progress notice, sent at once (not after the commit like replies): the work is
+        # still running, and «обрабатывается» claims nothing about saved data.
+        await deliver(lambda: chat.send_message(texts.FILE_PROCESSING), notice=True)
     try:
         return await asyncio.wait_for(
             asyncio.shield(task), max(0.0, budget - (loop.time() - started))

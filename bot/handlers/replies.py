@@ -1,13 +1,27 @@
-"""Sending and editing replies the same way from messages and button presses."""
+"""Sending and editing replies the same way from messages and button presses.
+
+Replies after commit, by construction: inside a guarded handler (handlers/guard.py) every
+reply (`answer`, `deliver`, a press answered with a text, `later`) is held in the
+handler's `Outbox` and sent only after its unit of work has committed. A handler that
+fails, or whose commit fails, sends none of them: the user sees only the error. Outside a
+guarded handler (jobs, flood warnings, the error handler) everything goes at once.
+
+What goes at once even inside a guarded handler are progress notices, which say nothing
+about saved work: a press answered without a text (it only stops the button's spinner
+before slow work) and `deliver(..., notice=True)` («файл обрабатывается…», an export's
+progress message that is edited as files arrive).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -24,9 +38,74 @@ RETRY_PAUSE = 1.0  # seconds before repeating a reply after a 5xx or a network f
 _answered: OrderedDict[str, None] = OrderedDict()
 _ANSWERED_KEPT = 1000
 
+Action = Callable[[], Awaitable[Any]]
+AfterSend = Callable[[Message | None], Awaitable[Any]]
+
+
+class Outbox:
+    """A guarded handler's replies, in the order it made them, sent after its commit."""
+
+    def __init__(self) -> None:
+        self._pending: list[Action] = []
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(self, action: Action) -> None:
+        self._pending.append(action)
+
+    async def send(self) -> None:
+        """Send what is held, in order (called by the guard once the work is committed)."""
+        pending, self._pending = self._pending, []
+        for action in pending:
+            await action()
+
+    def drop(self) -> None:
+        self._pending.clear()
+
+
+# The outbox of the guarded handler running in this task (each update runs in its own
+# task, see lanes.py), or None: then replies go at once. A context variable rather than an
+# argument: `answer(update, ...)` is called from hundreds of places that have no context.
+_outbox: ContextVar[Outbox | None] = ContextVar("reply_outbox", default=None)
+
+
+@contextlib.contextmanager
+def holding(outbox: Outbox) -> Iterator[Outbox]:
+    """Within the block, replies go to `outbox` instead of Telegram (used by the guard)."""
+    token = _outbox.set(outbox)
+    try:
+        yield outbox
+    finally:
+        _outbox.reset(token)
+
+
+async def later(action: Action) -> None:
+    """Run a Telegram call after the commit (now, outside a guarded handler).
+
+    For what is neither `answer` nor `deliver`: a command menu set for a changed role."""
+    outbox = _outbox.get()
+    if outbox is None:
+        await action()
+    else:
+        outbox.add(action)
+
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> bool:
-    """Answer the button press once; False when it was answered already in this update."""
+    """Answer the button press once; False when it was answered already in this update.
+
+    With a text («записаны», «отложено до …») it is a reply like any other and waits for
+    the commit (then True means «held»). Without one it only stops the button's spinner, a
+    progress notice: it goes at once, as handlers call it just before slow work.
+    """
+    outbox = _outbox.get()
+    if outbox is not None and text is not None:
+        outbox.add(lambda: acknowledge_now(update, text, alert=alert))
+        return True
+    return await acknowledge_now(update, text, alert=alert)
+
+
+async def acknowledge_now(update: Update, text: str | None = None, *, alert: bool = False) -> bool:
     query = update.callback_query
     if query is None or query.id in _answered:
         return False
@@ -64,18 +143,40 @@ async def answer(
     *,
     edit: bool = False,
     alert: bool = False,
+    then: AfterSend | None = None,
 ) -> Message | None:
     """Reply in the user's chat. For a button press: answer the query, then edit or send.
 
     `alert=True` on a button press shows the text as a pop-up instead (refusals, errors),
-    so the message the user was working on stays as it was.
+    so the message the user was working on stays as it was. Inside a guarded handler the
+    reply is held until the commit and None is returned: a handler that needs the sent
+    message (its id) passes `then`, awaited with it once it is sent.
     """
+    outbox = _outbox.get()
+    if outbox is not None:
+
+        async def send_held() -> None:
+            message = await _answer_now(update, text, buttons, edit=edit, alert=alert)
+            if then is not None:
+                await then(message)
+
+        outbox.add(send_held)
+        return None
+    message = await _answer_now(update, text, buttons, edit=edit, alert=alert)
+    if then is not None:
+        await then(message)
+    return message
+
+
+async def _answer_now(
+    update: Update, text: str, buttons: Buttons | None, *, edit: bool, alert: bool
+) -> Message | None:
     markup = keyboard(buttons) if buttons else None
     query = update.callback_query
     if query is not None:
-        if alert and len(text) <= 200 and await acknowledge(update, _plain(text), alert=True):
+        if alert and len(text) <= 200 and await acknowledge_now(update, _plain(text), alert=True):
             return None
-        await acknowledge(update)
+        await acknowledge_now(update)
         if edit and query.message is not None and isinstance(query.message, Message):
             message = query.message
 
@@ -90,16 +191,46 @@ async def answer(
                         return None
                     raise
 
-            return await deliver(edit_message, repeatable=True)
+            return await deliver_now(edit_message, repeatable=True)
     chat = update.effective_chat
     if chat is None:
         return None
-    return await deliver(
+    return await deliver_now(
         lambda: chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     )
 
 
-async def deliver(send: Callable[[], Awaitable[Sent]], *, repeatable: bool = False) -> Sent | None:
+async def deliver(
+    send: Callable[[], Awaitable[Any]],
+    *,
+    repeatable: bool = False,
+    notice: bool = False,
+    then: AfterSend | None = None,
+) -> Message | None:
+    """`deliver_now`, held until the commit inside a guarded handler (then None).
+
+    `notice=True` sends at once anyway: a progress notice that claims nothing was saved.
+    `then` is awaited with the sent message.
+    """
+    outbox = _outbox.get()
+    if outbox is not None and not notice:
+
+        async def send_held() -> None:
+            message = await deliver_now(send, repeatable=repeatable)
+            if then is not None:
+                await then(message)
+
+        outbox.add(send_held)
+        return None
+    message = await deliver_now(send, repeatable=repeatable)
+    if then is not None:
+        await then(message)
+    return message
+
+
+async def deliver_now(
+    send: Callable[[], Awaitable[Any]], *, repeatable: bool = False
+) -> Message | None:
     """Send once more after a 429 (short wait) or a 5xx; then give up quietly.
 
     A reply comes after the update's work was committed: losing the reply must not undo
@@ -111,7 +242,8 @@ async def deliver(send: Callable[[], Awaitable[Sent]], *, repeatable: bool = Fal
     """
     for attempt in range(2):
         try:
-            return await send()
+            sent = await send()
+            return sent if isinstance(sent, Message) else None
         except RetryAfter as error:
             wait = retry_after_seconds(error.retry_after)
             if attempt or wait > MAX_REPLY_WAIT:

@@ -65,3 +65,20 @@ async def today_in_municipality(
 
 async def today_at_school(session: AsyncSession, school_id: int, now: datetime) -> date:
     return local_today(now, await school_zone(session, school_id))
+
+
+async def school_with_today(
+    session: AsyncSession, school_id: int, now: datetime
+) -> tuple[School, date] | None:
+    """The school and the day it is there, in one query (None when there is no such school)."""
+    row = (
+        await session.execute(
+            select(School, Municipality.timezone)
+            .join(Municipality, School.municipality_id == Municipality.id)
+            .where(School.id == school_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    school, zone = row
+    return school, local_today(now, zone)

@@ -96,3 +96,9 @@ async def find_schools(
     if number is not None:
         statement = statement.where(School.number == number)
     return match_schools((await session.scalars(statement)).all(), query)
+
+
+async def short_name_of(session: AsyncSession, school_id: int | None) -> str | None:
+    """The school's short name (a draft's school), None without one or when it is gone."""
+    school = await session.get(School, school_id) if school_id else None
+    return school.short_name if school else None

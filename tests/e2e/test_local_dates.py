@@ -110,3 +110,23 @@ async def _person(session: AsyncSession, full_name: str) -> Person:
     person = await session.scalar(select(Person).where(Person.full_name == full_name))
     assert person is not None
     return person
+
+
+async def test_the_roadmap_page_and_card_count_overdue_by_the_school_s_own_date(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        names = {
+            zone: await _municipality_with_a_due_item(session, zone, 700 + n)
+            for n, zone in enumerate(ZONES)
+        }
+        await session.commit()
+    bot.clock.set(INSTANT)  # 30.11 on UTC's calendar everywhere
+    for zone, (_today, days_overdue) in ZONES.items():
+        coordinator = await bot.login(names[zone])
+        page = (await bot.send(coordinator, "/roadmap")).last
+        card = (await bot.press(coordinator, page.button_texts[0])).text
+        if days_overdue is None:
+            assert "⚠️ 1. Педсовет" not in page.text and "просрочено" not in card, zone
+        else:
+            assert "⚠️ 1. Педсовет" in page.text and "просрочено" in card, zone

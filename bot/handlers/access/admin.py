@@ -60,7 +60,6 @@ async def run_new_year(update: Update, context: BotContext) -> None:
         actor_person_id=context.actor.person_id,
         now=context.now(),
     )
-    await context.commit()
     done = texts.ROLLOVER_DONE if result.changed else texts.ROLLOVER_NOTHING
     await answer(update, done + "\n\n" + texts.rollover_report(result), edit=True)
 

@@ -61,7 +61,6 @@ async def revoke(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     invite_id = int((update.callback_query.data or "").removeprefix(REVOKE_PREFIX))
     revoked = await invites.revoke_invite_by_id(context.session, context.actor, invite_id)
-    await context.commit()
     await answer(update, texts.invite_revoked(revoked.role, revoked.scope_name), edit=True)
 
 
@@ -109,7 +108,6 @@ async def _issue(update: Update, context: BotContext, role: Role, code: str) -> 
         ttl=context.runtime.invite_ttl,
         now=context.now(),
     )
-    await context.commit()
     link = invites.invite_link(context.bot.username, issued.token)
     expires = texts.fmt_datetime(issued.expires_at, context.runtime.settings.default_timezone)
     await answer(

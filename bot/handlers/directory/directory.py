@@ -111,7 +111,6 @@ async def apply(update: Update, context: BotContext) -> int:
         await context.session.rollback()
         await answer(update, texts.directory_changed_meanwhile(report), [CANCEL_BUTTON], edit=True)
         return DIRECTORY_FILE
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.directory_applied(report), edit=True)
     if report.invites:

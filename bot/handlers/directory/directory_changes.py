@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -16,10 +15,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
-from bot.handlers.replies import Buttons, answer
-from bot.models import TelegramAccount
+from bot.handlers.replies import Buttons, answer, later
 from bot.runtime import BotContext
-from bot.services.access.actors import load_actor
 from bot.services.directory import directory_changes as changes
 
 log = logging.getLogger(__name__)
@@ -99,7 +96,6 @@ async def toggle_flag(update: Update, context: BotContext) -> None:
     flag = (update.callback_query.data or "").rsplit(":", 1)[1]
     school = await changes.toggle_flag(context.session, context.actor, school_id, flag)
     value = bool(getattr(school, changes.FLAGS[flag]))
-    await context.commit()
     await _school_menu(update, context, school_id, texts.changes_flag_changed(flag, value))
 
 
@@ -119,7 +115,6 @@ async def ask_exit(update: Update, context: BotContext) -> None:
 async def confirm_exit(update: Update, context: BotContext) -> None:
     school_id = _numbers(update)[0]
     await changes.mark_exited(context.session, context.actor, school_id, context.now())
-    await context.commit()
     await _school_menu(update, context, school_id, texts.CHANGES_SCHOOL_EXITED)
 
 
@@ -127,7 +122,6 @@ async def confirm_exit(update: Update, context: BotContext) -> None:
 async def bring_back(update: Update, context: BotContext) -> None:
     school_id = _numbers(update)[0]
     await changes.bring_back(context.session, context.actor, school_id, context.now())
-    await context.commit()
     await _school_menu(update, context, school_id, texts.CHANGES_SCHOOL_RETURNED)
 
 
@@ -154,7 +148,6 @@ async def confirm_end_curator(update: Update, context: BotContext) -> None:
     school, curator = await changes.end_assignment(
         context.session, context.actor, school_id, curator_id, context.now()
     )
-    await context.commit()
     note = texts.changes_curator_ended(curator.full_name, school.short_name)
     await _school_menu(update, context, school_id, note)
 
@@ -199,7 +192,6 @@ async def confirm_move(update: Update, context: BotContext) -> None:
     school, chosen = await changes.move_school(
         context.session, context.actor, school_id, curator_id, context.now()
     )
-    await context.commit()
     await _school_menu(
         update, context, school_id, texts.changes_moved(school.short_name, chosen.name)
     )
@@ -268,7 +260,6 @@ async def confirm_revoke(update: Update, context: BotContext) -> None:
     role, person = await changes.revoke_role(
         context.session, context.actor, _numbers(update)[0], context.now()
     )
-    await context.commit()
     await _refresh_menu(context, person.id)
     await _person(
         update, context, person.id, texts.changes_role_revoked(person.full_name, role.role)
@@ -277,21 +268,23 @@ async def confirm_revoke(update: Update, context: BotContext) -> None:
 
 async def _refresh_menu(context: BotContext, person_id: int) -> None:
     """The person's command menu follows their roles at once, not at their next /start."""
-    account = await context.session.scalar(
-        select(TelegramAccount).where(TelegramAccount.person_id == person_id)
-    )
-    if account is None:
+    target = await changes.menu_target(context.session, person_id)
+    if target is None:
         return
-    remaining = await load_actor(context.session, account.telegram_user_id)
     published = context.runtime.published_menus
-    try:
-        if remaining is not None and remaining.roles:
-            await publish_menu(context.bot, account.chat_id, remaining.roles, published)
-        else:
-            await context.bot.delete_my_commands(scope=BotCommandScopeChat(account.chat_id))
-            published.pop(account.chat_id, None)
-    except TelegramError as error:  # the change is saved; the menu catches up at /start
-        log.info("menu not refreshed for person %s: %s", person_id, error)
+    chat_id = target.chat_id
+
+    async def push() -> None:  # after the commit, like a reply
+        try:
+            if target.roles:
+                await publish_menu(context.bot, chat_id, target.roles, published)
+            else:
+                await context.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+                published.pop(chat_id, None)
+        except TelegramError as error:  # the change is saved; the menu catches up at /start
+            log.info("menu not refreshed for person %s: %s", person_id, error)
+
+    await later(push)
 
 
 def register(application: Application) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -19,7 +18,6 @@ from bot import texts
 from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, wrong_input
 from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, answer
-from bot.models import School
 from bot.runtime import BotContext
 from bot.services.errors import DomainError
 from bot.services.events import events
@@ -79,12 +77,7 @@ async def _next(update: Update, context: BotContext, draft: EventDraft, state: i
             update, texts.EVENT_DURATION, [[(f"{m}", f"ev:du:{m}") for m in (60, 90, 120, 180)]]
         )
     elif state == PLACE:
-        hosts = await context.session.scalars(
-            select(School)
-            .where(School.municipality_id == draft.municipality_id)
-            .order_by(School.number)
-            .limit(30)
-        )
+        hosts = await events.host_schools(context.session, draft.municipality_id)
         buttons = [(s.short_name, f"ev:pl:{s.id}") for s in hosts]
         await answer(
             update, texts.EVENT_PLACE, [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
@@ -113,11 +106,7 @@ async def _next(update: Update, context: BotContext, draft: EventDraft, state: i
 
 
 async def _school_buttons(context: BotContext, draft: EventDraft) -> Buttons:
-    schools = await context.session.scalars(
-        select(School)
-        .where(School.municipality_id == draft.municipality_id, School.in_project.is_(True))
-        .order_by(School.number)
-    )
+    schools = await events.invitable_schools(context.session, draft.municipality_id)
     rows: Buttons = [
         [(("✅ " if s.id in draft.chosen_school_ids else "") + s.short_name, f"ev:cs:{s.id}")]
         for s in schools
@@ -127,11 +116,7 @@ async def _school_buttons(context: BotContext, draft: EventDraft) -> Buttons:
 
 
 async def _place(context: BotContext, draft: EventDraft) -> str:
-    if draft.host_school_id:
-        school = await context.session.get(School, draft.host_school_id)
-        if school:
-            return school.full_name
-    return draft.place_text or "—"
+    return await events.draft_place(context.session, draft)
 
 
 async def _summary(update: Update, context: BotContext, draft: EventDraft) -> None:
@@ -220,9 +205,7 @@ async def place(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     if update.callback_query:
         school_id = int(callback_data(update).rsplit(":", 1)[1])
-        school = await context.session.get(School, school_id)
-        if school is None or school.municipality_id != draft.municipality_id:
-            raise DomainError("school_out_of_scope")
+        school = await events.draft_school(context.session, draft, school_id)
         draft.host_school_id, draft.place_text = school.id, None
     else:
         draft.place_text, draft.host_school_id = events.check_text(message_text(update))[:500], None
@@ -257,9 +240,7 @@ async def choose_school(update: Update, context: BotContext) -> int | None:
         if not draft.chosen_school_ids:
             raise DomainError("event_no_schools")
         return await _next(update, context, draft, CAPACITY)
-    school = await context.session.get(School, int(value))
-    if school is None or school.municipality_id != draft.municipality_id:
-        raise DomainError("school_out_of_scope")
+    school = await events.draft_school(context.session, draft, int(value))
     ids = set(draft.chosen_school_ids) ^ {school.id}
     draft.chosen_school_ids = sorted(ids)
     _keep(context, draft)
@@ -291,7 +272,6 @@ async def description(update: Update, context: BotContext) -> int:
 async def publish(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     await events.publish(context.session, context.actor, draft, context.now())
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.EVENT_PUBLISHED, edit=True)
     return ConversationHandler.END

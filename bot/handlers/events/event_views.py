@@ -106,7 +106,6 @@ async def open_event(update: Update, context: BotContext) -> None:
 @guarded("events")
 async def sign_up(update: Update, context: BotContext) -> None:
     state = await events.sign_up(context.session, context.actor, _ids(update)[0], context.now())
-    await context.commit()
     await acknowledge(
         update,
         texts.EVENT_SIGNED_UP if state == RegistrationState.REGISTERED else texts.EVENT_WAITLISTED,
@@ -117,7 +116,6 @@ async def sign_up(update: Update, context: BotContext) -> None:
 @guarded("events")
 async def decline(update: Update, context: BotContext) -> None:
     await events.decline(context.session, context.actor, _ids(update)[0], context.now())
-    await context.commit()
     await acknowledge(update, texts.EVENT_DECLINED, alert=True)
 
 
@@ -138,7 +136,6 @@ async def attendance(update: Update, context: BotContext) -> None:
     await event_results.toggle_attendance(
         context.session, context.actor, event_id, person_id, context.now()
     )
-    await context.commit()
     people = await event_results.participants(context.session, context.actor, event_id)
     event = await events.managed_event(context.session, context.actor, event_id)
     await answer(
@@ -182,7 +179,6 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
 @guarded("event_manage")
 async def confirm_cancel(update: Update, context: BotContext) -> None:
     await events.cancel(context.session, context.actor, _ids(update)[0], context.now())
-    await context.commit()
     await answer(update, texts.EVENT_CANCELLED_DONE, edit=True)
 
 
@@ -191,7 +187,6 @@ async def ask_feedback(update: Update, context: BotContext) -> None:
     count = await event_results.request_feedback(
         context.session, context.actor, _ids(update)[0], context.now()
     )
-    await context.commit()
     await acknowledge(update, texts.EVENT_FEEDBACK_SENT.format(count=count), alert=True)
 
 
@@ -222,7 +217,6 @@ async def save_results(update: Update, context: BotContext) -> int:
         message_text(update),
         context.now(),
     )
-    await context.commit()
     context.user_data.pop("event_results", None)
     await answer(update, texts.EVENT_RESULTS_SAVED)
     return ConversationHandler.END
@@ -252,7 +246,6 @@ async def add_material(update: Update, context: BotContext) -> None:
         file_unique_id=unique,
         file_name=name,
     )
-    await context.commit()
     await answer(update, texts.event_materials_added(count))
 
 
@@ -316,7 +309,6 @@ async def edit_value(update: Update, context: BotContext) -> int:
         context.user_data.pop("event_edit", None)
         await answer(update, texts.error(error.code))
         return ConversationHandler.END
-    await context.commit()
     context.user_data.pop("event_edit", None)
     await answer(update, texts.EVENT_EDITED)
     return ConversationHandler.END
@@ -328,7 +320,6 @@ async def rate(update: Update, context: BotContext) -> int:
     await event_results.save_feedback(
         context.session, context.actor, event_id, rating, None, context.now()
     )
-    await context.commit()
     context.user_data["event_feedback"] = event_id
     await answer(update, texts.EVENT_FEEDBACK_THANKS, [[(texts.BUTTON_SKIP, "ev:fx")]])
     return FEEDBACK_COMMENT
@@ -345,7 +336,6 @@ async def comment(update: Update, context: BotContext) -> int:
         message_text(update),
         context.now(),
     )
-    await context.commit()
     context.user_data.pop("event_feedback", None)
     await answer(update, texts.EVENT_FEEDBACK_SAVED)
     return ConversationHandler.END

@@ -42,7 +42,6 @@ async def toggle(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     kind = (update.callback_query.data or "").rsplit(":", 1)[1]
     await notification_settings.toggle_mute(context.session, context.actor, kind)
-    await context.commit()
     await _settings(update, context, edit=True)
 
 
@@ -53,7 +52,6 @@ async def snooze(update: Update, context: BotContext) -> None:
     until = await notification_settings.snooze(
         context.session, context.actor, int(notification_id), int(days), context.now()
     )
-    await context.commit()
     await acknowledge(update, texts.snoozed_until(until))
 
 

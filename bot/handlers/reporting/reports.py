@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardButton,
@@ -23,14 +22,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.handlers.conversation_kit import typed
 from bot.handlers.guard import guarded
-from bot.handlers.replies import acknowledge, answer, deliver, keyboard
+from bot.handlers.replies import acknowledge, answer, deliver, keyboard, later
 from bot.models import School
 from bot.reports.chart import progress_chart_png
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
 from bot.services import local_time
-from bot.services.access.permissions import COORDINATORS, allowed
+from bot.services.access.permissions import opens_dashboard
 from bot.services.notifications.recipients import municipality_timezone
 from bot.services.reporting import export_data, report_data, report_periods, school_card, summaries
 from bot.services.results import results, training
@@ -87,7 +86,7 @@ async def show_summary(update: Update, context: BotContext) -> None:
 def _dashboard_url(context: BotContext) -> str | None:
     """The Mini App's address for a coordinator when it is configured (MINIAPP_URL)."""
     url = context.runtime.settings.miniapp_url
-    if url and context.actor.roles & COORDINATORS:
+    if url and opens_dashboard(context.actor.roles):
         return url
     return None
 
@@ -137,9 +136,7 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
     timezone = await municipality_timezone(context.session, card.school.municipality_id)
     buttons = None
     # A coordinator changes the school from its card (handlers/directory/directory_changes.py).
-    if allowed(context.actor.roles, "school_changes") and context.actor.coordinates(
-        card.school.municipality_id
-    ):
+    if school_card.may_change_school(context.actor, card.school):
         buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
     if follow_ups.may_mark(context.actor, card.school.id) and card.follow_ups:
         # The school or its curator marks an agreed next step done right from the card.
@@ -264,7 +261,7 @@ async def send_report_file(
         school_ids=None if whole else ids,
         timezone=timezone,
     )
-    today = context.now().astimezone(ZoneInfo(timezone)).date()
+    today = local_time.local_today(context.now(), timezone)
     school_results = await results.report_results(
         context.session, ids, SchoolYear.containing(last).start
     )
@@ -295,7 +292,7 @@ async def send_report_file(
 async def _export_content(
     context: BotContext, schools: list[School]
 ) -> tuple[dict[str, export_data.Table], str]:
-    coordinated = [m for m in {s.municipality_id for s in schools} if context.actor.coordinates(m)]
+    coordinated = export_data.coordinated_municipalities(context.actor, schools)
     tables = await export_data.export_tables(
         context.session, [s.id for s in schools], all_participants_of=coordinated
     )
@@ -340,6 +337,8 @@ async def send_export_with_files(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     await acknowledge(update)
+    # A progress notice, sent and edited at once while files are fetched (it claims
+    # nothing saved; the export only reads); the zip and the final count follow the commit.
     progress = await chat.send_message(texts.export_files_progress(0, len(files)))
     fetched: dict[str, bytes] = {}
     index: list[list[object]] = []
@@ -374,10 +373,14 @@ async def send_export_with_files(update: Update, context: BotContext) -> None:
     export = InputFile(content, filename="shnor500_export_files.zip")
     await deliver(lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION))
     skipped = len(files) - len(fetched)
-    with contextlib.suppress(TelegramError):
-        await progress.edit_text(
-            texts.export_files_done(len(fetched), skipped, EVIDENCE_LIMIT_BYTES // 1024 // 1024)
-        )
+
+    async def finish_progress() -> None:
+        with contextlib.suppress(TelegramError):
+            await progress.edit_text(
+                texts.export_files_done(len(fetched), skipped, EVIDENCE_LIMIT_BYTES // 1024 // 1024)
+            )
+
+    await later(finish_progress)
 
 
 def register(application: Application) -> None:

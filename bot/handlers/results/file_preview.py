@@ -64,7 +64,6 @@ class FilePreview:
             await answer(update, self.preview(report), [[self.cancel]], edit=True)
             return self.file_state
         done = await self.apply(context, report)
-        await context.commit()
         context.user_data.pop(self.draft_key, None)
         await answer(update, done, edit=True)
         return ConversationHandler.END

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -17,7 +16,6 @@ from bot import texts
 from bot.handlers.conversation_kit import callback_data, make_cancel, message_text
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
-from bot.models import RiskFactor
 from bot.runtime import BotContext
 from bot.services.access.permissions import allowed
 from bot.services.errors import DomainError
@@ -32,11 +30,7 @@ async def show(update: Update, context: BotContext) -> None:
         found = await practices.browse(context.session, context.actor, query=query)
         await answer(update, texts.practices_list(found, texts.practices_search_heading(query)))
         return
-    factors = (
-        await context.session.execute(
-            select(RiskFactor.id, RiskFactor.title).order_by(RiskFactor.id)
-        )
-    ).all()
+    factors = await practices.risk_factor_choices(context.session)
     buttons = [[(f"{number}. {title[:40]}", f"prc:f:{number}")] for number, title in factors]
     buttons.append([(texts.BUTTON_PRACTICES_ALL, "prc:f:0")])
     if allowed(context.actor.roles, "practice_new"):
@@ -58,7 +52,6 @@ async def from_visit(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
     practice = await practices.from_visit(context.session, context.actor, visit_id)
-    await context.commit()
     await answer(update, texts.practice_saved(practice.title))
 
 
@@ -109,11 +102,7 @@ async def title(update: Update, context: BotContext) -> int:
         return TITLE
     draft["title"] = text
     context.user_data[DRAFT] = draft
-    factors = (
-        await context.session.execute(
-            select(RiskFactor.id, RiskFactor.title).order_by(RiskFactor.id)
-        )
-    ).all()
+    factors = await practices.risk_factor_choices(context.session)
     buttons = [[(f"{number}. {name[:40]}", f"prc:rf:{number}")] for number, name in factors]
     buttons.append([(texts.BUTTON_PRACTICE_NO_FACTOR, "prc:rf:0")])
     await answer(update, texts.PRACTICE_ASK_FACTOR, buttons)
@@ -157,7 +146,6 @@ async def result(update: Update, context: BotContext) -> int:
         what_done=str(draft["what"]),
         result=None if text in ("", "-", "—") else text,
     )
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.practice_saved(practice.title))
     return ConversationHandler.END

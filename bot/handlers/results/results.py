@@ -164,7 +164,6 @@ async def one_line(update: Update, context: BotContext) -> int:
         await answer(update, texts.results_one_refused(line), [[CANCEL]])
         return ONE_LINE
     report = await results.save_one(context.session, context.actor, int(draft["school_id"]), line)
-    await context.commit()
     context.user_data.pop(ONE, None)
     await answer(update, texts.results_one_saved(str(draft["school"]), line, report.new))
     return ConversationHandler.END

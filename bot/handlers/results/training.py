@@ -41,7 +41,6 @@ async def start(update: Update, context: BotContext) -> int:
             await answer(update, texts.SCHOOL_NOT_FOUND)
             return ConversationHandler.END
         await training.set_staff_count(context.session, context.actor, found[0], int(args[-1]))
-        await context.commit()
         text = texts.TRAINING_STAFF_SAVED.format(
             school=texts.e(found[0].short_name), count=int(args[-1])
         )

@@ -56,7 +56,6 @@ async def carry_item(update: Update, context: BotContext) -> None:
     result = await carry_over.carry_over(
         context.session, context.actor, item.id, today=await _today(context, school.id)
     )
-    await context.commit()
     await answer(update, texts.item_carried(result.number, result.year_label, result.changed))
 
 
@@ -66,7 +65,6 @@ async def carry_all(update: Update, context: BotContext) -> None:
     school, label, count = await carry_over.carry_all(
         context.session, context.actor, school_id, year, today=await _today(context, school_id)
     )
-    await context.commit()
     await answer(update, texts.carried_all(school, label, count))
 
 
@@ -108,7 +106,6 @@ async def _close(update: Update, context: BotContext, note: str | None) -> int:
     result = await carry_over.close(
         context.session, context.actor, item.id, note, today=await _today(context, school.id)
     )
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.item_closed(result.number, result.changed))
     return ConversationHandler.END

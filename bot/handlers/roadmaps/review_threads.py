@@ -68,7 +68,6 @@ async def show_thread(update: Update, context: BotContext) -> None:
 @guarded("review")
 async def put_on_hold(update: Update, context: BotContext) -> None:
     await review_threads.hold(context.session, context.actor, _report_id(update), context.now())
-    await context.commit()
     await answer(update, texts.REVIEW_ON_HOLD)
 
 
@@ -102,7 +101,6 @@ async def take_message(update: Update, context: BotContext) -> int:
         file_id=file_id,
         file_name=name,
     )
-    await context.commit()
     context.user_data.pop(WRITING, None)
     await answer(update, texts.THREAD_SENT)
     return ConversationHandler.END

@@ -9,7 +9,6 @@ from bot import texts
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
-from bot.models import School
 from bot.runtime import BotContext
 from bot.services.roadmaps import risk_profile, roadmaps
 from bot.services.visits import visits
@@ -61,10 +60,7 @@ async def toggle(update: Update, context: BotContext) -> None:
         int(factor_id),
         await _year(context, int(school_id)),
     )
-    await context.commit()
-    school = await context.session.get(School, int(school_id))
-    assert school is not None
-    await _show(update, context, school.id, edit=True)
+    await _show(update, context, int(school_id), edit=True)  # the school checked again there
 
 
 def handlers() -> list:

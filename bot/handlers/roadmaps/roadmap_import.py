@@ -20,7 +20,6 @@ from bot.handlers.guard import guarded
 from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer, deliver
 from bot.handlers.school_choice import choose_or_single, chosen_school
-from bot.models import School
 from bot.reports.roadmap_template import build_template
 from bot.runtime import BotContext
 from bot.services.errors import DomainError
@@ -214,7 +213,6 @@ async def confirm_import(update: Update, context: BotContext) -> int:
         parsed.items,
         context.now(),
     )
-    await context.commit()
     context.user_data.pop(IMPORT, None)
     await answer(update, texts.roadmap_imported(result.created, result.updated), edit=True)
     return ConversationHandler.END
@@ -299,12 +297,11 @@ async def new_deadline(update: Update, context: BotContext) -> int | None:
         message_text(update),
         _school_year(context),
     )
-    school = await context.session.get(School, int(state["school_id"]))
-    await context.commit()
+    school = await roadmaps.editable_school(context.session, context.actor, int(state["school_id"]))
     context.user_data.pop(NEW, None)
     await answer(
         update,
-        texts.item_added(item.number, school.short_name if school else ""),
+        texts.item_added(item.number, school.short_name),
         [[(texts.BUTTON_OPEN_ITEM, f"rm:o:{item.id}")]],
     )
     return ConversationHandler.END

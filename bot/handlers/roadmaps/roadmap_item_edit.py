@@ -81,7 +81,6 @@ async def save_value(update: Update, context: BotContext) -> int:
         str(draft.get("field", "")),
         message_text(update),
     )
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.ITEM_EDITED)
     await show_card(update, context, item.id, edit=False)

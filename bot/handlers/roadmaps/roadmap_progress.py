@@ -25,8 +25,9 @@ from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.roadmaps import carry_over as carry_over_buttons
 from bot.handlers.school_choice import choose_or_single, chosen_school
-from bot.models import REPORTED_STATUSES, SETTLED_STATUSES, ItemStatus, School
+from bot.models import REPORTED_STATUSES, SETTLED_STATUSES, ItemStatus
 from bot.runtime import BotContext
+from bot.services import local_time
 from bot.services.errors import DomainError
 from bot.services.roadmaps import carry_over, roadmap_reports, roadmaps
 from bot.services.roadmaps.roadmap_reports import Evidence
@@ -42,15 +43,13 @@ MAX_EVIDENCE = 10
 async def _show_list(
     update: Update, context: BotContext, school_id: int, page: int, edit: bool
 ) -> None:
-    school = await context.session.get(School, school_id)
-    rows = await roadmaps.school_items(
-        context.session, context.actor, school_id, context.now().date()
+    # «Today» is the school's own (its municipality's time zone), not UTC's.
+    school, today = await roadmaps.visible_school_today(
+        context.session, context.actor, school_id, context.now()
     )
-    if school is None:
-        await answer(update, texts.ROADMAP_EMPTY, edit=edit)
-        return
+    rows = await roadmaps.school_items(context.session, context.actor, school.id, today)
     if not rows:  # no plan yet: the visits' open next steps are still the school's to do
-        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        steps = await follow_ups.open_for_school(context.session, school.id, today)
         await answer(
             update,
             texts.with_follow_ups(texts.ROADMAP_EMPTY, steps) if steps else texts.ROADMAP_EMPTY,
@@ -71,7 +70,7 @@ async def _show_list(
         buttons.append(navigation)
     text = texts.roadmap_page(school.short_name, shown, page, pages)
     if page == 0:
-        steps = await follow_ups.open_for_school(context.session, school.id, context.now().date())
+        steps = await follow_ups.open_for_school(context.session, school.id, today)
         if steps:
             text = texts.with_follow_ups(text, steps)
             buttons += _follow_up_buttons(context, school.id, steps)
@@ -114,11 +113,8 @@ async def roadmap_page(update: Update, context: BotContext) -> None:
 async def show_card(update: Update, context: BotContext, item_id: int, *, edit: bool) -> None:
     """The item's card with what this person may do with it."""
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
-    overdue = (
-        item.status not in SETTLED_STATUSES
-        and item.due_date is not None
-        and item.due_date < context.now().date()
-    )
+    today = await local_time.today_at_school(context.session, school.id, context.now())
+    overdue = roadmaps.is_overdue(item, today)
     risk = (
         (await roadmaps.risk_titles(context.session)).get(item.risk_factor_id)
         if item.risk_factor_id
@@ -133,7 +129,7 @@ async def show_card(update: Update, context: BotContext, item_id: int, *, edit: 
         buttons.append([(texts.BUTTON_EDIT, f"rm:ed:{item.id}")])
     if item.status not in SETTLED_STATUSES and carry_over.may_settle(context.actor, school):
         year = await roadmaps.item_year(context.session, item)
-        if carry_over.offered(year, context.now().date()):
+        if carry_over.offered(year, today):
             buttons += carry_over_buttons.settle_buttons(item.id, year)
     buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
     await answer(
@@ -282,7 +278,6 @@ async def send_report(update: Update, context: BotContext) -> int:
         evidence=[Evidence(**piece) for piece in draft["evidence"]],
         now=context.now(),
     )
-    await context.commit()
     context.user_data.pop(DRAFT, None)
     await answer(update, texts.REPORT_SENT, edit=True)
     return ConversationHandler.END

@@ -70,7 +70,6 @@ async def accept(update: Update, context: BotContext) -> None:
     await roadmap_reports.review(
         context.session, context.actor, report_id, accept=True, comment=None, now=context.now()
     )
-    await context.commit()
     await answer(update, texts.REVIEW_ACCEPTED, edit=True)
 
 
@@ -96,7 +95,6 @@ async def comment(update: Update, context: BotContext) -> int:
         comment=message_text(update),
         now=context.now(),
     )
-    await context.commit()
     context.user_data.pop(RETURNING, None)
     await answer(update, texts.REVIEW_RETURNED)
     return ConversationHandler.END

@@ -33,7 +33,6 @@ async def mark_done(update: Update, context: BotContext) -> None:
     follow_up = await follow_ups.mark_done(
         context.session, context.actor, _follow_up_id(update), context.now()
     )
-    await context.commit()
     await answer(
         update,
         texts.FOLLOW_UP_DONE,
@@ -69,7 +68,6 @@ async def take_comment(update: Update, context: BotContext) -> int:
         comment=text,
         file_id=file_id,
     )
-    await context.commit()
     context.user_data.pop(COMMENTING, None)
     await answer(update, texts.FOLLOW_UP_COMMENT_SAVED)
     return ConversationHandler.END

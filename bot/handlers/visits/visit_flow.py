@@ -317,7 +317,6 @@ async def save(update: Update, context: BotContext) -> int:
         drop_draft(context)
         await answer(update, texts.error(error.code), edit=True)
         return ConversationHandler.END
-    await context.commit()
     drop_draft(context)
     # The saved visit's findings go to the practice bank with one tap (issue 18).
     to_bank = [[texts.practice_button(saved.id)]] if (saved.findings or "").strip() else None

@@ -195,7 +195,6 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
     await visits.delete_visit(context.session, context.actor, visit_id, context.now())
-    await context.commit()
     await answer(update, texts.VISIT_DELETED, edit=True)
 
 

@@ -8,8 +8,8 @@ from telegram import Update
 
 from bot import texts
 from bot.handlers.replies import Buttons, answer
-from bot.models import School
 from bot.runtime import BotContext
+from bot.services import school_names
 from bot.services.visits import visits
 from bot.services.visits.visit_drafts import PARTICIPANT_CODES, VisitDraft
 
@@ -135,8 +135,7 @@ def participant_buttons(draft: VisitDraft) -> Buttons:
 
 
 async def school_name(context: BotContext, draft: VisitDraft) -> str | None:
-    school = await context.session.get(School, draft.school_id) if draft.school_id else None
-    return school.short_name if school else None
+    return await school_names.short_name_of(context.session, draft.school_id)
 
 
 async def show_summary(update: Update, context: BotContext, draft: VisitDraft) -> None:

@@ -336,3 +336,8 @@ BUTTONS: dict[str, Button] = {
     r"^rm:tm:\d{1,9}$": Button("thread", "report", "tends", "rm:tm:{id}"),
     r"^rm:hd:\d{1,9}$": Button("review", "report", "curates", "rm:hd:{id}", changes=True),
 }
+
+
+def opens_dashboard(roles: frozenset[Role]) -> bool:
+    """Coordinators get the Mini App panel (when it is configured) with their chart."""
+    return bool(roles & COORDINATORS)

@@ -24,9 +24,10 @@ from bot.models import (
     RoleAssignment,
     School,
     SchoolStatus,
+    TelegramAccount,
 )
 from bot.services.access import audit
-from bot.services.access.actors import Actor
+from bot.services.access.actors import Actor, load_actor
 from bot.services.access.assignments import directory_year
 from bot.services.access.permissions import INVITABLE_BY
 from bot.services.errors import AccessDenied, DomainError, NotFound
@@ -553,3 +554,22 @@ async def revoke_role(
         now,
     )
     return role, person
+
+
+@dataclass(frozen=True)
+class MenuTarget:
+    """Whose command menu follows a role change: their chat and the roles they keep."""
+
+    chat_id: int
+    roles: frozenset[Role]
+
+
+async def menu_target(session: AsyncSession, person_id: int) -> MenuTarget | None:
+    """The person's chat and remaining roles; None when they have no Telegram account."""
+    account = await session.scalar(
+        select(TelegramAccount).where(TelegramAccount.person_id == person_id)
+    )
+    if account is None:
+        return None
+    remaining = await load_actor(session, account.telegram_user_id)
+    return MenuTarget(account.chat_id, remaining.roles if remaining is not None else frozenset())

@@ -582,3 +582,46 @@ async def events_attended(
         assert school_id is not None  # staff roles of the schools asked for
         attended.setdefault(school_id, []).append((title, starts_at))
     return attended
+
+
+# -- the schools an event being drafted may name (handlers/event_create.py) ---------------
+
+HOST_SCHOOLS_OFFERED = 30  # schools offered as buttons for the place, by number
+
+
+async def host_schools(session: AsyncSession, municipality_id: int | None) -> list[School]:
+    """The schools offered as the event's place: its municipality's, by number."""
+    rows = await session.scalars(
+        select(School)
+        .where(School.municipality_id == municipality_id)
+        .order_by(School.number)
+        .limit(HOST_SCHOOLS_OFFERED)
+    )
+    return list(rows.all())
+
+
+async def invitable_schools(session: AsyncSession, municipality_id: int | None) -> list[School]:
+    """The schools an event for chosen schools may invite: its municipality's, in the project."""
+    rows = await session.scalars(
+        select(School)
+        .where(School.municipality_id == municipality_id, School.in_project.is_(True))
+        .order_by(School.number)
+    )
+    return list(rows.all())
+
+
+async def draft_school(session: AsyncSession, draft: EventDraft, school_id: int) -> School:
+    """A school the draft names (its place, an invited school): of the draft's municipality."""
+    school = await session.get(School, school_id)
+    if school is None or school.municipality_id != draft.municipality_id:
+        raise DomainError("school_out_of_scope")
+    return school
+
+
+async def draft_place(session: AsyncSession, draft: EventDraft) -> str:
+    """Where the drafted event is: the host school's full name, the typed place, or «—»."""
+    if draft.host_school_id:
+        school = await session.get(School, draft.host_school_id)
+        if school:
+            return school.full_name
+    return draft.place_text or "—"

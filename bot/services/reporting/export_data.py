@@ -34,6 +34,7 @@ from bot.models import (
     VisitFollowUp,
 )
 from bot.services import local_time
+from bot.services.access.actors import Actor
 from bot.services.reporting.report_data import person_school_id
 
 Table = tuple[list[str], list[list[object]]]
@@ -604,3 +605,9 @@ async def evidence_files(session: AsyncSession, school_ids: list[int]) -> list[E
 
 
 EVIDENCE_INDEX_HEADERS = ["Файл в архиве", "Школа", "К чему приложен", "Имя файла", "Примечание"]
+
+
+def coordinated_municipalities(actor: Actor, schools: Collection[School]) -> list[int]:
+    """The municipalities of `schools` the actor coordinates: their events' participants are
+    exported whole (`export_tables(all_participants_of=...)`)."""
+    return [m for m in {s.municipality_id for s in schools} if actor.coordinates(m)]

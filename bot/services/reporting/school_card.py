@@ -20,6 +20,7 @@ from bot.models import (
     VisitFormat,
 )
 from bot.services.access.actors import Actor, get_visible_school
+from bot.services.access.permissions import allowed
 from bot.services.reporting.summaries import (
     OverdueItem,
     SchoolSummary,
@@ -125,3 +126,9 @@ async def school_card(
         results=await school_results(session, school.id, SchoolYear.containing(today).start),
         follow_ups=await open_for_school(session, school.id, today),
     )
+
+
+def may_change_school(actor: Actor, school: School) -> bool:
+    """A coordinator of the school's municipality changes it from its card
+    (bot/handlers/directory/directory_changes.py)."""
+    return allowed(actor.roles, "school_changes") and actor.coordinates(school.municipality_id)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.models import Municipality, Person, Practice, Role, School, Visit
+from bot.models import Municipality, Person, Practice, RiskFactor, Role, School, Visit
 from bot.services.access import audit
 from bot.services.access.actors import Actor
 from bot.services.errors import AccessDenied, DomainError, NotFound
@@ -218,3 +218,9 @@ async def browse(
         if len(found) >= limit:
             break
     return found
+
+
+async def risk_factor_choices(session: AsyncSession) -> list[tuple[int, str]]:
+    """The risk factors a practice is filed under, (number, title) by number: buttons."""
+    rows = await session.execute(select(RiskFactor.id, RiskFactor.title).order_by(RiskFactor.id))
+    return [(number, title) for number, title in rows.all()]

@@ -20,6 +20,7 @@ from bot.models import (
     RoadmapItem,
     School,
 )
+from bot.services import local_time
 from bot.services.access import audit
 from bot.services.access.actors import Actor, get_visible_school
 from bot.services.errors import AccessDenied, DomainError, NotFound
@@ -229,7 +230,8 @@ class ItemRow:
     waiting_review: bool
 
 
-def _is_overdue(item: RoadmapItem, today: date) -> bool:
+def is_overdue(item: RoadmapItem, today: date) -> bool:
+    """Unsettled and past its deadline on the school's local `today`."""
     return (
         item.status not in SETTLED_STATUSES and item.due_date is not None and item.due_date < today
     )
@@ -273,7 +275,7 @@ async def school_items(
             i.status,
             i.due_date,
             i.deadline_text,
-            _is_overdue(i, today),
+            is_overdue(i, today),
             i.id in waiting,
         )
         for i in items
@@ -334,3 +336,16 @@ async def schools_for(session: AsyncSession, actor: Actor, *, editing: bool) -> 
 async def item_year(session: AsyncSession, item: RoadmapItem) -> int:
     """The school year (its start) of the item's roadmap."""
     return int(await session.scalar(select(Roadmap.year).where(Roadmap.id == item.roadmap_id)) or 0)
+
+
+async def visible_school_today(
+    session: AsyncSession, actor: Actor, school_id: int, now: datetime
+) -> tuple[School, date]:
+    """`get_visible_school` and the school's local today (a roadmap page's «today»)."""
+    found = await local_time.school_with_today(session, school_id, now)
+    if found is None:
+        raise NotFound("school_not_found")
+    school, today = found
+    if not actor.sees_school(school):
+        raise AccessDenied("school_out_of_scope")
+    return school, today
