@@ -9,13 +9,21 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.handlers import access, common, menu, protection, reporting
-from bot.handlers.directory import directory
-from bot.handlers.events import events
-from bot.handlers.notifications import notifications
-from bot.handlers.results import results
-from bot.handlers.roadmaps import roadmaps
-from bot.handlers.visits import visits
+
+# The feature packages: each one's __init__ registers its handlers.
+from bot.handlers import (
+    access,
+    common,
+    directory,
+    events,
+    menu,
+    notifications,
+    protection,
+    reporting,
+    results,
+    roadmaps,
+    visits,
+)
 from bot.inbox import DurableUpdateQueue, batch_polling, replay_unhandled
 from bot.lanes import ChatLanes
 from bot.models import utcnow
