@@ -9,6 +9,7 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot import callbacks
 from bot.models import Role
 from bot.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, fit
 
@@ -1921,7 +1922,7 @@ PRACTICE_SAVED = "⭐ Практика «{title}» сохранена в бан�
 
 
 def practice_button(visit_id: int) -> tuple[str, str]:
-    return (BUTTON_TO_PRACTICES, f"prc:v:{visit_id}")
+    return (BUTTON_TO_PRACTICES, callbacks.PracticeFromVisit(visit_id).pack())
 
 
 def practice_saved(title: str) -> str:

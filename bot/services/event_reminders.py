@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import Event, Notification, NotificationState
 from bot.services import local_time
@@ -64,7 +65,9 @@ async def schedule(
                     recipient_person_id=person_id,
                     kind="event",
                     text=text,
-                    reply_markup=inline_markup([[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]]),
+                    reply_markup=inline_markup(
+                        [[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]]
+                    ),
                     due_at=due_at,
                 )
             )
