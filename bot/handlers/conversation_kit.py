@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.ext import ConversationHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot import texts
+from bot.callbacks import CallbackData
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
+
+F = TypeVar("F", bound=CallbackData)
 
 
 def callback_data(update: Update) -> str:
     assert update.callback_query is not None
     return update.callback_query.data or ""
+
+
+def pressed(update: Update, family: type[F]) -> F:
+    """The pressed button's data, typed (the handler was registered with `family.pattern`)."""
+    return family.parse(callback_data(update))
+
+
+def on(
+    family: type[CallbackData], callback: Callable[[Update, Any], Awaitable[Any]]
+) -> CallbackQueryHandler[Any, Any]:
+    """The handler answering a button family (registered with the family's pattern)."""
+    return CallbackQueryHandler(callback, pattern=family.pattern)  # type: ignore[arg-type]
 
 
 def typed(value: str | None) -> str:

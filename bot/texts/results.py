@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot import callbacks
 from bot.texts.common import _fit, e, fmt_date
 
 if TYPE_CHECKING:  # what the functions below render; services import this catalog
@@ -212,7 +213,7 @@ PRACTICE_SAVED = "⭐ Практика «{title}» сохранена в бан�
 
 
 def practice_button(visit_id: int) -> tuple[str, str]:
-    return (BUTTON_TO_PRACTICES, f"prc:v:{visit_id}")
+    return (BUTTON_TO_PRACTICES, callbacks.PracticeFromVisit(visit_id).pack())
 
 
 def practice_saved(title: str) -> str:

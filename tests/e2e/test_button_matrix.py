@@ -8,7 +8,6 @@ action and the target is within the persona's reach; a refusal shows nothing of 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +15,7 @@ from datetime import timedelta
 import pytest
 from telegram.ext import CallbackQueryHandler, ConversationHandler
 
+from bot import callbacks as cb
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeUser
@@ -122,25 +122,32 @@ PERSONAS: dict[str, Persona] = {
     "admin": Persona("admin", frozenset({Role.ADMIN}), _coordinator(BOTH)),
 }
 
+Family = type[cb.CallbackData]
+
 # Pressed last: they delete, accept or cancel what the other presses look at.
-FINAL = {
-    r"^vis:dy:\d{1,9}$",
-    r"^rm:ac:\d{1,9}$",
-    r"^ev:cy:\d{1,9}$",
+FINAL: set[Family] = {
+    cb.VisitDeleteYes,
+    cb.ReviewAccept,
+    cb.EventCancelYes,
     # directory changes: a school leaving the project, a curator moved, a role ended
-    r"^chg:exy:\d{1,9}$",
-    r"^chg:cy:\d{1,9}:\d{1,9}$",
-    r"^chg:my:\d{1,9}:\d{1,9}$",
-    r"^ppl:ry:\d{1,9}$",
+    cb.ChangesExitYes,
+    cb.ChangesEndCuratorYes,
+    cb.ChangesMoveYes,
+    cb.RoleEndYes,
     # the year's end: the item is carried over, the school's items too
-    r"^co:c:\d{1,9}$",
-    r"^co:a:\d{1,9}:\d{4}$",
+    cb.CarryItem,
+    cb.CarryAll,
 }
 
 
-def _aimed() -> list[tuple[str, Button]]:
-    rows = [(p, rule) for p, rule in BUTTONS.items() if rule.target and not rule.in_conversation]
+def _aimed() -> list[tuple[Family, Button]]:
+    rows = [(f, rule) for f, rule in BUTTONS.items() if rule.target and not rule.in_conversation]
     return sorted(rows, key=lambda row: row[0] in FINAL)
+
+
+def _press_data(rule: Button, target_id: int) -> str:
+    assert rule.sample is not None
+    return rule.sample(target_id).pack()
 
 
 def expected(persona: Persona, rule: Button, side: str) -> bool:
@@ -177,19 +184,29 @@ def _registered(bot: BotHarness) -> dict[str, bool]:
 
 async def test_every_button_pattern_is_in_the_table(bot: BotHarness) -> None:
     registered = set(_registered(bot))
-    assert registered - set(BUTTONS) == set(), "add these patterns to permissions.BUTTONS"
-    assert set(BUTTONS) - registered == set(), "no handler answers these table rows"
+    table = {family.pattern.pattern for family in BUTTONS}
+    assert registered - table == set(), "add these families to permissions.BUTTONS"
+    assert table - registered == set(), "no handler answers these table rows"
+
+
+def test_every_family_is_in_the_table() -> None:
+    assert set(cb.FAMILIES) - set(BUTTONS) == set(), "add these families to permissions.BUTTONS"
+    patterns = [family.pattern.pattern for family in cb.FAMILIES]
+    assert len(patterns) == len(set(patterns)), "two families share a pattern"
 
 
 def test_table_rows_are_consistent() -> None:
     reaches = {"any", "sees", "staff", "curates", "edits", "author"}
     reaches |= {"coordinates", "audience", "participant", "recipient", "tends", "settles"}
     assert set(BUTTONS) >= FINAL  # pressed last only if they are rows of the table
-    for pattern, rule in BUTTONS.items():
-        assert rule.action in ACTIONS, pattern
-        assert rule.reach in reaches, pattern
-        if rule.target:
-            assert re.match(pattern, rule.sample.format(id=7)), pattern
+    for family, rule in BUTTONS.items():
+        assert rule.action in ACTIONS, family
+        assert rule.reach in reaches, family
+        assert (rule.sample is not None) == (rule.target is not None), family
+        if rule.sample is not None:
+            sample = rule.sample(7)
+            assert isinstance(sample, family), family
+            assert family.pattern.match(sample.pack()), family
 
 
 async def _user(bot: BotHarness, persona: Persona) -> FakeUser:
@@ -214,10 +231,10 @@ async def test_button_matrix(
     anchor = (await bot.send(user, "/help")).last.message_id
     starts = _registered(bot)
     wrong = []
-    for pattern, rule in _aimed():
+    for family, rule in _aimed():
         for side in ("home", "away"):
             assert rule.target is not None
-            data = rule.sample.format(id=getattr(world, side).id_of(rule.target))
+            data = _press_data(rule, getattr(world, side).id_of(rule.target))
             reply = await bot.press_data(user, anchor, data)
             seen = reply.everything.strip()
             refused = seen in REFUSALS
@@ -227,7 +244,7 @@ async def test_button_matrix(
             leaked = side == "away" and "away" not in persona.reach.get("sees", NONE)
             if leaked and any(marker in reply.everything for marker in LEAK_MARKERS):
                 wrong.append((data, side, "leaked", seen[:60]))
-            if starts.get(pattern):
+            if starts.get(family.pattern.pattern):
                 await bot.send(user, "/cancel")
     assert wrong == []
 
@@ -267,37 +284,37 @@ def _command(command: str) -> Opener:
     return lambda bot, user: bot.send(user, command)
 
 
-OPENERS: dict[str, tuple[str, Opener]] = {
-    r"^vis:s:\d{1,9}$": (CURATOR_17, _visit_schools),
-    r"^vis:(pi|pr):\d{1,9}$": (CURATOR_17, _visit_purpose),
-    r"^ev:pl:\d{1,9}$": (COORDINATOR, _event_place),
-    r"^ev:cs:(\d{1,9}|done)$": (COORDINATOR, _event_schools),
-    r"^rm:sc:i:\d{1,9}$": (COORDINATOR, _command("/import")),
-    r"^rm:sc:n:\d{1,9}$": (COORDINATOR, _command("/item_new")),
+OPENERS: dict[Family, tuple[str, Opener]] = {
+    cb.VisitSchool: (CURATOR_17, _visit_schools),
+    cb.VisitPurpose: (CURATOR_17, _visit_purpose),
+    cb.EventPlace: (COORDINATOR, _event_place),
+    cb.EventChooseSchool: (COORDINATOR, _event_schools),
+    cb.ImportSchool: (COORDINATOR, _command("/import")),
+    cb.NewItemSchool: (COORDINATOR, _command("/item_new")),
 }
 
 
 def test_every_aimed_button_in_a_conversation_has_an_opener() -> None:
-    aimed = {p for p, rule in BUTTONS.items() if rule.target and rule.in_conversation}
+    aimed = {f for f, rule in BUTTONS.items() if rule.target and rule.in_conversation}
     assert aimed == set(OPENERS)
 
 
 @pytest.mark.parametrize("side", ["home", "away"])
-@pytest.mark.parametrize("pattern", list(OPENERS))
+@pytest.mark.parametrize("family", list(OPENERS), ids=lambda family: family.__name__)
 async def test_forged_target_inside_a_conversation(
-    bot: BotHarness, session_factory: SessionFactory, pattern: str, side: str
+    bot: BotHarness, session_factory: SessionFactory, family: Family, side: str
 ) -> None:
     async with session_factory() as session:
         world = await build_world(session, bot.clock())
         await session.commit()
-    name, opener = OPENERS[pattern]
-    rule = BUTTONS[pattern]
+    name, opener = OPENERS[family]
+    rule = BUTTONS[family]
     assert rule.target is not None
     user = await bot.login(name)
     await opener(bot, user)
     message = bot.fake.last_message(user.id)
     assert message is not None
-    data = rule.sample.format(id=getattr(world, side).id_of(rule.target))
+    data = _press_data(rule, getattr(world, side).id_of(rule.target))
     reply = await bot.press_data(user, message.message_id, data)
     assert texts.STALE_BUTTON not in reply.everything, "the conversation did not take it"
     refused = reply.everything.strip() in REFUSALS

@@ -23,7 +23,7 @@ PEOPLE = [
     "Плотникова Тамара Андреевна",  # municipal coordinator
     "Жигулина Марина Леонидовна",  # regional coordinator
 ]
-# Every callback family's shape, with {} where a number goes (grep `pattern=` and `cb(`).
+# Every callback family's shape, with {} where a number goes (the families: bot/callbacks.py).
 FAMILIES = [
     "vis:new", "vis:ed:{}", "vis:rs:go", "vis:rs:new", "vis:s:{}", "vis:dt:{}", "vis:dt:cal",
     "vis:c:m:{}", "vis:c:d:{}", "vis:c:noop", "vis:f:other", "vis:pi:{}", "vis:pr:{}",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
+from bot.handlers.conversation_kit import on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
@@ -29,7 +31,7 @@ async def offer_new_year(update: Update, context: BotContext) -> None:
         update,
         texts.ROLLOVER_ASK,
         [
-            [(texts.rollover_button(year.label, True), f"ny:d:{year.start}")]
+            [(texts.rollover_button(year.label, True), cb.NewYearDryRun(year.start).pack())]
             for year in (current.next(), current)
         ],
     )
@@ -37,7 +39,7 @@ async def offer_new_year(update: Update, context: BotContext) -> None:
 
 @guarded("new_year")
 async def dry_run_new_year(update: Update, context: BotContext) -> None:
-    new = _chosen_year(update)
+    new = SchoolYear(pressed(update, cb.NewYearDryRun).year)
     result = await rollover.new_school_year(
         context.session, new, today=context.now().date(), dry_run=True
     )
@@ -45,7 +47,7 @@ async def dry_run_new_year(update: Update, context: BotContext) -> None:
     await answer(
         update,
         texts.rollover_report(result),
-        [[(texts.rollover_button(new.label, False), f"ny:r:{new.start}")]],
+        [[(texts.rollover_button(new.label, False), cb.NewYearRun(new.start).pack())]],
         edit=True,
     )
 
@@ -54,7 +56,7 @@ async def dry_run_new_year(update: Update, context: BotContext) -> None:
 async def run_new_year(update: Update, context: BotContext) -> None:
     result = await rollover.new_school_year(
         context.session,
-        _chosen_year(update),
+        SchoolYear(pressed(update, cb.NewYearRun).year),
         today=context.now().date(),
         dry_run=False,
         actor_person_id=context.actor.person_id,
@@ -64,13 +66,8 @@ async def run_new_year(update: Update, context: BotContext) -> None:
     await answer(update, done + "\n\n" + texts.rollover_report(result), edit=True)
 
 
-def _chosen_year(update: Update) -> SchoolYear:
-    assert update.callback_query is not None
-    return SchoolYear(int((update.callback_query.data or "").rsplit(":", 1)[1]))
-
-
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("audit", show_audit))
     application.add_handler(CommandHandler("new_year", offer_new_year))
-    application.add_handler(CallbackQueryHandler(dry_run_new_year, pattern=r"^ny:d:\d{4}$"))
-    application.add_handler(CallbackQueryHandler(run_new_year, pattern=r"^ny:r:\d{4}$"))
+    application.add_handler(on(cb.NewYearDryRun, dry_run_new_year))
+    application.add_handler(on(cb.NewYearRun, run_new_year))

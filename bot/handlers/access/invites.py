@@ -8,9 +8,11 @@ loses nothing.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
+from bot.handlers.conversation_kit import on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.models import Role
@@ -18,19 +20,14 @@ from bot.runtime import BotContext
 from bot.services.access import invites
 from bot.services.errors import DomainError
 
-ROLE_PREFIX = "inv:r:"
-SCOPE_PREFIX = "inv:s:"
-PENDING = "inv:l"
-REVOKE_PREFIX = "inv:x:"
-
 
 @guarded("invite")
 async def choose_role(update: Update, context: BotContext) -> None:
     """Offer the roles this person may invite."""
     roles = await invites.invitable_roles(context.actor)
-    buttons = [[(texts.ROLE_NAMES[role], f"{ROLE_PREFIX}{role.value}")] for role in roles]
+    buttons = [[(texts.ROLE_NAMES[role], cb.InviteRole(role.value).pack())] for role in roles]
     if await invites.pending_invites(context.session, context.actor, context.now(), limit=1):
-        buttons.append([(texts.BUTTON_INVITE_PENDING, PENDING)])
+        buttons.append([(texts.BUTTON_INVITE_PENDING, cb.InvitesPending().pack())])
     await answer(update, texts.INVITE_CHOOSE_ROLE, buttons)
 
 
@@ -48,7 +45,7 @@ async def show_pending(update: Update, context: BotContext) -> None:
                 texts.invite_pending_label(
                     item.role, item.scope_name, texts.fmt_datetime(item.expires_at, timezone)
                 ),
-                f"{REVOKE_PREFIX}{item.invite_id}",
+                cb.InviteRevoke(item.invite_id).pack(),
             )
         ]
         for item in pending
@@ -58,16 +55,14 @@ async def show_pending(update: Update, context: BotContext) -> None:
 
 @guarded("invite")
 async def revoke(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    invite_id = int((update.callback_query.data or "").removeprefix(REVOKE_PREFIX))
+    invite_id = pressed(update, cb.InviteRevoke).invite_id
     revoked = await invites.revoke_invite_by_id(context.session, context.actor, invite_id)
     await answer(update, texts.invite_revoked(revoked.role, revoked.scope_name), edit=True)
 
 
-def _role_from(data: str, prefix: str) -> tuple[Role, str]:
-    role_value, _, rest = data.removeprefix(prefix).partition(":")
+def _role(value: str) -> Role:
     try:
-        return Role(role_value), rest
+        return Role(value)
     except ValueError:
         raise DomainError("access_denied") from None
 
@@ -75,8 +70,7 @@ def _role_from(data: str, prefix: str) -> tuple[Role, str]:
 @guarded("invite")
 async def choose_scope(update: Update, context: BotContext) -> None:
     """Offer where the chosen role may apply; admins need no scope."""
-    assert update.callback_query is not None
-    role, _ = _role_from(update.callback_query.data or "", ROLE_PREFIX)
+    role = _role(pressed(update, cb.InviteRole).role)
     if role not in await invites.invitable_roles(context.actor):
         raise DomainError("invite_role_not_allowed")
     options = await invites.scope_options(context.session, context.actor, role)
@@ -86,16 +80,17 @@ async def choose_scope(update: Update, context: BotContext) -> None:
     if role == Role.ADMIN:
         await _issue(update, context, role, "-")
         return
-    buttons = [[(option.label, f"{SCOPE_PREFIX}{role.value}:{option.code}")] for option in options]
+    buttons = [
+        [(option.label, cb.InviteScope(role.value, option.code).pack())] for option in options
+    ]
     await answer(update, texts.INVITE_CHOOSE_SCOPE, buttons, edit=True)
 
 
 @guarded("invite")
 async def issue(update: Update, context: BotContext) -> None:
     """Issue the invite for the pressed scope and show the link."""
-    assert update.callback_query is not None
-    role, code = _role_from(update.callback_query.data or "", SCOPE_PREFIX)
-    await _issue(update, context, role, code)
+    data = pressed(update, cb.InviteScope)
+    await _issue(update, context, _role(data.role), data.code or "")
 
 
 async def _issue(update: Update, context: BotContext, role: Role, code: str) -> None:
@@ -113,14 +108,14 @@ async def _issue(update: Update, context: BotContext, role: Role, code: str) -> 
     await answer(
         update,
         texts.invite_issued(link, role, issued.scope_name, expires),
-        [[(texts.BUTTON_INVITE_REVOKE, f"{REVOKE_PREFIX}{issued.invite_id}")]],
+        [[(texts.BUTTON_INVITE_REVOKE, cb.InviteRevoke(issued.invite_id).pack())]],
         edit=True,
     )
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("invite", choose_role))
-    application.add_handler(CallbackQueryHandler(choose_scope, pattern=f"^{ROLE_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(issue, pattern=f"^{SCOPE_PREFIX}"))
-    application.add_handler(CallbackQueryHandler(show_pending, pattern=f"^{PENDING}$"))
-    application.add_handler(CallbackQueryHandler(revoke, pattern=rf"^{REVOKE_PREFIX}\d{{1,9}}$"))
+    application.add_handler(on(cb.InviteRole, choose_scope))
+    application.add_handler(on(cb.InviteScope, issue))
+    application.add_handler(on(cb.InvitesPending, show_pending))
+    application.add_handler(on(cb.InviteRevoke, revoke))

@@ -13,15 +13,15 @@ from datetime import timedelta
 from telegram import InputFile, Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel
+from bot.handlers.conversation_kit import make_cancel, on
 from bot.handlers.guard import guarded
 from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer, deliver
@@ -33,7 +33,7 @@ from bot.services.roadmaps.roadmap_import import MAX_FILE_BYTES, ImportRefused
 
 DIRECTORY_FILE, DIRECTORY_CONFIRM = range(20, 22)
 DRAFT = "directory_import"
-CANCEL_BUTTON = [(texts.BUTTON_CANCEL, "dir:x")]
+CANCEL_BUTTON = [(texts.BUTTON_CANCEL, cb.DirectoryCancel().pack())]
 
 
 @guarded("directory")
@@ -97,7 +97,9 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
         context.user_data.pop(DRAFT, None)
         return ConversationHandler.END
     context.user_data[DRAFT] = {"file_id": document.file_id, "file_name": name}
-    await answer(update, preview, [[(texts.BUTTON_APPLY, "dir:ok"), CANCEL_BUTTON[0]]])
+    await answer(
+        update, preview, [[(texts.BUTTON_APPLY, cb.DirectoryApply().pack()), CANCEL_BUTTON[0]]]
+    )
     return DIRECTORY_CONFIRM
 
 
@@ -149,13 +151,13 @@ def conversation() -> ConversationHandler:
         states={
             DIRECTORY_FILE: [MessageHandler(document, receive_file)],
             DIRECTORY_CONFIRM: [
-                CallbackQueryHandler(apply, pattern=r"^dir:ok$"),
+                on(cb.DirectoryApply, apply),
                 MessageHandler(document, receive_file),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^dir:x$"),
+            on(cb.DirectoryCancel, cancel),
             MessageHandler(~filters.COMMAND, file_expected),
         ],
         name="directory_import",

@@ -7,12 +7,16 @@ loses nothing. Destructive steps ask first («Да, снять» / «Отмен�
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import cast
 
 from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
+from bot.handlers.conversation_kit import on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.menu import publish_menu
 from bot.handlers.replies import Buttons, answer, later
@@ -23,12 +27,6 @@ log = logging.getLogger(__name__)
 PAGE = texts.CHANGES_PEOPLE_PAGE
 
 
-def _numbers(update: Update) -> list[int]:
-    """The numbers in the pressed button's data, e.g. «chg:cy:12:40» → [12, 40]."""
-    assert update.callback_query is not None
-    return [int(part) for part in (update.callback_query.data or "").split(":") if part.isdigit()]
-
-
 def _pairs(buttons: list[tuple[str, str]]) -> Buttons:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
@@ -37,12 +35,12 @@ def _pages(count: int) -> int:
     return max(1, -(-count // PAGE))
 
 
-def _turns(prefix: str, page: int, pages: int) -> Buttons:
+def _turns(to_page: Callable[[int], cb.CallbackData], page: int, pages: int) -> Buttons:
     turns = []
     if page > 0:
-        turns.append((texts.BUTTON_PREVIOUS, f"{prefix}:{page - 1}"))
+        turns.append((texts.BUTTON_PREVIOUS, to_page(page - 1).pack()))
     if page < pages - 1:
-        turns.append((texts.BUTTON_NEXT, f"{prefix}:{page + 1}"))
+        turns.append((texts.BUTTON_NEXT, to_page(page + 1).pack()))
     return [turns] if turns else []
 
 
@@ -57,43 +55,49 @@ async def _school_menu(
     values = {key: bool(getattr(school, attribute)) for key, attribute in changes.FLAGS.items()}
     rows: Buttons = [
         [
-            (texts.changes_flag_button(key, value), f"chg:fl:{school.id}:{key}")
+            (
+                texts.changes_flag_button(key, value),
+                cb.ChangesFlag(school.id, cast(cb.SchoolFlag, key)).pack(),
+            )
             for key, value in values.items()
         ]
     ]
     rows += [
-        [(texts.changes_end_curator_button(c.name), f"chg:ce:{school.id}:{c.id}")]
+        [(texts.changes_end_curator_button(c.name), cb.ChangesEndCurator(school.id, c.id).pack())]
         for c in found.curators
     ]
     move = texts.BUTTON_CHANGES_MOVE if found.curators else texts.BUTTON_CHANGES_ASSIGN
-    rows.append([(move, f"chg:mv:{school.id}:0")])
+    rows.append([(move, cb.ChangesMove(school.id, 0).pack())])
     people = {p.id: p.name for p in [*found.curators, *found.staff]}
-    rows += _pairs([(texts.changes_person_button(n), f"ppl:o:{p}") for p, n in people.items()])
+    rows += _pairs(
+        [(texts.changes_person_button(n), cb.PersonOpen(p).pack()) for p, n in people.items()]
+    )
     if school.status.value == "active" and school.in_project:
-        rows.append([(texts.BUTTON_CHANGES_EXIT, f"chg:ex:{school.id}")])
+        rows.append([(texts.BUTTON_CHANGES_EXIT, cb.ChangesExit(school.id).pack())])
     else:
         exited = school.status.value == "exited"
         label = texts.BUTTON_CHANGES_RETURN if exited else texts.BUTTON_CHANGES_INCLUDE
-        rows.append([(label, f"chg:bk:{school.id}")])
+        rows.append([(label, cb.ChangesBack(school.id).pack())])
     text = texts.changes_school_menu(found)
     await answer(update, f"{note}\n\n{text}" if note else text, rows, edit=edit)
 
 
-def _ask(text: str, yes: str, yes_data: str, back_data: str) -> tuple[str, Buttons]:
-    return text, [[(yes, yes_data), (texts.BUTTON_CHANGES_CANCEL, back_data)]]
+def _ask(
+    text: str, yes: str, yes_data: cb.CallbackData, back_data: cb.CallbackData
+) -> tuple[str, Buttons]:
+    return text, [[(yes, yes_data.pack()), (texts.BUTTON_CHANGES_CANCEL, back_data.pack())]]
 
 
 @guarded("school_changes")
 async def open_menu(update: Update, context: BotContext) -> None:
     """«⚙️ Изменить» under a school card: a new message, so the card stays readable."""
-    await _school_menu(update, context, _numbers(update)[0], edit=False)
+    await _school_menu(update, context, pressed(update, cb.ChangesSchool).school_id, edit=False)
 
 
 @guarded("school_changes")
 async def toggle_flag(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    school_id = _numbers(update)[0]
-    flag = (update.callback_query.data or "").rsplit(":", 1)[1]
+    data = pressed(update, cb.ChangesFlag)
+    school_id, flag = data.school_id, data.flag
     school = await changes.toggle_flag(context.session, context.actor, school_id, flag)
     value = bool(getattr(school, changes.FLAGS[flag]))
     await _school_menu(update, context, school_id, texts.changes_flag_changed(flag, value))
@@ -101,33 +105,35 @@ async def toggle_flag(update: Update, context: BotContext) -> None:
 
 @guarded("school_changes")
 async def ask_exit(update: Update, context: BotContext) -> None:
-    school = await changes.coordinated_school(context.session, context.actor, _numbers(update)[0])
+    school_id = pressed(update, cb.ChangesExit).school_id
+    school = await changes.coordinated_school(context.session, context.actor, school_id)
     text, rows = _ask(
         texts.changes_confirm_exit(school.short_name),
         texts.BUTTON_CHANGES_CONFIRM_END,
-        f"chg:exy:{school.id}",
-        f"chg:s:{school.id}",
+        cb.ChangesExitYes(school.id),
+        cb.ChangesSchool(school.id),
     )
     await answer(update, text, rows, edit=True)
 
 
 @guarded("school_changes")
 async def confirm_exit(update: Update, context: BotContext) -> None:
-    school_id = _numbers(update)[0]
+    school_id = pressed(update, cb.ChangesExitYes).school_id
     await changes.mark_exited(context.session, context.actor, school_id, context.now())
     await _school_menu(update, context, school_id, texts.CHANGES_SCHOOL_EXITED)
 
 
 @guarded("school_changes")
 async def bring_back(update: Update, context: BotContext) -> None:
-    school_id = _numbers(update)[0]
+    school_id = pressed(update, cb.ChangesBack).school_id
     await changes.bring_back(context.session, context.actor, school_id, context.now())
     await _school_menu(update, context, school_id, texts.CHANGES_SCHOOL_RETURNED)
 
 
 @guarded("school_changes")
 async def ask_end_curator(update: Update, context: BotContext) -> None:
-    school_id, curator_id = _numbers(update)
+    data = pressed(update, cb.ChangesEndCurator)
+    school_id, curator_id = data.school_id, data.curator_id
     found = await changes.school_changes(context.session, context.actor, school_id)
     curator = next((c for c in found.curators if c.id == curator_id), None)
     if curator is None:
@@ -136,15 +142,16 @@ async def ask_end_curator(update: Update, context: BotContext) -> None:
     text, rows = _ask(
         texts.changes_confirm_end_curator(curator.name, found.school.short_name),
         texts.BUTTON_CHANGES_CONFIRM_END,
-        f"chg:cy:{school_id}:{curator_id}",
-        f"chg:s:{school_id}",
+        cb.ChangesEndCuratorYes(school_id, curator_id),
+        cb.ChangesSchool(school_id),
     )
     await answer(update, text, rows, edit=True)
 
 
 @guarded("school_changes")
 async def confirm_end_curator(update: Update, context: BotContext) -> None:
-    school_id, curator_id = _numbers(update)
+    data = pressed(update, cb.ChangesEndCuratorYes)
+    school_id, curator_id = data.school_id, data.curator_id
     school, curator = await changes.end_assignment(
         context.session, context.actor, school_id, curator_id, context.now()
     )
@@ -154,18 +161,19 @@ async def confirm_end_curator(update: Update, context: BotContext) -> None:
 
 @guarded("school_changes")
 async def choose_curator(update: Update, context: BotContext) -> None:
-    school_id, page = _numbers(update)
+    data = pressed(update, cb.ChangesMove)
+    school_id, page = data.school_id, data.page
     school = await changes.coordinated_school(context.session, context.actor, school_id)
     candidates = await changes.move_candidates(context.session, context.actor, school_id)
-    back = [[(texts.BUTTON_CHANGES_BACK, f"chg:s:{school_id}")]]
+    back = [[(texts.BUTTON_CHANGES_BACK, cb.ChangesSchool(school_id).pack())]]
     if not candidates:
         await answer(update, texts.CHANGES_NO_CANDIDATES, back, edit=True)
         return
     pages = _pages(len(candidates))
     page = min(page, pages - 1)
     shown = candidates[page * PAGE : (page + 1) * PAGE]
-    rows = [[(c.name[:60], f"chg:mt:{school_id}:{c.id}")] for c in shown]
-    rows += _turns(f"chg:mv:{school_id}", page, pages) + back
+    rows = [[(c.name[:60], cb.ChangesMoveTo(school_id, c.id).pack())] for c in shown]
+    rows += _turns(lambda n: cb.ChangesMove(school_id, n), page, pages) + back
     await answer(
         update, texts.changes_choose_curator(school.short_name, page, pages), rows, edit=True
     )
@@ -173,22 +181,24 @@ async def choose_curator(update: Update, context: BotContext) -> None:
 
 @guarded("school_changes")
 async def ask_move(update: Update, context: BotContext) -> None:
-    school_id, curator_id = _numbers(update)
+    data = pressed(update, cb.ChangesMoveTo)
+    school_id, curator_id = data.school_id, data.curator_id
     school, chosen, leaving = await changes.candidate(
         context.session, context.actor, school_id, curator_id
     )
     text, rows = _ask(
         texts.changes_confirm_move(school.short_name, chosen.name, [c.name for c in leaving]),
         texts.BUTTON_CHANGES_CONFIRM_MOVE,
-        f"chg:my:{school_id}:{curator_id}",
-        f"chg:s:{school_id}",
+        cb.ChangesMoveYes(school_id, curator_id),
+        cb.ChangesSchool(school_id),
     )
     await answer(update, text, rows, edit=True)
 
 
 @guarded("school_changes")
 async def confirm_move(update: Update, context: BotContext) -> None:
-    school_id, curator_id = _numbers(update)
+    data = pressed(update, cb.ChangesMoveYes)
+    school_id, curator_id = data.school_id, data.curator_id
     school, chosen = await changes.move_school(
         context.session, context.actor, school_id, curator_id, context.now()
     )
@@ -208,7 +218,8 @@ async def _people_page(update: Update, context: BotContext, page: int) -> None:
     pages = _pages(len(people))
     page = min(page, pages - 1)
     shown = people[page * PAGE : (page + 1) * PAGE]
-    rows = [[(p.name[:60], f"ppl:o:{p.id}")] for p in shown] + _turns("ppl:p", page, pages)
+    rows = [[(p.name[:60], cb.PersonOpen(p.id).pack())] for p in shown]
+    rows += _turns(cb.PeoplePage, page, pages)
     edit = update.callback_query is not None
     await answer(update, texts.changes_people_text(len(people), page, pages), rows, edit=edit)
 
@@ -221,36 +232,36 @@ async def people_command(update: Update, context: BotContext) -> None:
 
 @guarded("people")
 async def people_page(update: Update, context: BotContext) -> None:
-    await _people_page(update, context, _numbers(update)[0])
+    await _people_page(update, context, pressed(update, cb.PeoplePage).page)
 
 
 async def _person(update: Update, context: BotContext, person_id: int, note: str = "") -> None:
     card = await changes.person_card(context.session, context.actor, person_id)
     rows: Buttons = [
-        [(texts.changes_role_button(r.role, r.place), f"ppl:rv:{r.id}")]
+        [(texts.changes_role_button(r.role, r.place), cb.RoleEnd(r.id).pack())]
         for r in card.roles
         if r.revocable
     ]
-    rows.append([(texts.BUTTON_PEOPLE_BACK, "ppl:p:0")])
+    rows.append([(texts.BUTTON_PEOPLE_BACK, cb.PeoplePage(0).pack())])
     text = texts.changes_person_text(card)
     await answer(update, f"{note}\n\n{text}" if note else text, rows, edit=True)
 
 
 @guarded("people")
 async def open_person(update: Update, context: BotContext) -> None:
-    await _person(update, context, _numbers(update)[0])
+    await _person(update, context, pressed(update, cb.PersonOpen).person_id)
 
 
 @guarded("people")
 async def ask_revoke(update: Update, context: BotContext) -> None:
     role, person, place = await changes.role_to_revoke(
-        context.session, context.actor, _numbers(update)[0]
+        context.session, context.actor, pressed(update, cb.RoleEnd).role_id
     )
     text, rows = _ask(
         texts.changes_confirm_revoke(person.full_name, role.role, place),
         texts.BUTTON_CHANGES_CONFIRM_END,
-        f"ppl:ry:{role.id}",
-        f"ppl:o:{person.id}",
+        cb.RoleEndYes(role.id),
+        cb.PersonOpen(person.id),
     )
     await answer(update, text, rows, edit=True)
 
@@ -258,7 +269,7 @@ async def ask_revoke(update: Update, context: BotContext) -> None:
 @guarded("people")
 async def confirm_revoke(update: Update, context: BotContext) -> None:
     role, person = await changes.revoke_role(
-        context.session, context.actor, _numbers(update)[0], context.now()
+        context.session, context.actor, pressed(update, cb.RoleEndYes).role_id, context.now()
     )
     await _refresh_menu(context, person.id)
     await _person(
@@ -288,22 +299,22 @@ async def _refresh_menu(context: BotContext, person_id: int) -> None:
 
 
 def register(application: Application) -> None:
-    handlers = {
-        r"^chg:s:\d{1,9}$": open_menu,
-        r"^chg:fl:\d{1,9}:(shnor|shnsu|nonobj)$": toggle_flag,
-        r"^chg:ex:\d{1,9}$": ask_exit,
-        r"^chg:exy:\d{1,9}$": confirm_exit,
-        r"^chg:bk:\d{1,9}$": bring_back,
-        r"^chg:ce:\d{1,9}:\d{1,9}$": ask_end_curator,
-        r"^chg:cy:\d{1,9}:\d{1,9}$": confirm_end_curator,
-        r"^chg:mv:\d{1,9}:\d{1,4}$": choose_curator,
-        r"^chg:mt:\d{1,9}:\d{1,9}$": ask_move,
-        r"^chg:my:\d{1,9}:\d{1,9}$": confirm_move,
-        r"^ppl:p:\d{1,4}$": people_page,
-        r"^ppl:o:\d{1,9}$": open_person,
-        r"^ppl:rv:\d{1,9}$": ask_revoke,
-        r"^ppl:ry:\d{1,9}$": confirm_revoke,
+    handlers: dict[type[cb.CallbackData], Callable] = {
+        cb.ChangesSchool: open_menu,
+        cb.ChangesFlag: toggle_flag,
+        cb.ChangesExit: ask_exit,
+        cb.ChangesExitYes: confirm_exit,
+        cb.ChangesBack: bring_back,
+        cb.ChangesEndCurator: ask_end_curator,
+        cb.ChangesEndCuratorYes: confirm_end_curator,
+        cb.ChangesMove: choose_curator,
+        cb.ChangesMoveTo: ask_move,
+        cb.ChangesMoveYes: confirm_move,
+        cb.PeoplePage: people_page,
+        cb.PersonOpen: open_person,
+        cb.RoleEnd: ask_revoke,
+        cb.RoleEndYes: confirm_revoke,
     }
     application.add_handler(CommandHandler("people", people_command))
-    for pattern, handler in handlers.items():
-        application.add_handler(CallbackQueryHandler(handler, pattern=pattern))
+    for family, handler in handlers.items():
+        application.add_handler(on(family, handler))

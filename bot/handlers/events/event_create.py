@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, wrong_input
-from bot.handlers.guard import Handler, guarded
+from bot.handlers.conversation_kit import (
+    make_cancel,
+    message_text,
+    on,
+    pressed,
+    wrong_input,
+)
+from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.runtime import BotContext
 from bot.services.errors import DomainError
@@ -69,26 +74,32 @@ async def _next(update: Update, context: BotContext, draft: EventDraft, state: i
         zone = await _zone(context, draft)
         today = local_today(context.now(), zone)
         quick = [
-            (texts.fmt_date(today + timedelta(days=d)) + " 14:00", f"ev:qs:{d}") for d in QUICK_DAYS
+            (texts.fmt_date(today + timedelta(days=d)) + " 14:00", cb.EventQuickDay(d).pack())
+            for d in QUICK_DAYS
         ]
         await answer(update, texts.EVENT_START, [quick])
     elif state == DURATION:
         await answer(
-            update, texts.EVENT_DURATION, [[(f"{m}", f"ev:du:{m}") for m in (60, 90, 120, 180)]]
+            update,
+            texts.EVENT_DURATION,
+            [[(f"{m}", cb.EventDuration(m).pack()) for m in (60, 90, 120, 180)]],
         )
     elif state == PLACE:
         hosts = await events.host_schools(context.session, draft.municipality_id)
-        buttons = [(s.short_name, f"ev:pl:{s.id}") for s in hosts]
+        buttons = [(s.short_name, cb.EventPlace(s.id).pack()) for s in hosts]
         await answer(
             update, texts.EVENT_PLACE, [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
         )
     elif state == GOAL:
-        await answer(update, texts.EVENT_GOAL, [[(texts.BUTTON_SKIP, "ev:sk")]])
+        await answer(update, texts.EVENT_GOAL, [[(texts.BUTTON_SKIP, cb.EventSkip().pack())]])
     elif state == AUDIENCE:
         await answer(
             update,
             texts.EVENT_AUDIENCE,
-            [[(label, f"ev:au:{code}")] for code, label in texts.EVENT_AUDIENCE_LABELS.items()],
+            [
+                [(label, cb.EventAudience(code).pack())]
+                for code, label in texts.EVENT_AUDIENCE_LABELS.items()
+            ],
         )
     elif state == SCHOOLS:
         await answer(update, texts.EVENT_CHOOSE_SCHOOLS, await _school_buttons(context, draft))
@@ -96,10 +107,17 @@ async def _next(update: Update, context: BotContext, draft: EventDraft, state: i
         await answer(
             update,
             texts.EVENT_CAPACITY,
-            [[(texts.BUTTON_NO_LIMIT, "ev:ca:0"), (texts.BUTTON_NO_SIGNUP, "ev:ca:x")]],
+            [
+                [
+                    (texts.BUTTON_NO_LIMIT, cb.EventCapacity("0").pack()),
+                    (texts.BUTTON_NO_SIGNUP, cb.EventCapacity("x").pack()),
+                ]
+            ],
         )
     elif state == DESCRIPTION:
-        await answer(update, texts.EVENT_DESCRIPTION, [[(texts.BUTTON_SKIP, "ev:sk")]])
+        await answer(
+            update, texts.EVENT_DESCRIPTION, [[(texts.BUTTON_SKIP, cb.EventSkip().pack())]]
+        )
     elif state == SUMMARY:
         await _summary(update, context, draft)
     return state
@@ -108,10 +126,15 @@ async def _next(update: Update, context: BotContext, draft: EventDraft, state: i
 async def _school_buttons(context: BotContext, draft: EventDraft) -> Buttons:
     schools = await events.invitable_schools(context.session, draft.municipality_id)
     rows: Buttons = [
-        [(("✅ " if s.id in draft.chosen_school_ids else "") + s.short_name, f"ev:cs:{s.id}")]
+        [
+            (
+                ("✅ " if s.id in draft.chosen_school_ids else "") + s.short_name,
+                cb.EventChooseSchool(s.id).pack(),
+            )
+        ]
         for s in schools
     ]
-    rows.append([(texts.BUTTON_DONE, "ev:cs:done")])
+    rows.append([(texts.BUTTON_DONE, cb.EventChooseSchool("done").pack())])
     return rows
 
 
@@ -127,8 +150,11 @@ async def _summary(update: Update, context: BotContext, draft: EventDraft) -> No
         update,
         text,
         [
-            [(texts.BUTTON_PUBLISH, "ev:pub")],
-            [(texts.BUTTON_CHANGE, "ev:chg"), (texts.BUTTON_CANCEL, "ev:x")],
+            [(texts.BUTTON_PUBLISH, cb.EventPublish().pack())],
+            [
+                (texts.BUTTON_CHANGE, cb.EventChange().pack()),
+                (texts.BUTTON_CANCEL, cb.EventNewCancel().pack()),
+            ],
         ],
     )
 
@@ -139,7 +165,7 @@ async def start(update: Update, context: BotContext) -> int:
     _keep(context, draft)
     labels = list(texts.EVENT_FORMAT_LABELS.items())
     rows = [
-        [(label, f"ev:fm:{code}") for code, label in labels[i : i + 2]]
+        [(label, cb.EventFormat(code).pack()) for code, label in labels[i : i + 2]]
         for i in range(0, len(labels), 2)
     ]
     await answer(update, texts.EVENT_CHOOSE_FORMAT, rows)
@@ -149,7 +175,7 @@ async def start(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def pick_format(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    code = callback_data(update).rsplit(":", 1)[1]
+    code = pressed(update, cb.EventFormat).code
     if code not in events.FORMATS:
         raise DomainError("not_found")
     draft.format = code
@@ -183,7 +209,7 @@ async def typed_start(update: Update, context: BotContext) -> int:
 async def quick_start(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     zone = await _zone(context, draft)
-    days = int(callback_data(update).rsplit(":", 1)[1])
+    days = pressed(update, cb.EventQuickDay).days
     if days not in QUICK_DAYS:  # only a forged button: a day past year 9999 would crash
         raise DomainError("not_found")
     day = local_today(context.now(), zone) + timedelta(days=days)
@@ -194,7 +220,9 @@ async def quick_start(update: Update, context: BotContext) -> int:
 async def duration(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     value = (
-        callback_data(update).rsplit(":", 1)[1] if update.callback_query else message_text(update)
+        str(pressed(update, cb.EventDuration).minutes)
+        if update.callback_query
+        else message_text(update)
     )
     draft.duration_minutes = events.parse_duration(value)
     return await _next(update, context, draft, PLACE)
@@ -204,7 +232,7 @@ async def duration(update: Update, context: BotContext) -> int:
 async def place(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     if update.callback_query:
-        school_id = int(callback_data(update).rsplit(":", 1)[1])
+        school_id = pressed(update, cb.EventPlace).school_id
         school = await events.draft_school(context.session, draft, school_id)
         draft.host_school_id, draft.place_text = school.id, None
     else:
@@ -222,7 +250,7 @@ async def goal(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def audience(update: Update, context: BotContext) -> int:
     draft = _draft(context)
-    code = callback_data(update).rsplit(":", 1)[1]
+    code = pressed(update, cb.EventAudience).code
     if code not in texts.EVENT_AUDIENCE_LABELS:
         raise DomainError("not_found")
     draft.audience = code
@@ -235,7 +263,7 @@ async def audience(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def choose_school(update: Update, context: BotContext) -> int | None:
     draft = _draft(context)
-    value = callback_data(update).rsplit(":", 1)[1]
+    value = pressed(update, cb.EventChooseSchool).school
     if value == "done":
         if not draft.chosen_school_ids:
             raise DomainError("event_no_schools")
@@ -254,7 +282,7 @@ async def choose_school(update: Update, context: BotContext) -> int | None:
 async def capacity(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     if update.callback_query:
-        value = callback_data(update).rsplit(":", 1)[1]
+        value = pressed(update, cb.EventCapacity).choice
         draft.needs_registration, draft.capacity = value != "x", None
     else:
         draft.needs_registration, draft.capacity = True, events.parse_capacity(message_text(update))
@@ -292,7 +320,7 @@ CHANGEABLE = {
 async def change(update: Update, context: BotContext) -> int:
     items = list(texts.EVENT_CHANGE_LABELS.items())
     rows: Buttons = [
-        [(label, f"ev:cf:{key}") for key, label in items[i : i + 2]]
+        [(label, cb.EventChangeField(key).pack()) for key, label in items[i : i + 2]]
         for i in range(0, len(items), 2)
     ]
     await answer(update, texts.EVENT_EDIT_CHOOSE, rows, edit=True)
@@ -301,7 +329,7 @@ async def change(update: Update, context: BotContext) -> int:
 
 @guarded(ACTION)
 async def change_field(update: Update, context: BotContext) -> int:
-    state = CHANGEABLE.get(callback_data(update).rsplit(":", 1)[1], SUMMARY)
+    state = CHANGEABLE.get(pressed(update, cb.EventChangeField).field, SUMMARY)
     draft = _draft(context)
     result = await _next(update, context, draft, state)
     context.user_data["event_changing"] = True
@@ -314,28 +342,25 @@ cancel = make_cancel(DRAFT, "event_changing")
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
 
-    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(handler, pattern=pattern)
-
     return ConversationHandler(
         entry_points=[CommandHandler("event_new", start)],
         states={
-            FORMAT: [cb(pick_format, r"^ev:fm:[a-z_]+$")],
+            FORMAT: [on(cb.EventFormat, pick_format)],
             TITLE: [MessageHandler(text, typed_title)],
-            START: [MessageHandler(text, typed_start), cb(quick_start, r"^ev:qs:\d{1,9}$")],
-            DURATION: [MessageHandler(text, duration), cb(duration, r"^ev:du:\d{1,9}$")],
-            PLACE: [MessageHandler(text, place), cb(place, r"^ev:pl:\d{1,9}$")],
-            GOAL: [MessageHandler(text, goal), cb(goal, r"^ev:sk$")],
-            AUDIENCE: [cb(audience, r"^ev:au:[a-z_]+$")],
-            SCHOOLS: [cb(choose_school, r"^ev:cs:(\d{1,9}|done)$")],
-            CAPACITY: [MessageHandler(text, capacity), cb(capacity, r"^ev:ca:(0|x)$")],
-            DESCRIPTION: [MessageHandler(text, description), cb(description, r"^ev:sk$")],
-            SUMMARY: [cb(publish, r"^ev:pub$"), cb(change, r"^ev:chg$")],
-            CHANGE: [cb(change_field, r"^ev:cf:[a-z]+$")],
+            START: [MessageHandler(text, typed_start), on(cb.EventQuickDay, quick_start)],
+            DURATION: [MessageHandler(text, duration), on(cb.EventDuration, duration)],
+            PLACE: [MessageHandler(text, place), on(cb.EventPlace, place)],
+            GOAL: [MessageHandler(text, goal), on(cb.EventSkip, goal)],
+            AUDIENCE: [on(cb.EventAudience, audience)],
+            SCHOOLS: [on(cb.EventChooseSchool, choose_school)],
+            CAPACITY: [MessageHandler(text, capacity), on(cb.EventCapacity, capacity)],
+            DESCRIPTION: [MessageHandler(text, description), on(cb.EventSkip, description)],
+            SUMMARY: [on(cb.EventPublish, publish), on(cb.EventChange, change)],
+            CHANGE: [on(cb.EventChangeField, change_field)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            cb(cancel, r"^ev:x$"),
+            on(cb.EventNewCancel, cancel),
             MessageHandler(~filters.COMMAND, wrong_input),
         ],
         name="event_new",

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InputFile, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import message_text, text_expected, typed
-from bot.handlers.guard import Handler, guarded
+from bot.handlers.conversation_kit import message_text, on, pressed, text_expected, typed
+from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, acknowledge, answer, deliver
 from bot.models import EventStatus, RegistrationState
 from bot.reports.event_export import build_registrations_xlsx
@@ -26,11 +24,6 @@ from bot.services.events.event_times import parse_local_datetime
 from bot.services.notifications.recipients import municipality_timezone
 
 RESULTS, FEEDBACK_COMMENT, EDIT_VALUE = range(60, 63)
-
-
-def _ids(update: Update) -> list[int]:
-    assert update.callback_query is not None
-    return [int(part) for part in (update.callback_query.data or "").split(":")[2:]]
 
 
 @guarded("events")
@@ -47,7 +40,7 @@ async def list_events(update: Update, context: BotContext) -> None:
         [
             (
                 f"{texts.fmt_datetime(r.event.starts_at, zone)[:10]} {r.event.title[:40]}",
-                f"ev:o:{r.event.id}",
+                cb.EventOpen(r.event.id).pack(),
             )
         ]
         for r in rows
@@ -64,48 +57,49 @@ async def _show(update: Update, context: BotContext, event_id: int, edit: bool =
     open_for_signup = event.status == EventStatus.PUBLISHED and event.starts_at > context.now()
     if open_for_signup and event.needs_registration and not manager:
         if row.my_state in {RegistrationState.REGISTERED, RegistrationState.WAITLISTED}:
-            buttons.append([(texts.BUTTON_WITHDRAW, f"ev:no:{event.id}")])
+            buttons.append([(texts.BUTTON_WITHDRAW, cb.EventDecline(event.id).pack())])
         else:
             buttons.append(
                 [
-                    (texts.BUTTON_SIGN_UP, f"ev:su:{event.id}"),
-                    (texts.BUTTON_DECLINE, f"ev:no:{event.id}"),
+                    (texts.BUTTON_SIGN_UP, cb.EventSignUp(event.id).pack()),
+                    (texts.BUTTON_DECLINE, cb.EventDecline(event.id).pack()),
                 ]
             )
     if manager:
         buttons.append(
             [
-                (texts.BUTTON_PARTICIPANTS, f"ev:rg:{event.id}"),
-                (texts.BUTTON_EXPORT, f"ev:xl:{event.id}"),
+                (texts.BUTTON_PARTICIPANTS, cb.EventRegistrations(event.id).pack()),
+                (texts.BUTTON_EXPORT, cb.EventExport(event.id).pack()),
             ]
         )
         if open_for_signup:
             buttons.append(
                 [
-                    (texts.BUTTON_EDIT, f"ev:ed:{event.id}:{event.version}"),
-                    (texts.BUTTON_CANCEL_EVENT, f"ev:cn:{event.id}"),
+                    (texts.BUTTON_EDIT, cb.EventEdit(event.id, event.version).pack()),
+                    (texts.BUTTON_CANCEL_EVENT, cb.EventCancel(event.id).pack()),
                 ]
             )
         elif event.starts_at <= context.now() and event.status != EventStatus.CANCELLED:
             buttons.append(
                 [
-                    (texts.BUTTON_RESULTS, f"ev:rs:{event.id}"),
-                    (texts.BUTTON_ASK_FEEDBACK, f"ev:rf:{event.id}"),
+                    (texts.BUTTON_RESULTS, cb.EventResults(event.id).pack()),
+                    (texts.BUTTON_ASK_FEEDBACK, cb.EventAskFeedback(event.id).pack()),
                 ]
             )
-            buttons.append([(texts.BUTTON_FEEDBACK, f"ev:fs:{event.id}")])
+            buttons.append([(texts.BUTTON_FEEDBACK, cb.EventFeedbackSummary(event.id).pack())])
     text = texts.event_card(row, await events.place_of(context.session, event), zone, manager)
     await answer(update, text, buttons or None, edit=edit)
 
 
 @guarded("events")
 async def open_event(update: Update, context: BotContext) -> None:
-    await _show(update, context, _ids(update)[0])
+    await _show(update, context, pressed(update, cb.EventOpen).event_id)
 
 
 @guarded("events")
 async def sign_up(update: Update, context: BotContext) -> None:
-    state = await events.sign_up(context.session, context.actor, _ids(update)[0], context.now())
+    event_id = pressed(update, cb.EventSignUp).event_id
+    state = await events.sign_up(context.session, context.actor, event_id, context.now())
     await acknowledge(
         update,
         texts.EVENT_SIGNED_UP if state == RegistrationState.REGISTERED else texts.EVENT_WAITLISTED,
@@ -115,24 +109,28 @@ async def sign_up(update: Update, context: BotContext) -> None:
 
 @guarded("events")
 async def decline(update: Update, context: BotContext) -> None:
-    await events.decline(context.session, context.actor, _ids(update)[0], context.now())
+    event_id = pressed(update, cb.EventDecline).event_id
+    await events.decline(context.session, context.actor, event_id, context.now())
     await acknowledge(update, texts.EVENT_DECLINED, alert=True)
 
 
 @guarded("event_manage")
 async def participants(update: Update, context: BotContext) -> None:
-    event_id = _ids(update)[0]
+    event_id = pressed(update, cb.EventRegistrations).event_id
     people = await event_results.participants(context.session, context.actor, event_id)
     event = await events.managed_event(context.session, context.actor, event_id)
     buttons: Buttons = []
     if event.starts_at <= context.now():
-        buttons = [[(p.name[:40], f"ev:at:{event_id}:{p.person_id}")] for p in people[:40]]
+        buttons = [
+            [(p.name[:40], cb.EventAttended(event_id, p.person_id).pack())] for p in people[:40]
+        ]
     await answer(update, texts.event_participants(event.title, people), buttons or None)
 
 
 @guarded("event_manage")
 async def attendance(update: Update, context: BotContext) -> None:
-    event_id, person_id = _ids(update)
+    data = pressed(update, cb.EventAttended)
+    event_id, person_id = data.event_id, data.person_id
     await event_results.toggle_attendance(
         context.session, context.actor, event_id, person_id, context.now()
     )
@@ -141,14 +139,14 @@ async def attendance(update: Update, context: BotContext) -> None:
     await answer(
         update,
         texts.event_participants(event.title, people),
-        [[(p.name[:40], f"ev:at:{event_id}:{p.person_id}")] for p in people[:40]],
+        [[(p.name[:40], cb.EventAttended(event_id, p.person_id).pack())] for p in people[:40]],
         edit=True,
     )
 
 
 @guarded("event_manage")
 async def export(update: Update, context: BotContext) -> None:
-    event_id = _ids(update)[0]
+    event_id = pressed(update, cb.EventExport).event_id
     event = await events.managed_event(context.session, context.actor, event_id)
     people = await event_results.sign_ups_for_organiser(context.session, context.actor, event_id)
     chat = update.effective_chat
@@ -162,15 +160,15 @@ async def export(update: Update, context: BotContext) -> None:
 
 @guarded("event_manage")
 async def ask_cancel(update: Update, context: BotContext) -> None:
-    event_id = _ids(update)[0]
+    event_id = pressed(update, cb.EventCancel).event_id
     await events.managed_event(context.session, context.actor, event_id)
     await answer(
         update,
         texts.EVENT_CONFIRM_CANCEL,
         [
             [
-                (texts.BUTTON_YES_CANCEL_EVENT, f"ev:cy:{event_id}"),
-                (texts.BUTTON_BACK, f"ev:o:{event_id}"),
+                (texts.BUTTON_YES_CANCEL_EVENT, cb.EventCancelYes(event_id).pack()),
+                (texts.BUTTON_BACK, cb.EventOpen(event_id).pack()),
             ]
         ],
     )
@@ -178,21 +176,24 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
 
 @guarded("event_manage")
 async def confirm_cancel(update: Update, context: BotContext) -> None:
-    await events.cancel(context.session, context.actor, _ids(update)[0], context.now())
+    event_id = pressed(update, cb.EventCancelYes).event_id
+    await events.cancel(context.session, context.actor, event_id, context.now())
     await answer(update, texts.EVENT_CANCELLED_DONE, edit=True)
 
 
 @guarded("event_manage")
 async def ask_feedback(update: Update, context: BotContext) -> None:
+    event_id = pressed(update, cb.EventAskFeedback).event_id
     count = await event_results.request_feedback(
-        context.session, context.actor, _ids(update)[0], context.now()
+        context.session, context.actor, event_id, context.now()
     )
     await acknowledge(update, texts.EVENT_FEEDBACK_SENT.format(count=count), alert=True)
 
 
 @guarded("event_manage")
 async def feedback_summary(update: Update, context: BotContext) -> None:
-    summary = await event_results.feedback_summary(context.session, context.actor, _ids(update)[0])
+    event_id = pressed(update, cb.EventFeedbackSummary).event_id
+    summary = await event_results.feedback_summary(context.session, context.actor, event_id)
     await answer(update, texts.event_feedback_summary(summary))
 
 
@@ -201,7 +202,8 @@ async def feedback_summary(update: Update, context: BotContext) -> None:
 
 @guarded("event_manage")
 async def start_results(update: Update, context: BotContext) -> int:
-    event = await events.managed_event(context.session, context.actor, _ids(update)[0])
+    event_id = pressed(update, cb.EventResults).event_id
+    event = await events.managed_event(context.session, context.actor, event_id)
     context.user_data["event_results"] = event.id
     await answer(update, texts.EVENT_RESULTS_ASK)
     return RESULTS
@@ -251,13 +253,14 @@ async def add_material(update: Update, context: BotContext) -> None:
 
 @guarded("event_manage")
 async def start_edit(update: Update, context: BotContext) -> None:
-    event_id, version = _ids(update)
+    data = pressed(update, cb.EventEdit)
+    event_id, version = data.event_id, data.version
     await events.managed_event(context.session, context.actor, event_id)
     await answer(
         update,
         texts.EVENT_EDIT_CHOOSE,
         [
-            [(label, f"ev:ef:{event_id}:{version}:{index}")]
+            [(label, cb.EventEditField(event_id, version, index).pack())]
             for index, label in enumerate(texts.EVENT_EDIT_FIELDS.values())
         ],
     )
@@ -265,7 +268,8 @@ async def start_edit(update: Update, context: BotContext) -> None:
 
 @guarded("event_manage")
 async def edit_field(update: Update, context: BotContext) -> int:
-    event_id, version, index = _ids(update)
+    data = pressed(update, cb.EventEditField)
+    event_id, version, index = data.event_id, data.version, data.index
     await events.managed_event(context.session, context.actor, event_id)
     fields = list(texts.EVENT_EDIT_FIELDS)
     if index >= len(fields):  # only a forged button names a field past the list
@@ -316,12 +320,15 @@ async def edit_value(update: Update, context: BotContext) -> int:
 
 @guarded("events")
 async def rate(update: Update, context: BotContext) -> int:
-    event_id, rating = _ids(update)
+    data = pressed(update, cb.EventRate)
+    event_id, rating = data.event_id, data.score
     await event_results.save_feedback(
         context.session, context.actor, event_id, rating, None, context.now()
     )
     context.user_data["event_feedback"] = event_id
-    await answer(update, texts.EVENT_FEEDBACK_THANKS, [[(texts.BUTTON_SKIP, "ev:fx")]])
+    await answer(
+        update, texts.EVENT_FEEDBACK_THANKS, [[(texts.BUTTON_SKIP, cb.EventFeedbackSkip().pack())]]
+    )
     return FEEDBACK_COMMENT
 
 
@@ -357,9 +364,9 @@ def small_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(start_results, pattern=r"^ev:rs:\d{1,9}$"),
-            CallbackQueryHandler(edit_field, pattern=r"^ev:ef:\d{1,9}:\d{1,9}:\d$"),
-            CallbackQueryHandler(rate, pattern=r"^ev:fb:\d{1,9}:[1-5]$"),
+            on(cb.EventResults, start_results),
+            on(cb.EventEditField, edit_field),
+            on(cb.EventRate, rate),
         ],
         states={
             RESULTS: [
@@ -371,7 +378,7 @@ def small_conversation() -> ConversationHandler:
         },
         fallbacks=[
             CommandHandler("cancel", finish),
-            CallbackQueryHandler(finish, pattern=r"^ev:fx$"),
+            on(cb.EventFeedbackSkip, finish),
             MessageHandler(~filters.COMMAND, text_expected),
         ],
         name="event_small",
@@ -381,20 +388,17 @@ def small_conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(handler, pattern=pattern)
-
     return [
         CommandHandler("events", list_events),
-        cb(open_event, r"^ev:o:\d{1,9}$"),
-        cb(sign_up, r"^ev:su:\d{1,9}$"),
-        cb(decline, r"^ev:no:\d{1,9}$"),
-        cb(participants, r"^ev:rg:\d{1,9}$"),
-        cb(attendance, r"^ev:at:\d{1,9}:\d{1,9}$"),
-        cb(export, r"^ev:xl:\d{1,9}$"),
-        cb(ask_cancel, r"^ev:cn:\d{1,9}$"),
-        cb(confirm_cancel, r"^ev:cy:\d{1,9}$"),
-        cb(ask_feedback, r"^ev:rf:\d{1,9}$"),
-        cb(feedback_summary, r"^ev:fs:\d{1,9}$"),
-        cb(start_edit, r"^ev:ed:\d{1,9}:\d{1,9}$"),
+        on(cb.EventOpen, open_event),
+        on(cb.EventSignUp, sign_up),
+        on(cb.EventDecline, decline),
+        on(cb.EventRegistrations, participants),
+        on(cb.EventAttended, attendance),
+        on(cb.EventExport, export),
+        on(cb.EventCancel, ask_cancel),
+        on(cb.EventCancelYes, confirm_cancel),
+        on(cb.EventAskFeedback, ask_feedback),
+        on(cb.EventFeedbackSummary, feedback_summary),
+        on(cb.EventEdit, start_edit),
     ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
+from bot.handlers.conversation_kit import on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer
 from bot.runtime import BotContext
@@ -26,7 +28,7 @@ async def show_digest(update: Update, context: BotContext) -> None:
 async def _settings(update: Update, context: BotContext, edit: bool) -> None:
     muted = await notification_settings.muted_kinds(context.session, context.actor)
     buttons = [
-        [(texts.settings_button(kind, kind in muted), f"ntf:m:{kind}")]
+        [(texts.settings_button(kind, kind in muted), cb.MuteToggle(kind).pack())]
         for kind in notification_settings.KINDS
     ]
     await answer(update, texts.SETTINGS_HEADER, buttons, edit=edit)
@@ -39,18 +41,16 @@ async def show_settings(update: Update, context: BotContext) -> None:
 
 @guarded("settings")
 async def toggle(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    kind = (update.callback_query.data or "").rsplit(":", 1)[1]
+    kind = pressed(update, cb.MuteToggle).kind
     await notification_settings.toggle_mute(context.session, context.actor, kind)
     await _settings(update, context, edit=True)
 
 
 @guarded("settings")
 async def snooze(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    _, _, notification_id, days = (update.callback_query.data or "").split(":")
+    data = pressed(update, cb.Snooze)
     until = await notification_settings.snooze(
-        context.session, context.actor, int(notification_id), int(days), context.now()
+        context.session, context.actor, data.notification_id, data.days, context.now()
     )
     await acknowledge(update, texts.snoozed_until(until))
 
@@ -58,5 +58,5 @@ async def snooze(update: Update, context: BotContext) -> None:
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("digest", show_digest))
     application.add_handler(CommandHandler("settings", show_settings))
-    application.add_handler(CallbackQueryHandler(toggle, pattern=r"^ntf:m:[a-z]+$"))
-    application.add_handler(CallbackQueryHandler(snooze, pattern=r"^ntf:sz:\d{1,9}:(1|3|7)$"))
+    application.add_handler(on(cb.MuteToggle, toggle))
+    application.add_handler(on(cb.Snooze, snooze))

@@ -17,10 +17,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import typed
+from bot.handlers.conversation_kit import on, pressed, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer, deliver, keyboard, later
 from bot.models import School
@@ -94,8 +95,7 @@ def _dashboard_url(context: BotContext) -> str | None:
 @guarded("summary")
 async def turn_summary_page(update: Update, context: BotContext) -> None:
     """◀ / ▶ under a long summary: the same list, another page, in the same message."""
-    assert update.callback_query is not None
-    await _summary_page(update, context, int((update.callback_query.data or "").split(":")[2]))
+    await _summary_page(update, context, pressed(update, cb.SummaryPage).page)
 
 
 async def _summary_page(
@@ -108,13 +108,13 @@ async def _summary_page(
         return rows
     page = min(page, texts.summary_pages(len(rows)) - 1)
     on_page = rows[page * texts.SUMMARY_PAGE : (page + 1) * texts.SUMMARY_PAGE]
-    buttons = [(row.name, f"sch:o:{row.school_id}") for row in on_page]
+    buttons = [(row.name, cb.SchoolCard(row.school_id).pack()) for row in on_page]
     keyboard = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     turns = []
     if page > 0:
-        turns.append((texts.BUTTON_PREVIOUS, f"sch:p:{page - 1}"))
+        turns.append((texts.BUTTON_PREVIOUS, cb.SummaryPage(page - 1).pack()))
     if page < texts.summary_pages(len(rows)) - 1:
-        turns.append((texts.BUTTON_NEXT, f"sch:p:{page + 1}"))
+        turns.append((texts.BUTTON_NEXT, cb.SummaryPage(page + 1).pack()))
     if turns:
         keyboard.append(turns)
     edit = update.callback_query is not None
@@ -137,11 +137,12 @@ async def _card(update: Update, context: BotContext, school_id: int) -> None:
     buttons = None
     # A coordinator changes the school from its card (handlers/directory/directory_changes.py).
     if school_card.may_change_school(context.actor, card.school):
-        buttons = [[(texts.BUTTON_CHANGES, f"chg:s:{card.school.id}")]]
+        buttons = [[(texts.BUTTON_CHANGES, cb.ChangesSchool(card.school.id).pack())]]
     if follow_ups.may_mark(context.actor, card.school.id) and card.follow_ups:
         # The school or its curator marks an agreed next step done right from the card.
         buttons = (buttons or []) + [
-            [(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in card.follow_ups[:8]
+            [(texts.follow_up_button(line), cb.FollowUpDone(line.id).pack())]
+            for line in card.follow_ups[:8]
         ]
     await answer(update, texts.school_card_text(card, timezone), buttons)
 
@@ -160,14 +161,15 @@ async def find_school(update: Update, context: BotContext) -> None:
         await _card(update, context, found[0].id)
     else:
         await answer(
-            update, texts.SCHOOL_SEVERAL, [[(s.short_name, f"sch:o:{s.id}")] for s in found[:10]]
+            update,
+            texts.SCHOOL_SEVERAL,
+            [[(s.short_name, cb.SchoolCard(s.id).pack())] for s in found[:10]],
         )
 
 
 @guarded("school")
 async def open_school(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    await _card(update, context, int((update.callback_query.data or "").rsplit(":", 1)[1]))
+    await _card(update, context, pressed(update, cb.SchoolCard).school_id)
 
 
 @guarded("overdue")
@@ -185,7 +187,7 @@ async def choose_half(update: Update, context: BotContext) -> None:
     await answer(
         update,
         texts.REPORT_CHOOSE_HALF,
-        [[(p.button, f"rep:h:{p.key}")] for p in periods],
+        [[(p.button, cb.ReportHalf(p.key).pack())] for p in periods],
     )
 
 
@@ -195,10 +197,9 @@ REPORT_SCHOOLS_PAGE = 10
 @guarded("report")
 async def choose_scope(update: Update, context: BotContext) -> None:
     """The whole scope or one school, ten schools a page: a region has hundreds."""
-    assert update.callback_query is not None
-    parts = (update.callback_query.data or "").split(":")
-    key = report_periods.from_key(f"{parts[2]}:{parts[3]}").key  # a forged year: not found
-    page = int(parts[4]) if len(parts) > 4 else 0
+    data = pressed(update, cb.ReportHalf)
+    key = report_periods.from_key(data.period).key  # a forged year: not found
+    page = data.page or 0
     schools = await summaries.summary_schools(context.session, context.actor)
     if not schools:
         await answer(update, texts.REPORT_EMPTY_SCOPE, edit=True)
@@ -206,14 +207,14 @@ async def choose_scope(update: Update, context: BotContext) -> None:
     pages = -(-len(schools) // REPORT_SCHOOLS_PAGE)
     page = min(page, pages - 1)
     on_page = schools[page * REPORT_SCHOOLS_PAGE : (page + 1) * REPORT_SCHOOLS_PAGE]
-    buttons = [(s.short_name, f"rep:g:{key}:{s.id}") for s in on_page]
-    keyboard = [[(texts.REPORT_WHOLE, f"rep:g:{key}:0")]]
+    buttons = [(s.short_name, cb.ReportGet(key, s.id).pack()) for s in on_page]
+    keyboard = [[(texts.REPORT_WHOLE, cb.ReportGet(key, 0).pack())]]
     keyboard += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     turns = []
     if page > 0:
-        turns.append((texts.BUTTON_PREVIOUS, f"rep:h:{key}:{page - 1}"))
+        turns.append((texts.BUTTON_PREVIOUS, cb.ReportHalf(key, page - 1).pack()))
     if page < pages - 1:
-        turns.append((texts.BUTTON_NEXT, f"rep:h:{key}:{page + 1}"))
+        turns.append((texts.BUTTON_NEXT, cb.ReportHalf(key, page + 1).pack()))
     if turns:
         keyboard.append(turns)
     await answer(update, texts.REPORT_CHOOSE_SCOPE, keyboard, edit=True)
@@ -221,10 +222,9 @@ async def choose_scope(update: Update, context: BotContext) -> None:
 
 @guarded("report")
 async def send_report(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    _, _, year, half, school = (update.callback_query.data or "").split(":")
-    chosen = report_periods.from_key(f"{year}:{half}")
-    wanted = [int(school)] if school != "0" else None
+    data = pressed(update, cb.ReportGet)
+    chosen = report_periods.from_key(data.period)
+    wanted = [data.school_id] if data.school_id != 0 else None
     schools = await summaries.summary_schools(context.session, context.actor, wanted)
     if not schools:
         await answer(update, texts.error("school_out_of_scope"), alert=True)
@@ -313,7 +313,8 @@ async def send_export(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     export = InputFile(content, filename="shnor500_export.zip")
-    markup = keyboard([[(texts.BUTTON_EXPORT_WITH_FILES, "exp:f")]]) if files else None
+    with_files = cb.ExportWithFiles().pack()
+    markup = keyboard([[(texts.BUTTON_EXPORT_WITH_FILES, with_files)]]) if files else None
     await deliver(
         lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION, reply_markup=markup)
     )
@@ -385,16 +386,12 @@ async def send_export_with_files(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("summary", show_summary))
-    application.add_handler(CallbackQueryHandler(turn_summary_page, pattern=r"^sch:p:\d{1,4}$"))
+    application.add_handler(on(cb.SummaryPage, turn_summary_page))
     application.add_handler(CommandHandler("school", find_school))
-    application.add_handler(CallbackQueryHandler(open_school, pattern=r"^sch:o:\d{1,9}$"))
+    application.add_handler(on(cb.SchoolCard, open_school))
     application.add_handler(CommandHandler("overdue", show_overdue))
     application.add_handler(CommandHandler("report", choose_half))
-    application.add_handler(
-        CallbackQueryHandler(choose_scope, pattern=r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$")
-    )
-    application.add_handler(
-        CallbackQueryHandler(send_report, pattern=r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$")
-    )
+    application.add_handler(on(cb.ReportHalf, choose_scope))
+    application.add_handler(on(cb.ReportGet, send_report))
     application.add_handler(CommandHandler("export", send_export))
-    application.add_handler(CallbackQueryHandler(send_export_with_files, pattern=r"^exp:f$"))
+    application.add_handler(on(cb.ExportWithFiles, send_export_with_files))

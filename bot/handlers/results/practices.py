@@ -5,15 +5,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import callback_data, make_cancel, message_text
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
@@ -31,17 +31,19 @@ async def show(update: Update, context: BotContext) -> None:
         await answer(update, texts.practices_list(found, texts.practices_search_heading(query)))
         return
     factors = await practices.risk_factor_choices(context.session)
-    buttons = [[(f"{number}. {title[:40]}", f"prc:f:{number}")] for number, title in factors]
-    buttons.append([(texts.BUTTON_PRACTICES_ALL, "prc:f:0")])
+    buttons = [
+        [(f"{number}. {title[:40]}", cb.PracticesByFactor(number).pack())]
+        for number, title in factors
+    ]
+    buttons.append([(texts.BUTTON_PRACTICES_ALL, cb.PracticesByFactor(0).pack())])
     if allowed(context.actor.roles, "practice_new"):
-        buttons.append([(texts.BUTTON_PRACTICE_NEW, "prc:new")])
+        buttons.append([(texts.BUTTON_PRACTICE_NEW, cb.PracticeNew().pack())])
     await answer(update, texts.PRACTICES_INTRO, buttons)
 
 
 @guarded("practices")
 async def by_factor(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    factor = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    factor = pressed(update, cb.PracticesByFactor).factor
     found = await practices.browse(context.session, context.actor, risk_factor_id=factor or None)
     heading = texts.practices_factor_heading(factor) if factor else texts.BUTTON_PRACTICES_ALL
     await answer(update, texts.practices_list(found, heading))
@@ -49,8 +51,7 @@ async def by_factor(update: Update, context: BotContext) -> None:
 
 @guarded("practice_new")
 async def from_visit(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    visit_id = pressed(update, cb.PracticeFromVisit).visit_id
     practice = await practices.from_visit(context.session, context.actor, visit_id)
     await answer(update, texts.practice_saved(practice.title))
 
@@ -59,7 +60,7 @@ async def from_visit(update: Update, context: BotContext) -> None:
 
 SCHOOL, TITLE, FACTOR, WHAT, RESULT = range(200, 205)
 DRAFT = "practice_draft"
-CANCEL = (texts.BUTTON_CANCEL, "prc:x")
+CANCEL = (texts.BUTTON_CANCEL, cb.PracticeCancel().pack())
 
 
 @guarded("practice_new")
@@ -103,8 +104,10 @@ async def title(update: Update, context: BotContext) -> int:
     draft["title"] = text
     context.user_data[DRAFT] = draft
     factors = await practices.risk_factor_choices(context.session)
-    buttons = [[(f"{number}. {name[:40]}", f"prc:rf:{number}")] for number, name in factors]
-    buttons.append([(texts.BUTTON_PRACTICE_NO_FACTOR, "prc:rf:0")])
+    buttons = [
+        [(f"{number}. {name[:40]}", cb.PracticeFactor(number).pack())] for number, name in factors
+    ]
+    buttons.append([(texts.BUTTON_PRACTICE_NO_FACTOR, cb.PracticeFactor(0).pack())])
     await answer(update, texts.PRACTICE_ASK_FACTOR, buttons)
     return FACTOR
 
@@ -112,7 +115,7 @@ async def title(update: Update, context: BotContext) -> int:
 @guarded("practice_new")
 async def factor(update: Update, context: BotContext) -> int:
     draft = _draft(context, "title")
-    number = int(callback_data(update).rsplit(":", 1)[1])
+    number = pressed(update, cb.PracticeFactor).factor
     draft["factors"] = [number] if number else []
     context.user_data[DRAFT] = draft
     await answer(update, texts.PRACTICE_ASK_WHAT, [[CANCEL]], edit=True)
@@ -161,17 +164,17 @@ cancel = make_cancel(DRAFT)
 def conversation() -> ConversationHandler:
     typed_text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(new, pattern=r"^prc:new$")],
+        entry_points=[on(cb.PracticeNew, new)],
         states={
             SCHOOL: [MessageHandler(typed_text, school)],
             TITLE: [MessageHandler(typed_text, title)],
-            FACTOR: [CallbackQueryHandler(factor, pattern=r"^prc:rf:\d{1,2}$")],
+            FACTOR: [on(cb.PracticeFactor, factor)],
             WHAT: [MessageHandler(typed_text, what)],
             RESULT: [MessageHandler(typed_text, result)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^prc:x$"),
+            on(cb.PracticeCancel, cancel),
             MessageHandler(~filters.COMMAND, text_expected),
         ],
         name="practice_new",
@@ -183,5 +186,5 @@ def conversation() -> ConversationHandler:
 def register(application: Application) -> None:
     application.add_handler(conversation())
     application.add_handler(CommandHandler("practices", show))
-    application.add_handler(CallbackQueryHandler(by_factor, pattern=r"^prc:f:\d{1,2}$"))
-    application.add_handler(CallbackQueryHandler(from_visit, pattern=r"^prc:v:\d{1,9}$"))
+    application.add_handler(on(cb.PracticesByFactor, by_factor))
+    application.add_handler(on(cb.PracticeFromVisit, from_visit))

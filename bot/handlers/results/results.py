@@ -7,19 +7,20 @@ again by its Telegram file id (survives a restart) and commits only if no row is
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import callback_data, make_cancel, message_text
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.results.file_preview import FilePreview
@@ -34,8 +35,8 @@ from bot.services.tables import TableRefused
 RESULTS_FILE, RESULTS_CONFIRM, ONE_SCHOOL, ONE_ASSESSMENT, ONE_YEAR, ONE_LINE = range(180, 186)
 DRAFT = "results_import"
 ONE = "results_one"  # a result typed for one school: school_id, school, assessment, year
-CANCEL = (texts.BUTTON_CANCEL, "res:x")
-LEFT_RISK = (texts.BUTTON_RESULTS_LEFT_RISK, "res:lr")
+CANCEL = (texts.BUTTON_CANCEL, cb.ResultsCancel().pack())
+LEFT_RISK = (texts.BUTTON_RESULTS_LEFT_RISK, cb.ResultsLeftRisk().pack())
 
 
 @guarded("results")
@@ -45,7 +46,7 @@ async def start(update: Update, context: BotContext) -> int:
     await answer(
         update,
         texts.RESULTS_INTRO,
-        [[LEFT_RISK], [(texts.BUTTON_RESULTS_ONE, "res:one")], [CANCEL]],
+        [[LEFT_RISK], [(texts.BUTTON_RESULTS_ONE, cb.ResultsOne().pack())], [CANCEL]],
     )
     return RESULTS_FILE
 
@@ -69,7 +70,7 @@ RESULTS_IMPORT = FilePreview(
     check=_check,
     preview=texts.results_preview,
     apply=_apply,
-    apply_data="res:ok",
+    apply_data=cb.ResultsApply().pack(),
     cancel=CANCEL,
     file_state=RESULTS_FILE,
     confirm_state=RESULTS_CONFIRM,
@@ -115,7 +116,10 @@ async def one_school(update: Update, context: BotContext) -> int:
         return ONE_SCHOOL
     school = found[0]
     context.user_data[ONE] = {"school_id": school.id, "school": school.short_name}
-    buttons = [(label, f"res:a:{code}") for code, label in texts.ASSESSMENT_LABELS.items()]
+    buttons = [
+        (label, cb.ResultsAssessment(cast(cb.AssessmentCode, code)).pack())
+        for code, label in texts.ASSESSMENT_LABELS.items()
+    ]
     await answer(update, texts.results_one_assessment(school.short_name), [buttons, [CANCEL]])
     return ONE_ASSESSMENT
 
@@ -125,14 +129,14 @@ async def one_assessment(update: Update, context: BotContext) -> int:
     draft = context.user_data.get(ONE) or {}
     if not draft.get("school_id"):
         raise DomainError("results_file_gone")
-    draft["assessment"] = callback_data(update).rsplit(":", 1)[1]
+    draft["assessment"] = pressed(update, cb.ResultsAssessment).code
     context.user_data[ONE] = draft
     this_year = SchoolYear.containing(context.now().date())
     years = [this_year, SchoolYear(this_year.start - 1)]
     await answer(
         update,
         texts.RESULTS_ONE_YEAR,
-        [[(y.label, f"res:y:{y.start}") for y in years], [CANCEL]],
+        [[(y.label, cb.ResultsYear(y.start).pack()) for y in years], [CANCEL]],
         edit=True,
     )
     return ONE_YEAR
@@ -143,7 +147,7 @@ async def one_year(update: Update, context: BotContext) -> int:
     draft = context.user_data.get(ONE) or {}
     if not draft.get("assessment"):
         raise DomainError("results_file_gone")
-    draft["year"] = int(callback_data(update).rsplit(":", 1)[1])
+    draft["year"] = pressed(update, cb.ResultsYear).year
     context.user_data[ONE] = draft
     await answer(update, texts.RESULTS_ONE_LINE, [[CANCEL]], edit=True)
     return ONE_LINE
@@ -189,33 +193,31 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("results", start),
-            CallbackQueryHandler(left_risk, pattern=r"^res:lr$"),
+            on(cb.ResultsLeftRisk, left_risk),
         ],
         states={
             RESULTS_FILE: [
                 MessageHandler(document, receive_file),
-                CallbackQueryHandler(one_start, pattern=r"^res:one$"),
+                on(cb.ResultsOne, one_start),
             ],
             ONE_SCHOOL: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, one_school),
                 MessageHandler(~filters.COMMAND, text_expected),
             ],
-            ONE_ASSESSMENT: [
-                CallbackQueryHandler(one_assessment, pattern=r"^res:a:(vpr|oge|ege)$")
-            ],
-            ONE_YEAR: [CallbackQueryHandler(one_year, pattern=r"^res:y:\d{4}$")],
+            ONE_ASSESSMENT: [on(cb.ResultsAssessment, one_assessment)],
+            ONE_YEAR: [on(cb.ResultsYear, one_year)],
             ONE_LINE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, one_line),
                 MessageHandler(~filters.COMMAND, text_expected),
             ],
             RESULTS_CONFIRM: [
-                CallbackQueryHandler(apply, pattern=r"^res:ok$"),
+                on(cb.ResultsApply, apply),
                 MessageHandler(document, receive_file),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^res:x$"),
+            on(cb.ResultsCancel, cancel),
             MessageHandler(~filters.COMMAND, file_expected),
         ],
         name="results_import",

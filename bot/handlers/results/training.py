@@ -7,15 +7,15 @@ import asyncio
 from telegram import Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel
+from bot.handlers.conversation_kit import make_cancel, on
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.results.file_preview import FilePreview
@@ -28,7 +28,7 @@ from bot.services.tables import TableRefused
 
 TRAINING_FILE, TRAINING_CONFIRM = range(190, 192)
 DRAFT = "training_import"
-CANCEL = (texts.BUTTON_CANCEL, "trn:x")
+CANCEL = (texts.BUTTON_CANCEL, cb.TrainingCancel().pack())
 
 
 @guarded("training")
@@ -69,7 +69,7 @@ COURSES_FILE = FilePreview(
     check=_check,
     preview=texts.training_preview,
     apply=_apply,
-    apply_data="trn:ok",
+    apply_data=cb.TrainingApply().pack(),
     cancel=CANCEL,
     file_state=TRAINING_FILE,
     confirm_state=TRAINING_CONFIRM,
@@ -101,13 +101,13 @@ def register(application: Application) -> None:
             states={
                 TRAINING_FILE: [MessageHandler(document, receive_file)],
                 TRAINING_CONFIRM: [
-                    CallbackQueryHandler(apply, pattern=r"^trn:ok$"),
+                    on(cb.TrainingApply, apply),
                     MessageHandler(document, receive_file),
                 ],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^trn:x$"),
+                on(cb.TrainingCancel, cancel),
                 MessageHandler(~filters.COMMAND, file_expected),
             ],
             name="training_import",

@@ -9,15 +9,15 @@ from datetime import date
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.runtime import BotContext
@@ -30,11 +30,6 @@ CLOSE_NOTE = 50
 DRAFT = "item_close"
 
 
-def _ids(update: Update) -> list[int]:
-    assert update.callback_query is not None
-    return [int(part) for part in (update.callback_query.data or "").split(":")[2:]]
-
-
 async def _today(context: BotContext, school_id: int | None) -> date:
     return await visits.local_today(context.session, context.actor, school_id, context.now())
 
@@ -43,15 +38,15 @@ def settle_buttons(item_id: int, roadmap_year: int) -> Buttons:
     """The card's row for an unsettled item whose year is over (or ends this summer)."""
     return [
         [
-            (texts.carry_button(SchoolYear(roadmap_year + 1).label), f"co:c:{item_id}"),
-            (texts.BUTTON_CLOSE_ITEM, f"co:x:{item_id}"),
+            (texts.carry_button(SchoolYear(roadmap_year + 1).label), cb.CarryItem(item_id).pack()),
+            (texts.BUTTON_CLOSE_ITEM, cb.CloseItem(item_id).pack()),
         ]
     ]
 
 
 @guarded("item_settle")
 async def carry_item(update: Update, context: BotContext) -> None:
-    (item_id,) = _ids(update)
+    item_id = pressed(update, cb.CarryItem).item_id
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     result = await carry_over.carry_over(
         context.session, context.actor, item.id, today=await _today(context, school.id)
@@ -61,7 +56,8 @@ async def carry_item(update: Update, context: BotContext) -> None:
 
 @guarded("item_settle")
 async def carry_all(update: Update, context: BotContext) -> None:
-    school_id, year = _ids(update)
+    data = pressed(update, cb.CarryAll)
+    school_id, year = data.school_id, data.year
     school, label, count = await carry_over.carry_all(
         context.session, context.actor, school_id, year, today=await _today(context, school_id)
     )
@@ -70,12 +66,13 @@ async def carry_all(update: Update, context: BotContext) -> None:
 
 @guarded("item_settle")
 async def list_items(update: Update, context: BotContext) -> None:
-    school_id, year = _ids(update)
+    data = pressed(update, cb.SettleList)
+    school_id, year = data.school_id, data.year
     found = await carry_over.open_items(
         context.session, context.actor, school_id, year, today=await _today(context, school_id)
     )
     buttons: Buttons = [
-        [(f"{number}. {measure[:40]}", f"rm:o:{item_id}")]
+        [(f"{number}. {measure[:40]}", cb.ItemOpen(item_id).pack())]
         for item_id, number, measure in found.items
     ]
     await answer(
@@ -87,7 +84,7 @@ async def list_items(update: Update, context: BotContext) -> None:
 
 @guarded("item_settle")
 async def ask_note(update: Update, context: BotContext) -> int:
-    (item_id,) = _ids(update)
+    item_id = pressed(update, cb.CloseItem).item_id
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     if not carry_over.may_settle(context.actor, school):
         raise AccessDenied("carry_over_denied")
@@ -95,7 +92,10 @@ async def ask_note(update: Update, context: BotContext) -> int:
     await answer(
         update,
         texts.CLOSE_ITEM_PROMPT.format(number=texts.e(item.number)),
-        [[(texts.BUTTON_CLOSE_NO_NOTE, "co:xn")], [(texts.BUTTON_CANCEL, "co:xx")]],
+        [
+            [(texts.BUTTON_CLOSE_NO_NOTE, cb.CloseNoNote().pack())],
+            [(texts.BUTTON_CANCEL, cb.CloseCancel().pack())],
+        ],
     )
     return CLOSE_NOTE
 
@@ -126,16 +126,16 @@ cancel = make_cancel(DRAFT)
 
 def close_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_note, pattern=r"^co:x:\d{1,9}$")],
+        entry_points=[on(cb.CloseItem, ask_note)],
         states={
             CLOSE_NOTE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, close_with_note),
-                CallbackQueryHandler(close_without_note, pattern=r"^co:xn$"),
+                on(cb.CloseNoNote, close_without_note),
             ]
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^co:xx$"),
+            on(cb.CloseCancel, cancel),
             MessageHandler(~filters.COMMAND, text_expected),
         ],
         name="roadmap_item_close",
@@ -147,7 +147,7 @@ def close_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         close_conversation(),
-        CallbackQueryHandler(carry_item, pattern=r"^co:c:\d{1,9}$"),
-        CallbackQueryHandler(carry_all, pattern=r"^co:a:\d{1,9}:\d{4}$"),
-        CallbackQueryHandler(list_items, pattern=r"^co:l:\d{1,9}:\d{4}$"),
+        on(cb.CarryItem, carry_item),
+        on(cb.CarryAll, carry_all),
+        on(cb.SettleList, list_items),
     ]

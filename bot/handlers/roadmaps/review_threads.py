@@ -6,15 +6,15 @@ from functools import partial
 
 from telegram import Message, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, typed
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer, deliver
 from bot.models import ReviewState
@@ -27,14 +27,11 @@ WRITE = 61
 WRITING = "review_thread_writing"
 
 
-def _report_id(update: Update) -> int:
-    return int(callback_data(update).rsplit(":", 1)[1])
-
-
 @guarded("roadmap")
 async def show_thread(update: Update, context: BotContext) -> None:
     """The thread as text, what this person may do next, then its files."""
-    thread = await review_threads.thread(context.session, context.actor, _report_id(update))
+    report_id = pressed(update, cb.ThreadOpen).report_id
+    thread = await review_threads.thread(context.session, context.actor, report_id)
     report, _, school = await review_threads.report_in_scope(
         context.session, context.actor, thread.report_id
     )
@@ -42,18 +39,18 @@ async def show_thread(update: Update, context: BotContext) -> None:
     buttons: Buttons = []
     writer = school.id in context.actor.staff_school_ids | context.actor.curated_school_ids
     if writer:
-        buttons.append([(texts.BUTTON_THREAD_WRITE, f"rm:tm:{report.id}")])
+        buttons.append([(texts.BUTTON_THREAD_WRITE, cb.ThreadWrite(report.id).pack())])
     curates = school.id in context.actor.curated_school_ids
     if curates and report.review_state != ReviewState.ACCEPTED:
         # Accept or return what waits (or is on hold); a returned one is first put on hold.
         decisions = []
         if report.review_state in DECIDABLE:
             decisions += [
-                (texts.BUTTON_ACCEPT, f"rm:ac:{report.id}"),
-                (texts.BUTTON_RETURN, f"rm:rt:{report.id}"),
+                (texts.BUTTON_ACCEPT, cb.ReviewAccept(report.id).pack()),
+                (texts.BUTTON_RETURN, cb.ReviewReturn(report.id).pack()),
             ]
         if report.review_state in (ReviewState.PENDING, ReviewState.RETURNED):
-            decisions.append((texts.BUTTON_HOLD, f"rm:hd:{report.id}"))
+            decisions.append((texts.BUTTON_HOLD, cb.ReviewHold(report.id).pack()))
         buttons.append(decisions)
     await answer(update, texts.thread_text(thread, timezone), buttons or None)
     chat = update.effective_chat
@@ -67,14 +64,15 @@ async def show_thread(update: Update, context: BotContext) -> None:
 
 @guarded("review")
 async def put_on_hold(update: Update, context: BotContext) -> None:
-    await review_threads.hold(context.session, context.actor, _report_id(update), context.now())
+    report_id = pressed(update, cb.ReviewHold).report_id
+    await review_threads.hold(context.session, context.actor, report_id, context.now())
     await answer(update, texts.REVIEW_ON_HOLD)
 
 
 @guarded("thread")
 async def start_writing(update: Update, context: BotContext) -> int:
     report, _, _ = await review_threads.writable_report(
-        context.session, context.actor, _report_id(update)
+        context.session, context.actor, pressed(update, cb.ThreadWrite).report_id
     )
     context.user_data[WRITING] = report.id
     await answer(update, texts.THREAD_WRITE_ASK)
@@ -116,7 +114,7 @@ cancel = make_cancel(WRITING)
 def write_conversation() -> ConversationHandler:
     accepted = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_writing, pattern=r"^rm:tm:\d{1,9}$")],
+        entry_points=[on(cb.ThreadWrite, start_writing)],
         states={WRITE: [MessageHandler(accepted, take_message)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -131,6 +129,6 @@ def write_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         write_conversation(),
-        CallbackQueryHandler(show_thread, pattern=r"^rm:th:\d{1,9}$"),
-        CallbackQueryHandler(put_on_hold, pattern=r"^rm:hd:\d{1,9}$"),
+        on(cb.ThreadOpen, show_thread),
+        on(cb.ReviewHold, put_on_hold),
     ]

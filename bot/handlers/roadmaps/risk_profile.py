@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
+from bot.handlers.conversation_kit import on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -27,7 +29,7 @@ async def _show(update: Update, context: BotContext, school_id: int, edit: bool)
         [
             (
                 texts.risk_button(f"{f.factor_id}. {f.title}", f.level.value if f.level else None),
-                f"rm:rk:{school.id}:{f.factor_id}",
+                cb.RiskToggle(school.id, f.factor_id).pack(),
             )
         ]
         for f in levels
@@ -39,33 +41,32 @@ async def _show(update: Update, context: BotContext, school_id: int, edit: bool)
 
 @guarded("risks")
 async def show_risks(update: Update, context: BotContext) -> None:
-    school_id = await choose_or_single(update, context, "k", editing=True)
+    school_id = await choose_or_single(update, context, cb.RiskSchool, editing=True)
     if school_id is not None:
         await _show(update, context, school_id, edit=False)
 
 
 @guarded("risks")
 async def risks_school(update: Update, context: BotContext) -> None:
-    await _show(update, context, chosen_school(update), edit=True)
+    await _show(update, context, chosen_school(update, cb.RiskSchool), edit=True)
 
 
 @guarded("risks")
 async def toggle(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    _, _, school_id, factor_id = (update.callback_query.data or "").split(":")
+    data = pressed(update, cb.RiskToggle)
     await risk_profile.toggle(
         context.session,
         context.actor,
-        int(school_id),
-        int(factor_id),
-        await _year(context, int(school_id)),
+        data.school_id,
+        data.factor_id,
+        await _year(context, data.school_id),
     )
-    await _show(update, context, int(school_id), edit=True)  # the school checked again there
+    await _show(update, context, data.school_id, edit=True)  # the school checked again there
 
 
 def handlers() -> list:
     return [
         CommandHandler("risks", show_risks),
-        CallbackQueryHandler(risks_school, pattern=r"^rm:sc:k:\d{1,9}$"),
-        CallbackQueryHandler(toggle, pattern=r"^rm:rk:\d{1,9}:\d{1,9}$"),
+        on(cb.RiskSchool, risks_school),
+        on(cb.RiskToggle, toggle),
     ]

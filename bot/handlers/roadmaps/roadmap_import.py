@@ -7,15 +7,15 @@ from datetime import date
 
 from telegram import InputFile, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer, deliver
@@ -61,7 +61,7 @@ async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
     await answer(
         update,
         texts.ROADMAP_SEND_FILE.format(school=texts.e(school.short_name)),
-        [[(texts.BUTTON_CANCEL, "rm:x")]],
+        [[(texts.BUTTON_CANCEL, cb.RoadmapCancel().pack())]],
         edit=update.callback_query is not None,
     )
     return IMPORT_FILE
@@ -69,7 +69,7 @@ async def _ask_file(update: Update, context: BotContext, school_id: int) -> int:
 
 @guarded("import")
 async def start_import(update: Update, context: BotContext) -> int:
-    school_id = await choose_or_single(update, context, "i", editing=True)
+    school_id = await choose_or_single(update, context, cb.ImportSchool, editing=True)
     if school_id is None:
         return IMPORT_SCHOOL
     return await _ask_file(update, context, school_id)
@@ -77,7 +77,7 @@ async def start_import(update: Update, context: BotContext) -> int:
 
 @guarded("import")
 async def import_school(update: Update, context: BotContext) -> int:
-    return await _ask_file(update, context, chosen_school(update))
+    return await _ask_file(update, context, chosen_school(update, cb.ImportSchool))
 
 
 def _school_year(context: BotContext) -> int:
@@ -147,13 +147,18 @@ async def _preview(
         return None
     this_year = _school_year(context)
     offered = sorted({this_year - 1, this_year, this_year + 1, parsed.year})
-    years = [(texts.year_button(y, y == parsed.year), f"rm:yr:{y}") for y in offered]
-    buttons = [[(texts.BUTTON_UPLOAD, "rm:imp:ok"), (texts.BUTTON_CANCEL, "rm:x")]]
+    years = [(texts.year_button(y, y == parsed.year), cb.ImportYear(y).pack()) for y in offered]
+    buttons = [
+        [
+            (texts.BUTTON_UPLOAD, cb.ImportConfirm().pack()),
+            (texts.BUTTON_CANCEL, cb.RoadmapCancel().pack()),
+        ]
+    ]
     turns = []
     if page > 0:
-        turns.append((texts.BUTTON_PREVIEW_BACK, f"rm:pv:{page - 1}"))
+        turns.append((texts.BUTTON_PREVIEW_BACK, cb.ImportPreviewPage(page - 1).pack()))
     if page < len(pages) - 1:
-        turns.append((texts.BUTTON_PREVIEW_NEXT, f"rm:pv:{page + 1}"))
+        turns.append((texts.BUTTON_PREVIEW_NEXT, cb.ImportPreviewPage(page + 1).pack()))
     if turns:
         buttons.append(turns)
     buttons.append(years)
@@ -182,8 +187,7 @@ async def receive_file(update: Update, context: BotContext) -> int | None:
 @guarded("import")
 async def import_year(update: Update, context: BotContext) -> int | None:
     """The roadmap's year: also the year of deadlines written without one («до 01.09»)."""
-    assert update.callback_query is not None
-    year = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    year = pressed(update, cb.ImportYear).year
     state = dict(context.user_data.get(IMPORT) or {})
     if abs(year - _school_year(context)) > 1 and year != state.get("file_year"):
         raise DomainError("roadmap_year_out_of_range")
@@ -195,8 +199,7 @@ async def import_year(update: Update, context: BotContext) -> int | None:
 
 @guarded("import")
 async def preview_page(update: Update, context: BotContext) -> int | None:
-    assert update.callback_query is not None
-    page = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    page = pressed(update, cb.ImportPreviewPage).page
     state = dict(context.user_data.get(IMPORT) or {})
     return await _preview(update, context, state, edit=True, page=page)
 
@@ -229,18 +232,18 @@ def import_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("import", start_import)],
         states={
-            IMPORT_SCHOOL: [CallbackQueryHandler(import_school, pattern=r"^rm:sc:i:\d{1,9}$")],
+            IMPORT_SCHOOL: [on(cb.ImportSchool, import_school)],
             IMPORT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             IMPORT_CONFIRM: [
-                CallbackQueryHandler(confirm_import, pattern=r"^rm:imp:ok$"),
-                CallbackQueryHandler(import_year, pattern=r"^rm:yr:\d{4}$"),
-                CallbackQueryHandler(preview_page, pattern=r"^rm:pv:\d{1,3}$"),
+                on(cb.ImportConfirm, confirm_import),
+                on(cb.ImportYear, import_year),
+                on(cb.ImportPreviewPage, preview_page),
                 MessageHandler(filters.Document.ALL, receive_file),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
+            on(cb.RoadmapCancel, cancel),
             MessageHandler(~filters.COMMAND, file_expected),
         ],
         name="roadmap_import",
@@ -261,7 +264,7 @@ async def _ask_measure(update: Update, context: BotContext, school_id: int) -> i
 
 @guarded("item_new")
 async def start_new(update: Update, context: BotContext) -> int:
-    school_id = await choose_or_single(update, context, "n", editing=True)
+    school_id = await choose_or_single(update, context, cb.NewItemSchool, editing=True)
     if school_id is None:
         return NEW_SCHOOL
     return await _ask_measure(update, context, school_id)
@@ -269,7 +272,7 @@ async def start_new(update: Update, context: BotContext) -> int:
 
 @guarded("item_new")
 async def new_school(update: Update, context: BotContext) -> int:
-    return await _ask_measure(update, context, chosen_school(update))
+    return await _ask_measure(update, context, chosen_school(update, cb.NewItemSchool))
 
 
 @guarded("item_new")
@@ -302,7 +305,7 @@ async def new_deadline(update: Update, context: BotContext) -> int | None:
     await answer(
         update,
         texts.item_added(item.number, school.short_name),
-        [[(texts.BUTTON_OPEN_ITEM, f"rm:o:{item.id}")]],
+        [[(texts.BUTTON_OPEN_ITEM, cb.ItemOpen(item.id).pack())]],
     )
     return ConversationHandler.END
 
@@ -312,13 +315,13 @@ def new_item_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("item_new", start_new)],
         states={
-            NEW_SCHOOL: [CallbackQueryHandler(new_school, pattern=r"^rm:sc:n:\d{1,9}$")],
+            NEW_SCHOOL: [on(cb.NewItemSchool, new_school)],
             NEW_MEASURE: [MessageHandler(text, new_measure)],
             NEW_DEADLINE: [MessageHandler(text, new_deadline)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
+            on(cb.RoadmapCancel, cancel),
             MessageHandler(~filters.COMMAND, text_expected),
         ],
         name="roadmap_item_new",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.roadmaps.roadmap_progress import show_card
@@ -23,7 +25,6 @@ from bot.services.roadmaps import roadmaps
 
 EDIT_VALUE = 40
 DRAFT = "roadmap_edit"
-FIELDS = "|".join(roadmaps.EDITABLE_FIELDS)
 
 
 def _current(item: RoadmapItem, field: str) -> str:
@@ -39,23 +40,23 @@ def _current(item: RoadmapItem, field: str) -> str:
 @guarded("item_edit")
 async def choose_field(update: Update, context: BotContext) -> None:
     """Which field of the item to change (only for those who may change the roadmap)."""
-    assert update.callback_query is not None
-    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item_id = pressed(update, cb.ItemEdit).item_id
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     if not roadmaps.may_edit_roadmap(context.actor, school):
         raise AccessDenied("roadmap_edit_denied")
     buttons = [
-        [(label, f"rm:ef:{item.id}:{field}")] for field, label in texts.ITEM_EDIT_FIELDS.items()
+        [(label, cb.ItemEditField(item.id, cast(cb.ItemField, field)).pack())]
+        for field, label in texts.ITEM_EDIT_FIELDS.items()
     ]
-    buttons.append([(texts.BUTTON_BACK, f"rm:o:{item.id}")])
+    buttons.append([(texts.BUTTON_BACK, cb.ItemOpen(item.id).pack())])
     await answer(update, f"{texts.e(item.number)}. {texts.ITEM_EDIT_CHOOSE}", buttons, edit=True)
 
 
 @guarded("item_edit")
 async def start_edit(update: Update, context: BotContext) -> int:
-    assert update.callback_query is not None
-    _, _, item_id, field = (update.callback_query.data or "").split(":")
-    item, school = await roadmaps.visible_item(context.session, context.actor, int(item_id))
+    data = pressed(update, cb.ItemEditField)
+    field = data.field
+    item, school = await roadmaps.visible_item(context.session, context.actor, data.item_id)
     if not roadmaps.may_edit_roadmap(context.actor, school):
         raise AccessDenied("roadmap_edit_denied")
     context.user_data[DRAFT] = {"item_id": item.id, "field": field}
@@ -64,7 +65,7 @@ async def start_edit(update: Update, context: BotContext) -> int:
         texts.ITEM_EDIT_PROMPT.format(
             current=_current(item, field), field=texts.ITEM_EDIT_FIELDS[field]
         ),
-        [[(texts.BUTTON_CANCEL, "rm:x")]],
+        [[(texts.BUTTON_CANCEL, cb.RoadmapCancel().pack())]],
         edit=True,
     )
     return EDIT_VALUE
@@ -92,11 +93,11 @@ cancel = make_cancel(DRAFT)
 
 def edit_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_edit, pattern=rf"^rm:ef:\d{{1,9}}:({FIELDS})$")],
+        entry_points=[on(cb.ItemEditField, start_edit)],
         states={EDIT_VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, save_value)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
+            on(cb.RoadmapCancel, cancel),
             MessageHandler(~filters.COMMAND, text_expected),
         ],
         name="roadmap_item_edit",
@@ -106,4 +107,4 @@ def edit_conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [CallbackQueryHandler(choose_field, pattern=r"^rm:ed:\d{1,9}$")]
+    return [on(cb.ItemEdit, choose_field)]

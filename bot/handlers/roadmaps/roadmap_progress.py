@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from telegram import Message, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
 from bot.handlers.conversation_kit import (
-    callback_data,
     make_cancel,
     message_text,
+    on,
+    pressed,
     typed,
     wrong_input,
 )
-from bot.handlers.guard import Handler, guarded
+from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer
 from bot.handlers.roadmaps import carry_over as carry_over_buttons
 from bot.handlers.school_choice import choose_or_single, chosen_school
@@ -60,12 +61,14 @@ async def _show_list(
     pages = max(1, -(-len(rows) // PAGE))
     page = min(max(page, 0), pages - 1)
     shown = rows[page * PAGE : (page + 1) * PAGE]
-    buttons: Buttons = [[(f"{r.number}. {r.measure[:40]}", f"rm:o:{r.id}")] for r in shown]
+    buttons: Buttons = [
+        [(f"{r.number}. {r.measure[:40]}", cb.ItemOpen(r.id).pack())] for r in shown
+    ]
     navigation = []
     if page > 0:
-        navigation.append((texts.BUTTON_PREV, f"rm:l:{school_id}:{page - 1}"))
+        navigation.append((texts.BUTTON_PREV, cb.RoadmapPage(school_id, page - 1).pack()))
     if page + 1 < pages:
-        navigation.append((texts.BUTTON_NEXT, f"rm:l:{school_id}:{page + 1}"))
+        navigation.append((texts.BUTTON_NEXT, cb.RoadmapPage(school_id, page + 1).pack()))
     if navigation:
         buttons.append(navigation)
     text = texts.roadmap_page(school.short_name, shown, page, pages)
@@ -79,7 +82,8 @@ async def _show_list(
         if earlier is not None:
             year, count = earlier
             label = SchoolYear(year).label
-            buttons.append([(texts.earlier_open_button(label, count), f"co:l:{school.id}:{year}")])
+            earlier_button = texts.earlier_open_button(label, count)
+            buttons.append([(earlier_button, cb.SettleList(school.id, year).pack())])
     await answer(update, text, buttons, edit=edit)
 
 
@@ -87,27 +91,26 @@ def _follow_up_buttons(context: BotContext, school_id: int, steps: list) -> Butt
     """«✅ …» under the school's open next steps, for the school and its curators."""
     if not follow_ups.may_mark(context.actor, school_id):
         return []
-    return [[(texts.follow_up_button(line), f"fu:d:{line.id}")] for line in steps[:5]]
+    return [[(texts.follow_up_button(line), cb.FollowUpDone(line.id).pack())] for line in steps[:5]]
 
 
 @guarded("roadmap")
 async def show_roadmap(update: Update, context: BotContext) -> None:
     """The school's items, overdue first; asks which school when there are several."""
-    school_id = await choose_or_single(update, context, "r", editing=False)
+    school_id = await choose_or_single(update, context, cb.RoadmapSchool, editing=False)
     if school_id is not None:
         await _show_list(update, context, school_id, 0, edit=False)
 
 
 @guarded("roadmap")
 async def roadmap_school(update: Update, context: BotContext) -> None:
-    await _show_list(update, context, chosen_school(update), 0, edit=True)
+    await _show_list(update, context, chosen_school(update, cb.RoadmapSchool), 0, edit=True)
 
 
 @guarded("roadmap")
 async def roadmap_page(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    _, _, school_id, page = (update.callback_query.data or "").split(":")
-    await _show_list(update, context, int(school_id), int(page), edit=True)
+    data = pressed(update, cb.RoadmapPage)
+    await _show_list(update, context, data.school_id, data.page, edit=True)
 
 
 async def show_card(update: Update, context: BotContext, item_id: int, *, edit: bool) -> None:
@@ -122,16 +125,16 @@ async def show_card(update: Update, context: BotContext, item_id: int, *, edit: 
     )
     actions: list[tuple[str, str]] = []
     if school.id in context.actor.staff_school_ids:
-        actions.append((texts.BUTTON_REPORT, f"rm:rep:{item.id}"))
-    actions.append((texts.BUTTON_HISTORY, f"rm:h:{item.id}"))
+        actions.append((texts.BUTTON_REPORT, cb.ItemReport(item.id).pack()))
+    actions.append((texts.BUTTON_HISTORY, cb.ItemHistory(item.id).pack()))
     buttons: Buttons = [actions]
     if roadmaps.may_edit_roadmap(context.actor, school):
-        buttons.append([(texts.BUTTON_EDIT, f"rm:ed:{item.id}")])
+        buttons.append([(texts.BUTTON_EDIT, cb.ItemEdit(item.id).pack())])
     if item.status not in SETTLED_STATUSES and carry_over.may_settle(context.actor, school):
         year = await roadmaps.item_year(context.session, item)
         if carry_over.offered(year, today):
             buttons += carry_over_buttons.settle_buttons(item.id, year)
-    buttons.append([(texts.BUTTON_BACK, f"rm:l:{school.id}:0")])
+    buttons.append([(texts.BUTTON_BACK, cb.RoadmapPage(school.id, 0).pack())])
     await answer(
         update, texts.item_card(item, school.short_name, overdue, risk), buttons, edit=edit
     )
@@ -139,15 +142,13 @@ async def show_card(update: Update, context: BotContext, item_id: int, *, edit: 
 
 @guarded("roadmap")
 async def open_item(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item_id = pressed(update, cb.ItemOpen).item_id
     await show_card(update, context, item_id, edit=False)
 
 
 @guarded("roadmap")
 async def show_history(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item_id = pressed(update, cb.ItemHistory).item_id
     lines = await roadmap_reports.item_history(context.session, context.actor, item_id)
     await answer(update, texts.item_history(lines, context.runtime.settings.default_timezone))
 
@@ -161,17 +162,21 @@ def _draft(context: BotContext) -> dict:
 
 @guarded("item_report")
 async def start_report(update: Update, context: BotContext) -> int:
-    assert update.callback_query is not None
-    item_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    item_id = pressed(update, cb.ItemReport).item_id
     item, school = await roadmaps.visible_item(context.session, context.actor, item_id)
     if school.id not in context.actor.staff_school_ids:
         raise DomainError("roadmap_report_only_school")
     context.user_data[DRAFT] = {"item_id": item.id, "evidence": []}
     buttons = [
-        [(texts.ITEM_STATUS_LABELS[status.value], f"rm:st:{status.value}")]
+        [
+            (
+                texts.ITEM_STATUS_LABELS[status.value],
+                cb.ReportStatus(cast(cb.StatusCode, status.value)).pack(),
+            )
+        ]
         for status in REPORTED_STATUSES
     ]
-    buttons.append([(texts.BUTTON_CANCEL, "rm:x")])
+    buttons.append([(texts.BUTTON_CANCEL, cb.RoadmapCancel().pack())])
     await answer(
         update,
         f"{texts.e(item.number)}. {texts.e(item.measure[:200])}\n\n{texts.REPORT_CHOOSE_STATUS}",
@@ -182,12 +187,11 @@ async def start_report(update: Update, context: BotContext) -> int:
 
 @guarded("item_report")
 async def pick_status(update: Update, context: BotContext) -> int:
-    assert update.callback_query is not None
-    _draft(context)["status"] = ItemStatus(callback_data(update).rsplit(":", 1)[1]).value
+    _draft(context)["status"] = ItemStatus(pressed(update, cb.ReportStatus).status).value
     buttons = [
-        [(f"{n}%", f"rm:pc:{n}") for n in (0, 25, 50)],
-        [(f"{n}%", f"rm:pc:{n}") for n in (75, 100)],
-        [(texts.PERCENT_SKIP, "rm:pc:x")],
+        [(f"{n}%", cb.ReportPercent(n).pack()) for n in (0, 25, 50)],
+        [(f"{n}%", cb.ReportPercent(n).pack()) for n in (75, 100)],
+        [(texts.PERCENT_SKIP, cb.ReportPercent("x").pack())],
     ]
     await answer(update, texts.REPORT_CHOOSE_PERCENT, buttons, edit=True)
     return PERCENT
@@ -195,9 +199,8 @@ async def pick_status(update: Update, context: BotContext) -> int:
 
 @guarded("item_report")
 async def pick_percent(update: Update, context: BotContext) -> int:
-    assert update.callback_query is not None
-    value = (update.callback_query.data or "").rsplit(":", 1)[1]
-    _draft(context)["percent"] = None if value == "x" else int(value)
+    value = pressed(update, cb.ReportPercent).percent
+    _draft(context)["percent"] = None if value == "x" else value
     await answer(update, texts.REPORT_DONE_TEXT, edit=True)
     return DONE_TEXT
 
@@ -211,7 +214,9 @@ async def done_text(update: Update, context: BotContext) -> int:
     if not text:
         raise DomainError("text_empty")
     _draft(context)["done_text"] = text
-    await answer(update, texts.REPORT_EVIDENCE, [[(texts.BUTTON_DONE, "rm:ev:done")]])
+    await answer(
+        update, texts.REPORT_EVIDENCE, [[(texts.BUTTON_DONE, cb.ReportEvidenceDone().pack())]]
+    )
     return EVIDENCE
 
 
@@ -234,20 +239,24 @@ async def add_evidence(update: Update, context: BotContext) -> int | None:
     elif message_text(update).strip().lower().startswith(("http://", "https://")):
         piece = {"kind": "link", "url": message_text(update).strip()[:1000]}
     if piece is None:
-        await answer(update, texts.REPORT_EVIDENCE_EXPECTED, [[(texts.BUTTON_DONE, "rm:ev:done")]])
+        await answer(
+            update,
+            texts.REPORT_EVIDENCE_EXPECTED,
+            [[(texts.BUTTON_DONE, cb.ReportEvidenceDone().pack())]],
+        )
         return None
     if len(draft["evidence"]) >= MAX_EVIDENCE:
         await answer(
             update,
             texts.REPORT_EVIDENCE_LIMIT.format(limit=MAX_EVIDENCE),
-            [[(texts.BUTTON_DONE, "rm:ev:done")]],
+            [[(texts.BUTTON_DONE, cb.ReportEvidenceDone().pack())]],
         )
         return None
     draft["evidence"].append(piece)
     await answer(
         update,
         texts.REPORT_EVIDENCE_ADDED.format(count=len(draft["evidence"])),
-        [[(texts.BUTTON_DONE, "rm:ev:done")]],
+        [[(texts.BUTTON_DONE, cb.ReportEvidenceDone().pack())]],
     )
     return None
 
@@ -260,7 +269,12 @@ async def evidence_done(update: Update, context: BotContext) -> int:
         texts.report_summary(
             draft["status"], draft.get("percent"), draft.get("done_text"), len(draft["evidence"])
         ),
-        [[(texts.BUTTON_SEND, "rm:send"), (texts.BUTTON_CANCEL, "rm:x")]],
+        [
+            [
+                (texts.BUTTON_SEND, cb.ReportSend().pack()),
+                (texts.BUTTON_CANCEL, cb.RoadmapCancel().pack()),
+            ]
+        ],
     )
     return CONFIRM
 
@@ -287,27 +301,24 @@ cancel = make_cancel(DRAFT)
 
 
 def report_conversation() -> ConversationHandler:
-    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(handler, pattern=pattern)
-
     return ConversationHandler(
-        entry_points=[cb(start_report, r"^rm:rep:\d{1,9}$")],
+        entry_points=[on(cb.ItemReport, start_report)],
         states={
-            STATUS: [cb(pick_status, r"^rm:st:(not_started|in_progress|done|not_done)$")],
-            PERCENT: [cb(pick_percent, r"^rm:pc:(\d{1,3}|x)$")],
+            STATUS: [on(cb.ReportStatus, pick_status)],
+            PERCENT: [on(cb.ReportPercent, pick_percent)],
             DONE_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, done_text)],
             EVIDENCE: [
                 MessageHandler(
                     (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO,
                     add_evidence,
                 ),
-                cb(evidence_done, r"^rm:ev:done$"),
+                on(cb.ReportEvidenceDone, evidence_done),
             ],
-            CONFIRM: [cb(send_report, r"^rm:send$")],
+            CONFIRM: [on(cb.ReportSend, send_report)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            cb(cancel, r"^rm:x$"),
+            on(cb.RoadmapCancel, cancel),
             MessageHandler(~filters.COMMAND, wrong_input),
         ],
         name="roadmap_report",
@@ -319,8 +330,8 @@ def report_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("roadmap", show_roadmap),
-        CallbackQueryHandler(roadmap_school, pattern=r"^rm:sc:r:\d{1,9}$"),
-        CallbackQueryHandler(roadmap_page, pattern=r"^rm:l:\d{1,9}:\d{1,9}$"),
-        CallbackQueryHandler(open_item, pattern=r"^rm:o:\d{1,9}$"),
-        CallbackQueryHandler(show_history, pattern=r"^rm:h:\d{1,9}$"),
+        on(cb.RoadmapSchool, roadmap_school),
+        on(cb.RoadmapPage, roadmap_page),
+        on(cb.ItemOpen, open_item),
+        on(cb.ItemHistory, show_history),
     ]

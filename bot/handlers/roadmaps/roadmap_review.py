@@ -6,15 +6,15 @@ from functools import partial
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, text_expected
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, text_expected
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer, deliver
 from bot.models import ReviewState
@@ -43,16 +43,16 @@ async def show_queue(update: Update, context: BotContext) -> None:
             texts.queued_report(report),
             [
                 [
-                    (texts.BUTTON_ACCEPT, f"rm:ac:{report.report_id}"),
-                    (texts.BUTTON_RETURN, f"rm:rt:{report.report_id}"),
+                    (texts.BUTTON_ACCEPT, cb.ReviewAccept(report.report_id).pack()),
+                    (texts.BUTTON_RETURN, cb.ReviewReturn(report.report_id).pack()),
                 ],
                 [
                     *(
-                        [(texts.BUTTON_HOLD, f"rm:hd:{report.report_id}")]
+                        [(texts.BUTTON_HOLD, cb.ReviewHold(report.report_id).pack())]
                         if report.state == ReviewState.PENDING
                         else []
                     ),
-                    (texts.BUTTON_THREAD_OPEN, f"rm:th:{report.report_id}"),
+                    (texts.BUTTON_THREAD_OPEN, cb.ThreadOpen(report.report_id).pack()),
                 ],
             ],
         )
@@ -65,8 +65,7 @@ async def show_queue(update: Update, context: BotContext) -> None:
 
 @guarded("review")
 async def accept(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    report_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    report_id = pressed(update, cb.ReviewAccept).report_id
     await roadmap_reports.review(
         context.session, context.actor, report_id, accept=True, comment=None, now=context.now()
     )
@@ -75,11 +74,10 @@ async def accept(update: Update, context: BotContext) -> None:
 
 @guarded("review")
 async def start_return(update: Update, context: BotContext) -> int:
-    assert update.callback_query is not None
-    report_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    report_id = pressed(update, cb.ReviewReturn).report_id
     await roadmap_reports.pending_for_review(context.session, context.actor, report_id)
     context.user_data[RETURNING] = report_id
-    await answer(update, texts.REVIEW_COMMENT, [[(texts.BUTTON_CANCEL, "rm:x")]])
+    await answer(update, texts.REVIEW_COMMENT, [[(texts.BUTTON_CANCEL, cb.RoadmapCancel().pack())]])
     return COMMENT
 
 
@@ -105,11 +103,11 @@ cancel = make_cancel(RETURNING)
 
 def return_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_return, pattern=r"^rm:rt:\d{1,9}$")],
+        entry_points=[on(cb.ReviewReturn, start_return)],
         states={COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^rm:x$"),
+            on(cb.RoadmapCancel, cancel),
             MessageHandler(~filters.COMMAND, text_expected),
         ],
         name="roadmap_return",
@@ -121,6 +119,6 @@ def return_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("review", show_queue),
-        CallbackQueryHandler(show_queue, pattern=r"^rm:rq$"),
-        CallbackQueryHandler(accept, pattern=r"^rm:ac:\d{1,9}$"),
+        on(cb.ReviewQueue, show_queue),
+        on(cb.ReviewAccept, accept),
     ]

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import callback_data, make_cancel, message_text, typed
+from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
@@ -24,26 +24,23 @@ COMMENT = 60
 COMMENTING = "follow_up_commenting"
 
 
-def _follow_up_id(update: Update) -> int:
-    return int(callback_data(update).rsplit(":", 1)[1])
-
-
 @guarded(ACTION)
 async def mark_done(update: Update, context: BotContext) -> None:
+    follow_up_id = pressed(update, cb.FollowUpDone).follow_up_id
     follow_up = await follow_ups.mark_done(
-        context.session, context.actor, _follow_up_id(update), context.now()
+        context.session, context.actor, follow_up_id, context.now()
     )
     await answer(
         update,
         texts.FOLLOW_UP_DONE,
-        [[(texts.BUTTON_FOLLOW_UP_COMMENT, f"fu:c:{follow_up.id}")]],
+        [[(texts.BUTTON_FOLLOW_UP_COMMENT, cb.FollowUpComment(follow_up.id).pack())]],
     )
 
 
 @guarded(ACTION)
 async def start_comment(update: Update, context: BotContext) -> int:
     follow_up, _, _ = await follow_ups.reachable(
-        context.session, context.actor, _follow_up_id(update)
+        context.session, context.actor, pressed(update, cb.FollowUpComment).follow_up_id
     )
     context.user_data[COMMENTING] = follow_up.id
     await answer(update, texts.FOLLOW_UP_COMMENT_ASK)
@@ -83,7 +80,7 @@ cancel = make_cancel(COMMENTING)
 def comment_conversation() -> ConversationHandler:
     evidence = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_comment, pattern=r"^fu:c:\d{1,9}$")],
+        entry_points=[on(cb.FollowUpComment, start_comment)],
         states={COMMENT: [MessageHandler(evidence, take_comment)]},
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -98,5 +95,5 @@ def comment_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         comment_conversation(),
-        CallbackQueryHandler(mark_done, pattern=r"^fu:d:\d{1,9}$"),
+        on(cb.FollowUpDone, mark_done),
     ]

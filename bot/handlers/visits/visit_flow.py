@@ -11,16 +11,16 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot import callbacks as cb
 from bot import texts
 from bot.handlers.calendar import month_keyboard, parse_day, parse_month
-from bot.handlers.conversation_kit import message_text
+from bot.handlers.conversation_kit import message_text, on, pressed
 from bot.handlers.guard import Handler, guarded
 from bot.handlers.replies import Buttons, acknowledge, answer
 from bot.handlers.visits.visit_lists import (
@@ -67,12 +67,6 @@ from bot.services.visits.visit_drafts import (
     VisitDraft,
 )
 
-
-def _data(update: Update) -> str:
-    assert update.callback_query is not None
-    return update.callback_query.data or ""
-
-
 # -- entry ------------------------------------------------------------------------------
 
 
@@ -85,7 +79,12 @@ async def _ask_before_dropping(update: Update, context: BotContext, wanted: str)
     await answer(
         update,
         texts.visit_resume_question(await school_name(context, draft), draft.day),
-        [[(texts.BUTTON_RESUME, "vis:rs:go"), (texts.BUTTON_START_OVER, "vis:rs:new")]],
+        [
+            [
+                (texts.BUTTON_RESUME, cb.VisitResume("go").pack()),
+                (texts.BUTTON_START_OVER, cb.VisitResume("new").pack()),
+            ]
+        ],
     )
     return RESUME
 
@@ -119,7 +118,7 @@ async def start(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def start_edit(update: Update, context: BotContext) -> int:
     """Reopen a saved visit (within the edit window) at its summary card."""
-    visit_id = int(_data(update).rsplit(":", 1)[1])
+    visit_id = pressed(update, cb.VisitEdit).visit_id
     await visits.editable_visit(context.session, context.actor, visit_id, context.now())
     asked = await _ask_before_dropping(update, context, f"ed:{visit_id}")
     return asked if asked is not None else await _begin_edit(update, context, visit_id)
@@ -130,7 +129,7 @@ async def resume_choice(update: Update, context: BotContext) -> int:
     """Continue the unfinished draft where it stopped, or do what was asked instead."""
     wanted = str(context.user_data.pop(PENDING, "new"))
     draft = load_draft(context)
-    if _data(update).endswith(":go") and draft.has_content():
+    if pressed(update, cb.VisitResume).choice == "go" and draft.has_content():
         await answer(update, texts.BUTTON_RESUME, edit=True)
         return await prompt(update, context, SUMMARY if draft.step is None else draft.step, draft)
     drop_draft(context)
@@ -146,7 +145,8 @@ async def resume_choice(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def pick_school(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    school = await visits.curated_school(context.session, context.actor, int(_data(update)[6:]))
+    school_id = pressed(update, cb.VisitSchool).school_id
+    school = await visits.curated_school(context.session, context.actor, school_id)
     draft.school_id = school.id
     await answer(update, texts.e(school.short_name), edit=True)
     await _open_follow_ups_first(update, context, school.id, school.short_name)
@@ -179,13 +179,13 @@ async def _set_date(
 @guarded(ACTION)
 async def quick_date(update: Update, context: BotContext) -> int | None:
     draft = load_draft(context)
-    choice = _data(update).rsplit(":", 1)[1]
+    choice = pressed(update, cb.VisitDay).day
     today = await today_for(context, draft)
     if choice == "cal":
         await answer(
             update,
             texts.VISIT_CHOOSE_DATE,
-            month_keyboard("vis:c:", today.year, today.month, latest=today),
+            month_keyboard(_calendar, today.year, today.month, latest=today),
             edit=True,
         )
         return None
@@ -193,13 +193,17 @@ async def quick_date(update: Update, context: BotContext) -> int | None:
     return await _set_date(update, context, draft, day, pressed=True)
 
 
+def _calendar(value: str) -> str:
+    return cb.VisitCalendar(value).pack()
+
+
 @guarded(ACTION)
 async def calendar_press(update: Update, context: BotContext) -> int | None:
     draft = load_draft(context)
-    value = _data(update).removeprefix("vis:c:")
+    value = pressed(update, cb.VisitCalendar).value
     if value.startswith("m:") and (month := parse_month(value[2:])):
         latest = await today_for(context, draft)
-        keyboard = month_keyboard("vis:c:", *month, latest=latest)
+        keyboard = month_keyboard(_calendar, *month, latest=latest)
         await answer(update, texts.VISIT_CHOOSE_DATE, keyboard, edit=True)
         return None
     if value.startswith("d:") and (day := parse_day(value[2:])):
@@ -218,7 +222,7 @@ async def typed_date(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def pick_format(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    code = _data(update).rsplit(":", 1)[1]
+    code = pressed(update, cb.VisitFormat).code
     draft.format = VisitFormat(code).value
     await answer(update, texts.VISIT_FORMAT_LABELS[code], edit=True)
     if code == VisitFormat.OTHER:
@@ -246,15 +250,14 @@ async def typed_purpose(update: Update, context: BotContext) -> int:
 async def picked_purpose(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
     assert draft.school_id is not None
-    kind, ident = _data(update).split(":")[1:]
-    if kind == "pi":
-        draft.purpose = await visits.purpose_from_item(context.session, draft.school_id, int(ident))
-        draft.roadmap_item_id, draft.risk_factor_id = int(ident), None
+    data = pressed(update, cb.VisitPurpose)
+    ident = data.target_id
+    if data.kind == "pi":
+        draft.purpose = await visits.purpose_from_item(context.session, draft.school_id, ident)
+        draft.roadmap_item_id, draft.risk_factor_id = ident, None
     else:
-        draft.purpose = await visits.purpose_from_factor(
-            context.session, draft.school_id, int(ident)
-        )
-        draft.roadmap_item_id, draft.risk_factor_id = None, int(ident)
+        draft.purpose = await visits.purpose_from_factor(context.session, draft.school_id, ident)
+        draft.roadmap_item_id, draft.risk_factor_id = None, ident
     await answer(update, texts.e(draft.purpose), edit=True)
     return await advance(update, context, PARTICIPANTS, draft)
 
@@ -262,7 +265,7 @@ async def picked_purpose(update: Update, context: BotContext) -> int:
 @guarded(ACTION)
 async def toggle_participant(update: Update, context: BotContext) -> None:
     draft = load_draft(context)
-    draft.toggle_participant(_data(update).rsplit(":", 1)[1])
+    draft.toggle_participant(pressed(update, cb.VisitParticipant).code)
     keep_draft(context, draft)
     await answer(update, texts.VISIT_PARTICIPANTS, participant_buttons(draft), edit=True)
 
@@ -330,10 +333,10 @@ async def save(update: Update, context: BotContext) -> int:
 async def change(update: Update, context: BotContext) -> int:
     fields = list(texts.VISIT_FIELD_LABELS.items())
     rows: Buttons = [
-        [(label, f"vis:ef:{key}") for key, label in fields[i : i + 2]]
+        [(label, cb.VisitChangeField(key).pack()) for key, label in fields[i : i + 2]]
         for i in range(0, len(fields), 2)
     ]
-    rows.append([(texts.BUTTON_BACK, "vis:ef:back")])
+    rows.append([(texts.BUTTON_BACK, cb.VisitChangeField("back").pack())])
     await answer(update, texts.VISIT_CHOOSE_FIELD, rows, edit=True)
     return EDIT_FIELD
 
@@ -355,7 +358,7 @@ FIELD_STATES = {
 @guarded(ACTION)
 async def edit_field(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    state = FIELD_STATES.get(_data(update).rsplit(":", 1)[1], SUMMARY)
+    state = FIELD_STATES.get(pressed(update, cb.VisitChangeField).field, SUMMARY)
     draft.editing = state != SUMMARY
     return await prompt(update, context, state, draft)
 
@@ -387,9 +390,6 @@ NOT_COMMAND = ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler:
-    def cb(handler: Handler, pattern: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(handler, pattern=pattern)
-
     def text(handler: Handler) -> MessageHandler[BotContext, Any]:
         return MessageHandler(TEXT, handler)
 
@@ -397,27 +397,27 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("visit", start),
-            cb(start, r"^vis:new$"),
-            cb(start_edit, r"^vis:ed:\d{1,9}$"),
+            on(cb.VisitNew, start),
+            on(cb.VisitEdit, start_edit),
         ],
         states={
-            RESUME: [cb(resume_choice, r"^vis:rs:(go|new)$"), buttons_only],
-            SCHOOL: [cb(pick_school, r"^vis:s:\d{1,9}$"), buttons_only],
+            RESUME: [on(cb.VisitResume, resume_choice), buttons_only],
+            SCHOOL: [on(cb.VisitSchool, pick_school), buttons_only],
             DATE: [
-                cb(quick_date, r"^vis:dt:(0|1|cal)$"),
-                cb(calendar_press, r"^vis:c:"),
+                on(cb.VisitDay, quick_date),
+                on(cb.VisitCalendar, calendar_press),
                 text(typed_date),
                 MessageHandler(NOT_COMMAND, date_expected),
             ],
             FORMAT: [
-                cb(pick_format, r"^vis:f:(on_site|remote|phone|joint_event|other)$"),
+                on(cb.VisitFormat, pick_format),
                 buttons_only,
             ],
             FORMAT_OTHER: [text(typed_format)],
-            PURPOSE: [text(typed_purpose), cb(picked_purpose, r"^vis:(pi|pr):\d{1,9}$")],
+            PURPOSE: [text(typed_purpose), on(cb.VisitPurpose, picked_purpose)],
             PARTICIPANTS: [
-                cb(toggle_participant, r"^vis:p:[a-z_]+$"),
-                cb(participants_done, r"^vis:pd$"),
+                on(cb.VisitParticipant, toggle_participant),
+                on(cb.VisitParticipantsDone, participants_done),
                 buttons_only,
             ],
             PARTICIPANTS_OTHER: [text(typed_participants_other)],
@@ -425,20 +425,20 @@ def conversation() -> ConversationHandler:
             RECOMMENDATIONS: [text(typed_recommendations)],
             NEXT_STEPS: [
                 text(typed_next_step),
-                cb(next_steps_done, r"^vis:nd$"),
-                cb(clear_list, r"^vis:nc$"),
+                on(cb.VisitStepsDone, next_steps_done),
+                on(cb.VisitStepsClear, clear_list),
             ],
             ATTACHMENTS: [
                 MessageHandler(NOT_COMMAND, attachment),
-                cb(attachments_done, r"^vis:ad$"),
-                cb(clear_list, r"^vis:ac$"),
+                on(cb.VisitFilesDone, attachments_done),
+                on(cb.VisitFilesClear, clear_list),
             ],
-            SUMMARY: [cb(save, r"^vis:save$"), cb(change, r"^vis:chg$"), buttons_only],
-            EDIT_FIELD: [cb(edit_field, r"^vis:ef:[a-z]+$"), buttons_only],
+            SUMMARY: [on(cb.VisitSave, save), on(cb.VisitChange, change), buttons_only],
+            EDIT_FIELD: [on(cb.VisitChangeField, edit_field), buttons_only],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            cb(cancel, r"^vis:x$"),
+            on(cb.VisitCancel, cancel),
             MessageHandler(NOT_COMMAND, wrong_input),
         ],
         name="visit_new",

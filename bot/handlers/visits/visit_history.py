@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Literal
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
+from bot.handlers.conversation_kit import on, pressed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer, deliver
 from bot.models import AttachmentKind, Role
@@ -20,12 +23,11 @@ ACTION = "visits"
 
 
 def _list_data(page: int, flt: VisitFilter) -> str:
-    return f"vis:l:{page}:{flt.school_id}:{flt.curator_id}:{flt.month}"
+    return cb.VisitList(page, flt.school_id, flt.curator_id, flt.month).pack()
 
 
-def _parse_filter(parts: list[str]) -> tuple[int, VisitFilter]:
-    page, school, curator, month = (int(p) for p in parts)
-    return page, VisitFilter(school, curator, month)
+def _filter_data(by: Literal["fs", "fc"], flt: VisitFilter) -> str:
+    return cb.VisitFilterMenu(by, 0, flt.school_id, flt.curator_id, flt.month).pack()
 
 
 def _shift_month(yyyymm: int, delta: int) -> int:
@@ -47,7 +49,8 @@ async def _render_list(
     if not result.rows:
         lines.append(texts.VISITS_EMPTY)
     rows: Buttons = [
-        [(texts.visit_button(row.visit_date, row.school), f"vis:o:{row.id}")] for row in result.rows
+        [(texts.visit_button(row.visit_date, row.school), cb.VisitOpen(row.id).pack())]
+        for row in result.rows
     ]
     lines += [texts.visit_row(r.visit_date, r.school, r.curator, r.format) for r in result.rows]
     navigation = []
@@ -62,8 +65,8 @@ async def _render_list(
         month = flt.month or this_month
         rows.append(
             [
-                (texts.VISIT_FIELD_LABELS["school"], f"vis:fs:{_list_data(0, flt)[6:]}"),
-                (texts.BUTTON_FILTER_CURATOR, f"vis:fc:{_list_data(0, flt)[6:]}"),
+                (texts.VISIT_FIELD_LABELS["school"], _filter_data("fs", flt)),
+                (texts.BUTTON_FILTER_CURATOR, _filter_data("fc", flt)),
             ]
         )
         rows.append(
@@ -84,7 +87,7 @@ async def _render_list(
             ]
         )
     if Role.CURATOR in actor.roles:
-        rows.append([(texts.BUTTON_NEW_VISIT, "vis:new")])
+        rows.append([(texts.BUTTON_NEW_VISIT, cb.VisitNew().pack())])
     await answer(update, "\n".join(lines), rows, edit=edit)
 
 
@@ -96,19 +99,18 @@ async def show_visits(update: Update, context: BotContext) -> None:
 
 @guarded(ACTION)
 async def page_visits(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    page, flt = _parse_filter((update.callback_query.data or "").split(":")[2:])
-    await _render_list(update, context, page, flt, edit=True)
+    data = pressed(update, cb.VisitList)
+    flt = VisitFilter(data.school_id, data.curator_id, data.month)
+    await _render_list(update, context, data.page, flt, edit=True)
 
 
 @guarded(ACTION)
 async def filter_menu(update: Update, context: BotContext) -> None:
     """Offer schools or curators to filter by (coordinators)."""
-    assert update.callback_query is not None
-    parts = (update.callback_query.data or "").split(":")
-    _page, flt = _parse_filter(parts[2:])
+    data = pressed(update, cb.VisitFilterMenu)
+    flt = VisitFilter(data.school_id, data.curator_id, data.month)
     schools, curators = await visits.filter_options(context.session, context.actor)
-    if parts[1] == "fs":
+    if data.by == "fs":
         rows: Buttons = [
             [(o.label, _list_data(0, VisitFilter(o.id, flt.curator_id, flt.month)))]
             for o in schools
@@ -125,8 +127,7 @@ async def filter_menu(update: Update, context: BotContext) -> None:
 @guarded(ACTION)
 async def open_visit(update: Update, context: BotContext) -> None:
     """A visit's card, then its photos and documents."""
-    assert update.callback_query is not None
-    visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    visit_id = pressed(update, cb.VisitOpen).visit_id
     card = await visits.visit_card(context.session, context.actor, visit_id, context.now())
     visit = card.visit
     text = texts.visit_summary(
@@ -149,7 +150,10 @@ async def open_visit(update: Update, context: BotContext) -> None:
     buttons: Buttons = []
     if card.editable:
         buttons.append(
-            [(texts.BUTTON_EDIT, f"vis:ed:{visit.id}"), (texts.BUTTON_DELETE, f"vis:dl:{visit.id}")]
+            [
+                (texts.BUTTON_EDIT, cb.VisitEdit(visit.id).pack()),
+                (texts.BUTTON_DELETE, cb.VisitDelete(visit.id).pack()),
+            ]
         )
     if allowed(context.actor.roles, "practice_new") and (visit.findings or "").strip():
         buttons.append([texts.practice_button(visit.id)])  # issue 18: the practice bank
@@ -174,15 +178,14 @@ async def open_visit(update: Update, context: BotContext) -> None:
 
 @guarded(ACTION)
 async def ask_delete(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    visit_id = pressed(update, cb.VisitDelete).visit_id
     await visits.editable_visit(context.session, context.actor, visit_id, context.now())
     await answer(
         update,
         texts.VISIT_CONFIRM_DELETE,
         [
             [
-                (texts.BUTTON_YES_DELETE, f"vis:dy:{visit_id}"),
+                (texts.BUTTON_YES_DELETE, cb.VisitDeleteYes(visit_id).pack()),
                 (texts.BUTTON_CANCEL, _list_data(0, VisitFilter())),
             ]
         ],
@@ -192,20 +195,15 @@ async def ask_delete(update: Update, context: BotContext) -> None:
 
 @guarded(ACTION)
 async def confirm_delete(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    visit_id = int((update.callback_query.data or "").rsplit(":", 1)[1])
+    visit_id = pressed(update, cb.VisitDeleteYes).visit_id
     await visits.delete_visit(context.session, context.actor, visit_id, context.now())
     await answer(update, texts.VISIT_DELETED, edit=True)
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("visits", show_visits))
-    application.add_handler(
-        CallbackQueryHandler(page_visits, pattern=r"^vis:l:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$")
-    )
-    application.add_handler(
-        CallbackQueryHandler(filter_menu, pattern=r"^vis:f[sc]:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$")
-    )
-    application.add_handler(CallbackQueryHandler(open_visit, pattern=r"^vis:o:\d{1,9}$"))
-    application.add_handler(CallbackQueryHandler(ask_delete, pattern=r"^vis:dl:\d{1,9}$"))
-    application.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^vis:dy:\d{1,9}$"))
+    application.add_handler(on(cb.VisitList, page_visits))
+    application.add_handler(on(cb.VisitFilterMenu, filter_menu))
+    application.add_handler(on(cb.VisitOpen, open_visit))
+    application.add_handler(on(cb.VisitDelete, ask_delete))
+    application.add_handler(on(cb.VisitDeleteYes, confirm_delete))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import message_text, typed
+from bot.handlers.conversation_kit import callback_data, message_text, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.handlers.visits.visit_prompts import (
@@ -29,16 +30,11 @@ from bot.services.visits.visit_drafts import MAX_FOLLOW_UPS, DraftAttachment
 MAX_FILE_MB = 20  # the Bot API lets a bot download files up to 20 MB
 
 
-def _data(update: Update) -> str:
-    assert update.callback_query is not None
-    return update.callback_query.data or ""
-
-
 @guarded(ACTION)
 async def typed_next_step(update: Update, context: BotContext) -> None:
     draft = load_draft(context)
     text = visits.check_text(message_text(update))
-    buttons = list_buttons("vis:nd", "vis:nc", bool(draft.follow_ups))
+    buttons = list_buttons(cb.VisitStepsDone, cb.VisitStepsClear, bool(draft.follow_ups))
     if len(draft.follow_ups) >= MAX_FOLLOW_UPS:
         await answer(update, texts.VISIT_NEXT_STEPS_FULL, buttons)
         return
@@ -55,7 +51,7 @@ async def typed_next_step(update: Update, context: BotContext) -> None:
     await answer(
         update,
         texts.visit_next_step_added(what, due, len(draft.follow_ups)),
-        list_buttons("vis:nd", "vis:nc", True),
+        list_buttons(cb.VisitStepsDone, cb.VisitStepsClear, True),
     )
 
 
@@ -68,7 +64,7 @@ async def next_steps_done(update: Update, context: BotContext) -> int:
 async def clear_list(update: Update, context: BotContext) -> int:
     """«Удалить все» under next steps or attachments: start that list afresh."""
     draft = load_draft(context)
-    if _data(update) == "vis:nc":
+    if cb.VisitStepsClear.pattern.match(callback_data(update)):
         draft.follow_ups = []
         return await prompt(update, context, NEXT_STEPS, draft)
     draft.attachments = []
@@ -80,7 +76,7 @@ async def attachment(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert isinstance(message, Message)
     draft = load_draft(context)
-    buttons = list_buttons("vis:ad", "vis:ac", bool(draft.attachments))
+    buttons = list_buttons(cb.VisitFilesDone, cb.VisitFilesClear, bool(draft.attachments))
     item = _attachment_of(message)
     if item is None:
         await answer(update, texts.VISIT_ATTACHMENT_EXPECTED, buttons)
@@ -95,7 +91,7 @@ async def attachment(update: Update, context: BotContext) -> None:
     await answer(
         update,
         texts.VISIT_ATTACHMENT_ADDED.format(count=len(draft.attachments)),
-        list_buttons("vis:ad", "vis:ac", True),
+        list_buttons(cb.VisitFilesDone, cb.VisitFilesClear, True),
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from telegram import Update
 
+from bot import callbacks as cb
 from bot import texts
 from bot.handlers.replies import Buttons, answer
 from bot.runtime import BotContext
@@ -71,30 +73,38 @@ async def prompt(update: Update, context: BotContext, state: int, draft: VisitDr
     elif state == SCHOOL:
         options = await visits.curated_schools(context.session, context.actor)
         await answer(
-            update, texts.VISIT_CHOOSE_SCHOOL, [[(o.label, f"vis:s:{o.id}")] for o in options]
+            update,
+            texts.VISIT_CHOOSE_SCHOOL,
+            [[(o.label, cb.VisitSchool(o.id).pack())] for o in options],
         )
     elif state == DATE:
         await answer(
             update,
             texts.VISIT_CHOOSE_DATE,
             [
-                [(texts.BUTTON_TODAY, "vis:dt:0"), (texts.BUTTON_YESTERDAY, "vis:dt:1")],
-                [(texts.BUTTON_OTHER_DAY, "vis:dt:cal")],
+                [
+                    (texts.BUTTON_TODAY, cb.VisitDay("0").pack()),
+                    (texts.BUTTON_YESTERDAY, cb.VisitDay("1").pack()),
+                ],
+                [(texts.BUTTON_OTHER_DAY, cb.VisitDay("cal").pack())],
             ],
         )
     elif state == FORMAT:
         await answer(
             update,
             texts.VISIT_CHOOSE_FORMAT,
-            [[(label, f"vis:f:{code}")] for code, label in texts.VISIT_FORMAT_LABELS.items()],
+            [
+                [(label, cb.VisitFormat(cast(cb.FormatCode, code)).pack())]
+                for code, label in texts.VISIT_FORMAT_LABELS.items()
+            ],
         )
     elif state == FORMAT_OTHER:
         await answer(update, texts.VISIT_FORMAT_OTHER)
     elif state == PURPOSE:
         assert draft.school_id is not None
         items, factors = await visits.purpose_options(context.session, draft.school_id)
-        buttons: Buttons = [[(o.label[:60], f"vis:pi:{o.id}")] for o in items]
-        buttons += [[(o.label[:60], f"vis:pr:{o.id}")] for o in factors]
+        buttons: Buttons = [[(o.label[:60], cb.VisitPurpose("pi", o.id).pack())] for o in items]
+        buttons += [[(o.label[:60], cb.VisitPurpose("pr", o.id).pack())] for o in factors]
         await answer(update, texts.VISIT_PURPOSE, buttons or None)
     elif state == PARTICIPANTS:
         await answer(update, texts.VISIT_PARTICIPANTS, participant_buttons(draft))
@@ -108,20 +118,30 @@ async def prompt(update: Update, context: BotContext, state: int, draft: VisitDr
         text = texts.VISIT_NEXT_STEPS
         if draft.follow_ups:
             text += "\n" + texts.VISIT_STEPS_NOW.format(count=len(draft.follow_ups))
-        await answer(update, text, list_buttons("vis:nd", "vis:nc", bool(draft.follow_ups)))
+        await answer(
+            update,
+            text,
+            list_buttons(cb.VisitStepsDone, cb.VisitStepsClear, bool(draft.follow_ups)),
+        )
     elif state == ATTACHMENTS:
         text = texts.VISIT_ATTACHMENTS
         if draft.attachments:
             text += "\n" + texts.VISIT_FILES_NOW.format(count=len(draft.attachments))
-        await answer(update, text, list_buttons("vis:ad", "vis:ac", bool(draft.attachments)))
+        await answer(
+            update,
+            text,
+            list_buttons(cb.VisitFilesDone, cb.VisitFilesClear, bool(draft.attachments)),
+        )
     return state
 
 
-def list_buttons(done: str, clear: str, filled: bool) -> Buttons:
+def list_buttons(
+    done: type[cb.CallbackData], clear: type[cb.CallbackData], filled: bool
+) -> Buttons:
     """«Готово», and «Удалить все» once there is something to remove."""
-    rows: Buttons = [[(texts.BUTTON_DONE, done)]]
+    rows: Buttons = [[(texts.BUTTON_DONE, done().pack())]]
     if filled:
-        rows.append([(texts.BUTTON_CLEAR_ALL, clear)])
+        rows.append([(texts.BUTTON_CLEAR_ALL, clear().pack())])
     return rows
 
 
@@ -129,8 +149,8 @@ def participant_buttons(draft: VisitDraft) -> Buttons:
     rows: Buttons = []
     for code in PARTICIPANT_CODES:
         mark = "✅ " if code in draft.participants else ""
-        rows.append([(mark + texts.PARTICIPANT_LABELS[code], f"vis:p:{code}")])
-    rows.append([(texts.BUTTON_DONE, "vis:pd")])
+        rows.append([(mark + texts.PARTICIPANT_LABELS[code], cb.VisitParticipant(code).pack())])
+    rows.append([(texts.BUTTON_DONE, cb.VisitParticipantsDone().pack())])
     return rows
 
 
@@ -156,7 +176,10 @@ async def show_summary(update: Update, context: BotContext, draft: VisitDraft) -
         update,
         text,
         [
-            [(texts.BUTTON_SAVE, "vis:save")],
-            [(texts.BUTTON_CHANGE, "vis:chg"), (texts.BUTTON_CANCEL, "vis:x")],
+            [(texts.BUTTON_SAVE, cb.VisitSave().pack())],
+            [
+                (texts.BUTTON_CHANGE, cb.VisitChange().pack()),
+                (texts.BUTTON_CANCEL, cb.VisitCancel().pack()),
+            ],
         ],
     )

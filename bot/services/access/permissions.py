@@ -6,8 +6,10 @@ checked separately by the services, against `Actor`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import callbacks as cb
 from bot.models import Role
 
 EVERYONE_BOUND = frozenset(Role)
@@ -148,7 +150,7 @@ class Button:
     - tends: staff of the school or its curator (follow-ups, review threads)
     - any: no target beyond the person's own scope (lists, filters, pages)
 
-    `sample` is the data of such a button, `{id}` standing for the target. Buttons used
+    `sample` makes such a button (of the family) for a target id. Buttons used
     only inside a conversation (`in_conversation`) mean something only in its state; those
     naming a target are checked there (tests/e2e/test_button_matrix.py drives to it).
     """
@@ -156,7 +158,7 @@ class Button:
     action: str
     target: str | None = None
     reach: str = "any"
-    sample: str = ""
+    sample: Callable[[int], cb.CallbackData] | None = None
     changes: bool = False  # pressing it changes data (an audit record is written)
     in_conversation: bool = False
 
@@ -165,176 +167,205 @@ def _inside(action: str) -> Button:
     return Button(action, in_conversation=True)
 
 
-# Every callback pattern the bot registers (tests/e2e/test_button_matrix.py checks that).
-BUTTONS: dict[str, Button] = {
+# Every button family the bot registers a handler for (tests/e2e/test_button_matrix.py checks
+# that), keyed by its class in bot/callbacks.py: the handler registers with `family.pattern`.
+BUTTONS: dict[type[cb.CallbackData], Button] = {
     # -- visits
-    r"^vis:new$": Button("visit"),
-    r"^vis:ed:\d{1,9}$": Button("visit", "visit", "author", "vis:ed:{id}"),
-    r"^vis:o:\d{1,9}$": Button("visits", "visit", "sees", "vis:o:{id}"),
-    r"^vis:l:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$": Button(
-        "visits", "school", "any", "vis:l:0:{id}:0:0"
+    cb.VisitNew: Button("visit"),
+    cb.VisitEdit: Button("visit", "visit", "author", cb.VisitEdit),
+    cb.VisitOpen: Button("visits", "visit", "sees", cb.VisitOpen),
+    cb.VisitList: Button("visits", "school", "any", lambda i: cb.VisitList(0, i, 0, 0)),
+    cb.VisitFilterMenu: Button(
+        "visits", "school", "any", lambda i: cb.VisitFilterMenu("fs", 0, i, 0, 0)
     ),
-    r"^vis:f[sc]:\d{1,9}:\d{1,9}:\d{1,9}:\d{1,9}$": Button(
-        "visits", "school", "any", "vis:fs:0:{id}:0:0"
+    cb.VisitDelete: Button("visits", "visit", "author", cb.VisitDelete),
+    cb.VisitDeleteYes: Button("visits", "visit", "author", cb.VisitDeleteYes, changes=True),
+    cb.VisitSchool: Button("visit", "school", "curates", cb.VisitSchool, in_conversation=True),
+    cb.VisitDay: _inside("visit"),
+    cb.VisitCalendar: _inside("visit"),
+    cb.VisitFormat: _inside("visit"),
+    cb.VisitPurpose: Button(
+        "visit", "item", "curates", lambda i: cb.VisitPurpose("pi", i), in_conversation=True
     ),
-    r"^vis:dl:\d{1,9}$": Button("visits", "visit", "author", "vis:dl:{id}"),
-    r"^vis:dy:\d{1,9}$": Button("visits", "visit", "author", "vis:dy:{id}", changes=True),
-    r"^vis:s:\d{1,9}$": Button("visit", "school", "curates", "vis:s:{id}", in_conversation=True),
-    r"^vis:dt:(0|1|cal)$": _inside("visit"),
-    r"^vis:c:": _inside("visit"),
-    r"^vis:f:(on_site|remote|phone|joint_event|other)$": _inside("visit"),
-    r"^vis:(pi|pr):\d{1,9}$": Button(
-        "visit", "item", "curates", "vis:pi:{id}", in_conversation=True
-    ),
-    r"^vis:p:[a-z_]+$": _inside("visit"),
-    r"^vis:pd$": _inside("visit"),
-    r"^vis:nd$": _inside("visit"),
-    r"^vis:nc$": _inside("visit"),
-    r"^vis:ad$": _inside("visit"),
-    r"^vis:ac$": _inside("visit"),
-    r"^vis:save$": _inside("visit"),
-    r"^vis:chg$": _inside("visit"),
-    r"^vis:ef:[a-z]+$": _inside("visit"),
-    r"^vis:rs:(go|new)$": _inside("visit"),
-    r"^vis:x$": _inside("visit"),
+    cb.VisitParticipant: _inside("visit"),
+    cb.VisitParticipantsDone: _inside("visit"),
+    cb.VisitStepsDone: _inside("visit"),
+    cb.VisitStepsClear: _inside("visit"),
+    cb.VisitFilesDone: _inside("visit"),
+    cb.VisitFilesClear: _inside("visit"),
+    cb.VisitSave: _inside("visit"),
+    cb.VisitChange: _inside("visit"),
+    cb.VisitChangeField: _inside("visit"),
+    cb.VisitResume: _inside("visit"),
+    cb.VisitCancel: _inside("visit"),
     # -- roadmaps
-    r"^rm:sc:r:\d{1,9}$": Button("roadmap", "school", "sees", "rm:sc:r:{id}"),
-    r"^rm:l:\d{1,9}:\d{1,9}$": Button("roadmap", "school", "sees", "rm:l:{id}:0"),
-    r"^rm:o:\d{1,9}$": Button("roadmap", "item", "sees", "rm:o:{id}"),
-    r"^rm:h:\d{1,9}$": Button("roadmap", "item", "sees", "rm:h:{id}"),
-    r"^rm:rep:\d{1,9}$": Button("item_report", "item", "staff", "rm:rep:{id}"),
-    r"^rm:st:(not_started|in_progress|done|not_done)$": _inside("item_report"),
-    r"^rm:pc:(\d{1,3}|x)$": _inside("item_report"),
-    r"^rm:ev:done$": _inside("item_report"),
-    r"^rm:send$": _inside("item_report"),
-    r"^rm:rq$": Button("review"),
-    r"^rm:ac:\d{1,9}$": Button("review", "report", "curates", "rm:ac:{id}", changes=True),
-    r"^rm:rt:\d{1,9}$": Button("review", "report", "curates", "rm:rt:{id}"),
-    r"^rm:ed:\d{1,9}$": Button("item_edit", "item", "edits", "rm:ed:{id}"),
-    r"^rm:ef:\d{1,9}:(measure|deadline|responsible|expected)$": Button(
-        "item_edit", "item", "edits", "rm:ef:{id}:measure"
+    cb.RoadmapSchool: Button("roadmap", "school", "sees", cb.RoadmapSchool),
+    cb.RoadmapPage: Button("roadmap", "school", "sees", lambda i: cb.RoadmapPage(i, 0)),
+    cb.ItemOpen: Button("roadmap", "item", "sees", cb.ItemOpen),
+    cb.ItemHistory: Button("roadmap", "item", "sees", cb.ItemHistory),
+    cb.ItemReport: Button("item_report", "item", "staff", cb.ItemReport),
+    cb.ReportStatus: _inside("item_report"),
+    cb.ReportPercent: _inside("item_report"),
+    cb.ReportEvidenceDone: _inside("item_report"),
+    cb.ReportSend: _inside("item_report"),
+    cb.ReviewQueue: Button("review"),
+    cb.ReviewAccept: Button("review", "report", "curates", cb.ReviewAccept, changes=True),
+    cb.ReviewReturn: Button("review", "report", "curates", cb.ReviewReturn),
+    cb.ItemEdit: Button("item_edit", "item", "edits", cb.ItemEdit),
+    cb.ItemEditField: Button(
+        "item_edit", "item", "edits", lambda i: cb.ItemEditField(i, "measure")
     ),
-    r"^rm:sc:k:\d{1,9}$": Button("risks", "school", "edits", "rm:sc:k:{id}"),
-    r"^rm:rk:\d{1,9}:\d{1,9}$": Button("risks", "school", "edits", "rm:rk:{id}:1", changes=True),
-    r"^rm:sc:i:\d{1,9}$": Button("import", "school", "edits", "rm:sc:i:{id}", in_conversation=True),
-    r"^rm:yr:\d{4}$": _inside("import"),
-    r"^rm:pv:\d{1,3}$": _inside("import"),  # preview pages (issue 14)
-    r"^rm:imp:ok$": _inside("import"),
-    r"^rm:sc:n:\d{1,9}$": Button(
-        "item_new", "school", "edits", "rm:sc:n:{id}", in_conversation=True
-    ),
-    r"^rm:x$": _inside("roadmap"),
+    cb.RiskSchool: Button("risks", "school", "edits", cb.RiskSchool),
+    cb.RiskToggle: Button("risks", "school", "edits", lambda i: cb.RiskToggle(i, 1), changes=True),
+    cb.ImportSchool: Button("import", "school", "edits", cb.ImportSchool, in_conversation=True),
+    cb.ImportYear: _inside("import"),
+    cb.ImportPreviewPage: _inside("import"),  # preview pages (issue 14)
+    cb.ImportConfirm: _inside("import"),
+    cb.NewItemSchool: Button("item_new", "school", "edits", cb.NewItemSchool, in_conversation=True),
+    cb.RoadmapCancel: _inside("roadmap"),
     # -- the year's end: carry over or close (bot/handlers/roadmaps/carry_over.py)
-    r"^co:c:\d{1,9}$": Button("item_settle", "item", "settles", "co:c:{id}", changes=True),
-    r"^co:x:\d{1,9}$": Button("item_settle", "item", "settles", "co:x:{id}"),
-    r"^co:xn$": _inside("item_settle"),
-    r"^co:xx$": _inside("item_settle"),
-    r"^co:a:\d{1,9}:\d{4}$": Button(
-        "item_settle", "school", "settles", "co:a:{id}:2025", changes=True
+    cb.CarryItem: Button("item_settle", "item", "settles", cb.CarryItem, changes=True),
+    cb.CloseItem: Button("item_settle", "item", "settles", cb.CloseItem),
+    cb.CloseNoNote: _inside("item_settle"),
+    cb.CloseCancel: _inside("item_settle"),
+    cb.CarryAll: Button(
+        "item_settle", "school", "settles", lambda i: cb.CarryAll(i, 2025), changes=True
     ),
-    r"^co:l:\d{1,9}:\d{4}$": Button("item_settle", "school", "settles", "co:l:{id}:2025"),
+    cb.SettleList: Button("item_settle", "school", "settles", lambda i: cb.SettleList(i, 2025)),
     # -- events
-    r"^ev:o:\d{1,9}$": Button("events", "event", "audience", "ev:o:{id}"),
-    r"^ev:su:\d{1,9}$": Button("events", "event", "audience", "ev:su:{id}", changes=True),
-    r"^ev:no:\d{1,9}$": Button("events", "event", "audience", "ev:no:{id}", changes=True),
-    r"^ev:fb:\d{1,9}:[1-5]$": Button("events", "event", "participant", "ev:fb:{id}:5"),
-    r"^ev:rg:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:rg:{id}"),
-    r"^ev:at:\d{1,9}:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:at:{id}:1"),
-    r"^ev:xl:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:xl:{id}"),
-    r"^ev:rf:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:rf:{id}"),
-    r"^ev:fs:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:fs:{id}"),
-    r"^ev:rs:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:rs:{id}"),
-    r"^ev:ed:\d{1,9}:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:ed:{id}:1"),
-    r"^ev:ef:\d{1,9}:\d{1,9}:\d$": Button("event_manage", "event", "coordinates", "ev:ef:{id}:1:0"),
-    r"^ev:cn:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:cn:{id}"),
-    r"^ev:cy:\d{1,9}$": Button("event_manage", "event", "coordinates", "ev:cy:{id}", changes=True),
-    r"^ev:fx$": _inside("event_manage"),
-    r"^ev:fm:[a-z_]+$": _inside("event_new"),
-    r"^ev:qs:\d{1,9}$": _inside("event_new"),
-    r"^ev:du:\d{1,9}$": _inside("event_new"),
-    r"^ev:pl:\d{1,9}$": Button(
-        "event_new", "school", "coordinates", "ev:pl:{id}", in_conversation=True
+    cb.EventOpen: Button("events", "event", "audience", cb.EventOpen),
+    cb.EventSignUp: Button("events", "event", "audience", cb.EventSignUp, changes=True),
+    cb.EventDecline: Button("events", "event", "audience", cb.EventDecline, changes=True),
+    cb.EventRate: Button("events", "event", "participant", lambda i: cb.EventRate(i, 5)),
+    cb.EventRegistrations: Button("event_manage", "event", "coordinates", cb.EventRegistrations),
+    cb.EventAttended: Button(
+        "event_manage", "event", "coordinates", lambda i: cb.EventAttended(i, 1)
     ),
-    r"^ev:au:[a-z_]+$": _inside("event_new"),
-    r"^ev:cs:(\d{1,9}|done)$": Button(
-        "event_new", "school", "coordinates", "ev:cs:{id}", in_conversation=True
+    cb.EventExport: Button("event_manage", "event", "coordinates", cb.EventExport),
+    cb.EventAskFeedback: Button("event_manage", "event", "coordinates", cb.EventAskFeedback),
+    cb.EventFeedbackSummary: Button(
+        "event_manage", "event", "coordinates", cb.EventFeedbackSummary
     ),
-    r"^ev:ca:(0|x)$": _inside("event_new"),
-    r"^ev:sk$": _inside("event_new"),
-    r"^ev:chg$": _inside("event_new"),
-    r"^ev:cf:[a-z]+$": _inside("event_new"),
-    r"^ev:pub$": _inside("event_new"),
-    r"^ev:x$": _inside("event_new"),
+    cb.EventResults: Button("event_manage", "event", "coordinates", cb.EventResults),
+    cb.EventEdit: Button("event_manage", "event", "coordinates", lambda i: cb.EventEdit(i, 1)),
+    cb.EventEditField: Button(
+        "event_manage", "event", "coordinates", lambda i: cb.EventEditField(i, 1, 0)
+    ),
+    cb.EventCancel: Button("event_manage", "event", "coordinates", cb.EventCancel),
+    cb.EventCancelYes: Button(
+        "event_manage", "event", "coordinates", cb.EventCancelYes, changes=True
+    ),
+    cb.EventFeedbackSkip: _inside("event_manage"),
+    cb.EventFormat: _inside("event_new"),
+    cb.EventQuickDay: _inside("event_new"),
+    cb.EventDuration: _inside("event_new"),
+    cb.EventPlace: Button(
+        "event_new", "school", "coordinates", cb.EventPlace, in_conversation=True
+    ),
+    cb.EventAudience: _inside("event_new"),
+    cb.EventChooseSchool: Button(
+        "event_new", "school", "coordinates", cb.EventChooseSchool, in_conversation=True
+    ),
+    cb.EventCapacity: _inside("event_new"),
+    cb.EventSkip: _inside("event_new"),
+    cb.EventChange: _inside("event_new"),
+    cb.EventChangeField: _inside("event_new"),
+    cb.EventPublish: _inside("event_new"),
+    cb.EventNewCancel: _inside("event_new"),
     # -- summaries and reports
-    r"^sch:p:\d{1,4}$": Button("summary"),
-    r"^sch:o:\d{1,9}$": Button("school", "school", "sees", "sch:o:{id}"),
-    r"^exp:f$": Button("export"),  # /export with the evidence files (issue 14)
-    # [sc]: a school-year or a calendar half (reporting/report_periods.py); none: school.
-    r"^rep:h:[sc]?\d{4}:[12](:\d{1,4})?$": Button("report"),
-    r"^rep:g:[sc]?\d{4}:[12]:\d{1,9}$": Button("report", "school", "sees", "rep:g:c2022:1:{id}"),
+    cb.SummaryPage: Button("summary"),
+    cb.SchoolCard: Button("school", "school", "sees", cb.SchoolCard),
+    cb.ExportWithFiles: Button("export"),  # /export with the evidence files (issue 14)
+    # a school-year or a calendar half (bot/services/reporting/report_periods.py); none: school.
+    cb.ReportHalf: Button("report"),
+    cb.ReportGet: Button("report", "school", "sees", lambda i: cb.ReportGet("c2022:1", i)),
     # -- reminders and settings
-    r"^ntf:m:[a-z]+$": Button("settings", changes=True),
-    r"^ntf:sz:\d{1,9}:(1|3|7)$": Button(
-        "settings", "notification", "recipient", "ntf:sz:{id}:1", changes=True
+    cb.MuteToggle: Button("settings", changes=True),
+    cb.Snooze: Button(
+        "settings", "notification", "recipient", lambda i: cb.Snooze(i, 1), changes=True
     ),
     # -- invites
-    r"^inv:r:": Button("invite"),
-    r"^inv:s:": Button("invite", "school", "coordinates", "inv:s:school_staff:s{id}", changes=True),
-    r"^inv:l$": Button("invite"),
-    r"^inv:x:\d{1,9}$": Button("invite", "invite", "coordinates", "inv:x:{id}", changes=True),
+    cb.InviteRole: Button("invite"),
+    cb.InviteScope: Button(
+        "invite",
+        "school",
+        "coordinates",
+        lambda i: cb.InviteScope("school_staff", f"s{i}"),
+        changes=True,
+    ),
+    cb.InvitesPending: Button("invite"),
+    cb.InviteRevoke: Button("invite", "invite", "coordinates", cb.InviteRevoke, changes=True),
     # -- directory changes (issue 13.2): a school's menu, flags, curators, leaving the project;
     # people and their roles. A person or role is reached by a coordinator of its place.
-    r"^chg:s:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:s:{id}"),
-    r"^chg:fl:\d{1,9}:(shnor|shnsu|nonobj)$": Button(
-        "school_changes", "school", "coordinates", "chg:fl:{id}:shnsu", changes=True
+    cb.ChangesSchool: Button("school_changes", "school", "coordinates", cb.ChangesSchool),
+    cb.ChangesFlag: Button(
+        "school_changes",
+        "school",
+        "coordinates",
+        lambda i: cb.ChangesFlag(i, "shnsu"),
+        changes=True,
     ),
-    r"^chg:ex:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:ex:{id}"),
-    r"^chg:exy:\d{1,9}$": Button(
-        "school_changes", "school", "coordinates", "chg:exy:{id}", changes=True
+    cb.ChangesExit: Button("school_changes", "school", "coordinates", cb.ChangesExit),
+    cb.ChangesExitYes: Button(
+        "school_changes", "school", "coordinates", cb.ChangesExitYes, changes=True
     ),
-    r"^chg:bk:\d{1,9}$": Button(
-        "school_changes", "school", "coordinates", "chg:bk:{id}", changes=True
+    cb.ChangesBack: Button("school_changes", "school", "coordinates", cb.ChangesBack, changes=True),
+    cb.ChangesEndCurator: Button(
+        "school_changes", "school", "coordinates", lambda i: cb.ChangesEndCurator(i, 1)
     ),
-    r"^chg:ce:\d{1,9}:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:ce:{id}:1"),
-    r"^chg:cy:\d{1,9}:\d{1,9}$": Button(
-        "school_changes", "school", "coordinates", "chg:cy:{id}:1", changes=True
+    cb.ChangesEndCuratorYes: Button(
+        "school_changes",
+        "school",
+        "coordinates",
+        lambda i: cb.ChangesEndCuratorYes(i, 1),
+        changes=True,
     ),
-    r"^chg:mv:\d{1,9}:\d{1,4}$": Button("school_changes", "school", "coordinates", "chg:mv:{id}:0"),
-    r"^chg:mt:\d{1,9}:\d{1,9}$": Button("school_changes", "school", "coordinates", "chg:mt:{id}:1"),
-    r"^chg:my:\d{1,9}:\d{1,9}$": Button(
-        "school_changes", "school", "coordinates", "chg:my:{id}:1", changes=True
+    cb.ChangesMove: Button(
+        "school_changes", "school", "coordinates", lambda i: cb.ChangesMove(i, 0)
     ),
-    r"^ppl:p:\d{1,4}$": Button("people"),
-    r"^ppl:o:\d{1,9}$": Button("people", "person", "coordinates", "ppl:o:{id}"),
-    r"^ppl:rv:\d{1,9}$": Button("people", "role", "coordinates", "ppl:rv:{id}"),
-    r"^ppl:ry:\d{1,9}$": Button("people", "role", "coordinates", "ppl:ry:{id}", changes=True),
+    cb.ChangesMoveTo: Button(
+        "school_changes", "school", "coordinates", lambda i: cb.ChangesMoveTo(i, 1)
+    ),
+    cb.ChangesMoveYes: Button(
+        "school_changes",
+        "school",
+        "coordinates",
+        lambda i: cb.ChangesMoveYes(i, 1),
+        changes=True,
+    ),
+    cb.PeoplePage: Button("people"),
+    cb.PersonOpen: Button("people", "person", "coordinates", cb.PersonOpen),
+    cb.RoleEnd: Button("people", "role", "coordinates", cb.RoleEnd),
+    cb.RoleEndYes: Button("people", "role", "coordinates", cb.RoleEndYes, changes=True),
     # -- directory import (the file's rows are checked against the actor's scope)
-    r"^dir:ok$": _inside("directory"),
-    r"^dir:x$": _inside("directory"),
+    cb.DirectoryApply: _inside("directory"),
+    cb.DirectoryCancel: _inside("directory"),
     # -- school year (bot/handlers/access/admin.py): d = dry run, r = run
-    r"^ny:d:\d{4}$": Button("new_year"),
-    r"^ny:r:\d{4}$": Button("new_year", changes=True),
+    cb.NewYearDryRun: Button("new_year"),
+    cb.NewYearRun: Button("new_year", changes=True),
     # -- issue 18: school results, practice bank
-    r"^res:ok$": _inside("results"),
-    r"^res:x$": _inside("results"),
-    r"^res:lr$": Button("results"),
-    r"^res:one$": _inside("results"),
-    r"^res:a:(vpr|oge|ege)$": _inside("results"),
-    r"^res:y:\d{4}$": _inside("results"),
-    r"^trn:ok$": _inside("training"),
-    r"^trn:x$": _inside("training"),
-    r"^prc:f:\d{1,2}$": Button("practices"),
-    r"^prc:new$": Button("practice_new"),
-    r"^prc:rf:\d{1,2}$": _inside("practice_new"),
-    r"^prc:x$": _inside("practice_new"),
-    r"^prc:v:\d{1,9}$": Button("practice_new", "visit", "sees", "prc:v:{id}", changes=True),
+    cb.ResultsApply: _inside("results"),
+    cb.ResultsCancel: _inside("results"),
+    cb.ResultsLeftRisk: Button("results"),
+    cb.ResultsOne: _inside("results"),
+    cb.ResultsAssessment: _inside("results"),
+    cb.ResultsYear: _inside("results"),
+    cb.TrainingApply: _inside("training"),
+    cb.TrainingCancel: _inside("training"),
+    cb.PracticesByFactor: Button("practices"),
+    cb.PracticeNew: Button("practice_new"),
+    cb.PracticeFactor: _inside("practice_new"),
+    cb.PracticeCancel: _inside("practice_new"),
+    cb.PracticeFromVisit: Button(
+        "practice_new", "visit", "sees", cb.PracticeFromVisit, changes=True
+    ),
     # -- issue 18.1: a visit's follow-up done (reminder, card, /roadmap), then a comment
-    r"^fu:d:\d{1,9}$": Button("followup", "followup", "tends", "fu:d:{id}", changes=True),
-    r"^fu:c:\d{1,9}$": Button("followup", "followup", "tends", "fu:c:{id}"),
+    cb.FollowUpDone: Button("followup", "followup", "tends", cb.FollowUpDone, changes=True),
+    cb.FollowUpComment: Button("followup", "followup", "tends", cb.FollowUpComment),
     # -- issue 18.2: a report's review thread: read, write, put on hold
-    r"^rm:th:\d{1,9}$": Button("roadmap", "report", "sees", "rm:th:{id}"),
-    r"^rm:tm:\d{1,9}$": Button("thread", "report", "tends", "rm:tm:{id}"),
-    r"^rm:hd:\d{1,9}$": Button("review", "report", "curates", "rm:hd:{id}", changes=True),
+    cb.ThreadOpen: Button("roadmap", "report", "sees", cb.ThreadOpen),
+    cb.ThreadWrite: Button("thread", "report", "tends", cb.ThreadWrite),
+    cb.ReviewHold: Button("review", "report", "curates", cb.ReviewHold, changes=True),
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import Event, Notification, NotificationState
 from bot.services import local_time
@@ -66,7 +67,9 @@ async def schedule(
                     recipient_person_id=person_id,
                     kind="event",
                     text=text,
-                    reply_markup=inline_markup([[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]]),
+                    reply_markup=inline_markup(
+                        [[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]]
+                    ),
                     due_at=due_at,
                 )
             )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import (
     Attachment,
@@ -143,7 +144,7 @@ async def request_feedback(
             )
         ).all()
     )
-    buttons = [[(str(n), f"ev:fb:{event.id}:{n}") for n in range(1, 6)]]
+    buttons = [[(str(n), cb.EventRate(event.id, n).pack()) for n in (1, 2, 3, 4, 5)]]
     return await outbox.enqueue_for_each(
         session,
         people,

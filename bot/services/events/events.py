@@ -10,6 +10,7 @@ from sqlalchemy import ScalarSelect, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import (
     CuratorAssignment,
@@ -222,9 +223,14 @@ async def announce(session: AsyncSession, event: Event, now: datetime) -> int:
     place = await place_of(session, event)
     ics = event_ics(event, place)
     buttons = (
-        [[(texts.BUTTON_SIGN_UP, f"ev:su:{event.id}"), (texts.BUTTON_DECLINE, f"ev:no:{event.id}")]]
+        [
+            [
+                (texts.BUTTON_SIGN_UP, cb.EventSignUp(event.id).pack()),
+                (texts.BUTTON_DECLINE, cb.EventDecline(event.id).pack()),
+            ]
+        ]
         if event.needs_registration
-        else [[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]]
+        else [[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]]
     )
     return await outbox.enqueue_for_each(
         session,
@@ -364,7 +370,7 @@ async def decline(session: AsyncSession, actor: Actor, event_id: int, now: datet
                 kind="event",
                 due_at=now,
                 text=texts.event_promoted(event.title),
-                buttons=[[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]],
+                buttons=[[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]],
             )
             return "promoted"
     return None
@@ -464,7 +470,7 @@ async def _tell_registered(
         kind="event",
         due_at=now,
         text=text,
-        buttons=[[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]],
+        buttons=[[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]],
     )
 
 

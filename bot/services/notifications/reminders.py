@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import (
     SETTLED_STATUSES,
@@ -104,7 +105,7 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
         if school.id not in staff_cache:
             staff_cache[school.id] = await recipients.school_staff(session, school.id)
             curator_cache[school.id] = await recipients.curators_of(session, school.id, now.date())
-        buttons = [[(texts.BUTTON_REPORT, f"rm:rep:{item.id}")], snooze_buttons()]
+        buttons = [[(texts.BUTTON_REPORT, cb.ItemReport(item.id).pack())], snooze_buttons()]
         for offset in DEADLINE_OFFSETS:
             day = item.due_date - timedelta(days=offset)
             if _fresh(day, today):
@@ -176,7 +177,7 @@ async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
                 key_prefix=f"recurring:item {item.id}:{day.isoformat()}",
                 kind="deadline",
                 due_at=at_nine(day, timezone),
-                buttons=[[(texts.BUTTON_REPORT, f"rm:rep:{item.id}")], snooze_buttons()],
+                buttons=[[(texts.BUTTON_REPORT, cb.ItemReport(item.id).pack())], snooze_buttons()],
                 text=texts.recurring_reminder(
                     school.short_name, item.number, item.measure, item.deadline_text
                 ),
@@ -210,7 +211,10 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
             key_prefix=f"followup {follow_up.id}",
             kind="followup",
             due_at=at_nine(follow_up.due_date, timezone),
-            buttons=[[(texts.BUTTON_FOLLOW_UP_DONE, f"fu:d:{follow_up.id}")], snooze_buttons()],
+            buttons=[
+                [(texts.BUTTON_FOLLOW_UP_DONE, cb.FollowUpDone(follow_up.id).pack())],
+                snooze_buttons(),
+            ],
             text=texts.follow_up_reminder(school.short_name, follow_up.what, follow_up.due_date),
         )
     return queued
@@ -248,7 +252,7 @@ async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
             recipient_person_id=curator_id,
             kind="novisit",
             due_at=at_nine(day, timezone),
-            buttons=[[(texts.BUTTON_NEW_VISIT, "vis:new")], snooze_buttons()],
+            buttons=[[(texts.BUTTON_NEW_VISIT, cb.VisitNew().pack())], snooze_buttons()],
             text=texts.no_visit_reminder(school.short_name, last_visit),
         )
     return queued
@@ -276,7 +280,7 @@ async def review_wait_sweep(session: AsyncSession, now: datetime) -> int:
             key_prefix=f"review-wait:report {report.id}",
             kind="review",
             due_at=now,
-            buttons=[[(texts.BUTTON_REVIEW_QUEUE, "rm:rq")], snooze_buttons()],
+            buttons=[[(texts.BUTTON_REVIEW_QUEUE, cb.ReviewQueue().pack())], snooze_buttons()],
             text=texts.review_wait_reminder(school.short_name, item.number, report.submitted_at),
         )
     return queued
@@ -304,7 +308,7 @@ async def event_sweep(session: AsyncSession, now: datetime) -> int:
                 recipient_person_id=person_id,
                 kind="event",
                 due_at=event.starts_at - before,
-                buttons=[[(texts.BUTTON_OPEN_EVENT, f"ev:o:{event.id}")]],
+                buttons=[[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]],
                 text=texts.event_reminder(event.title, event.starts_at, timezone, label == "T-1h"),
             )
     await _cancel_withdrawn_event_reminders(session)

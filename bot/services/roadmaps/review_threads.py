@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import (
     Person,
@@ -217,8 +218,8 @@ async def _tell(
 def thread_buttons(report_id: int) -> list[list[tuple[str, str]]]:
     return [
         [
-            (texts.BUTTON_THREAD_OPEN, f"rm:th:{report_id}"),
-            (texts.BUTTON_THREAD_WRITE, f"rm:tm:{report_id}"),
+            (texts.BUTTON_THREAD_OPEN, cb.ThreadOpen(report_id).pack()),
+            (texts.BUTTON_THREAD_WRITE, cb.ThreadWrite(report_id).pack()),
         ]
     ]
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import (
     Attachment,
@@ -165,7 +166,7 @@ async def submit_report(
         kind="review",
         due_at=now,
         text=texts.report_submitted_notice(school.short_name, item.number, item.measure),
-        buttons=[[(texts.BUTTON_REVIEW_QUEUE, "rm:rq")]],
+        buttons=[[(texts.BUTTON_REVIEW_QUEUE, cb.ReviewQueue().pack())]],
     )
     return report
 
@@ -303,8 +304,8 @@ async def review(
         buttons=None
         if accept
         else [
-            [(texts.BUTTON_REPORT_AGAIN, f"rm:rep:{item.id}")],
-            [(texts.BUTTON_THREAD_ANSWER, f"rm:tm:{report.id}")],
+            [(texts.BUTTON_REPORT_AGAIN, cb.ItemReport(item.id).pack())],
+            [(texts.BUTTON_THREAD_ANSWER, cb.ThreadWrite(report.id).pack())],
         ],
     )
     return report

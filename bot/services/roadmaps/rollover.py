@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import callbacks as cb
 from bot import texts
 from bot.models import (
     SETTLED_STATUSES,
@@ -214,8 +215,8 @@ async def _tell_school(
             school.school, old.label, new.label, school.count, school.first
         ),
         buttons=[
-            [(texts.BUTTON_CARRY_ALL, f"co:a:{school.school_id}:{old.start}")],
-            [(texts.BUTTON_SETTLE_LIST, f"co:l:{school.school_id}:{old.start}")],
+            [(texts.BUTTON_CARRY_ALL, cb.CarryAll(school.school_id, old.start).pack())],
+            [(texts.BUTTON_SETTLE_LIST, cb.SettleList(school.school_id, old.start).pack())],
         ],
     )
     return 1 if queued else 0
