@@ -24,8 +24,9 @@ from bot.models import (
 from bot.services.forget_person import find_people, forget_person, placeholder
 from tests.cli.test_command_line import run_cli
 from tests.support import databases
-from tests.support.flows import CURATOR_35, visit_card
+from tests.support.flows import visit_card
 from tests.support.harness import BotHarness
+from tests.support.personas import CURATOR_35
 
 SURNAME = CURATOR_35.split()[0]
 
