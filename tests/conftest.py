@@ -2,7 +2,8 @@
 
 `--db sqlite` (or TEST_DATABASES=sqlite) runs them on one only; the folders mark their tests
 `e2e`, `production` or `slow` (markers registered in pyproject.toml), so that
-`-m "not e2e and not production and not slow"` is the quick run.
+`-m "not e2e and not production and not slow"` is the quick run; a test elsewhere that
+starts a process or builds a big file is marked `slow` where it is defined.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ MARKED = {
     "e2e": "e2e",
     "production": "production",
     "properties": "slow",
+    "cli": "slow",  # each test runs `python -m bot …` in a process of its own
     "test_browser.py": "slow",  # tests/miniapp: headless Chromium
+    "test_open_button.py": "e2e",  # tests/miniapp: /summary through the fake Bot API
+    "test_summaries_scale.py": "slow",  # tests/services: 500 schools
 }
 
 
@@ -49,7 +53,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if part in MARKED:
                 item.add_marker(MARKED[part])
         callspec = getattr(item, "callspec", None)
-        database = callspec.params.get("database_url") if callspec else None
+        params = callspec.params if callspec else {}
+        database = params.get("database_url", params.get("database"))
         if chosen and database is not None and database not in chosen:
             dropped.append(item)
         else:

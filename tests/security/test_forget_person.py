@@ -141,6 +141,7 @@ async def test_event_feedback_comments_are_blanked_and_ratings_kept(
     assert registration.feedback_comment is None and registration.feedback_rating == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database", databases.selected_databases())
 def test_the_command_finds_by_name_or_id_and_explains_otherwise(
     tmp_path: Path, database: str

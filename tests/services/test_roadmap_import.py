@@ -123,7 +123,12 @@ def _dense_bomb() -> bytes:
             "import_too_many_rows",
         ),
         (b"x" * (3 * 1024 * 1024), "plan.csv", "import_too_big"),
-        (partial(many_rows_xlsx, 50_000), "plan.xlsx", "import_too_many_rows"),
+        pytest.param(
+            partial(many_rows_xlsx, 50_000),
+            "plan.xlsx",
+            "import_too_many_rows",
+            marks=pytest.mark.slow,  # a 50,000-row workbook: seconds to build and to refuse
+        ),
         (partial(many_rows_xlsx, MAX_ROWS + HEADER_ROWS), "plan.xlsx", "import_too_many_rows"),
         (partial(_padded_to_a_million), "plan.xlsx", "import_too_many_rows"),
         (partial(_dense_bomb), "plan.xlsx", "import_zip_bomb"),
