@@ -299,6 +299,11 @@ class FakeTelegram:
     def drop_connection(self, method: str, times: int = 1) -> None:
         self._faults[method].extend([{"drop": True}] * times)
 
+    @property
+    def long_poll_waiting(self) -> bool:
+        """A getUpdates request is open, waiting for updates (tests wait for this)."""
+        return self._polling is not None
+
     async def wait_for(self, predicate: Callable[[], bool], limit: float = 5.0) -> None:
         deadline = time.monotonic() + limit
         while not predicate():

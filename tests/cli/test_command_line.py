@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from tests.support import databases
+from tests.support.personas import GAREEVA, SMIRNOVA
 
 INVITE_LINK = re.compile(r"https://t\.me/demo_bot\?start=([A-Za-z0-9_-]{20,64})")
 
@@ -76,8 +77,8 @@ def test_seed_demo_twice_changes_nothing(tmp_path: Path, sqlite_env: dict[str, s
     # 1 regional + 2 municipal coordinators + 6 curators + 7 school directors
     assert len(first_links) == 16
     assert INVITE_LINK.findall(second.stdout) == first_links
-    assert "Смирнова Светлана Анатольевна — куратор" in first.stdout
-    assert "Гареева Л.Г. — управленческая команда школы (СШ № 17)" in first.stdout
+    assert f"{SMIRNOVA} — куратор" in first.stdout
+    assert f"{GAREEVA} — управленческая команда школы (СШ № 17)" in first.stdout
     # The living demo: roadmaps, reports, visits and risk profiles, once.
     assert "дорожных карт — 7 (пунктов — 115, отчётов — 66), посещений — 21" in first.stdout
     assert "ничего не добавлено" in second.stdout
@@ -139,8 +140,8 @@ def test_sandbox_lets_a_person_chat_and_press_buttons(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "Вы — Смирнова Светлана Анатольевна" in result.stdout
-    assert "С возвращением, Смирнова Светлана Анатольевна" in result.stdout
+    assert f"Вы — {SMIRNOVA}" in result.stdout
+    assert f"С возвращением, {SMIRNOVA}" in result.stdout
     assert "[1] Лицей № 9" in result.stdout
     assert "Когда было посещение?" in result.stdout  # the button press reached the bot
     assert "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ import pytest
 from bot.services.school_year import SchoolYear
 from tests.cli.test_command_line import run_cli
 from tests.support import databases
+from tests.support.personas import SMIRNOVA
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def test_new_school_year_dry_run_then_once(tmp_path: Path, sqlite_env: dict[str,
     assert dry.returncode == 0, dry.stderr
     assert f"Пробный прогон, ничего не записано. Переход {current.label} → {target}." in dry.stdout
     assert "Назначения продолжаются: 7" in dry.stdout
-    assert "Смирнова Светлана Анатольевна — Лицей № 9" in dry.stdout
+    assert f"{SMIRNOVA} — Лицей № 9" in dry.stdout
 
     real = run_cli("new-school-year", target, env=sqlite_env, cwd=tmp_path)
     assert real.returncode == 0, real.stderr

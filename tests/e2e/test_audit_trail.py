@@ -32,10 +32,9 @@ from bot.models import (
 from bot.services.access import invites
 from bot.services.access.actors import load_actor
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
-from tests.support.flows import COORDINATOR, CURATOR_35, DIRECTOR_17, FLOWS, Flow
+from tests.support.flows import FLOWS, Flow
 from tests.support.harness import BotHarness, Reply
-
-CURATOR_17 = "Смирнова Светлана Анатольевна"
+from tests.support.personas import COORDINATOR, CURATOR_17, CURATOR_35, DIRECTOR_17
 
 
 def _flow(name: str) -> Flow:

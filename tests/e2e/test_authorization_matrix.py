@@ -15,16 +15,17 @@ from bot.services.access.permissions import ACTIONS, COMMANDS
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA, ZHIGULINA
 
 PERSONAS: dict[str, tuple[str | None, frozenset[Role]]] = {
     "stranger": (None, frozenset()),
-    "school staff": ("Гареева Л.Г.", frozenset({Role.SCHOOL_STAFF})),
-    "curator": ("Смирнова Светлана Анатольевна", frozenset({Role.CURATOR})),
+    "school staff": (GAREEVA, frozenset({Role.SCHOOL_STAFF})),
+    "curator": (SMIRNOVA, frozenset({Role.CURATOR})),
     "municipal coordinator": (
-        "Плотникова Тамара Андреевна",
+        PLOTNIKOVA,
         frozenset({Role.MUNICIPAL_COORDINATOR}),
     ),
-    "regional coordinator": ("Жигулина Марина Леонидовна", frozenset({Role.REGIONAL_COORDINATOR})),
+    "regional coordinator": (ZHIGULINA, frozenset({Role.REGIONAL_COORDINATOR})),
     "admin": ("admin", frozenset({Role.ADMIN})),
 }
 

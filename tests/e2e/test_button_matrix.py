@@ -23,15 +23,8 @@ from bot.models import Role
 from bot.services.access.permissions import ACTIONS, BUTTONS, Button, allowed
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.harness import BotHarness
-from tests.support.scope_world import (
-    AWAY_COORDINATOR,
-    COORDINATOR,
-    CURATOR_17,
-    DIRECTOR_17,
-    LEAK_MARKERS,
-    REGIONAL,
-    build_world,
-)
+from tests.support.personas import COORDINATOR, CURATOR_17, DIRECTOR_17, REGIONAL
+from tests.support.scope_world import AWAY_COORDINATOR, LEAK_MARKERS, build_world
 
 # What a refusal says: the role may not, or the target is not the person's.
 REFUSALS = {

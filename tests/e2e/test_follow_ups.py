@@ -23,11 +23,8 @@ from bot.scheduler.sender import OutboxSender
 from bot.services.notifications import reminders
 from tests.support.factories import person_named, school_named
 from tests.support.harness import BotHarness
+from tests.support.personas import DIRECTOR_9, DIRECTOR_17, PLOTNIKOVA, SMIRNOVA, TELYATNIKOV
 
-SMIRNOVA = "Смирнова Светлана Анатольевна"  # curates СШ № 17 and Лицей № 9
-TELYATNIKOV = "Телятников Александр Юрьевич"  # another curator
-DIRECTOR_17 = "Гареева Л.Г."
-DIRECTOR_9 = "Малашенко И.В."
 STEP = "Провести педсовет по итогам ВПР"
 
 
@@ -224,7 +221,7 @@ async def test_another_schools_follow_up_is_refused(
     anchor = (await bot.send(lyceum, "/help")).last.message_id
     reply = await bot.press_data(lyceum, anchor, f"fu:d:{step}")
     assert texts.FOLLOW_UP_DONE in reply.text
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     anchor = (await bot.send(coordinator, "/help")).last.message_id
     refused = await bot.press_data(coordinator, anchor, f"fu:c:{step}")
     assert refused.alerts == [texts.REFUSED]

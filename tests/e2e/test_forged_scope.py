@@ -37,6 +37,7 @@ from tests.support.factories import (
 )
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, press_safely
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 # Whatever of the other side a reply might show: every name and text below contains it.
@@ -165,7 +166,7 @@ async def _state(factory: SessionFactory, o: Other) -> tuple:  # type: ignore[ty
 def forged(o: Other) -> dict[str, list[str]]:
     """Per person of the demo city, the other side's ids in every family they could press."""
     return {
-        "Гареева Л.Г.": [  # school staff of СШ № 17
+        GAREEVA: [  # school staff of СШ № 17
             f"rm:o:{o.item}",
             f"rm:h:{o.item}",
             f"rm:rep:{o.item}",
@@ -184,7 +185,7 @@ def forged(o: Other) -> dict[str, list[str]]:
             f"vis:o:{o.visit}",
             f"ntf:sz:{o.notification}:1",
         ],
-        "Смирнова Светлана Анатольевна": [  # curator of СШ № 17 and Лицей № 9
+        SMIRNOVA: [  # curator of СШ № 17 and Лицей № 9
             f"vis:o:{o.visit}",
             f"vis:ed:{o.visit}",
             f"vis:dl:{o.visit}",
@@ -197,7 +198,7 @@ def forged(o: Other) -> dict[str, list[str]]:
             f"rep:g:2026:1:{o.school}",
             f"sch:o:{o.school}",
         ],
-        "Плотникова Тамара Андреевна": [  # coordinator of Kamensk-Uralsky
+        PLOTNIKOVA: [  # coordinator of Kamensk-Uralsky
             f"sch:o:{o.school}",
             f"rep:g:2026:1:{o.school}",
             f"vis:o:{o.visit}",
@@ -248,14 +249,14 @@ async def test_forged_ids_inside_conversations_are_refused(
     """Buttons that only count mid-conversation: the school of a visit, its roadmap item,
     an event's host school and chosen schools."""
     before = await _state(session_factory, other)
-    curator = await bot.login("Смирнова Светлана Анатольевна")
+    curator = await bot.login(SMIRNOVA)
     await bot.send(curator, "/visit")
     await press_safely(bot, curator, f"vis:s:{other.school}", logged_errors, SECRET)
     await bot.press(curator, "СШ № 17")
     await bot.send(curator, "20.11.2026")
     await bot.press(curator, "Выезд в школу")
     await press_safely(bot, curator, f"vis:pi:{other.item}", logged_errors, SECRET)
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     await bot.send(coordinator, "/event_new")
     await bot.press(coordinator, "Семинар")
     await bot.send(coordinator, "Семинар по ВПР")

@@ -9,8 +9,9 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.models import Person, TelegramAccount, Visit
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
-from tests.support.flows import CURATOR_35, demo
+from tests.support.flows import demo
 from tests.support.harness import BotHarness
+from tests.support.personas import CURATOR_35
 
 RLO, ZWSP, ZWJ, LRI = "\u202e", "\u200b", "\u200d", "\u2066"
 INVISIBLE = (RLO, ZWSP, ZWJ, LRI, "\u202a", "\u2067", "\u2069", "\ufeff")

@@ -12,9 +12,9 @@ from bot.models import AuditRecord, Invite, Role
 from tests.support.bot_fixtures import BOT_USERNAME
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import COORDINATOR, SMIRNOVA
 
 LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
-COORDINATOR = "Плотникова Тамара Андреевна"  # Kamensk-Uralsky's municipal coordinator
 
 
 async def _revoke_data(factory: SessionFactory, token: str) -> str:
@@ -98,7 +98,7 @@ async def test_a_used_invite_cannot_be_revoked_and_another_city_cannot_revoke(
     reply = await bot.press(coordinator, texts.BUTTON_INVITE_REVOKE)
     assert reply.everything.strip() == texts.ERRORS["invite_used_cannot_revoke"]
 
-    curator = await bot.login("Смирнова Светлана Анатольевна")  # may not invite at all
+    curator = await bot.login(SMIRNOVA)  # may not invite at all
     anchor = (await bot.send(curator, "/help")).last.message_id
     forged = await bot.press_data(curator, anchor, await _revoke_data(session_factory, token))
     assert forged.everything.strip() == texts.REFUSED

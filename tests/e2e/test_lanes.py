@@ -26,11 +26,10 @@ from bot.lanes import ChatLanes
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.factories import load_demo_data
 from tests.support.harness import PROCESS_TIMEOUT, BotHarness
+from tests.support.personas import COORDINATOR, DIRECTOR_17
 from tests.support.roadmap_files import messy_plan_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTOR_17 = "Гареева Л.Г."
-COORDINATOR = "Плотникова Тамара Андреевна"
 BURST = 3
 
 

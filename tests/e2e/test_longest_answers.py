@@ -13,6 +13,7 @@ from bot.services.events.events import MAX_TEXT, MAX_TITLE
 from bot.services.roadmaps.roadmap_reports import MAX_REPORT_TEXT
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA
 from tests.support.roadmap_files import seed_plan_xlsx
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -32,8 +33,8 @@ async def _deliver(bot: BotHarness, session_factory: SessionFactory) -> None:
 async def test_an_event_with_every_field_at_its_longest(
     demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog
 ) -> None:
-    coordinator = await demo.login("Плотникова Тамара Андреевна")
-    curator = await demo.login("Смирнова Светлана Анатольевна")
+    coordinator = await demo.login(PLOTNIKOVA)
+    curator = await demo.login(SMIRNOVA)
     await demo.send(coordinator, "/event_new")
     await demo.press(coordinator, "Семинар")
     await demo.send(coordinator, longest(MAX_TITLE))
@@ -58,8 +59,8 @@ async def test_an_event_with_every_field_at_its_longest(
 async def test_a_report_with_every_field_at_its_longest(
     demo: BotHarness, session_factory: SessionFactory, logged_errors: ErrorLog
 ) -> None:
-    director = await demo.login("Гареева Л.Г.")
-    curator = await demo.login("Смирнова Светлана Анатольевна")
+    director = await demo.login(GAREEVA)
+    curator = await demo.login(SMIRNOVA)
     await demo.send(director, "/import")
     await demo.send_document(director, "plan.xlsx", seed_plan_xlsx(), XLSX)
     await demo.press(director, texts.BUTTON_UPLOAD)

@@ -10,6 +10,7 @@ from bot.services.reporting.report_data import school_year_start
 from tests.support.factories import load_demo_data, school_named
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, assert_answered_safely
+from tests.support.personas import PLOTNIKOVA
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 NAME = "СШ № 17 «Наука & <Жизнь>»"
@@ -23,7 +24,7 @@ async def test_the_half_year_report_caption_shows_a_school_name_with_markup_as_i
         (await school_named(session, "СШ № 17")).short_name = NAME
         await session.commit()
     bot.clock.set(NOW)
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     await bot.send(coordinator, "/report")
     await bot.press(coordinator, texts.half_button(1, school_year_start(NOW.date())))
     reply = await bot.press(coordinator, NAME)

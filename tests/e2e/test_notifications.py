@@ -14,6 +14,7 @@ from bot.services.notifications import reminders
 from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, TELYATNIKOV
 from tests.support.roadmap_files import table_to_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +27,7 @@ async def test_reminder_snooze_mute_and_digest(
         await load_demo_data(session)
         await session.commit()
     bot.clock.set(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))  # Tuesday 10:00 in Yekaterinburg
-    director = await bot.login("Гареева Л.Г.")
+    director = await bot.login(GAREEVA)
     await bot.send(director, "/import")
     rows = [HEADERS, ["1", "Р", "", "Педсовет по итогам ВПР", "31.05.2020", "", ""]]
     await bot.send_document(director, "plan.xlsx", table_to_xlsx(rows), XLSX)
@@ -57,16 +58,14 @@ async def test_reminder_snooze_mute_and_digest(
     reply = await bot.press(director, texts.settings_button("digest", False))
     assert texts.settings_button("digest", True) in reply.last.button_texts
     async with session_factory() as session:
-        person = (
-            await session.scalars(select(Person).where(Person.full_name == "Гареева Л.Г."))
-        ).one()
+        person = (await session.scalars(select(Person).where(Person.full_name == GAREEVA))).one()
     assert person.muted_kinds == ["digest"]
 
     reply = await bot.send(director, "/digest")
     assert "Дайджест недели" in reply.text
     assert "СШ № 17" in reply.text and "просрочено 1" in reply.text
 
-    curator = await bot.login("Телятников Александр Юрьевич")
+    curator = await bot.login(TELYATNIKOV)
     forged = await bot.press_data(curator, message.message_id, f"ntf:sz:{snoozed.id}:1")
     assert forged.alerts == [texts.ERRORS["snooze_unknown"]]
 
@@ -79,6 +78,6 @@ async def test_digest_week_is_the_local_week(
         await session.commit()
     # Monday 00:30 in Yekaterinburg, still Sunday in UTC: the new week has begun there.
     bot.clock.set(datetime(2026, 11, 29, 19, 30, tzinfo=UTC))
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     reply = await bot.send(coordinator, "/digest")
     assert "(с 30.11.2026)" in reply.text

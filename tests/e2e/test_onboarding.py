@@ -14,6 +14,7 @@ from bot.services.access.permissions import commands_for
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID, BOT_USERNAME
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA, TELYATNIKOV
 
 LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
 
@@ -116,8 +117,8 @@ async def test_help_shows_each_role_only_its_commands(
     async with session_factory() as session:
         await load_demo_data(session)
         await session.commit()
-    curator = await bot.login("Смирнова Светлана Анатольевна")
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    curator = await bot.login(SMIRNOVA)
+    coordinator = await bot.login(PLOTNIKOVA)
     curator_help = (await bot.send(curator, "/help")).text
     coordinator_help = (await bot.send(coordinator, "/help")).text
     assert "/invite" not in curator_help and "/audit" not in curator_help
@@ -131,8 +132,8 @@ async def test_roles_without_the_right_are_refused(
     async with session_factory() as session:
         await load_demo_data(session)
         await session.commit()
-    curator = await bot.login("Смирнова Светлана Анатольевна")
-    director = await bot.login("Гареева Л.Г.")
+    curator = await bot.login(SMIRNOVA)
+    director = await bot.login(GAREEVA)
     for user in (curator, director):
         assert (await bot.send(user, "/invite")).text == texts.REFUSED
         assert (await bot.send(user, "/audit")).text == texts.REFUSED
@@ -145,7 +146,7 @@ async def test_coordinator_invites_only_below_and_forged_buttons_fail(
         await load_demo_data(session)
         await session.commit()
         invites_before = await session.scalar(select(func.count(Invite.id)))
-    coordinator = await bot.login("Плотникова Тамара Андреевна")
+    coordinator = await bot.login(PLOTNIKOVA)
     reply = await bot.send(coordinator, "/invite")
     assert reply.last.button_texts == ["куратор", "управленческая команда школы"]
     forged = await bot.press_data(coordinator, reply.last.message_id, "inv:s:admin:-")
@@ -179,16 +180,14 @@ async def test_the_menu_is_set_again_only_when_the_roles_change(
     async with session_factory() as session:
         await load_demo_data(session)
         await session.commit()
-    curator = await bot.login("Телятников Александр Юрьевич")
+    curator = await bot.login(TELYATNIKOV)
     await bot.send(curator, "/start")
     published = bot.fake.stats["setMyCommands"]
     await bot.send(curator, "/start")
     assert bot.fake.stats["setMyCommands"] == published  # same roles: no second call
 
     async with session_factory() as session:
-        person = await session.scalar(
-            select(Person).where(Person.full_name == "Телятников Александр Юрьевич")
-        )
+        person = await session.scalar(select(Person).where(Person.full_name == TELYATNIKOV))
         assert person is not None
         await session.execute(
             update(RoleAssignment)

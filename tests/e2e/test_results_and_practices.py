@@ -26,11 +26,10 @@ from bot.models import (
 )
 from tests.support.factories import make_municipality, make_person, school_named
 from tests.support.harness import BotHarness
+from tests.support.personas import COORDINATOR, GAREEVA, SMIRNOVA
 from tests.support.results_files import results_xlsx, seed_002_courses_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COORDINATOR = "Плотникова Тамара Андреевна"
-SMIRNOVA = "Смирнова Светлана Анатольевна"
 
 
 async def _results_count(factory: SessionFactory) -> int:
@@ -111,7 +110,7 @@ async def test_a_school_cannot_import_and_another_municipality_sees_nothing(
     await _import(demo, coordinator, results_xlsx(2024))
     await demo.press(coordinator, texts.BUTTON_APPLY)
 
-    director = await demo.login("Гареева Л.Г.")
+    director = await demo.login(GAREEVA)
     refused = await demo.send(director, "/results")
     assert refused.text == texts.REFUSED
     upload = await demo.send_document(director, "r.xlsx", results_xlsx(2025), XLSX)
@@ -269,7 +268,7 @@ async def test_the_seed_002_course_table_imports_and_the_card_shows_the_share(
     assert rows[0] == list(texts.REPORT_TRAINING_HEADERS)
     assert ["СШ № 17", "2019/20", "4", "4", "20", "20"] in rows
 
-    director = await demo.login("Гареева Л.Г.")
+    director = await demo.login(GAREEVA)
     assert (await demo.send(director, "/training")).text == texts.REFUSED
     assert (await demo.send(director, "/training 17 99")).text == texts.REFUSED
 
@@ -297,7 +296,7 @@ async def test_a_practice_typed_in_a_short_conversation(
     found = await demo.send(coordinator, "/practices наставники")
     assert "Клуб молодых педагогов" in found.text and "Лицей № 9" in found.text
 
-    director = await demo.login("Гареева Л.Г.")  # a school browses, does not add
+    director = await demo.login(GAREEVA)  # a school browses, does not add
     menu = await demo.send(director, "/practices")
     assert texts.BUTTON_PRACTICE_NEW not in str(menu.last.buttons)
     forged = await demo.press_data(director, menu.last.message_id, "prc:new")

@@ -21,11 +21,7 @@ from bot.models import (
 from bot.scheduler.sender import OutboxSender
 from tests.support.factories import person_named, school_named
 from tests.support.harness import BotHarness
-
-SMIRNOVA = "Смирнова Светлана Анатольевна"
-TELYATNIKOV = "Телятников Александр Юрьевич"
-DIRECTOR_17 = "Гареева Л.Г."
-DIRECTOR_9 = "Малашенко И.В."
+from tests.support.personas import DIRECTOR_9, DIRECTOR_17, SMIRNOVA, TELYATNIKOV
 
 
 async def _pending_report(factory: SessionFactory) -> tuple[int, int]:

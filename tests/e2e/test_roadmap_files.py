@@ -16,6 +16,7 @@ from bot.db import SessionFactory
 from bot.models import Roadmap, RoadmapItem
 from bot.telegram_html import MESSAGE_LIMIT
 from tests.support.harness import BotHarness, Reply
+from tests.support.personas import COORDINATOR, DIRECTOR_17
 from tests.support.roadmap_files import (
     CONTROL_CSV,
     MESSY_EXPECTED,
@@ -27,8 +28,6 @@ from tests.support.roadmap_files import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTOR_17 = "Гареева Л.Г."
-COORDINATOR = "Плотникова Тамара Андреевна"
 
 
 async def _stored(factory: SessionFactory) -> tuple[list[int], list[RoadmapItem]]:

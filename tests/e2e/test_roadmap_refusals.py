@@ -3,7 +3,9 @@ long texts, editing items, and who may do what."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -14,12 +16,18 @@ from bot.fake_bot_api import FakeUser
 from bot.models import AuditRecord, ProgressReport, Roadmap, RoadmapItem
 from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.harness import BotHarness
-from tests.support.roadmap_files import many_rows_xlsx, seed_plan_xlsx, table_to_xlsx, zip_bomb
+from tests.support.personas import CURATOR_17, DIRECTOR_17, TELYATNIKOV
+from tests.support.roadmap_files import (
+    Built,
+    built,
+    many_rows_xlsx,
+    seed_plan_xlsx,
+    table_to_xlsx,
+    zip_bomb,
+)
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTOR_17 = "Гареева Л.Г."
-CURATOR_17 = "Смирнова Светлана Анатольевна"
 
 
 async def _count(factory: SessionFactory, model: type) -> int:
@@ -68,8 +76,8 @@ async def test_restart_between_preview_and_upload_loses_nothing(
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("plan.xlsx", zip_bomb(), texts.ERRORS["import_zip_bomb"]),
-        ("plan.xlsx", many_rows_xlsx(50_000), "В файле больше 1000 строк"),
+        ("plan.xlsx", partial(zip_bomb), texts.ERRORS["import_zip_bomb"]),
+        ("plan.xlsx", partial(many_rows_xlsx, 50_000), "В файле больше 1000 строк"),
         (  # merged cells are read now (tests/e2e/test_roadmap_files.py); a missing column is not
             "plan.xlsx",
             table_to_xlsx([["План на 2027 год"], ["№ п/п", "Сроки"], ["1", "май"]], merge="A1:B1"),
@@ -90,8 +98,13 @@ async def test_restart_between_preview_and_upload_loses_nothing(
     ],
 )
 async def test_broken_files_store_nothing(
-    demo: BotHarness, session_factory: SessionFactory, name: str, content: bytes, expected: str
+    demo: BotHarness,
+    session_factory: SessionFactory,
+    name: str,
+    content: bytes | Built,
+    expected: str,
 ) -> None:
+    content = await asyncio.to_thread(built, content)  # seconds of work: the bot keeps polling
     director = await demo.login(DIRECTOR_17)
     await demo.send(director, "/import")
     reply = await demo.send_document(director, name, content, "application/octet-stream")
@@ -137,7 +150,7 @@ async def test_accept_twice_and_forged_review_are_refused(
     async with session_factory() as session:
         report_id = (await session.scalars(select(ProgressReport.id))).one()
 
-    other_curator = await demo.login("Телятников Александр Юрьевич")
+    other_curator = await demo.login(TELYATNIKOV)
     reply = await demo.send(other_curator, "/review")
     forged = await demo.press_data(other_curator, reply.last.message_id, f"rm:ac:{report_id}")
     # Another curator does not see СШ № 17: answered as if the report did not exist.

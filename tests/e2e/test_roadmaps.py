@@ -21,13 +21,11 @@ from bot.models import (
 )
 from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.harness import BotHarness
+from tests.support.personas import COORDINATOR, CURATOR_17, DIRECTOR_17, TELYATNIKOV
 from tests.support.roadmap_files import seed_plan_xlsx, table_to_xlsx
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COORDINATOR = "Плотникова Тамара Андреевна"
-DIRECTOR_17 = "Гареева Л.Г."
-CURATOR_17 = "Смирнова Светлана Анатольевна"
 
 
 async def _items(factory: SessionFactory) -> list[RoadmapItem]:
@@ -187,7 +185,7 @@ async def test_report_return_report_accept(
     reply = await demo.send(director, "/roadmap")
     await demo.press(director, f"1. {item.measure[:40]}")
     reply = await demo.press(director, texts.BUTTON_HISTORY)
-    assert reply.text.count("Гареева Л.Г., отчёт") == 2
+    assert reply.text.count(f"{DIRECTOR_17}, отчёт") == 2
     assert "принято" in reply.text and "возвращено" in reply.text
 
 
@@ -204,7 +202,7 @@ async def test_refusals_across_schools_and_roles(
     assert reported.alerts == [texts.ERRORS["school_out_of_scope"]]
     curator = await demo.login(CURATOR_17)
     assert (await demo.send(curator, "/import")).text == texts.REFUSED
-    other_curator = await demo.login("Телятников Александр Юрьевич")
+    other_curator = await demo.login(TELYATNIKOV)
     assert (await demo.send(other_curator, "/review")).text == texts.REVIEW_EMPTY
     stranger = demo.stranger()
     assert (await demo.send(stranger, "/roadmap")).text == texts.REFUSED_STRANGER

@@ -15,11 +15,11 @@ from bot.models import AuditRecord, CuratorAssignment, Roadmap, RoadmapItem
 from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.harness import BotHarness
+from tests.support.personas import DIRECTOR_17, ZYKOVA
 from tests.support.roadmap_files import table_to_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTOR_17 = "Гареева Л.Г."
-COORDINATOR = "Зыкова Марьяна Валерьевна"
+COORDINATOR = ZYKOVA  # the city's second coordinator
 FIRST_OF_SEPTEMBER = datetime(2026, 9, 1, 5, 0, tzinfo=UTC)  # 10:00 in Yekaterinburg
 
 

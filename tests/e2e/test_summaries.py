@@ -14,6 +14,7 @@ from bot.db import SessionFactory
 from bot.services.roadmaps.roadmap_import import HEADERS as HEADERS_ROW
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA, TELYATNIKOV, ZYKOVA
 from tests.support.roadmap_files import table_to_xlsx
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ async def city(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
         await load_demo_data(session)
         await session.commit()
     bot.clock.set(NOW)
-    director = await bot.login("Гареева Л.Г.")
+    director = await bot.login(GAREEVA)
     await bot.send(director, "/import")
     rows = [
         HEADERS_ROW,
@@ -39,13 +40,13 @@ async def city(bot: BotHarness, session_factory: SessionFactory) -> BotHarness:
 
 
 async def test_coordinator_summary_card_overdue(city: BotHarness) -> None:
-    coordinator = await city.login("Плотникова Тамара Андреевна")
+    coordinator = await city.login(PLOTNIKOVA)
     reply = await city.send(coordinator, "/summary")
     summary = reply.messages[0].plain_text
     assert "Сводка на 24.11.2026 — школ: 7" in summary
     assert summary.index("СШ № 17") < summary.index("СШ № 35")  # the overdue school first
     assert "СШ № 17: 0/2 принято, ⚠️ 1 просроч." in summary
-    assert "куратор: Смирнова Светлана Анатольевна" in summary
+    assert f"куратор: {SMIRNOVA}" in summary
     assert reply.messages[1].method == "sendPhoto"
     assert (reply.messages[1].photo_bytes or b"")[:4] == b"\x89PNG"
     reply = await city.press(coordinator, "СШ № 17")
@@ -53,7 +54,7 @@ async def test_coordinator_summary_card_overdue(city: BotHarness) -> None:
     assert "Средняя школа № 17 с углублённым изучением отдельных предметов" in card
     assert "Дорожная карта: принято 0 из 2, просрочено 1" in card
     assert "1. Педсовет по итогам ВПР" in card
-    assert "Гареева Л.Г. (школа)" in card
+    assert f"{GAREEVA} (школа)" in card
     for query in ("лицей9", "Лицей № 9", "лицей 9"):
         assert "Лицей № 9" in (await city.send(coordinator, f"/school {query}")).text
     assert (await city.send(coordinator, "/school гимназия 99")).text == texts.SCHOOL_NOT_FOUND
@@ -65,17 +66,17 @@ async def test_coordinator_summary_card_overdue(city: BotHarness) -> None:
 async def test_curator_sees_only_their_schools_and_school_staff_is_refused(
     city: BotHarness,
 ) -> None:
-    curator = await city.login("Телятников Александр Юрьевич")
+    curator = await city.login(TELYATNIKOV)
     summary = (await city.send(curator, "/summary")).messages[0].plain_text
     assert "школ: 2" in summary and "СШ № 35" in summary and "СШ № 17" not in summary
     assert (await city.send(curator, "/school 17")).text == texts.SCHOOL_NOT_FOUND
-    director = await city.login("Гареева Л.Г.")
+    director = await city.login(GAREEVA)
     assert (await city.send(director, "/summary")).text == texts.REFUSED
     assert (await city.send(director, "/report")).text == texts.REFUSED
 
 
 async def test_half_year_report_and_export_files(city: BotHarness) -> None:
-    coordinator = await city.login("Зыкова Марьяна Валерьевна")
+    coordinator = await city.login(ZYKOVA)
     reply = await city.send(coordinator, "/report")
     assert reply.last.button_texts[0] == "I полугодие 2026/2027"
     await city.press(coordinator, "I полугодие 2026/2027")

@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.updates import PRESS, SCRIPT
 from bot.fake_bot_api.records import FakeUser
 from tests.support.harness import BotHarness
-
-SMIRNOVA = "Смирнова Светлана Анатольевна"  # a curator of the demo (two schools)
+from tests.support.personas import SMIRNOVA
 
 
 @dataclass

@@ -12,9 +12,9 @@ from bot.db import SessionFactory
 from bot.models import Attachment, AuditRecord, Notification, Visit, VisitFollowUp
 from tests.support.factories import school_named
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Yekaterinburg
-SMIRNOVA = "Смирнова Светлана Анатольевна"
 
 
 async def _count(factory: SessionFactory, column, *where) -> int:  # type: ignore[no-untyped-def]
@@ -234,7 +234,7 @@ async def test_forged_school_and_wrong_roles_are_refused(
         foreign = await school_named(session, "СШ № 35")  # Телятников's school
     forged = await demo.press_data(curator, reply.last.message_id, f"vis:s:{foreign.id}")
     assert forged.alerts == [texts.ERRORS["visit_school_not_curated"]]
-    director = await demo.login("Гареева Л.Г.")
+    director = await demo.login(GAREEVA)
     assert (await demo.send(director, "/visit")).text == texts.REFUSED
     stranger = demo.stranger()
     assert (await demo.send(stranger, "/visit")).text == texts.REFUSED_STRANGER
@@ -252,14 +252,14 @@ async def test_visits_history_by_role_and_delete(
     reply = await demo.send(curator, "/visits")
     assert "всего 1" in reply.text and "СШ № 17" in reply.text
     reply = await demo.press(curator, "23.11.2026 СШ № 17")
-    assert "Посещение — куратор Смирнова Светлана Анатольевна" in reply.messages[0].plain_text
+    assert f"Посещение — куратор {SMIRNOVA}" in reply.messages[0].plain_text
     assert [m.method for m in reply.messages] == ["sendMessage", "sendPhoto", "sendDocument"]
 
-    director_17 = await demo.login("Гареева Л.Г.")
+    director_17 = await demo.login(GAREEVA)
     assert "всего 1" in (await demo.send(director_17, "/visits")).text
     director_35 = await demo.login("Анульева И.Г.")
     assert "всего 0" in (await demo.send(director_35, "/visits")).text
-    coordinator = await demo.login("Плотникова Тамара Андреевна")
+    coordinator = await demo.login(PLOTNIKOVA)
     reply = await demo.send(coordinator, "/visits")
     assert "всего 1" in reply.text
     reply = await demo.press(coordinator, "Школа")

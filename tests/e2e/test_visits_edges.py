@@ -12,9 +12,9 @@ from bot.db import SessionFactory
 from bot.fake_bot_api.updates import message_json
 from bot.models import AuditRecord, Visit, VisitFollowUp
 from tests.support.harness import BotHarness
+from tests.support.personas import GAREEVA, SMIRNOVA, TELYATNIKOV, ZYKOVA
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Yekaterinburg
-SMIRNOVA = "Смирнова Светлана Анатольевна"
 _raw_ids = itertools.count(900_000)
 
 
@@ -233,7 +233,7 @@ async def test_visits_are_paged_and_filtered_by_month(
     reply = await demo.press(curator, texts.BUTTON_NEXT)
     assert "страница 2 из 2" in reply.text and "01.11.2026" in reply.text
 
-    coordinator = await demo.login("Зыкова Марьяна Валерьевна")
+    coordinator = await demo.login(ZYKOVA)
     reply = await demo.send(coordinator, "/visits")
     assert "всего 7" in reply.text
     reply = await demo.press(coordinator, "‹ 10.2026")
@@ -254,7 +254,7 @@ async def test_forged_buttons_show_and_change_nothing_of_others(
     async with session_factory() as session:
         visit_id = (await session.scalars(select(Visit.id))).one()
 
-    other = await demo.login("Телятников Александр Юрьевич")
+    other = await demo.login(TELYATNIKOV)
     listing = await demo.send(other, "/visits")
     assert "всего 0" in listing.text
     message_id = listing.last.message_id
@@ -269,7 +269,7 @@ async def test_forged_buttons_show_and_change_nothing_of_others(
         assert reply.alerts == [refusal], data
         assert "Выявлено" not in reply.text
 
-    director = await demo.login("Гареева Л.Г.")  # sees the visit, may not change it
+    director = await demo.login(GAREEVA)  # sees the visit, may not change it
     listing = await demo.send(director, "/visits")
     reply = await demo.press_data(director, listing.last.message_id, f"vis:dy:{visit_id}")
     assert reply.alerts == [texts.ERRORS["visit_not_yours"]]

@@ -50,7 +50,7 @@ async def test_get_me_and_updates_with_offset(fake: FakeTelegram, bot: Bot) -> N
 async def test_long_poll_returns_when_an_update_arrives(fake: FakeTelegram, bot: Bot) -> None:
     user = fake.user(11)
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await fake.wait_for(lambda: fake.long_poll_waiting)
     update_id = fake.send_text(user, "сейчас")
     updates = await asyncio.wait_for(poll, 2)
     assert [u.update_id for u in updates] == [update_id]
@@ -147,7 +147,7 @@ async def test_second_poller_gets_409(fake: FakeTelegram) -> None:
     url = f"{fake.base_url}{TOKEN}/getUpdates"
     async with httpx.AsyncClient() as client:
         first = asyncio.create_task(client.post(url, data={"timeout": "2"}))
-        await asyncio.sleep(0.2)
+        await fake.wait_for(lambda: fake.long_poll_waiting)
         second = await client.post(url, data={"timeout": "0"})
         assert second.status_code == 409
         assert second.json()["description"].startswith("Conflict: terminated by other getUpdates")

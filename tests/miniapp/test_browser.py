@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from tests.support.chromium import headless_page
 from tests.support.miniapp import COORDINATOR_ID, Dashboard
+from tests.support.personas import SMIRNOVA
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
@@ -76,7 +77,7 @@ async def test_plotnikova_filters_to_overdue_and_opens_school_17(
         text = await page.evaluate("document.getElementById('school').innerText")
         assert "СШ № 17" in text and "Дорожная карта" in text and "Посещения" in text
         assert "[object" not in text and "undefined" not in text
-        assert "Смирнова Светлана Анатольевна" in text  # the visits' curator
+        assert SMIRNOVA in text  # the visits' curator
         assert json.dumps(await page.evaluate("document.getElementById('error').hidden")) == "true"
         await page.screenshot(ARTIFACTS / f"miniapp-school-17-{kind}.png")
 
@@ -88,6 +89,6 @@ async def test_plotnikova_filters_to_overdue_and_opens_school_17(
         )
         assert bars == 7
         charts = await page.evaluate("document.getElementById('charts').innerText")
-        assert "Смирнова Светлана Анатольевна" in charts
+        assert SMIRNOVA in charts
         await page.screenshot(ARTIFACTS / f"miniapp-charts-{kind}.png")
         assert await page.evaluate("window.blocked") == []

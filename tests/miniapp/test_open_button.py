@@ -14,6 +14,7 @@ from bot.seed.activity import load_demo_activity
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID, DEMO_NOW
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
+from tests.support.personas import PLOTNIKOVA, SMIRNOVA
 
 APP_URL = "https://bot.example.ru/app/"
 
@@ -52,7 +53,7 @@ async def test_a_coordinator_gets_the_panel_button_under_the_summary(
     fake_telegram: FakeTelegram, session_factory: SessionFactory, database_url: str
 ) -> None:
     async for bot in _demo_bot(fake_telegram, session_factory, database_url, miniapp_url=APP_URL):
-        coordinator = await bot.login("Плотникова Тамара Андреевна")
+        coordinator = await bot.login(PLOTNIKOVA)
         reply = await bot.send(coordinator, "/summary")
         photo = reply.messages[-1]
         assert photo.photo_bytes
@@ -60,7 +61,7 @@ async def test_a_coordinator_gets_the_panel_button_under_the_summary(
         menu = fake_telegram.menu_buttons[coordinator.id]
         assert menu == {"type": "web_app", "text": "Панель", "web_app": {"url": APP_URL}}
         # A curator's /summary has no panel button (the app is the coordinators').
-        curator = await bot.login("Смирнова Светлана Анатольевна")
+        curator = await bot.login(SMIRNOVA)
         reply = await bot.send(curator, "/summary")
         assert all(not _web_apps(message.reply_markup) for message in reply.messages)
         assert curator.id not in fake_telegram.menu_buttons
@@ -70,7 +71,7 @@ async def test_without_miniapp_url_there_is_no_panel_button(
     fake_telegram: FakeTelegram, session_factory: SessionFactory, database_url: str
 ) -> None:
     async for bot in _demo_bot(fake_telegram, session_factory, database_url):
-        coordinator = await bot.login("Плотникова Тамара Андреевна")
+        coordinator = await bot.login(PLOTNIKOVA)
         reply = await bot.send(coordinator, "/summary")
         assert all(not _web_apps(message.reply_markup) for message in reply.messages)
         assert fake_telegram.menu_buttons == {}

@@ -22,6 +22,7 @@ from tests.support.bot_process import (
 )
 from tests.support.databases import selected_databases
 from tests.support.outbox_ledger import OutboxLedger, queue_reminders
+from tests.support.personas import SMIRNOVA
 
 TOKEN = "666000:FAILOVER-TEST-TOKEN"
 
@@ -55,13 +56,13 @@ async def test_standby_takes_over_and_finishes_the_conversation(
 ) -> None:
     async with FakeTelegram(token=TOKEN, bot_username="failover_bot") as fake:
         env = bot_env(fake, database_url)
-        token = invite_token(await seed_demo(env, tmp_path), "Смирнова Светлана Анатольевна")
+        token = invite_token(await seed_demo(env, tmp_path), SMIRNOVA)
 
         leader = await BotProcess.start(env, tmp_path, log_name="leader")
         await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
         standby = await BotProcess.start(env, tmp_path, log_name="standby")
         try:
-            await asyncio.sleep(4)
+            await fake.wait_for(lambda: "standby" in standby.log(), limit=60)
             assert fake.stats["conflicts"] == 0  # the standby does not poll
             curator = fake.user(8_000_001, first_name="Светлана", last_name="Смирнова")
 

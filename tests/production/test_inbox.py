@@ -12,9 +12,9 @@ from bot.fake_bot_api import FakeTelegram, FakeUser
 from bot.models import BotStateEntry
 from bot.persistence import INBOX
 from tests.support.bot_process import BotProcess, bot_env, invite_token, seed_demo
+from tests.support.personas import CURATOR
 
 TOKEN = "666222:INBOX-TEST-TOKEN"
-CURATOR = "Смирнова Светлана Анатольевна"
 
 
 async def _say(fake: FakeTelegram, user: FakeUser, text: str, expect: str) -> None:

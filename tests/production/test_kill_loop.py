@@ -44,6 +44,7 @@ from tests.support.bot_process import (
 )
 from tests.support.outbox_ledger import OutboxLedger, queue_reminders
 from tests.support.patient_users import IMPORT_ITEMS, ImportingDirector, VisitingCurator
+from tests.support.personas import GAREEVA, SMIRNOVA
 
 TOKEN = "666222:KILL-LOOP-TEST-TOKEN"
 KILLS = 20
@@ -76,8 +77,8 @@ async def test_twenty_sigkills_lose_nothing_and_send_every_notification_once(
         process = await _start(env, tmp_path, fake)
         users: list[asyncio.Task[None]] = []
         try:
-            await _log_in(fake, curator, invite_token(invites, "Смирнова Светлана Анатольевна"))
-            await _log_in(fake, director, invite_token(invites, "Гареева Л.Г."))
+            await _log_in(fake, curator, invite_token(invites, SMIRNOVA))
+            await _log_in(fake, director, invite_token(invites, GAREEVA))
             users = [asyncio.create_task(person.run(stop)) for person in (visiting, importing)]
             for run in range(KILLS):
                 await asyncio.sleep(chance.uniform(0.5, 5.0))

@@ -14,14 +14,15 @@ from hypothesis import strategies as st
 from bot import texts
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, one_bot, press_safely
+from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA, ZHIGULINA
 from tests.support.roadmap_files import seed_plan_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PEOPLE = [
-    "Смирнова Светлана Анатольевна",  # curator
-    "Гареева Л.Г.",  # school staff
-    "Плотникова Тамара Андреевна",  # municipal coordinator
-    "Жигулина Марина Леонидовна",  # regional coordinator
+    SMIRNOVA,  # curator
+    GAREEVA,  # school staff
+    PLOTNIKOVA,  # municipal coordinator
+    ZHIGULINA,  # regional coordinator
 ]
 # Every callback family's shape, with {} where a number goes (the families: bot/callbacks.py).
 FAMILIES = [
@@ -61,7 +62,7 @@ ONE_BOT = one_bot(max_examples=400)
 async def test_a_month_that_does_not_exist_is_not_found(
     demo: BotHarness, logged_errors: ErrorLog, data: str
 ) -> None:
-    coordinator = await demo.login("Плотникова Тамара Андреевна")
+    coordinator = await demo.login(PLOTNIKOVA)
     listing = await demo.send(coordinator, "/visits")
     reply = await press_safely(
         demo, coordinator, data, logged_errors, message_id=listing.last.message_id

@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, Hostile, assert_answered_safely, hostile_texts
-
-COORDINATOR = "Плотникова Тамара Андреевна"
+from tests.support.personas import COORDINATOR
 
 
 @settings(

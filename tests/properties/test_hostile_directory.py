@@ -13,9 +13,9 @@ from bot.seed import kamensk_2022 as seed
 from tests.support.directory_files import RegionBook
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, one_bot, with_classics
+from tests.support.personas import COORDINATOR
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COORDINATOR = "Плотникова Тамара Андреевна"
 
 
 def _one_new_school() -> bytes:

@@ -22,9 +22,8 @@ from tests.support.hostile import (
     one_bot,
     with_classics,
 )
+from tests.support.personas import COORDINATOR, CURATOR
 
-COORDINATOR = "Плотникова Тамара Андреевна"
-CURATOR = "Смирнова Светлана Анатольевна"
 ONE_BOT = one_bot(max_examples=30)
 
 

@@ -21,11 +21,10 @@ from bot.services.events.events import EventDraft
 from tests.support.factories import actor_for, load_demo_data, person_named
 from tests.support.harness import BotHarness
 from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, one_bot, with_classics
+from tests.support.personas import COORDINATOR, DIRECTOR_17
 
 PUBLISHED = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 NOW = datetime(2026, 12, 10, 7, 0, tzinfo=UTC)  # after the first event, before the second
-COORDINATOR = "Плотникова Тамара Андреевна"
-DIRECTOR_17 = "Гареева Л.Г."
 ONE_BOT = one_bot(max_examples=25)
 
 

@@ -20,11 +20,10 @@ from bot.models import ProgressReport, ReviewState, Roadmap, RoadmapItem
 from bot.scheduler.sender import OutboxSender
 from tests.support.harness import BotHarness, Reply
 from tests.support.hostile import ErrorLog, Hostile, Walk, hostile_inputs, one_bot, with_classics
+from tests.support.personas import CURATOR_17, DIRECTOR_17
 from tests.support.roadmap_files import seed_plan_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DIRECTOR_17 = "Гареева Л.Г."
-CURATOR_17 = "Смирнова Светлана Анатольевна"
 ONE_BOT = one_bot(max_examples=25)
 
 

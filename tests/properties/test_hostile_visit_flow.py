@@ -27,9 +27,8 @@ from tests.support.hostile import (
     one_bot,
     with_classics,
 )
+from tests.support.personas import DIRECTOR_17, SMIRNOVA
 
-SMIRNOVA = "Смирнова Светлана Анатольевна"
-DIRECTOR_17 = "Гареева Л.Г."
 ONE_BOT = one_bot(max_examples=25)
 
 

@@ -84,6 +84,7 @@ async def _states(factory: SessionFactory) -> Counter[str]:
         return Counter({state.value: count for state, count in rows})
 
 
+@pytest.mark.slow
 async def test_three_hundred_notifications_all_once_and_no_429(
     session_factory: SessionFactory, limited_fake: FakeTelegram, client: Bot
 ) -> None:
@@ -98,6 +99,7 @@ async def test_three_hundred_notifications_all_once_and_no_429(
     assert await _states(session_factory) == Counter({"sent": 300})
 
 
+@pytest.mark.slow
 async def test_a_fan_out_and_replies_at_once_share_one_pace_and_draw_no_429(
     session_factory: SessionFactory, limited_fake: FakeTelegram
 ) -> None:

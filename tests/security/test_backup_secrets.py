@@ -48,6 +48,7 @@ async def _forget_everyone(dsn: str) -> None:
         await connection.close()
 
 
+@pytest.mark.slow
 def test_postgres_backup_and_restore_keep_the_password_off_the_command_line(
     tmp_path: Path,
 ) -> None:

@@ -54,6 +54,7 @@ async def test_an_exact_name_wins_over_names_that_contain_it(session: AsyncSessi
     assert ambiguous.value.code == "scope_not_found"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database", databases.selected_databases())
 def test_invite_command_finds_a_cyrillic_municipality(tmp_path: Path, database: str) -> None:
     name = None

@@ -6,6 +6,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from bot.fake_bot_api import FakeTelegram
 from tests.cli.test_command_line import run_cli
 from tests.support.bot_process import BotProcess, bot_env
@@ -28,6 +30,7 @@ class LenientUmask:
         os.umask(self.previous)
 
 
+@pytest.mark.slow
 async def test_running_bot_keeps_database_wal_shm_and_leader_private(tmp_path: Path) -> None:
     data = tmp_path / "data"
     database = data / "bot.sqlite3"
@@ -53,6 +56,7 @@ async def test_running_bot_keeps_database_wal_shm_and_leader_private(tmp_path: P
         assert code == 0, process.log()[-2000:]
 
 
+@pytest.mark.slow
 def test_files_left_readable_by_an_older_version_are_tightened(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"DATABASE_URL": sqlite_url(data / "bot.db"), "BOT_USERNAME": "demo_bot"}
@@ -67,6 +71,7 @@ def test_files_left_readable_by_an_older_version_are_tightened(tmp_path: Path) -
     assert mode(data / "bot.db.leader") == 0o600
 
 
+@pytest.mark.slow
 def test_backups_are_private(tmp_path: Path) -> None:
     env = {"DATABASE_URL": sqlite_url(tmp_path / "bot.db"), "BOT_USERNAME": "demo_bot"}
     assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0

@@ -24,8 +24,9 @@ from bot.models import (
 from bot.services.access.forget_person import find_people, forget_person, placeholder
 from tests.cli.test_command_line import run_cli
 from tests.support import databases
-from tests.support.flows import CURATOR_35, visit_card
+from tests.support.flows import visit_card
 from tests.support.harness import BotHarness
+from tests.support.personas import CURATOR_35
 
 SURNAME = CURATOR_35.split()[0]
 
@@ -140,6 +141,7 @@ async def test_event_feedback_comments_are_blanked_and_ratings_kept(
     assert registration.feedback_comment is None and registration.feedback_rating == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database", databases.selected_databases())
 def test_the_command_finds_by_name_or_id_and_explains_otherwise(
     tmp_path: Path, database: str

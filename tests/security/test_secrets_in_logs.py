@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.fake_bot_api import FakeTelegram
 from bot.log_redaction import REDACTED, SecretRedactor
 from tests.support.bot_process import bot_env
@@ -16,6 +18,7 @@ TOKEN = "555002:DEBUG-LOG-SECRET-TOKEN-x9"
 SECRET_PART = TOKEN.split(":")[1]
 
 
+@pytest.mark.slow
 async def test_a_debug_run_never_prints_the_token(tmp_path: Path) -> None:
     output = tmp_path / "everything.log"
     async with FakeTelegram(token=TOKEN, bot_username="debug_bot") as fake:

@@ -46,11 +46,11 @@ from tests.support.factories import (
     person_named,
     school_named,
 )
+from tests.support.personas import COORDINATOR, SMIRNOVA
 
 # A Tuesday, 12:00 in Kamensk-Uralsky: the same clock as the e2e demo fixture.
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
-COORDINATOR = "Плотникова Тамара Андреевна"
 COUNTED = (
     Roadmap,
     RoadmapItem,
@@ -161,7 +161,7 @@ async def test_summary_shows_every_school_with_varied_numbers(seeded: AsyncSessi
     assert rows["СШ № 51"].high_risks == [1, 5, 9]  # seed 004's three risks
     assert rows["СШ № 51"].days_since_visit == 45 and rows["СШ № 51"].no_recent_visit
     assert rows["СШ № 1"].days_since_visit == 1 and not rows["СШ № 1"].no_recent_visit
-    assert rows["Лицей № 9"].curators == ["Смирнова Светлана Анатольевна"]
+    assert rows["Лицей № 9"].curators == [SMIRNOVA]
     assert sum(1 for r in rows.values() if r.no_recent_visit) == 1
     chart = progress_chart_png([(r.name, r.accepted, r.total) for r in rows.values()])
     assert chart[:4] == b"\x89PNG"

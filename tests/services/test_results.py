@@ -20,9 +20,8 @@ from tests.support.factories import (
     person_named,
     school_named,
 )
+from tests.support.personas import COORDINATOR, GAREEVA
 from tests.support.results_files import results_xlsx
-
-COORDINATOR = "Плотникова Тамара Андреевна"
 
 
 async def _actor(session: AsyncSession, full_name: str) -> Actor:
@@ -122,7 +121,7 @@ async def test_a_coordinator_of_another_municipality_cannot_import_or_see_them(
     assert not report.accepted
     assert {r.code for r in report.refusals} == {"unknown_school"}
     assert await results.left_risk_zone(session, actor) == (None, [])
-    director = await _actor(session, "Гареева Л.Г.")
+    director = await _actor(session, GAREEVA)
     with pytest.raises(AccessDenied):
         await results.check_results(session, director, parsed)
 

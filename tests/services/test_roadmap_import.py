@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from functools import partial
 
 import pytest
 from openpyxl import Workbook
@@ -21,6 +22,8 @@ from tests.support.roadmap_files import (
     MESSY_EXPECTED,
     MESSY_SECTIONS,
     RISK_TITLES,
+    Built,
+    built,
     many_rows_xlsx,
     messy_plan_xlsx,
     seed_002_csv_cp1251,
@@ -111,7 +114,7 @@ def _dense_bomb() -> bytes:
     [
         (b"not a spreadsheet at all", "plan.xlsx", "import_not_xlsx"),
         (b"%PDF-1.4", "plan.pdf", "import_wrong_type"),
-        (zip_bomb(), "plan.xlsx", "import_zip_bomb"),
+        (partial(zip_bomb), "plan.xlsx", "import_zip_bomb"),
         (table_to_xlsx([["a", "b"], ["1", "2"]]), "plan.xlsx", "import_wrong_columns"),
         (table_to_xlsx([["№", "Срок"], ["1", "май"]]), "plan.xlsx", "import_missing_column"),
         (
@@ -120,14 +123,20 @@ def _dense_bomb() -> bytes:
             "import_too_many_rows",
         ),
         (b"x" * (3 * 1024 * 1024), "plan.csv", "import_too_big"),
-        (many_rows_xlsx(50_000), "plan.xlsx", "import_too_many_rows"),
-        (many_rows_xlsx(MAX_ROWS + HEADER_ROWS), "plan.xlsx", "import_too_many_rows"),
-        (_padded_to_a_million(), "plan.xlsx", "import_too_many_rows"),
-        (_dense_bomb(), "plan.xlsx", "import_zip_bomb"),
+        pytest.param(
+            partial(many_rows_xlsx, 50_000),
+            "plan.xlsx",
+            "import_too_many_rows",
+            marks=pytest.mark.slow,  # a 50,000-row workbook: seconds to build and to refuse
+        ),
+        (partial(many_rows_xlsx, MAX_ROWS + HEADER_ROWS), "plan.xlsx", "import_too_many_rows"),
+        (partial(_padded_to_a_million), "plan.xlsx", "import_too_many_rows"),
+        (partial(_dense_bomb), "plan.xlsx", "import_zip_bomb"),
         (b"\xd0\xcf\x11\xe0 old excel", "plan.xls", "import_wrong_type"),
     ],
 )
-def test_files_refused_whole(content: bytes, name: str, code: str) -> None:
+def test_files_refused_whole(content: bytes | Built, name: str, code: str) -> None:
+    content = built(content)
     with pytest.raises(ImportRefused) as refused:
         read_roadmap(content, name, 2022, TITLES)
     assert refused.value.code == code

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
+from tests.support.error_log import ErrorLog
 from tests.support.factories import load_demo_data
-from tests.support.harness import BotHarness
-from tests.support.hostile import ErrorLog
+
+if TYPE_CHECKING:  # imported by the `bot` fixture: a run of service tests never builds the app
+    from tests.support.harness import BotHarness
 
 FAKE_TOKEN = "123456789:TEST-TOKEN-FOR-THE-FAKE-API"
 BOT_USERNAME = "shnor500_bot"
@@ -32,6 +35,8 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 async def bot(
     fake_telegram: FakeTelegram, session_factory: SessionFactory, database_url: str
 ) -> AsyncIterator[BotHarness]:
+    from tests.support.harness import BotHarness
+
     harness = BotHarness(
         fake_telegram, session_factory, database_url, admin_ids=[ADMIN_TELEGRAM_ID]
     )

@@ -30,13 +30,11 @@ from bot.models import (
 from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness, Reply
+from tests.support.personas import COORDINATOR, CURATOR_35, DIRECTOR_17
 from tests.support.roadmap_files import table_to_xlsx
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 12:00 in Yekaterinburg
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COORDINATOR = "Плотникова Тамара Андреевна"
-DIRECTOR_17 = "Гареева Л.Г."
-CURATOR_35 = "Телятников Александр Юрьевич"
 PLAN = [
     HEADERS,
     ["1", "Р", "", "Педсовет по итогам ВПР", "31.05.2027", "", ""],

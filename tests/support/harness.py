@@ -21,8 +21,8 @@ from bot.models import Person, TelegramAccount, utcnow
 from bot.runtime import SequentialPersistingProcessor
 from tests.support.factories import next_telegram_id
 
-# How long a test waits for the bot to finish an update: a bound for a stuck bot, not a
-# speed check (benchmarks do that). A loaded 2-core machine took over 10 s for a file import.
+# A ceiling, never a pause: waits end when the update is handled. On a busy 2-core machine
+# (other suites running) a 50,000-row file takes longer than 10 s to refuse.
 PROCESS_TIMEOUT = 30.0
 
 

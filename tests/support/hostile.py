@@ -17,10 +17,7 @@ which is where an exception in a handler ends up (`bot.handlers.common.on_error`
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, example, settings
@@ -31,6 +28,7 @@ from bot.fake_bot_api import FakeTelegram
 from bot.models.bot_state import BotStateEntry
 from bot.persistence import USER_DATA
 from bot.services.text_cleaning import clean_text
+from tests.support.error_log import ErrorLog as ErrorLog  # re-exported: the walks take one
 from tests.support.harness import BotHarness, Reply
 
 HUGE = 10_000  # more than Telegram's 4,096: the bot must refuse or shorten, never choke
@@ -154,32 +152,6 @@ async def deliver(bot: BotHarness, user, value: Hostile) -> Reply:  # type: igno
     if value.kind == "voice":
         return await bot.send_voice(user)
     return await bot.send_document(user, "заметки <b>.txt", b"\x00\x01 junk", "text/plain")
-
-
-class ErrorLog(logging.Handler):
-    """Every ERROR (and worse) record, from any logger: unhandled exceptions land here."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def describe(self) -> list[str]:
-        return [
-            f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else r.getMessage()
-            for r in self.records
-        ]
-
-    @contextmanager
-    def installed(self) -> Iterator[ErrorLog]:
-        root = logging.getLogger()
-        root.addHandler(self)
-        try:
-            yield self
-        finally:
-            root.removeHandler(self)
 
 
 MARKUP_PART = re.compile(r"<[^<>]+>|&#?\w+;")

@@ -23,9 +23,8 @@ from tests.support.factories import (
     make_person,
     person_named,
 )
+from tests.support.personas import COORDINATOR, CURATOR
 
-COORDINATOR = "Плотникова Тамара Андреевна"
-CURATOR = "Смирнова Светлана Анатольевна"  # curates СШ № 17 and Лицей № 9
 COORDINATOR_ID = 7_100_001
 CURATOR_ID = 7_100_002
 OUTSIDER_ID = 7_100_003  # a coordinator of another municipality

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -45,6 +47,16 @@ def zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+# A file that takes seconds to build goes into `parametrize` as a callable (functools.partial:
+# the test id stays «contentN»), built when its test runs, not while every run collects.
+Built = Callable[[], bytes]
+
+
+def built(content: bytes | Built) -> bytes:
+    return content if isinstance(content, bytes) else content()
+
+
+@cache
 def many_rows_xlsx(count: int) -> bytes:
     """A workbook with `count` filled rows under the header (written in streaming mode)."""
     workbook = Workbook(write_only=True)

@@ -38,11 +38,8 @@ from tests.support.factories import (
     person_named,
     school_named,
 )
+from tests.support.personas import CURATOR_17, DIRECTOR_17
 
-DIRECTOR_17 = "Гареева Л.Г."
-CURATOR_17 = "Смирнова Светлана Анатольевна"
-COORDINATOR = "Плотникова Тамара Андреевна"
-REGIONAL = "Жигулина Марина Леонидовна"
 AWAY_DIRECTOR = "Директор Тайнинская"
 AWAY_CURATOR = "Куратор Тайнинский"
 AWAY_COORDINATOR = "Координатор Тайнинская"
