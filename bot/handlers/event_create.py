@@ -24,8 +24,8 @@ from bot.services import events
 from bot.services.errors import DomainError
 from bot.services.event_times import at_local, parse_local_datetime
 from bot.services.events import EventDraft
+from bot.services.local_time import local_today
 from bot.services.recipients import municipality_timezone
-from bot.services.reminders import local_today
 
 (
     FORMAT,

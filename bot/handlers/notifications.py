@@ -12,6 +12,7 @@ from bot.runtime import BotContext
 from bot.services import notification_settings
 from bot.services.digest import digest_for
 from bot.services.recipients import municipality_timezone
+from bot.services.reminders import ReminderSettings
 
 
 @guarded("digest")
@@ -51,7 +52,12 @@ async def snooze(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     _, _, notification_id, days = (update.callback_query.data or "").split(":")
     until = await notification_settings.snooze(
-        context.session, context.actor, int(notification_id), int(days), context.now()
+        context.session,
+        context.actor,
+        int(notification_id),
+        int(days),
+        context.now(),
+        ReminderSettings.of(context.runtime.settings),
     )
     await context.commit()
     await acknowledge(update, texts.snoozed_until(until))

@@ -7,7 +7,6 @@ recorded in another short transaction (see bot/services/delivery.py for the guar
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
@@ -110,7 +109,7 @@ class OutboxSender:
             return True
         morning = (
             delivery.quiet_until(now, outgoing.timezone)
-            if delivery.respects_quiet_hours(outgoing.dedupe_key)
+            if not outgoing.quiet_hours_exempt
             else None
         )
         if morning is not None:
@@ -169,7 +168,7 @@ class OutboxSender:
     async def _send(self, outgoing: Outgoing) -> int:
         assert outgoing.chat_id is not None
         markup = (
-            InlineKeyboardMarkup.de_json(_with_row_id(outgoing.reply_markup, outgoing.id), self.bot)
+            InlineKeyboardMarkup.de_json(outgoing.reply_markup, self.bot)
             if outgoing.reply_markup
             else None
         )
@@ -186,8 +185,3 @@ class OutboxSender:
                 outgoing.chat_id, outgoing.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         return message.message_id
-
-
-def _with_row_id(markup: dict, notification_id: int) -> dict:
-    """Buttons that act on this very reminder (snooze) name it as `{nid}` until it is sent."""
-    return json.loads(json.dumps(markup).replace("{nid}", str(notification_id)))

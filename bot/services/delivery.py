@@ -29,19 +29,13 @@ from bot.models import (
     Person,
     TelegramAccount,
 )
+from bot.services.outbox import markup_to_send
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
 UNSENT_CLAIM_TIMEOUT = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
-# The hour-before reminder of an evening event is only useful at its moment: moving it to
-# the next morning would deliver it after the event. Everything else waits for 08:00.
-QUIET_HOURS_EXEMPT_MARK = ":remind:T-1h:"
-
-
-def respects_quiet_hours(dedupe_key: str) -> bool:
-    return QUIET_HOURS_EXEMPT_MARK not in dedupe_key
 
 
 @dataclass(frozen=True)
@@ -57,6 +51,9 @@ class Outgoing:
     document_bytes: bytes | None
     timezone: str
     muted: bool
+    # The hour-before reminder of an evening event is only useful at its moment: moving it
+    # to the next morning would deliver it after the event. Everything else waits for 08:00.
+    quiet_hours_exempt: bool = False
 
 
 async def claim_due(
@@ -110,11 +107,14 @@ async def claim_due(
                 chat_id=account.chat_id if reachable else None,
                 person_id=notification.recipient_person_id,
                 text=notification.text,
-                reply_markup=notification.reply_markup,
+                reply_markup=markup_to_send(
+                    notification.id, notification.reply_markup, notification.snoozable
+                ),
                 document_name=notification.document_name,
                 document_bytes=notification.document_bytes,
                 timezone=timezone or "UTC",
                 muted=notification.kind in (muted_kinds or []),
+                quiet_hours_exempt=notification.quiet_hours_exempt,
             )
         )
     return result
@@ -217,7 +217,7 @@ async def snooze(
     original = await session.get(Notification, notification_id)
     if original is None or original.recipient_person_id != person_id:
         return False
-    key = f"{original.dedupe_key}:snoozed {until:%Y%m%d%H%M}"[:200]
+    key = f"{original.dedupe_key}:snoozed {until:%Y%m%d%H%M}"
     exists = await session.scalar(select(Notification.id).where(Notification.dedupe_key == key))
     if exists is None:
         session.add(
@@ -225,8 +225,12 @@ async def snooze(
                 dedupe_key=key,
                 recipient_person_id=person_id,
                 kind=original.kind,
+                subject=original.subject,
+                subject_id=original.subject_id,
+                quiet_hours_exempt=original.quiet_hours_exempt,
                 text=original.text,
                 reply_markup=original.reply_markup,
+                snoozable=original.snoozable,
                 due_at=until,
             )
         )

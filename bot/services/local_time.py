@@ -8,7 +8,7 @@ at start by `configure`; no zone is written into the code elsewhere.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,6 +37,11 @@ def local_now(now: datetime, zone: str | None = None) -> datetime:
 
 def local_today(now: datetime, zone: str | None = None) -> date:
     return local_now(now, zone).date()
+
+
+def local_moment(day: date, clock: time, zone: str | None = None) -> datetime:
+    """`clock` o'clock on `day` where the zone is (an aware datetime)."""
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone or _default_zone))
 
 
 async def municipality_zone(session: AsyncSession, municipality_id: int | None) -> str:

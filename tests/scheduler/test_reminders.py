@@ -213,10 +213,7 @@ async def test_reminder_hour_and_no_visit_days_come_from_settings(session_factor
         await session.commit()
     settings = Settings(_env_file=None, reminder_hour=10, no_visit_days=14)  # type: ignore[call-arg]
     now = utc(2026, 12, 3, 6)  # T-7 of the item, 14 days after the visit; 11:00 local
-    try:
-        await run_sweeps(session_factory, lambda: now, settings)
-    finally:
-        reminders.configure(9, 30)
+    await run_sweeps(session_factory, lambda: now, settings)
     async with session_factory() as session:
         rows = {
             row.dedupe_key.split(":")[0]: row.due_at
