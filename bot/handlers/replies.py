@@ -12,6 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.scheduler.pacing import retry_after_seconds
+
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
 MAX_REPLY_WAIT = 5.0  # seconds a reply may wait for Telegram's 429; longer, it is dropped
@@ -141,12 +143,6 @@ def maybe_delivered(error: NetworkError) -> bool:
     if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return False
     return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
-
-
-def retry_after_seconds(value: object) -> float:
-    """PTB gives retry_after as seconds or a timedelta, depending on its settings."""
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
 
 
 def _plain(text: str) -> str:

@@ -19,8 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.db import SessionFactory, unit_of_work
-from bot.handlers.replies import retry_after_seconds
-from bot.scheduler.pacing import Pacer, paced_by_caller
+from bot.scheduler.pacing import Pacer, paced_by_caller, retry_after_seconds
 from bot.services import delivery
 from bot.services.delivery import Outgoing
 from bot.telegram_html import CAPTION_LIMIT, fit
