@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardButton,
@@ -270,7 +269,7 @@ async def send_report_file(
         school_ids=None if whole else ids,
         timezone=timezone,
     )
-    today = context.now().astimezone(ZoneInfo(timezone)).date()
+    today = local_time.local_today(context.now(), timezone)
     school_results = await results.report_results(
         context.session, ids, SchoolYear.containing(last).start
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +28,7 @@ from bot.models import (
     Person,
     TelegramAccount,
 )
+from bot.services import local_time
 from bot.services.outbox import markup_to_send
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
@@ -112,7 +112,7 @@ async def claim_due(
                 ),
                 document_name=notification.document_name,
                 document_bytes=notification.document_bytes,
-                timezone=timezone or "UTC",
+                timezone=timezone or local_time.default_zone(),
                 muted=notification.kind in (muted_kinds or []),
                 quiet_hours_exempt=notification.quiet_hours_exempt,
             )
@@ -122,11 +122,11 @@ async def claim_due(
 
 def quiet_until(now: datetime, timezone: str) -> datetime | None:
     """If it is night (21:00–08:00) where the recipient lives, the next 08:00 there."""
-    local = now.astimezone(ZoneInfo(timezone))
+    local = local_time.local_now(now, timezone)
     if QUIET_UNTIL <= local.time() < QUIET_FROM:
         return None
     morning = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
-    return datetime.combine(morning, QUIET_UNTIL, tzinfo=ZoneInfo(timezone))
+    return local_time.local_moment(morning, QUIET_UNTIL, timezone)
 
 
 async def _set(session: AsyncSession, notification_id: int, **values: Any) -> None:
