@@ -20,13 +20,14 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.scheduler.pacing import retry_after_seconds
 
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
@@ -274,11 +275,6 @@ def maybe_delivered(error: NetworkError) -> bool:
     if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return False
     return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
-
-
-def retry_after_seconds(value: float | timedelta) -> float:
-    """PTB gives retry_after as seconds or a timedelta, depending on its settings."""
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _plain(text: str) -> str:

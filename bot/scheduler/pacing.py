@@ -161,3 +161,9 @@ class Pacer:
             window.finished.append(now)
         answered, self._answered = self._answered, asyncio.Event()
         answered.set()
+
+
+def retry_after_seconds(value: object) -> float:
+    """PTB gives a 429's retry_after as seconds or a timedelta, depending on its settings."""
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

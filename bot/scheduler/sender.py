@@ -7,7 +7,6 @@ recorded in another short transaction (see services/notifications/delivery.py fo
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
@@ -20,8 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.db import SessionFactory, unit_of_work
-from bot.handlers.replies import retry_after_seconds
-from bot.scheduler.pacing import Pacer, paced_by_caller
+from bot.scheduler.pacing import Pacer, paced_by_caller, retry_after_seconds
 from bot.services.notifications import delivery
 from bot.services.notifications.delivery import Outgoing
 from bot.telegram_html import CAPTION_LIMIT, fit
@@ -110,7 +108,7 @@ class OutboxSender:
             return True
         morning = (
             delivery.quiet_until(now, outgoing.timezone)
-            if delivery.respects_quiet_hours(outgoing.dedupe_key)
+            if not outgoing.quiet_hours_exempt
             else None
         )
         if morning is not None:
@@ -169,7 +167,7 @@ class OutboxSender:
     async def _send(self, outgoing: Outgoing) -> int:
         assert outgoing.chat_id is not None
         markup = (
-            InlineKeyboardMarkup.de_json(_with_row_id(outgoing.reply_markup, outgoing.id), self.bot)
+            InlineKeyboardMarkup.de_json(outgoing.reply_markup, self.bot)
             if outgoing.reply_markup
             else None
         )
@@ -186,8 +184,3 @@ class OutboxSender:
                 outgoing.chat_id, outgoing.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         return message.message_id
-
-
-def _with_row_id(markup: dict, notification_id: int) -> dict:
-    """Buttons that act on this very reminder (snooze) name it as `{nid}` until it is sent."""
-    return json.loads(json.dumps(markup).replace("{nid}", str(notification_id)))

@@ -18,12 +18,12 @@ async def run_sweeps(
     """Every sweep in its own unit of work; returns how many rows were queued."""
     from bot.services.notifications import reminders
 
-    reminders.configure(settings.reminder_hour, settings.no_visit_days)
+    reminder_settings = reminders.ReminderSettings.of(settings)
     queued = 0
     for sweep in reminders.SWEEPS:
         try:
             async with unit_of_work(session_factory) as session:
-                queued += await sweep(session, clock())
+                queued += await sweep(session, clock(), reminder_settings)
         except Exception:  # one broken sweep must not stop the others
             log.exception("reminder sweep %s failed", sweep.__name__)
     return queued

@@ -8,7 +8,7 @@ at start by `configure`; no zone is written into the code elsewhere.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -31,12 +31,22 @@ def default_zone() -> str:
     return _default_zone
 
 
+def zone_info(zone: str | None = None) -> ZoneInfo:
+    """The zone, or settings.DEFAULT_TIMEZONE where none is known."""
+    return ZoneInfo(zone or _default_zone)
+
+
 def local_now(now: datetime, zone: str | None = None) -> datetime:
-    return now.astimezone(ZoneInfo(zone or _default_zone))
+    return now.astimezone(zone_info(zone))
 
 
 def local_today(now: datetime, zone: str | None = None) -> date:
     return local_now(now, zone).date()
+
+
+def local_moment(day: date, clock: time, zone: str | None = None) -> datetime:
+    """`clock` o'clock on `day` where the zone is (an aware datetime)."""
+    return datetime.combine(day, clock, tzinfo=zone_info(zone))
 
 
 async def municipality_zone(session: AsyncSession, municipality_id: int | None) -> str:
@@ -48,13 +58,16 @@ async def municipality_zone(session: AsyncSession, municipality_id: int | None) 
     return zone or _default_zone
 
 
-async def school_zone(session: AsyncSession, school_id: int) -> str:
-    zone = await session.scalar(
+async def _zone_of_school(session: AsyncSession, school_id: int) -> str | None:
+    return await session.scalar(
         select(Municipality.timezone)
         .join(School, School.municipality_id == Municipality.id)
         .where(School.id == school_id)
     )
-    return zone or _default_zone
+
+
+async def school_zone(session: AsyncSession, school_id: int) -> str:
+    return await _zone_of_school(session, school_id) or _default_zone
 
 
 async def today_in_municipality(
@@ -82,3 +95,12 @@ async def school_with_today(
         return None
     school, zone = row
     return school, local_today(now, zone)
+
+
+async def today_at_school_or_in(
+    session: AsyncSession, school_id: int | None, municipality_id: int | None, now: datetime
+) -> date:
+    """Today at the school (its municipality's zone), else in the municipality, else in
+    DEFAULT_TIMEZONE: «Сегодня» of a form about a school is the user's day."""
+    zone = await _zone_of_school(session, school_id) if school_id is not None else None
+    return local_today(now, zone or await municipality_zone(session, municipality_id))

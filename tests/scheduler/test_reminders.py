@@ -213,10 +213,7 @@ async def test_reminder_hour_and_no_visit_days_come_from_settings(session_factor
         await session.commit()
     settings = Settings(_env_file=None, reminder_hour=10, no_visit_days=14)  # type: ignore[call-arg]
     now = utc(2026, 12, 3, 6)  # T-7 of the item, 14 days after the visit; 11:00 local
-    try:
-        await run_sweeps(session_factory, lambda: now, settings)
-    finally:
-        reminders.configure(9, 30)
+    await run_sweeps(session_factory, lambda: now, settings)
     async with session_factory() as session:
         rows = {
             row.dedupe_key.split(":")[0]: row.due_at
@@ -224,3 +221,29 @@ async def test_reminder_hour_and_no_visit_days_come_from_settings(session_factor
         }
     assert rows["deadline"] == utc(2026, 12, 3, 5)  # 10:00 in Yekaterinburg, not 09:00
     assert rows["novisit"] == utc(2026, 12, 3, 5)  # 14 days, not 30
+
+
+async def test_snooze_buttons_name_the_row_they_are_sent_with(session: AsyncSession) -> None:
+    from bot.services.notifications import delivery
+
+    _city, _school, staff, _curator, item = await _school_with_item(session)
+    assert await reminders.deadline_sweep(session, utc(2026, 12, 3, 5)) == 1
+    row = (await session.scalars(select(Notification))).one()
+    assert row.snoozable and "ntf:sz" not in str(row.reply_markup)  # stored without ids
+    (outgoing,) = await delivery.claim_due(session, utc(2026, 12, 3, 5), limit=5, worker="t")
+    keyboard = outgoing.reply_markup["inline_keyboard"]  # type: ignore[index]
+    assert keyboard[0][0]["callback_data"] == f"rm:rep:{item.id}"
+    assert [b["callback_data"] for b in keyboard[1]] == [
+        f"ntf:sz:{row.id}:{days}" for days in (1, 3, 7)
+    ]
+    assert [b["text"] for b in keyboard[1]] == [
+        texts.BUTTON_SNOOZE_1,
+        texts.BUTTON_SNOOZE_3,
+        texts.BUTTON_SNOOZE_7,
+    ]
+    await delivery.mark_sent(session, row.id, utc(2026, 12, 3, 5), 1)
+    assert await delivery.snooze(session, staff.id, row.id, utc(2026, 12, 4, 4))
+    copy = (await session.scalars(select(Notification).where(Notification.id != row.id))).one()
+    (again,) = await delivery.claim_due(session, utc(2026, 12, 4, 5), limit=5, worker="t")
+    assert again.id == copy.id
+    assert again.reply_markup["inline_keyboard"][1][0]["callback_data"] == f"ntf:sz:{copy.id}:1"  # type: ignore[index]

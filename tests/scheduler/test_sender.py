@@ -325,9 +325,9 @@ async def test_the_hour_before_an_evening_event_is_not_held_for_morning(
 ) -> None:
     people = await _people(session_factory, limited_fake, 1)
     async with session_factory() as session:
-        for key in (
-            f"event 1:remind:T-1h:person {people[0]}",
-            f"deadline:item 1:T-0:person {people[0]}",
+        for key, exempt in (
+            (f"event 1:remind:T-1h:person {people[0]}", True),
+            (f"deadline:item 1:T-0:person {people[0]}", False),
         ):
             await outbox.enqueue(
                 session,
@@ -336,6 +336,7 @@ async def test_the_hour_before_an_evening_event_is_not_held_for_morning(
                 kind="event",
                 text=key,
                 due_at=NOON,
+                quiet_hours_exempt=exempt,
             )
         await session.commit()
     night = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)  # 21:30 in Yekaterinburg

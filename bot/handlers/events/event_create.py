@@ -28,8 +28,8 @@ from bot.services.errors import DomainError
 from bot.services.events import events
 from bot.services.events.event_times import at_local, parse_local_datetime
 from bot.services.events.events import EventDraft
+from bot.services.local_time import local_today
 from bot.services.notifications.recipients import municipality_timezone
-from bot.services.notifications.reminders import local_today
 
 (
     FORMAT,

@@ -14,6 +14,7 @@ from bot.runtime import BotContext
 from bot.services.notifications import notification_settings
 from bot.services.notifications.digest import digest_for
 from bot.services.notifications.recipients import municipality_timezone
+from bot.services.notifications.reminders import ReminderSettings
 
 
 @guarded("digest")
@@ -50,7 +51,12 @@ async def toggle(update: Update, context: BotContext) -> None:
 async def snooze(update: Update, context: BotContext) -> None:
     data = pressed(update, cb.Snooze)
     until = await notification_settings.snooze(
-        context.session, context.actor, data.notification_id, data.days, context.now()
+        context.session,
+        context.actor,
+        data.notification_id,
+        data.days,
+        context.now(),
+        ReminderSettings.of(context.runtime.settings),
     )
     await acknowledge(update, texts.snoozed_until(until))
 

@@ -1,7 +1,8 @@
 """Reminders to those signed up: queued at sign-up, moved with the event, dropped on withdrawal.
 
 Each is an outbox row with a fixed key (`event 5:remind:T-1d:person 9`), due at the reminder
-moment, so no sweep is needed; the scheduler's event sweep only backs this up.
+moment, so no sweep is needed; the scheduler's event sweep only backs this up. Both build the
+row with `reminder`; its subject ("event_reminder", the event's id) is what `drop` finds.
 """
 
 from __future__ import annotations
@@ -17,13 +18,34 @@ from bot import callbacks as cb
 from bot import texts
 from bot.models import Event, Notification, NotificationState
 from bot.services import local_time
-from bot.services.notifications.outbox import inline_markup
+from bot.services.notifications import outbox
 
-REMINDERS = (("T-1d", timedelta(days=1)), ("T-1h", timedelta(hours=1)))
+SUBJECT = "event_reminder"
+DAY_BEFORE, HOUR_BEFORE = "T-1d", "T-1h"
+REMINDERS = ((DAY_BEFORE, timedelta(days=1)), (HOUR_BEFORE, timedelta(hours=1)))
 
 
 def reminder_key(event_id: int, label: str, person_id: int) -> str:
     return f"event {event_id}:remind:{label}:person {person_id}"
+
+
+def reminder(
+    event: Event, label: str, before: timedelta, person_id: int, timezone: str
+) -> Notification:
+    """The day-before (or hour-before) reminder of `event` to one person, not yet added."""
+    soon = label == HOUR_BEFORE
+    return outbox.notification(
+        dedupe_key=reminder_key(event.id, label, person_id),
+        recipient_person_id=person_id,
+        kind="event",
+        subject=SUBJECT,
+        subject_id=event.id,
+        # An evening event's hour-before reminder would come after it if held till morning.
+        quiet_hours_exempt=soon,
+        text=texts.event_reminder(event.title, event.starts_at, timezone, soon),
+        buttons=[[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]],
+        due_at=event.starts_at - before,
+    )
 
 
 async def schedule(
@@ -47,8 +69,8 @@ async def schedule(
     }
     pending = 0
     for key, (label, before, person_id) in keys.items():
-        due_at = event.starts_at - before
-        text = texts.event_reminder(event.title, event.starts_at, timezone, label == "T-1h")
+        fresh = reminder(event, label, before, person_id, timezone)
+        due_at = fresh.due_at
         row = existing.get(key)
         if row is not None and row.state not in {
             NotificationState.PENDING,
@@ -61,22 +83,11 @@ async def schedule(
                 row.last_error = "moment passed"
             continue
         if row is None:
-            session.add(
-                Notification(
-                    dedupe_key=key,
-                    recipient_person_id=person_id,
-                    kind="event",
-                    text=text,
-                    reply_markup=inline_markup(
-                        [[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]]
-                    ),
-                    due_at=due_at,
-                )
-            )
+            session.add(fresh)
         else:
             row.state = NotificationState.PENDING
             row.due_at = due_at
-            row.text = text
+            row.text = fresh.text
             row.last_error = None
             row.attempts = 0
         pending += 1
@@ -87,7 +98,8 @@ async def schedule(
 async def drop(session: AsyncSession, event_id: int, person_id: int | None = None) -> int:
     """Cancel the pending reminders of an event (or of one person's sign-up to it)."""
     statement = update(Notification).where(
-        Notification.dedupe_key.like(f"event {event_id}:remind:%"),
+        Notification.subject == SUBJECT,
+        Notification.subject_id == event_id,
         Notification.state == NotificationState.PENDING,
     )
     if person_id is not None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
@@ -30,19 +29,14 @@ from bot.models import (
     Person,
     TelegramAccount,
 )
+from bot.services import local_time
+from bot.services.notifications.outbox import markup_to_send
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
 UNSENT_CLAIM_TIMEOUT = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
-# The hour-before reminder of an evening event is only useful at its moment: moving it to
-# the next morning would deliver it after the event. Everything else waits for 08:00.
-QUIET_HOURS_EXEMPT_MARK = ":remind:T-1h:"
-
-
-def respects_quiet_hours(dedupe_key: str) -> bool:
-    return QUIET_HOURS_EXEMPT_MARK not in dedupe_key
 
 
 @dataclass(frozen=True)
@@ -58,6 +52,9 @@ class Outgoing:
     document_bytes: bytes | None
     timezone: str
     muted: bool
+    # The hour-before reminder of an evening event is only useful at its moment: moving it
+    # to the next morning would deliver it after the event. Everything else waits for 08:00.
+    quiet_hours_exempt: bool = False
 
 
 async def claim_due(
@@ -111,11 +108,14 @@ async def claim_due(
                 chat_id=account.chat_id if reachable else None,
                 person_id=notification.recipient_person_id,
                 text=notification.text,
-                reply_markup=notification.reply_markup,
+                reply_markup=markup_to_send(
+                    notification.id, notification.reply_markup, notification.snoozable
+                ),
                 document_name=notification.document_name,
                 document_bytes=notification.document_bytes,
-                timezone=timezone or "UTC",
+                timezone=timezone or local_time.default_zone(),
                 muted=notification.kind in (muted_kinds or []),
+                quiet_hours_exempt=notification.quiet_hours_exempt,
             )
         )
     return result
@@ -123,11 +123,11 @@ async def claim_due(
 
 def quiet_until(now: datetime, timezone: str) -> datetime | None:
     """If it is night (21:00–08:00) where the recipient lives, the next 08:00 there."""
-    local = now.astimezone(ZoneInfo(timezone))
+    local = local_time.local_now(now, timezone)
     if QUIET_UNTIL <= local.time() < QUIET_FROM:
         return None
     morning = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
-    return datetime.combine(morning, QUIET_UNTIL, tzinfo=ZoneInfo(timezone))
+    return local_time.local_moment(morning, QUIET_UNTIL, timezone)
 
 
 async def _set(session: AsyncSession, notification_id: int, **values: Any) -> None:
@@ -218,7 +218,7 @@ async def snooze(
     original = await session.get(Notification, notification_id)
     if original is None or original.recipient_person_id != person_id:
         return False
-    key = f"{original.dedupe_key}:snoozed {until:%Y%m%d%H%M}"[:200]
+    key = f"{original.dedupe_key}:snoozed {until:%Y%m%d%H%M}"
     exists = await session.scalar(select(Notification.id).where(Notification.dedupe_key == key))
     if exists is None:
         session.add(
@@ -226,8 +226,12 @@ async def snooze(
                 dedupe_key=key,
                 recipient_person_id=person_id,
                 kind=original.kind,
+                subject=original.subject,
+                subject_id=original.subject_id,
+                quiet_hours_exempt=original.quiet_hours_exempt,
                 text=original.text,
                 reply_markup=original.reply_markup,
+                snoozable=original.snoozable,
                 due_at=until,
             )
         )

@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Person
+from bot.services import local_time
 from bot.services.access import audit
 from bot.services.access.actors import Actor
 from bot.services.errors import NotFound
 from bot.services.notifications import delivery
 from bot.services.notifications.recipients import municipality_timezone
-from bot.services.notifications.reminders import at_nine, local_today
+from bot.services.notifications.reminders import DEFAULTS, ReminderSettings
 
 KINDS = ("digest", "deadline", "overdue", "followup", "novisit", "review", "event", "visit")
 
@@ -43,14 +44,19 @@ async def toggle_mute(session: AsyncSession, actor: Actor, kind: str) -> bool:
 
 
 async def snooze(
-    session: AsyncSession, actor: Actor, notification_id: int, days: int, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    notification_id: int,
+    days: int,
+    now: datetime,
+    settings: ReminderSettings = DEFAULTS,
 ) -> date:
     if days not in (1, 3, 7):
         raise NotFound()
     timezone = await municipality_timezone(session, actor.municipality_id or 0)
-    until = local_today(now, timezone) + timedelta(days=days)
+    until = local_time.local_today(now, timezone) + timedelta(days=days)
     if not await delivery.snooze(
-        session, actor.person_id, notification_id, at_nine(until, timezone)
+        session, actor.person_id, notification_id, settings.due_on(until, timezone)
     ):
         raise NotFound("snooze_unknown")
     await audit.record(

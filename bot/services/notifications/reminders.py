@@ -1,23 +1,25 @@
 """Reminder sweeps: due reminders become outbox rows with stable dedupe keys.
 
 Each sweep may run any number of times (every few minutes, after a restart, in two
-processes): the dedupe keys make a second run add nothing. Reminders are due at 09:00
-in the recipient municipality's time zone; a reminder whose day passed more than
-CUTOFF_DAYS ago while the bot was down is not sent at all (stale).
+processes): the dedupe keys make a second run add nothing. Reminders are due at
+settings.REMINDER_HOUR (09:00) in the recipient municipality's time zone; a reminder whose
+day passed more than CUTOFF_DAYS ago while the bot was down is not sent at all (stale).
+The settings come in as an argument (`ReminderSettings`), from bot/scheduler/sweeps.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import callbacks as cb
 from bot import texts
+from bot.config import Settings
 from bot.models import (
     SETTLED_STATUSES,
     CuratorAssignment,
@@ -39,6 +41,7 @@ from bot.models import (
 )
 from bot.services import local_time
 from bot.services.access.assignments import valid_on
+from bot.services.events import event_reminders
 from bot.services.notifications import outbox, recipients
 from bot.services.roadmaps.deadlines import cadence_of, reminder_days
 from bot.services.school_year import SchoolYear
@@ -46,7 +49,6 @@ from bot.services.school_year import SchoolYear
 if TYPE_CHECKING:  # the sweep imports the digest module where it runs
     from bot.services.notifications.digest import Digest
 
-Sweep = Callable[[AsyncSession, datetime], Awaitable[int]]
 REMIND_AT = time(9, 0)
 CUTOFF_DAYS = 3
 DEADLINE_OFFSETS = (7, 1, 0)
@@ -54,34 +56,33 @@ NO_VISIT_DAYS = 30
 REVIEW_WAIT = timedelta(days=3)
 
 
-def configure(reminder_hour: int, no_visit_days: int) -> None:
-    """Settings REMINDER_HOUR and NO_VISIT_DAYS; the sweeps read them at every run."""
-    global REMIND_AT, NO_VISIT_DAYS
-    REMIND_AT = time(reminder_hour, 0)
-    NO_VISIT_DAYS = no_visit_days
+@dataclass(frozen=True)
+class ReminderSettings:
+    """settings.REMINDER_HOUR and NO_VISIT_DAYS, as the sweeps get them."""
+
+    remind_at: time = REMIND_AT
+    no_visit_days: int = NO_VISIT_DAYS
+
+    @classmethod
+    def of(cls, settings: Settings) -> ReminderSettings:
+        return cls(remind_at=time(settings.reminder_hour, 0), no_visit_days=settings.no_visit_days)
+
+    def due_on(self, day: date, timezone: str) -> datetime:
+        """The moment a reminder for `day` falls due: the reminder hour there."""
+        return local_time.local_moment(day, self.remind_at, timezone)
 
 
-def local_today(now: datetime, timezone: str) -> date:
-    return local_time.local_today(now, timezone)
-
-
-def at_nine(day: date, timezone: str) -> datetime:
-    return datetime.combine(day, REMIND_AT, tzinfo=ZoneInfo(timezone))
-
-
-def snooze_buttons() -> list[tuple[str, str]]:
-    return [
-        (texts.BUTTON_SNOOZE_1, "ntf:sz:{nid}:1"),
-        (texts.BUTTON_SNOOZE_3, "ntf:sz:{nid}:3"),
-        (texts.BUTTON_SNOOZE_7, "ntf:sz:{nid}:7"),
-    ]
+DEFAULTS = ReminderSettings()
+Sweep = Callable[[AsyncSession, datetime, ReminderSettings], Awaitable[int]]
 
 
 def _fresh(day: date, today: date) -> bool:
     return today - timedelta(days=CUTOFF_DAYS) <= day <= today
 
 
-async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
+async def deadline_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """7 days before, 1 day before and on the day; then weekly once overdue."""
     horizon = now.date() + timedelta(days=max(DEADLINE_OFFSETS) + 1)
     rows = await session.execute(
@@ -100,12 +101,12 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
     staff_cache: dict[int, list[int]] = {}
     curator_cache: dict[int, list[int]] = {}
     for item, school, timezone in rows:
-        today = local_today(now, timezone)
+        today = local_time.local_today(now, timezone)
         assert item.due_date is not None
         if school.id not in staff_cache:
             staff_cache[school.id] = await recipients.school_staff(session, school.id)
             curator_cache[school.id] = await recipients.curators_of(session, school.id, now.date())
-        buttons = [[(texts.BUTTON_REPORT, cb.ItemReport(item.id).pack())], snooze_buttons()]
+        buttons = [[(texts.BUTTON_REPORT, cb.ItemReport(item.id).pack())]]
         for offset in DEADLINE_OFFSETS:
             day = item.due_date - timedelta(days=offset)
             if _fresh(day, today):
@@ -114,8 +115,9 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
                     staff_cache[school.id],
                     key_prefix=f"deadline:item {item.id}:T-{offset}",
                     kind="deadline",
-                    due_at=at_nine(day, timezone),
+                    due_at=settings.due_on(day, timezone),
                     buttons=buttons,
+                    snoozable=True,
                     text=texts.deadline_reminder(
                         school.short_name, item.number, item.measure, item.due_date, offset
                     ),
@@ -130,8 +132,9 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
                     people,
                     key_prefix=f"overdue:item {item.id}:W{weeks}",
                     kind="overdue",
-                    due_at=at_nine(day, timezone),
+                    due_at=settings.due_on(day, timezone),
                     buttons=buttons,
+                    snoozable=True,
                     text=texts.overdue_reminder(
                         school.short_name,
                         item.number,
@@ -143,7 +146,9 @@ async def deadline_sweep(session: AsyncSession, now: datetime) -> int:
     return queued
 
 
-async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
+async def recurring_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """Recurring items («ежемесячно», «в течение года», «2 раза в год») of the current
     school year's roadmaps, on their cadence's days (roadmaps/deadlines.py), to the school.
 
@@ -164,7 +169,7 @@ async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
     queued = 0
     staff_cache: dict[int, list[int]] = {}
     for item, year, school, timezone in rows:
-        today = local_today(now, timezone)
+        today = local_time.local_today(now, timezone)
         cadence = cadence_of(item.deadline_text)
         for day in reminder_days(cadence, SchoolYear(year)):
             if not _fresh(day, today):
@@ -176,8 +181,9 @@ async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
                 staff_cache[school.id],
                 key_prefix=f"recurring:item {item.id}:{day.isoformat()}",
                 kind="deadline",
-                due_at=at_nine(day, timezone),
-                buttons=[[(texts.BUTTON_REPORT, cb.ItemReport(item.id).pack())], snooze_buttons()],
+                due_at=settings.due_on(day, timezone),
+                buttons=[[(texts.BUTTON_REPORT, cb.ItemReport(item.id).pack())]],
+                snoozable=True,
                 text=texts.recurring_reminder(
                     school.short_name, item.number, item.measure, item.deadline_text
                 ),
@@ -185,7 +191,9 @@ async def recurring_sweep(session: AsyncSession, now: datetime) -> int:
     return queued
 
 
-async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
+async def follow_up_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """A visit's agreed next step, on its date, to the curator and the school."""
     rows = await session.execute(
         select(VisitFollowUp, Visit, School, Municipality.timezone)
@@ -202,7 +210,7 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
     )
     queued = 0
     for follow_up, visit, school, timezone in rows:
-        if not _fresh(follow_up.due_date, local_today(now, timezone)):
+        if not _fresh(follow_up.due_date, local_time.local_today(now, timezone)):
             continue
         people = [visit.curator_person_id, *await recipients.school_staff(session, school.id)]
         queued += await outbox.enqueue_for_each(
@@ -210,17 +218,19 @@ async def follow_up_sweep(session: AsyncSession, now: datetime) -> int:
             people,
             key_prefix=f"followup {follow_up.id}",
             kind="followup",
-            due_at=at_nine(follow_up.due_date, timezone),
-            buttons=[
-                [(texts.BUTTON_FOLLOW_UP_DONE, cb.FollowUpDone(follow_up.id).pack())],
-                snooze_buttons(),
-            ],
+            subject="follow_up",
+            subject_id=follow_up.id,
+            due_at=settings.due_on(follow_up.due_date, timezone),
+            buttons=[[(texts.BUTTON_FOLLOW_UP_DONE, cb.FollowUpDone(follow_up.id).pack())]],
+            snoozable=True,
             text=texts.follow_up_reminder(school.short_name, follow_up.what, follow_up.due_date),
         )
     return queued
 
 
-async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
+async def no_visit_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """A curator who has not visited one of their schools in NO_VISIT_DAYS (30) days."""
     last = (
         select(Visit.curator_person_id, Visit.school_id, func.max(Visit.visit_date).label("last"))
@@ -241,9 +251,9 @@ async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
     )
     queued = 0
     for assignment, school, timezone, last_visit in rows:
-        since = last_visit or assignment.created_at.astimezone(ZoneInfo(timezone)).date()
-        day = since + timedelta(days=NO_VISIT_DAYS)
-        if not _fresh(day, local_today(now, timezone)):
+        since = last_visit or local_time.local_today(assignment.created_at, timezone)
+        day = since + timedelta(days=settings.no_visit_days)
+        if not _fresh(day, local_time.local_today(now, timezone)):
             continue
         curator_id = assignment.curator_person_id
         queued += await outbox.enqueue(
@@ -251,14 +261,17 @@ async def no_visit_sweep(session: AsyncSession, now: datetime) -> int:
             dedupe_key=f"novisit:curator {curator_id}:school {school.id}:since {since}",
             recipient_person_id=curator_id,
             kind="novisit",
-            due_at=at_nine(day, timezone),
-            buttons=[[(texts.BUTTON_NEW_VISIT, cb.VisitNew().pack())], snooze_buttons()],
+            due_at=settings.due_on(day, timezone),
+            buttons=[[(texts.BUTTON_NEW_VISIT, cb.VisitNew().pack())]],
+            snoozable=True,
             text=texts.no_visit_reminder(school.short_name, last_visit),
         )
     return queued
 
 
-async def review_wait_sweep(session: AsyncSession, now: datetime) -> int:
+async def review_wait_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """Reports waiting for the curator's review for more than three days."""
     rows = await session.execute(
         select(ProgressReport, RoadmapItem, School)
@@ -280,13 +293,16 @@ async def review_wait_sweep(session: AsyncSession, now: datetime) -> int:
             key_prefix=f"review-wait:report {report.id}",
             kind="review",
             due_at=now,
-            buttons=[[(texts.BUTTON_REVIEW_QUEUE, cb.ReviewQueue().pack())], snooze_buttons()],
+            buttons=[[(texts.BUTTON_REVIEW_QUEUE, cb.ReviewQueue().pack())]],
+            snoozable=True,
             text=texts.review_wait_reminder(school.short_name, item.number, report.submitted_at),
         )
     return queued
 
 
-async def event_sweep(session: AsyncSession, now: datetime) -> int:
+async def event_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """The day before and an hour before, to those signed up; withdrawn ones are cancelled."""
     rows = await session.execute(
         select(Event, EventRegistration.person_id, Municipality.timezone)
@@ -301,15 +317,9 @@ async def event_sweep(session: AsyncSession, now: datetime) -> int:
     )
     queued = 0
     for event, person_id, timezone in rows:
-        for label, before in (("T-1d", timedelta(days=1)), ("T-1h", timedelta(hours=1))):
-            queued += await outbox.enqueue(
-                session,
-                dedupe_key=f"event {event.id}:remind:{label}:person {person_id}",
-                recipient_person_id=person_id,
-                kind="event",
-                due_at=event.starts_at - before,
-                buttons=[[(texts.BUTTON_OPEN_EVENT, cb.EventOpen(event.id).pack())]],
-                text=texts.event_reminder(event.title, event.starts_at, timezone, label == "T-1h"),
+        for label, before in event_reminders.REMINDERS:
+            queued += await outbox.add_once(
+                session, event_reminders.reminder(event, label, before, person_id, timezone)
             )
     await _cancel_withdrawn_event_reminders(session)
     return queued
@@ -319,14 +329,13 @@ async def _cancel_withdrawn_event_reminders(session: AsyncSession) -> None:
     """A pending event reminder whose sign-up was withdrawn (or event cancelled) is dropped."""
     pending = await session.scalars(
         select(Notification).where(
-            Notification.kind == "event",
-            Notification.state == NotificationState.PENDING,
             # Only reminders: a pending announcement or feedback request is not a sign-up's.
-            Notification.dedupe_key.like("event %:remind:%"),
+            Notification.subject == event_reminders.SUBJECT,
+            Notification.state == NotificationState.PENDING,
         )
     )
     for row in pending:
-        event_id = int(row.dedupe_key.split(":", 1)[0].removeprefix("event "))
+        event_id = row.subject_id
         registered = await session.scalar(
             select(EventRegistration.id)
             .join(Event, Event.id == EventRegistration.event_id)
@@ -358,7 +367,9 @@ SWEEPS: list[Sweep] = [
 DIGEST_WEEKDAY = 0  # Monday
 
 
-async def digest_sweep(session: AsyncSession, now: datetime) -> int:
+async def digest_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
     """Monday from 09:00 local: each bound person with a role gets the week of their scope.
 
     Sent on Monday or, if the bot was down, by Tuesday; later it is stale and skipped.
@@ -383,9 +394,9 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
     queued = 0
     for telegram_id, person_id, muted, timezone in rows.all():
         timezone = timezone or local_time.default_zone()
-        local = now.astimezone(ZoneInfo(timezone))
+        local = local_time.local_now(now, timezone)
         monday = local.date() - timedelta(days=local.weekday())
-        if local < at_nine(monday, timezone) or local.date() > monday + timedelta(days=1):
+        if local < settings.due_on(monday, timezone) or local.date() > monday + timedelta(days=1):
             continue
         if "digest" in (muted or []):
             continue
@@ -401,11 +412,11 @@ async def digest_sweep(session: AsyncSession, now: datetime) -> int:
             dedupe_key=key,
             recipient_person_id=person_id,
             kind="digest",
-            due_at=at_nine(monday, timezone),
+            due_at=settings.due_on(monday, timezone),
             text=texts.digest_text(digest, timezone),
         )
         queued += await _enqueue_digest_chart(
-            session, key, person_id, digest, at_nine(monday, timezone)
+            session, key, person_id, digest, settings.due_on(monday, timezone)
         )
     return queued
 

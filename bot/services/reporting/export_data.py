@@ -11,7 +11,6 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -220,7 +219,7 @@ class _Clock:
         if value is None:
             return ""
         zone = self.zones.get(school_id or 0, self.default)
-        return value.astimezone(ZoneInfo(zone)).strftime(texts.DATETIME_FORMAT)
+        return value.astimezone(local_time.zone_info(zone)).strftime(texts.DATETIME_FORMAT)
 
 
 def _year(start: int) -> str:
@@ -516,7 +515,9 @@ async def _event_tables(
                 event.id,
                 event.title,
                 texts.EVENT_FORMAT_LABELS.get(event.format, event.format),
-                event.starts_at.astimezone(ZoneInfo(zone)).strftime(texts.DATETIME_FORMAT),
+                event.starts_at.astimezone(local_time.zone_info(zone)).strftime(
+                    texts.DATETIME_FORMAT
+                ),
                 event.duration_minutes,
                 host_name,
                 event.place_text,

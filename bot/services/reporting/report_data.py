@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +30,7 @@ from bot.models import (
     Visit,
     VisitFollowUp,
 )
+from bot.services import local_time
 from bot.services.errors import NotFound
 from bot.services.school_year import SchoolYear
 
@@ -102,11 +102,11 @@ async def report_items(
     school_ids: list[int],
     first: date,
     last: date,
-    timezone: str = "UTC",
+    timezone: str | None = None,
 ) -> list[ReportItem]:
     """Items due in the period (or recurring, or undated), with their accepted report's mark;
     the day of acceptance is the municipality's (`timezone`)."""
-    zone = ZoneInfo(timezone)
+    zone = local_time.zone_info(timezone)
     in_half = Roadmap.school_id.in_(school_ids) & (
         RoadmapItem.is_recurring.is_(True)
         | RoadmapItem.due_date.is_(None)  # «без срока»: belongs to every period of its plan
@@ -235,13 +235,13 @@ async def report_events(
     first: date,
     last: date,
     school_ids: list[int] | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
 ) -> list[ReportEvent]:
     """Events of the period (local days of `timezone`) with the people who really came.
 
     With `school_ids` (a school's report) only the people of those schools are counted.
     """
-    zone = ZoneInfo(timezone)
+    zone = local_time.zone_info(timezone)
     start = datetime.combine(first, time.min, tzinfo=zone)
     end = datetime.combine(last, time.max, tzinfo=zone)
     registered = EventRegistration.event_id == Event.id
@@ -312,7 +312,7 @@ async def report_follow_ups(
         )
         .order_by(School.number, School.short_name, VisitFollowUp.due_date, VisitFollowUp.id)
     )
-    zone = ZoneInfo(timezone)
+    zone = local_time.zone_info(timezone)
     return [
         ReportFollowUp(
             school,

@@ -134,7 +134,8 @@ async def mark_done(
     await session.execute(
         update(Notification)
         .where(
-            Notification.dedupe_key.like(f"followup {follow_up.id}:%"),
+            Notification.subject == "follow_up",
+            Notification.subject_id == follow_up.id,
             Notification.state == NotificationState.PENDING,
         )
         .values(state=NotificationState.CANCELLED, last_error="done")

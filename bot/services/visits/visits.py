@@ -15,7 +15,6 @@ from bot.models import (
     SETTLED_STATUSES,
     Attachment,
     AttachmentKind,
-    Municipality,
     Person,
     RiskFactor,
     Roadmap,
@@ -74,18 +73,7 @@ async def local_today(
     session: AsyncSession, actor: Actor, school_id: int | None, now: datetime
 ) -> date:
     """Today in the school's municipality (else the actor's): «Сегодня» is the user's day."""
-    timezone = None
-    if school_id is not None:
-        timezone = await session.scalar(
-            select(Municipality.timezone)
-            .join(School, School.municipality_id == Municipality.id)
-            .where(School.id == school_id)
-        )
-    if timezone is None and actor.municipality_id is not None:
-        timezone = await session.scalar(
-            select(Municipality.timezone).where(Municipality.id == actor.municipality_id)
-        )
-    return local_time.local_today(now, timezone)
+    return await local_time.today_at_school_or_in(session, school_id, actor.municipality_id, now)
 
 
 def check_text(value: str, limit: int = MAX_TEXT) -> str:
