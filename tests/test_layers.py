@@ -24,7 +24,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
 KNOWN_EXCEPTIONS = {
     ("bot.services.directory.export", "bot.reports.cells"),  # safe_cell: never a formula
     ("bot.services.events.events", "bot.reports.ics"),  # the announcement's .ics file
-    ("bot.services.notifications.reminders", "bot.reports.chart"),  # the digest's progress picture
+    ("bot.services.notifications.digest", "bot.reports.chart"),  # the digest's progress picture
 }
 
 

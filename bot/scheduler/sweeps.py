@@ -1,4 +1,8 @@
-"""The periodic sweeps that turn the database's dates into outbox rows (idempotent)."""
+"""The periodic sweeps that turn the database's dates into outbox rows (idempotent).
+
+Each sweep lives with its feature; `SWEEPS` lists them in the order they run. What they
+share (ReminderSettings, the Sweep type, freshness) is services/notifications/reminders.py.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,32 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.db import SessionFactory, unit_of_work
+from bot.services.events.event_reminders import event_sweep
+from bot.services.notifications.digest import digest_sweep
+from bot.services.notifications.reminders import ReminderSettings, Sweep
+from bot.services.roadmaps.reminders import deadline_sweep, recurring_sweep, review_wait_sweep
+from bot.services.visits.reminders import follow_up_sweep, no_visit_sweep
 
 log = logging.getLogger(__name__)
+
+SWEEPS: list[Sweep] = [
+    deadline_sweep,
+    recurring_sweep,
+    follow_up_sweep,
+    no_visit_sweep,
+    review_wait_sweep,
+    event_sweep,
+    digest_sweep,
+]
 
 
 async def run_sweeps(
     session_factory: SessionFactory, clock: Callable[[], datetime], settings: Settings
 ) -> int:
     """Every sweep in its own unit of work; returns how many rows were queued."""
-    from bot.services.notifications import reminders
-
-    reminder_settings = reminders.ReminderSettings.of(settings)
+    reminder_settings = ReminderSettings.of(settings)
     queued = 0
-    for sweep in reminders.SWEEPS:
+    for sweep in SWEEPS:
         try:
             async with unit_of_work(session_factory) as session:
                 queued += await sweep(session, clock(), reminder_settings)

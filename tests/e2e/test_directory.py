@@ -23,6 +23,7 @@ from bot.fake_bot_api import FakeUser
 from bot.models import Municipality, Notification, Person, Role, School, SchoolStatus
 from bot.services.access.permissions import commands_for
 from bot.services.notifications import reminders
+from bot.services.visits import reminders as visit_reminders
 from tests.support.bot_fixtures import ADMIN_TELEGRAM_ID
 from tests.support.directory_files import EAST, NORTH, curator_name, region_book
 from tests.support.harness import BotHarness, Reply
@@ -109,7 +110,7 @@ async def test_a_second_region_comes_in_and_scopes_follow_it(
 
     # A curator who has not visited is reminded at the same local hour in either zone.
     async with session_factory() as session:
-        await reminders.no_visit_sweep(session, IMPORT_DAY + timedelta(days=30))
+        await visit_reminders.no_visit_sweep(session, IMPORT_DAY + timedelta(days=30))
         await session.commit()
         due = dict(
             (

@@ -10,7 +10,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.models import Event, EventRegistration, Notification
 from bot.scheduler.sender import OutboxSender
-from bot.services.notifications import reminders
+from bot.services.events import event_reminders
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
 from tests.support.personas import GAREEVA, PLOTNIKOVA, SMIRNOVA
@@ -95,7 +95,7 @@ async def test_create_announce_sign_up_edit_remind_results_feedback(
     )
 
     async with session_factory() as session:
-        await reminders.event_sweep(session, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+        await event_reminders.event_sweep(session, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
         await session.commit()
     bot.clock.set(datetime(2026, 11, 30, 9, 31, tzinfo=UTC))  # a day before, 14:31 local
     assert await _deliver(bot, session_factory) == 1

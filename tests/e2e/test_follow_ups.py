@@ -20,7 +20,7 @@ from bot.models import (
     VisitFormat,
 )
 from bot.scheduler.sender import OutboxSender
-from bot.services.notifications import reminders
+from bot.services.visits import reminders as visit_reminders
 from tests.support.factories import person_named, school_named
 from tests.support.harness import BotHarness
 from tests.support.personas import DIRECTOR_9, DIRECTOR_17, PLOTNIKOVA, SMIRNOVA, TELYATNIKOV
@@ -58,7 +58,7 @@ async def test_reminded_done_from_the_reminder_and_gone_from_overdue(
     # Two days past the date, 10:00 in Yekaterinburg: reminded (caught up), and overdue.
     bot.clock.set(datetime(2026, 11, 28, 5, 0, tzinfo=UTC))
     async with session_factory() as session:
-        assert await reminders.follow_up_sweep(session, bot.clock()) == 2
+        assert await visit_reminders.follow_up_sweep(session, bot.clock()) == 2
         await session.commit()
     assert bot.application is not None
     await OutboxSender(bot.application.bot, session_factory, bot.clock).drain()

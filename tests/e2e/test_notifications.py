@@ -10,7 +10,7 @@ from bot import texts
 from bot.db import SessionFactory
 from bot.models import Notification, Person
 from bot.scheduler.sender import OutboxSender
-from bot.services.notifications import reminders
+from bot.services.roadmaps import reminders as roadmap_reminders
 from bot.services.roadmaps.roadmap_import import HEADERS
 from tests.support.factories import load_demo_data
 from tests.support.harness import BotHarness
@@ -34,7 +34,7 @@ async def test_reminder_snooze_mute_and_digest(
     await bot.press(director, texts.BUTTON_UPLOAD)
 
     async with session_factory() as session:
-        await reminders.deadline_sweep(session, datetime(2020, 5, 31, 5, tzinfo=UTC))
+        await roadmap_reminders.deadline_sweep(session, datetime(2020, 5, 31, 5, tzinfo=UTC))
         await session.commit()
     assert bot.application is not None
     sender = OutboxSender(bot.application.bot, session_factory, bot.clock)

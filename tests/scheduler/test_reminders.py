@@ -23,8 +23,11 @@ from bot.models import (
     VisitFollowUp,
     VisitFormat,
 )
-from bot.services.notifications import reminders
+from bot.services.events import event_reminders
+from bot.services.notifications import digest
 from bot.services.notifications.delivery import quiet_until
+from bot.services.roadmaps import reminders as roadmap_reminders
+from bot.services.visits import reminders as visit_reminders
 from tests.support.factories import make_municipality, make_person, make_school
 
 DUE = date(2026, 12, 10)
@@ -54,43 +57,44 @@ async def _keys(session: AsyncSession) -> list[str]:
 
 async def test_deadline_reminders_at_their_moments(session: AsyncSession) -> None:
     _city, _school, staff, _curator, item = await _school_with_item(session)
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 2, 5)) == 0  # T-8
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 3, 5)) == 1  # T-7
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 3, 6)) == 0  # again: nothing
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 2, 5)) == 0  # T-8
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 3, 5)) == 1  # T-7
+    # again: nothing
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 3, 6)) == 0
     row = (await session.scalars(select(Notification))).one()
     assert row.dedupe_key == f"deadline:item {item.id}:T-7:person {staff.id}"
     assert row.due_at == utc(2026, 12, 3, 4)  # 09:00 in Yekaterinburg
     assert row.reply_markup["inline_keyboard"][0][0]["callback_data"] == f"rm:rep:{item.id}"
-    await reminders.deadline_sweep(session, utc(2026, 12, 9, 5))
-    await reminders.deadline_sweep(session, utc(2026, 12, 10, 5))
+    await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 9, 5))
+    await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 10, 5))
     suffixes = [key.split(":")[2] for key in await _keys(session)]
     assert sorted(suffixes) == ["T-0", "T-1", "T-7"]
 
 
 async def test_overdue_weekly_to_school_and_curator_until_done(session: AsyncSession) -> None:
     _city, _school, staff, curator, item = await _school_with_item(session)
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 16, 5)) == 0  # 6 days late
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 17, 5)) == 2  # week 1
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 24, 5)) == 2  # week 2
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 16, 5)) == 0  # 6 days late
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 17, 5)) == 2  # week 1
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 24, 5)) == 2  # week 2
     keys = [k for k in await _keys(session) if k.startswith("overdue")]
     assert f"overdue:item {item.id}:W1:person {curator.id}" in keys
     assert f"overdue:item {item.id}:W2:person {staff.id}" in keys
     item.status = ItemStatus.DONE
     await session.flush()
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 31, 5)) == 0
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 31, 5)) == 0
 
 
 async def test_stale_reminders_after_downtime_are_skipped(session: AsyncSession) -> None:
     await _school_with_item(session)
     # Down from the 1st to the 9th: T-7 (3 Dec) is stale, T-1 (9 Dec) is sent.
-    await reminders.deadline_sweep(session, utc(2026, 12, 9, 5))
+    await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 9, 5))
     assert [k.split(":")[2] for k in await _keys(session)] == ["T-1"]
 
 
 async def test_time_zones_side_by_side(session: AsyncSession) -> None:
     await _school_with_item(session, "Asia/Yekaterinburg")
     await _school_with_item(session, "Europe/Kaliningrad")
-    await reminders.deadline_sweep(session, utc(2026, 12, 3, 8))
+    await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 3, 8))
     due = sorted((await session.scalars(select(Notification.due_at))).all())
     assert due == [utc(2026, 12, 3, 4), utc(2026, 12, 3, 7)]  # 09:00 UTC+5 and 09:00 UTC+2
     assert quiet_until(utc(2026, 12, 3, 4, 30), "Europe/Kaliningrad") is not None  # 06:30 there
@@ -119,11 +123,11 @@ async def test_follow_ups_no_visits_and_waiting_reviews(session: AsyncSession) -
     )
     await session.flush()
     now = utc(2026, 11, 5, 5)
-    assert await reminders.follow_up_sweep(session, now) == 2  # curator and school
-    assert await reminders.no_visit_sweep(session, now) == 0  # 35 days, but day 30 is stale
-    assert await reminders.no_visit_sweep(session, utc(2026, 10, 31, 5)) == 1  # day 30
-    assert await reminders.review_wait_sweep(session, utc(2026, 11, 3, 23)) == 0
-    assert await reminders.review_wait_sweep(session, utc(2026, 11, 4, 1)) == 1
+    assert await visit_reminders.follow_up_sweep(session, now) == 2  # curator and school
+    assert await visit_reminders.no_visit_sweep(session, now) == 0  # 35 days, but day 30 is stale
+    assert await visit_reminders.no_visit_sweep(session, utc(2026, 10, 31, 5)) == 1  # day 30
+    assert await roadmap_reminders.review_wait_sweep(session, utc(2026, 11, 3, 23)) == 0
+    assert await roadmap_reminders.review_wait_sweep(session, utc(2026, 11, 4, 1)) == 1
     kinds = sorted((await session.scalars(select(Notification.kind))).all())
     assert kinds == ["followup", "followup", "novisit", "review"]
 
@@ -144,13 +148,13 @@ async def test_event_reminders_and_withdrawal(session: AsyncSession) -> None:
     )
     session.add(registration)
     await session.flush()
-    assert await reminders.event_sweep(session, utc(2026, 11, 30, 9)) == 0  # too early
-    assert await reminders.event_sweep(session, utc(2026, 12, 2, 6)) == 2
+    assert await event_reminders.event_sweep(session, utc(2026, 11, 30, 9)) == 0  # too early
+    assert await event_reminders.event_sweep(session, utc(2026, 12, 2, 6)) == 2
     due = sorted((await session.scalars(select(Notification.due_at))).all())
     assert due == [utc(2026, 12, 2, 9), utc(2026, 12, 3, 8)]
     registration.state = RegistrationState.CANCELLED
     await session.flush()
-    await reminders.event_sweep(session, utc(2026, 12, 2, 7))
+    await event_reminders.event_sweep(session, utc(2026, 12, 2, 7))
     states = {row.state.value for row in await session.scalars(select(Notification))}
     assert states == {"cancelled"}
 
@@ -159,12 +163,12 @@ async def test_monday_digest_once_with_content_and_muting(session: AsyncSession)
     city, school, staff, curator, _item = await _school_with_item(session)
     coordinator = await make_person(session, Role.MUNICIPAL_COORDINATOR, municipality=city)
     monday_8 = utc(2026, 12, 28, 3)  # 08:00 Yekaterinburg, Monday
-    assert await reminders.digest_sweep(session, monday_8) == 0
+    assert await digest.digest_sweep(session, monday_8) == 0
     monday_9 = monday_8 + timedelta(hours=1, minutes=5)
     assert (
-        await reminders.digest_sweep(session, monday_9) == 6
+        await digest.digest_sweep(session, monday_9) == 6
     )  # staff, curator, coordinator × text+chart
-    assert await reminders.digest_sweep(session, monday_9) == 0
+    assert await digest.digest_sweep(session, monday_9) == 0
     text, chart = (
         await session.scalars(
             select(Notification.text)
@@ -192,8 +196,8 @@ async def test_monday_digest_once_with_content_and_muting(session: AsyncSession)
     curator.muted_kinds = ["digest"]
     await session.flush()
     next_monday = monday_9 + timedelta(days=7)
-    assert await reminders.digest_sweep(session, next_monday) == 4
-    assert await reminders.digest_sweep(session, monday_9 + timedelta(days=2)) == 0  # Wednesday
+    assert await digest.digest_sweep(session, next_monday) == 4
+    assert await digest.digest_sweep(session, monday_9 + timedelta(days=2)) == 0  # Wednesday
 
 
 async def test_reminder_hour_and_no_visit_days_come_from_settings(session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -227,7 +231,7 @@ async def test_snooze_buttons_name_the_row_they_are_sent_with(session: AsyncSess
     from bot.services.notifications import delivery
 
     _city, _school, staff, _curator, item = await _school_with_item(session)
-    assert await reminders.deadline_sweep(session, utc(2026, 12, 3, 5)) == 1
+    assert await roadmap_reminders.deadline_sweep(session, utc(2026, 12, 3, 5)) == 1
     row = (await session.scalars(select(Notification))).one()
     assert row.snoozable and "ntf:sz" not in str(row.reply_markup)  # stored without ids
     (outgoing,) = await delivery.claim_due(session, utc(2026, 12, 3, 5), limit=5, worker="t")

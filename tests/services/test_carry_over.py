@@ -19,9 +19,10 @@ from bot.models import (
     SchoolRiskProfileEntry,
 )
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.notifications import digest, reminders
+from bot.services.notifications import digest
 from bot.services.reporting import school_card, summaries
 from bot.services.roadmaps import carry_over, risk_profile
+from bot.services.roadmaps import reminders as roadmap_reminders
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 2026/27
@@ -65,9 +66,9 @@ async def _world(session: AsyncSession):  # type: ignore[no-untyped-def]
 async def _reminded(session: AsyncSession) -> tuple[int, int]:
     """What the deadline and recurring sweeps would queue now (rolled back)."""
     savepoint = await session.begin_nested()
-    await reminders.deadline_sweep(session, NOW)
+    await roadmap_reminders.deadline_sweep(session, NOW)
     # The monthly item's own year (2025/26): its 25 April reminder.
-    await reminders.recurring_sweep(session, datetime(2026, 4, 25, 5, 0, tzinfo=UTC))
+    await roadmap_reminders.recurring_sweep(session, datetime(2026, 4, 25, 5, 0, tzinfo=UTC))
     keys = (await session.scalars(select(Notification.dedupe_key))).all()
     await savepoint.rollback()
     recurring = len([key for key in keys if key.startswith("recurring:")])

@@ -33,8 +33,10 @@ from bot.models import (
 from bot.services.access.actors import Actor
 from bot.services.directory import directory_changes
 from bot.services.errors import AccessDenied, DomainError, NotFound
-from bot.services.notifications import digest, reminders
+from bot.services.notifications import digest
 from bot.services.reporting import school_card, summaries
+from bot.services.roadmaps import reminders as roadmap_reminders
+from bot.services.visits import reminders as visit_reminders
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -186,7 +188,8 @@ async def test_exited_school_keeps_history_and_drops_out_of_this_year(
     assert [s.school for s in week.schools] == []
     coordinator_week = await digest.build_digest(session, coordinator, TODAY)
     assert [s.school for s in coordinator_week.schools] == ["СШ № 35"]
-    assert await reminders.deadline_sweep(session, NOW) > 0  # the other school still gets them
+    # the other school still gets them
+    assert await roadmap_reminders.deadline_sweep(session, NOW) > 0
     reminded = set(
         await session.scalars(
             select(Notification.text).where(Notification.kind.in_(["deadline", "overdue"]))
@@ -194,7 +197,7 @@ async def test_exited_school_keeps_history_and_drops_out_of_this_year(
     )
     assert reminded and all("СШ № 35" in text for text in reminded)
     thirty_days_after_visit = NOW - timedelta(days=10)
-    assert await reminders.no_visit_sweep(session, thirty_days_after_visit) == 0
+    assert await visit_reminders.no_visit_sweep(session, thirty_days_after_visit) == 0
     # … but its history stays: the card still opens with its visit and roadmap.
     card = await school_card.school_card(session, coordinator, city.school.id, TODAY)
     assert card.summary.total == 1 and [v[1] for v in card.visits] == ["Куратор Первый"]
@@ -209,8 +212,8 @@ async def test_exited_school_keeps_history_and_drops_out_of_this_year(
     assert record.details is not None and record.details["before"]["status"] == "exited"
     assert len((await _told(session))[city.director.id]) == 2
     assert len(await summaries.summarize(session, coordinator, TODAY)) == 2
-    assert await reminders.no_visit_sweep(session, thirty_days_after_visit) == 1
-    assert await reminders.deadline_sweep(session, NOW) == 2  # its director and curator
+    assert await visit_reminders.no_visit_sweep(session, thirty_days_after_visit) == 1
+    assert await roadmap_reminders.deadline_sweep(session, NOW) == 2  # its director and curator
 
 
 async def test_ending_an_assignment_takes_the_school_away_at_once(

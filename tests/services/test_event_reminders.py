@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Event, EventRegistration, Notification, NotificationState, Role
-from bot.services.events import events
+from bot.services.events import event_reminders, events
 from bot.services.events.events import EventDraft
-from bot.services.notifications import reminders
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -102,7 +101,7 @@ async def test_late_sign_up_gets_only_the_hour_reminder(session: AsyncSession) -
 async def test_sweep_leaves_pending_announcements_alone(session: AsyncSession) -> None:
     _school, _coordinator, (first, second), event = await _setup(session)
     await events.sign_up(session, first, event.id, NOW)
-    await reminders.event_sweep(session, START - timedelta(days=1, minutes=30))
+    await event_reminders.event_sweep(session, START - timedelta(days=1, minutes=30))
     states = dict(
         (
             await session.execute(

@@ -23,11 +23,11 @@ from bot.models import (
 )
 from bot.reports.half_year_report import build_half_year_report
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.notifications import reminders
 from bot.services.notifications.digest import build_digest
 from bot.services.reporting import report_data
 from bot.services.roadmaps import review_threads, roadmap_reports
 from bot.services.visits import follow_ups
+from bot.services.visits import reminders as visit_reminders
 from tests.support.factories import actor_for, make_municipality, make_person, make_school
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -85,7 +85,7 @@ async def test_follow_ups_scope_done_once_and_the_report(session: AsyncSession) 
     }
 
     # Reminded on the day (the sweep at 10:00 local on 20.11), with a «Выполнено» button.
-    await reminders.follow_up_sweep(session, datetime(2026, 11, 20, 5, 0, tzinfo=UTC))
+    await visit_reminders.follow_up_sweep(session, datetime(2026, 11, 20, 5, 0, tzinfo=UTC))
     reminder = await session.scalar(
         select(Notification).where(Notification.dedupe_key.like(f"followup {late_a}:%"))
     )

@@ -26,7 +26,8 @@ from bot.models import (
 from bot.services.access.actors import current_project_year, load_actor
 from bot.services.access.assignments import directory_year
 from bot.services.errors import DomainError
-from bot.services.notifications import recipients, reminders
+from bot.services.notifications import recipients
+from bot.services.roadmaps import reminders as roadmap_reminders
 from bot.services.roadmaps.rollover import new_school_year
 from bot.services.school_year import SchoolYear
 from tests.support.factories import make_municipality, make_person, make_school
@@ -217,11 +218,17 @@ async def test_recurring_items_are_reminded_on_their_cadence(session: AsyncSessi
     session.add_all([twice, done])
     await session.flush()
     at = datetime(2026, 9, 20, 5, tzinfo=UTC)  # 10:00 in Yekaterinburg, the first point
-    assert await reminders.recurring_sweep(session, datetime(2026, 9, 19, 5, tzinfo=UTC)) == 0
-    assert await reminders.recurring_sweep(session, at) == 1
-    assert await reminders.recurring_sweep(session, at) == 0  # once per point
-    assert await reminders.recurring_sweep(session, datetime(2027, 1, 20, 5, tzinfo=UTC)) == 0
-    assert await reminders.recurring_sweep(session, datetime(2027, 5, 21, 5, tzinfo=UTC)) == 1
+    assert (
+        await roadmap_reminders.recurring_sweep(session, datetime(2026, 9, 19, 5, tzinfo=UTC)) == 0
+    )
+    assert await roadmap_reminders.recurring_sweep(session, at) == 1
+    assert await roadmap_reminders.recurring_sweep(session, at) == 0  # once per point
+    assert (
+        await roadmap_reminders.recurring_sweep(session, datetime(2027, 1, 20, 5, tzinfo=UTC)) == 0
+    )
+    assert (
+        await roadmap_reminders.recurring_sweep(session, datetime(2027, 5, 21, 5, tzinfo=UTC)) == 1
+    )
     sent = (await session.scalars(select(Notification).order_by(Notification.id))).all()
     assert [n.recipient_person_id for n in sent] == [staff.id, staff.id]
     assert "Анкетирование родителей" in sent[0].text and "2 раза в год" in sent[0].text

@@ -1,8 +1,9 @@
 """Reminders to those signed up: queued at sign-up, moved with the event, dropped on withdrawal.
 
 Each is an outbox row with a fixed key (`event 5:remind:T-1d:person 9`), due at the reminder
-moment, so no sweep is needed; the scheduler's event sweep only backs this up. Both build the
-row with `reminder`; its subject ("event_reminder", the event's id) is what `drop` finds.
+moment, so no sweep is needed; `event_sweep` below (run by the scheduler) only backs this up.
+Both build the row with `reminder`; its subject ("event_reminder", the event's id) is what
+`drop` finds.
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import callbacks as cb
 from bot import texts
-from bot.models import Event, Notification, NotificationState
+from bot.models import (
+    Event,
+    EventRegistration,
+    EventStatus,
+    Municipality,
+    Notification,
+    NotificationState,
+    RegistrationState,
+)
 from bot.services import local_time
 from bot.services.notifications import outbox
+from bot.services.notifications.reminders import DEFAULTS, ReminderSettings
 
 SUBJECT = "event_reminder"
 DAY_BEFORE, HOUR_BEFORE = "T-1d", "T-1h"
@@ -110,3 +120,57 @@ async def drop(session: AsyncSession, event_id: int, person_id: int | None = Non
         ).execution_options(synchronize_session=False)
     )
     return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+async def event_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
+    """The day before and an hour before, to those signed up; withdrawn ones are cancelled."""
+    rows = await session.execute(
+        select(Event, EventRegistration.person_id, Municipality.timezone)
+        .join(EventRegistration, EventRegistration.event_id == Event.id)
+        .join(Municipality, Municipality.id == Event.municipality_id)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.starts_at > now,
+            Event.starts_at <= now + timedelta(days=2),
+            EventRegistration.state == RegistrationState.REGISTERED,
+        )
+    )
+    queued = 0
+    for event, person_id, timezone in rows:
+        for label, before in REMINDERS:
+            queued += await outbox.add_once(
+                session, reminder(event, label, before, person_id, timezone)
+            )
+    await _cancel_withdrawn_event_reminders(session)
+    return queued
+
+
+async def _cancel_withdrawn_event_reminders(session: AsyncSession) -> None:
+    """A pending event reminder whose sign-up was withdrawn (or event cancelled) is dropped."""
+    pending = await session.scalars(
+        select(Notification).where(
+            # Only reminders: a pending announcement or feedback request is not a sign-up's.
+            Notification.subject == SUBJECT,
+            Notification.state == NotificationState.PENDING,
+        )
+    )
+    for row in pending:
+        event_id = row.subject_id
+        registered = await session.scalar(
+            select(EventRegistration.id)
+            .join(Event, Event.id == EventRegistration.event_id)
+            .where(
+                EventRegistration.event_id == event_id,
+                EventRegistration.person_id == row.recipient_person_id,
+                EventRegistration.state == RegistrationState.REGISTERED,
+                Event.status == EventStatus.PUBLISHED,
+            )
+        )
+        if registered is None:
+            await session.execute(
+                update(Notification)
+                .where(Notification.id == row.id)
+                .values(state=NotificationState.CANCELLED, last_error="withdrawn")
+            )

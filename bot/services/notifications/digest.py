@@ -11,23 +11,30 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import (
     SETTLED_STATUSES,
     Event,
     EventStatus,
     Municipality,
+    Notification,
+    Person,
     Practice,
     ProgressReport,
     ReviewState,
     Roadmap,
     RoadmapItem,
+    RoleAssignment,
     School,
     SchoolStatus,
+    TelegramAccount,
     Visit,
 )
 from bot.services import local_time
-from bot.services.access.actors import Actor
+from bot.services.access.actors import Actor, load_actor
+from bot.services.notifications import outbox
 from bot.services.notifications.recipients import municipality_timezone
+from bot.services.notifications.reminders import DEFAULTS, ReminderSettings
 from bot.services.visits import follow_ups
 
 ESCALATE_AFTER = timedelta(days=14)
@@ -260,3 +267,91 @@ async def _escalated(
     return [
         (school, number, measure, due) for school, number, measure, due in rows if due is not None
     ]
+
+
+DIGEST_WEEKDAY = 0  # Monday
+
+
+async def digest_sweep(
+    session: AsyncSession, now: datetime, settings: ReminderSettings = DEFAULTS
+) -> int:
+    """Monday from 09:00 local: each bound person with a role gets the week of their scope.
+
+    Sent on Monday or, if the bot was down, by Tuesday; later it is stale and skipped.
+    """
+    rows = await session.execute(
+        select(
+            TelegramAccount.telegram_user_id, Person.id, Person.muted_kinds, Municipality.timezone
+        )
+        .join(Person, Person.id == TelegramAccount.person_id)
+        .outerjoin(Municipality, Municipality.id == Person.municipality_id)
+        .where(
+            TelegramAccount.unreachable_since.is_(None),
+            Person.id.in_(
+                select(RoleAssignment.person_id).where(RoleAssignment.revoked_at.is_(None))
+            ),
+        )
+    )
+    queued = 0
+    for telegram_id, person_id, muted, timezone in rows.all():
+        timezone = timezone or local_time.default_zone()
+        local = local_time.local_now(now, timezone)
+        monday = local.date() - timedelta(days=local.weekday())
+        if local < settings.due_on(monday, timezone) or local.date() > monday + timedelta(days=1):
+            continue
+        if "digest" in (muted or []):
+            continue
+        key = f"digest:{monday.isoformat()}:person {person_id}"
+        if await session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
+            continue
+        actor = await load_actor(session, telegram_id, now.date())
+        if actor is None:
+            continue
+        digest = await build_digest(session, actor, local.date(), now=now)
+        queued += await outbox.enqueue(
+            session,
+            dedupe_key=key,
+            recipient_person_id=person_id,
+            kind="digest",
+            due_at=settings.due_on(monday, timezone),
+            text=texts.digest_text(digest, timezone),
+        )
+        queued += await _enqueue_digest_chart(
+            session, key, person_id, digest, settings.due_on(monday, timezone)
+        )
+    return queued
+
+
+async def _enqueue_digest_chart(
+    session: AsyncSession, key: str, person_id: int, digest: Digest, due_at: datetime
+) -> int:
+    """The progress picture after the digest's text, where people would rather look than read."""
+    import asyncio
+
+    from bot.reports.chart import progress_chart_png
+    from bot.services.roadmaps.roadmap_summary import roadmap_progress
+
+    if not digest.schools:
+        return 0
+    progress = await roadmap_progress(session, [s.school_id for s in digest.schools], due_at.date())
+    rows = [
+        (
+            s.school,
+            progress[s.school_id].accepted if s.school_id in progress else 0,
+            progress[s.school_id].total if s.school_id in progress else 0,
+        )
+        for s in digest.schools[:40]
+    ]
+    png = await asyncio.to_thread(progress_chart_png, rows)
+    return int(
+        await outbox.enqueue(
+            session,
+            dedupe_key=f"{key}:chart",
+            recipient_person_id=person_id,
+            kind="digest",
+            due_at=due_at,
+            text=texts.DIGEST_CHART_CAPTION,
+            document_name="progress.png",
+            document_bytes=png,
+        )
+    )

@@ -39,7 +39,7 @@ A year written in the wording always wins over either reading: «I кварта�
 
 Recurring items have no due date; `Deadline.cadence` (and `cadence_of(wording)` for a stored
 item) says how often the school is reminded — see `reminder_days` and
-bot/services/notifications/reminders.py `recurring_sweep`.
+bot/services/roadmaps/reminders.py `recurring_sweep`.
 """
 
 from __future__ import annotations
