@@ -84,6 +84,11 @@ def _tracked(
         running.add(task)
         try:
             return await job(*args)
+        except asyncio.CancelledError:
+            # Only a stop cancels a job (stop_scheduler, after its grace period): a line in
+            # the log, not APScheduler's traceback of a job that «raised an exception».
+            log.warning("%s cancelled by the stop; the next start runs it again", job.__name__)
+            return None
         finally:
             running.discard(task)
 
