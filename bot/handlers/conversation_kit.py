@@ -6,7 +6,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import texts
 from bot.callbacks import CallbackData
@@ -68,3 +74,34 @@ async def wrong_input(update: Update, context: BotContext) -> None:
 
 async def text_expected(update: Update, context: BotContext) -> None:
     await answer(update, texts.TEXT_EXPECTED)
+
+
+def one_message_conversation(
+    *,
+    name: str,
+    family: type[CallbackData],
+    start: Callable[[Update, BotContext], Coroutine[Any, Any, int]],
+    state: int,
+    take: Callable[[Update, BotContext], Coroutine[Any, Any, int]],
+    expected: str,
+    draft_key: str,
+) -> ConversationHandler[BotContext]:
+    """A button that asks for one message (text, a photo or a document) and takes it:
+    a review thread's reply, a comment on a next step. /cancel drops `draft_key`; anything
+    else (a sticker, a voice note) is answered with `expected` and the question stays."""
+
+    async def not_this(update: Update, _context: BotContext) -> None:
+        await answer(update, expected)
+
+    accepted = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
+    return ConversationHandler(
+        entry_points=[on(family, start)],
+        states={state: [MessageHandler(accepted, take)]},
+        fallbacks=[
+            CommandHandler("cancel", make_cancel(draft_key)),
+            MessageHandler(~filters.COMMAND, not_this),
+        ],
+        name=name,
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -6,15 +6,18 @@ from functools import partial
 
 from telegram import Message, Update
 from telegram.ext import (
-    CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, typed
+from bot.handlers.conversation_kit import (
+    message_text,
+    on,
+    one_message_conversation,
+    pressed,
+    typed,
+)
 from bot.handlers.guard import guarded
 from bot.handlers.replies import Buttons, answer, deliver
 from bot.models import ReviewState
@@ -104,25 +107,15 @@ async def take_message(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def _expected(update: Update, context: BotContext) -> None:
-    await answer(update, texts.THREAD_EXPECTED)
-
-
-cancel = make_cancel(WRITING)
-
-
-def write_conversation() -> ConversationHandler:
-    accepted = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
-    return ConversationHandler(
-        entry_points=[on(cb.ThreadWrite, start_writing)],
-        states={WRITE: [MessageHandler(accepted, take_message)]},
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            MessageHandler(~filters.COMMAND, _expected),
-        ],
+def write_conversation() -> ConversationHandler[BotContext]:
+    return one_message_conversation(
         name="review_thread_write",
-        persistent=True,
-        allow_reentry=True,
+        family=cb.ThreadWrite,
+        start=start_writing,
+        state=WRITE,
+        take=take_message,
+        expected=texts.THREAD_EXPECTED,
+        draft_key=WRITING,
     )
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.ext import (
-    CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot import callbacks as cb
 from bot import texts
-from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed, typed
+from bot.handlers.conversation_kit import (
+    message_text,
+    on,
+    one_message_conversation,
+    pressed,
+    typed,
+)
 from bot.handlers.guard import guarded
 from bot.handlers.replies import answer
 from bot.runtime import BotContext
@@ -70,25 +73,15 @@ async def take_comment(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def _expected(update: Update, context: BotContext) -> None:
-    await answer(update, texts.FOLLOW_UP_COMMENT_EXPECTED)
-
-
-cancel = make_cancel(COMMENTING)
-
-
-def comment_conversation() -> ConversationHandler:
-    evidence = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
-    return ConversationHandler(
-        entry_points=[on(cb.FollowUpComment, start_comment)],
-        states={COMMENT: [MessageHandler(evidence, take_comment)]},
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            MessageHandler(~filters.COMMAND, _expected),
-        ],
+def comment_conversation() -> ConversationHandler[BotContext]:
+    return one_message_conversation(
         name="follow_up_comment",
-        persistent=True,
-        allow_reentry=True,
+        family=cb.FollowUpComment,
+        start=start_comment,
+        state=COMMENT,
+        take=take_comment,
+        expected=texts.FOLLOW_UP_COMMENT_EXPECTED,
+        draft_key=COMMENTING,
     )
 
 
