@@ -65,12 +65,19 @@ def make_session_factory(engine: AsyncEngine) -> SessionFactory:
 async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises.
 
-    Services only flush; this is the one place that commits.
+    Services only flush; this is the one place that commits (besides the update processor,
+    bot/update_work.py). A commit that fails drops its connection instead of returning it to
+    the pool: a commit that failed half-way may leave the driver's transaction open, and
+    with no reset on return the next user of the connection would commit it.
     """
     async with factory() as session:
         try:
             yield session
-            await session.commit()
         except BaseException:
             await session.rollback()
+            raise
+        try:
+            await session.commit()
+        except BaseException:
+            await session.invalidate()
             raise

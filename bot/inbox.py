@@ -4,8 +4,9 @@ python-telegram-bot confirms updates to Telegram on its next `getUpdates` (and a
 answers 200) as soon as they are queued, not when they are handled: a process killed with
 updates queued or in hand lost them, and the people who sent them got no answer. Here each
 update is written to the database before it enters the queue and deleted in the same
-transaction as the conversation state it led to (`SequentialPersistingProcessor`); the
-next leader puts what is left back in the queue before it takes new updates. An update
+transaction as the conversation state and the domain work it led to (bot/update_work.py);
+the next leader puts what is left back in the queue before it takes new updates, and sends
+the replies an update committed and did not get to send (kept in its row meanwhile). An update
 that Telegram sends again meanwhile is dropped as a duplicate by its id
 (`handlers/protection.py`).
 
@@ -26,7 +27,8 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.persistence import DatabasePersistence
+from bot.handlers.replies import send_recorded
+from bot.persistence import HELD_REPLIES, DatabasePersistence
 from bot.update_cleaning import clean_update_data
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,14 +72,24 @@ def _bot_of(update: Update) -> Bot | None:
 
 
 async def replay_unhandled(application: Application) -> int:
-    """Queue again what a previous process received and did not finish; before polling."""
+    """Before polling: send the replies a previous process committed and did not send, and
+    queue again, in order, what it received and did not finish."""
     persistence = application.persistence
     queue = application.update_queue
     if not isinstance(persistence, DatabasePersistence) or not isinstance(
         queue, DurableUpdateQueue
     ):
         return 0
-    payloads = await persistence.unhandled_updates()
+    payloads, held = await persistence.unhandled_updates()
+    for update_id, replies in sorted(held.items()):
+        try:
+            await send_recorded(application.bot, replies.get("chat_id"), replies[HELD_REPLIES])
+        except Exception:
+            # Sent once at most: a reply is not worth holding up every other update for.
+            _LOGGER.exception("inbox: the held replies of update %s not sent", update_id)
+        persistence.release(update_id)
+    if held:
+        _LOGGER.info("inbox: replies of %d update(s) held before a restart sent", len(held))
     for payload in payloads:
         await queue.requeue(Update.de_json(payload, application.bot))
     if payloads:

@@ -10,10 +10,11 @@ Before an update takes a lane, `admission` decides on it (flood control, in
 handlers/protection.py): a flooder's update is dropped at once, or replaced by the one
 «slow down» warning, which is sent in the flooder's lane.
 
-The inbox guarantee is kept per update: what one update leads to (its chat's conversation
-states, its user's data, its own inbox row) is written in one transaction when it is done
-(`DatabasePersistence.flush(belongs=...)`), never another chat's state that is still in
-hand. A dropped update's inbox row goes with the next write: it leads to no state.
+The inbox guarantee is kept per update: what one update leads to (its domain work, its
+chat's conversation states, its user's data, its own inbox row) is committed in one
+transaction when it is done (bot/runtime.py, bot/update_work.py), never another chat's
+state that is still in hand. A dropped update's inbox row goes with the next write: it
+leads to no state.
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 
-from bot.persistence import CONVERSATION_PREFIX, INBOX, USER_DATA, DatabasePersistence, StateKey
+from bot.persistence import CONVERSATION_PREFIX, INBOX, USER_DATA, StateKey
 from bot.runtime import SequentialPersistingProcessor
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,8 +49,6 @@ class Verdict:
 
 ADMIT = Verdict(admitted=True)
 Admission = Callable[[Update], Verdict]
-
-_belongs: ContextVar[Callable[[StateKey], bool] | None] = ContextVar("lane_belongs", default=None)
 
 
 def lane_key(update: object) -> object:
@@ -73,7 +71,6 @@ class ChatLanes(SequentialPersistingProcessor):
         self.admission: Admission | None = None
         self._running = asyncio.BoundedSemaphore(max_running)
         self._tails: dict[object, asyncio.Future[None]] = {}
-        self._dropped: set[str] = set()  # inbox keys of dropped updates, deleted with any write
 
     @property
     def busy_lanes(self) -> int:
@@ -105,7 +102,6 @@ class ChatLanes(SequentialPersistingProcessor):
                 await asyncio.shield(previous)
             async with self._running:
                 started = True
-                _belongs.set(_keys_of(update, self._dropped))
                 if verdict.admitted:
                     await super().do_process_update(update, coroutine)
                 else:
@@ -125,11 +121,14 @@ class ChatLanes(SequentialPersistingProcessor):
         if self._tails.get(key) is done:
             del self._tails[key]
 
+    def changes_of(self, update: object) -> Callable[[StateKey], bool] | None:
+        return _keys_of(update)
+
     def _drop(self, update: object) -> None:
-        persistence = self.application.persistence if self.application else None
-        if isinstance(update, Update) and isinstance(persistence, DatabasePersistence):
+        persistence = self._persistence
+        if isinstance(update, Update) and persistence is not None:
             persistence.mark_handled(update.update_id)
-            self._dropped.add(str(update.update_id))
+            persistence.release(update.update_id)  # its row goes with any write
 
     async def _run_instead(self, update: object, coroutine: Any) -> None:
         try:
@@ -143,24 +142,11 @@ class ChatLanes(SequentialPersistingProcessor):
         for listener in self.listeners:
             listener(update)
 
-    async def _save_state(self) -> None:
-        application = self.application
-        persistence = application.persistence if application else None
-        if application is None or not isinstance(persistence, DatabasePersistence):
-            await super()._save_state()
-            return
-        belongs = _belongs.get()
-        try:
-            await application.update_persistence()
-            await persistence.flush(belongs=belongs)
-        except Exception:
-            _LOGGER.exception("conversation state not saved; will retry")
-            return
-        self._dropped = {key for key in self._dropped if persistence.is_staged((INBOX, key))}
 
+def _keys_of(update: object) -> Callable[[StateKey], bool] | None:
+    """What an update may have changed: its chat's and user's state and its inbox row.
 
-def _keys_of(update: object, dropped: set[str]) -> Callable[[StateKey], bool] | None:
-    """What an update may have changed: its chat's and user's state and its inbox row."""
+    Never another chat's state still in hand: that one is written with its own update."""
     if not isinstance(update, Update):
         return None
     chat = update.effective_chat.id if update.effective_chat else None
@@ -173,7 +159,7 @@ def _keys_of(update: object, dropped: set[str]) -> Callable[[StateKey], bool] | 
     def belongs(state_key: StateKey) -> bool:
         namespace, key = state_key
         if namespace == INBOX:
-            return key == update_key or key in dropped
+            return key == update_key
         if namespace == USER_DATA:
             return user is not None and key == str(user)
         if namespace.startswith(CONVERSATION_PREFIX):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, cast
@@ -15,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Delete, Insert, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
@@ -24,6 +26,11 @@ from bot.models import BotStateEntry, utcnow
 USER_DATA = "user_data"
 CONVERSATION_PREFIX = "conversation:"
 INBOX = "inbox"  # updates received and not yet handled (see bot/inbox.py)
+# An inbox row that holds, instead of an update, the replies of a handled update that were
+# committed and maybe not sent (bot/update_work.py).
+HELD_REPLIES = "held_replies"
+RELEASE_DELAY = 0.25  # seconds before the rows of sent replies are deleted by a write of their own
+_LOGGER = logging.getLogger(__name__)
 
 
 StateKey = tuple[str, str]  # (namespace, key)
@@ -53,8 +60,17 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         self._statements: _Statements | None = None
         # Updates recorded and not yet handled (bot/inbox.py fetches the next batch after).
         self._in_hand: set[int] = set()
+        # Inbox rows whose deletion may go with any update's write: dropped updates and
+        # updates whose replies were sent (see `release`).
+        self._loose: set[str] = set()
+        self._loose_timer: asyncio.TimerHandle | None = None
+        self._loose_flush: asyncio.Future[None] | None = None
         self._drained = asyncio.Event()
         self._drained.set()
+
+    @property
+    def session_factory(self) -> SessionFactory:
+        return self._session_factory
 
     def _prepared(self, dialect: str) -> _Statements:
         if self._statements is None:
@@ -80,35 +96,73 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             self._staged[(namespace, key)] = encoded
 
     async def flush(self, belongs: Callable[[StateKey], bool] | None = None) -> None:
-        """Write the staged changes in one transaction; kept for the next try if it fails.
+        """Write the staged changes in a transaction of their own; kept staged if it fails.
 
-        `belongs`: only the changes one update led to (bot/lanes.py: other chats' updates
-        still in hand keep theirs staged until they are done). Core statements built once,
-        each run once for all its rows (executemany): the per-update write is one
-        transaction of at most two statements."""
-        if belongs is None:
-            staged, self._staged = self._staged, {}
-        else:
-            staged = {key: value for key, value in self._staged.items() if belongs(key)}
-            self._staged = {key: value for key, value in self._staged.items() if key not in staged}
-        if not staged:
+        `belongs`: only these (and the inbox rows that may go with any write). The update
+        processor does not use this: it writes an update's changes in the update's own
+        session (`take_staged`, `write_in`, `confirm`); this is for the stop and for the
+        rows of replies already sent (`release`)."""
+        if belongs is None and self._loose_timer is not None:
+            self._loose_timer.cancel()  # everything goes now
+            self._loose_timer = None
+        changes = self.take_staged(belongs)
+        if not changes:
             return
         try:
-            await self._write(staged.items())
+            async with unit_of_work(self._session_factory) as session:
+                await self.write_in(session, changes.items())
         except BaseException:
-            self._staged = staged | self._staged
+            self.restage(changes)
             raise
-        for state_key, encoded in staged.items():
+        self.confirm(changes)
+
+    def take_staged(
+        self, belongs: Callable[[StateKey], bool] | None = None
+    ) -> dict[StateKey, str | None]:
+        """The staged changes `belongs` accepts (all when None) and the loose inbox rows,
+        taken out of the stage: the caller writes them, then `confirm`s or `restage`s."""
+        if belongs is None:
+            taken, self._staged = self._staged, {}
+            return taken
+        taken = {
+            key: value
+            for key, value in self._staged.items()
+            if belongs(key) or (key[0] == INBOX and key[1] in self._loose)
+        }
+        for key in taken:
+            del self._staged[key]
+        return taken
+
+    def confirm(self, changes: dict[StateKey, str | None]) -> None:
+        """`changes` are committed: the database holds them now."""
+        for state_key, encoded in changes.items():
             if encoded is None:
                 self._stored.pop(state_key, None)
+                if state_key[0] == INBOX:
+                    self._loose.discard(state_key[1])
             else:
                 self._stored[state_key] = encoded
 
-    async def _write(self, changes: Iterable[tuple[StateKey, str | None]]) -> None:
+    def restage(self, changes: dict[StateKey, str | None]) -> None:
+        """`changes` were not committed: staged again, under anything staged since."""
+        self._staged = changes | self._staged
+
+    def stored(self, key: StateKey) -> Any:
+        """What the database holds for `key` (None: no row), as data."""
+        encoded = self._stored.get(key)
+        return None if encoded is None else json.loads(encoded)
+
+    async def write_in(
+        self,
+        session: AsyncSession,
+        changes: Iterable[tuple[StateKey, str | None]] | dict[StateKey, str | None],
+    ) -> None:
+        """Execute the changes in `session`; committing is the caller's."""
+        items = changes.items() if isinstance(changes, dict) else changes
         upserts: list[dict[str, Any]] = []
         deletions: list[dict[str, Any]] = []
         now = utcnow()
-        for (namespace, key), encoded in changes:
+        for (namespace, key), encoded in items:
             if encoded is None:
                 deletions.append({"state_namespace": namespace, "state_key": key})
             else:
@@ -120,13 +174,12 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                         "updated_at": now,
                     }
                 )
-        async with unit_of_work(self._session_factory) as session:
-            assert session.bind is not None  # the factory binds its sessions to the engine
-            statements = self._prepared(session.bind.dialect.name)
-            if deletions:
-                await session.execute(statements.delete, deletions)
-            if upserts:
-                await session.execute(statements.upsert, upserts)
+        assert session.bind is not None  # the factory binds its sessions to the engine
+        statements = self._prepared(session.bind.dialect.name)
+        if deletions:
+            await session.execute(statements.delete, deletions)
+        if upserts:
+            await session.execute(statements.upsert, upserts)
 
     def is_staged(self, key: StateKey) -> bool:
         return key in self._staged
@@ -145,7 +198,8 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             if not self.is_recorded(update_id)
         ]
         if fresh:
-            await self._write(fresh)
+            async with unit_of_work(self._session_factory) as session:
+                await self.write_in(session, fresh)
             self._stored.update(fresh)
         self._take_in_hand(update_id for update_id, _payload in updates)
 
@@ -164,6 +218,41 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         if not self._in_hand:
             self._drained.set()
 
+    def hold_replies(self, update_id: int, chat_id: int | None, records: list[Any]) -> None:
+        """Instead of deleting the update's inbox row, keep in it the replies about to be sent.
+
+        Written in the update's transaction: if the process dies before they are sent, the
+        next leader sends them (bot/inbox.py). `release` deletes the row once they are."""
+        self._stage(INBOX, str(update_id), {HELD_REPLIES: records, "chat_id": chat_id})
+
+    def release(self, update_id: int) -> None:
+        """The update's replies are sent: its row goes with the next write, whoever's.
+
+        A write of its own follows within `RELEASE_DELAY` when no other comes: a process
+        killed before that sends those replies once more (the documented edge)."""
+        key = str(update_id)
+        self._stage(INBOX, key, None)
+        if (INBOX, key) in self._staged:
+            self._loose.add(key)
+            self._flush_loose_soon()
+
+    def _flush_loose_soon(self) -> None:
+        if self._loose_timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._loose_timer = loop.call_later(RELEASE_DELAY, self._start_loose_flush)
+
+    def _start_loose_flush(self) -> None:
+        self._loose_timer = None
+        self._loose_flush = asyncio.ensure_future(self._flush_loose())
+
+    async def _flush_loose(self) -> None:
+        try:
+            await self.flush(belongs=_nothing_else)
+        except Exception:
+            _LOGGER.exception("inbox: rows of sent replies not deleted; will retry")
+            self._flush_loose_soon()
+
     async def wait_drained(self, limit: float) -> None:
         """Until every recorded update has been handled, or `limit` seconds passed."""
         if self._drained.is_set():
@@ -173,10 +262,14 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         except TimeoutError:
             return
 
-    async def unhandled_updates(self) -> list[dict[str, Any]]:
+    async def unhandled_updates(self) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+        """What a previous process left: updates not handled (in order), and by update id
+        the replies it committed and maybe did not send ({HELD_REPLIES: [...], "chat_id"})."""
         stored = await self._load(INBOX)
-        self._take_in_hand(int(key) for key in stored)
-        return [stored[key] for key in sorted(stored, key=int)]
+        held = {int(key): value for key, value in stored.items() if HELD_REPLIES in value}
+        updates = {int(key): value for key, value in stored.items() if int(key) not in held}
+        self._take_in_hand(updates)
+        return [updates[update_id] for update_id in sorted(updates)], held
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         stored = await self._load(USER_DATA)
@@ -227,6 +320,10 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
 
     async def update_callback_data(self, data: CDCData) -> None:
         return None
+
+
+def _nothing_else(_key: StateKey) -> bool:
+    return False
 
 
 def _encode(data: Any) -> str:

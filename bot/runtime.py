@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +16,15 @@ from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtB
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.models import utcnow
-from bot.persistence import DatabasePersistence
+from bot.persistence import (
+    CONVERSATION_PREFIX,
+    INBOX,
+    USER_DATA,
+    DatabasePersistence,
+    StateKey,
+)
 from bot.services.access.actors import Actor
+from bot.update_work import UpdateWork, working_on
 
 Clock = Callable[[], datetime]
 _LOGGER = logging.getLogger(__name__)
@@ -94,11 +102,14 @@ UpdateListener = Callable[[object], None]
 
 
 class SequentialPersistingProcessor(BaseUpdateProcessor):
-    """Updates one at a time (ConversationHandler needs it); state saved after each one.
+    """Updates one at a time (bot/lanes.py runs chats side by side); one unit of work each.
 
-    python-telegram-bot writes persistence on a timer; saving after every update means a
-    crash or restart loses no conversation step that was already answered. What changed is
-    written in one transaction (`DatabasePersistence.flush`).
+    Each update gets an `UpdateWork` (bot/update_work.py): its guarded handler works in the
+    update's session and holds its replies; when the update is done, the conversation
+    states and user data it changed and its inbox row are written in that same session and
+    committed once, then the replies are sent. What a crash leaves is either the whole
+    update (before the commit: handled again) or its held replies (after: sent by the next
+    leader). python-telegram-bot itself would write persistence on a timer.
     """
 
     def __init__(self) -> None:
@@ -106,16 +117,98 @@ class SequentialPersistingProcessor(BaseUpdateProcessor):
         self.application: Application | None = None
         self.listeners: list[UpdateListener] = []
 
+    @property
+    def _persistence(self) -> DatabasePersistence | None:
+        persistence = self.application.persistence if self.application else None
+        return persistence if isinstance(persistence, DatabasePersistence) else None
+
+    def changes_of(self, update: object) -> Callable[[StateKey], bool] | None:
+        """Which staged changes an update's commit takes (None: all); lanes narrow it."""
+        return None
+
     async def do_process_update(self, update: object, coroutine: Any) -> None:
+        persistence = self._persistence
+        work = UpdateWork(persistence.session_factory) if persistence is not None else None
         try:
-            await coroutine
+            with working_on(work):
+                await coroutine
         finally:
-            persistence = self.application.persistence if self.application else None
-            if isinstance(update, Update) and isinstance(persistence, DatabasePersistence):
-                persistence.mark_handled(update.update_id)  # saved with the state below
-            await self._save_state()
+            if isinstance(update, Update) and persistence is not None:
+                persistence.mark_handled(update.update_id)  # written with the state below
+            if work is None:
+                await self._save_state()
+            else:
+                await self._commit(update, work)
             for listener in self.listeners:
                 listener(update)
+
+    async def _commit(self, update: object, work: UpdateWork) -> None:
+        """The update's state and inbox row in its own session, one commit, then replies."""
+        application, persistence = self.application, self._persistence
+        assert application is not None and persistence is not None
+        update_id = update.update_id if isinstance(update, Update) else None
+        records = work.outbox.records()
+        changes: dict[StateKey, str | None] = {}
+        try:
+            await application.update_persistence()  # stages what changed
+            if update_id is not None and records:
+                chat = update.effective_chat if isinstance(update, Update) else None
+                persistence.hold_replies(update_id, chat.id if chat else None, records)
+            changes = persistence.take_staged(self.changes_of(update))
+            if changes or work.opened:
+                session = work.session()
+                if changes:
+                    await persistence.write_in(session, changes.items())
+                await session.commit()
+        except Exception as error:
+            work.outbox.drop()
+            await work.discard()
+            await self._undo(update, changes, error)
+            return
+        except BaseException:
+            persistence.restage(changes)  # cancelled (the stop): its last flush writes them
+            await work.discard()
+            raise
+        await work.close()
+        persistence.confirm(changes)
+        await work.outbox.send()
+        if update_id is not None and records:
+            persistence.release(update_id)
+
+    async def _undo(
+        self, update: object, changes: dict[StateKey, str | None], error: Exception
+    ) -> None:
+        """The commit failed: nothing of the update happened, in memory either.
+
+        Its conversation states and user data go back to what the database holds, so the
+        person can repeat the step; rows of other updates are staged again; its own inbox
+        row is deleted later (it was handled: with an error, which the person is told)."""
+        application, persistence = self.application, self._persistence
+        assert application is not None and persistence is not None
+        _LOGGER.error("update %s not saved", getattr(update, "update_id", "?"))
+        conversations = application._conversation_handler_conversations
+        for key in changes:
+            namespace, name = key
+            stored = persistence.stored(key)
+            if namespace == USER_DATA:
+                user_data = application.user_data[int(name)]
+                user_data.clear()
+                user_data.update(stored or {})
+            elif namespace.startswith(CONVERSATION_PREFIX):
+                states = conversations.get(namespace.removeprefix(CONVERSATION_PREFIX))
+                if states is not None:
+                    conversation_key = tuple(json.loads(name))
+                    if stored is None:
+                        states.pop(conversation_key, None)
+                    else:
+                        states[conversation_key] = stored
+        own = str(update.update_id) if isinstance(update, Update) else None
+        persistence.restage(
+            {key: value for key, value in changes.items() if key[0] == INBOX and key[1] != own}
+        )
+        if isinstance(update, Update):
+            persistence.release(update.update_id)
+        await application.process_error(update, error)
 
     async def _save_state(self) -> None:
         application = self.application

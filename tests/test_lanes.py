@@ -150,11 +150,11 @@ async def test_a_refused_update_never_runs_and_its_warning_waits_for_the_chat() 
 
 
 def test_an_update_owns_its_chat_and_user_state_and_its_inbox_row() -> None:
-    belongs = _keys_of(_update(90, 501), {"88"})
+    belongs = _keys_of(_update(90, 501))
     assert belongs is not None
     assert belongs(("conversation:visit_new", "[501, 501]"))
     assert belongs(("user_data", "501"))
-    assert belongs(("inbox", "90")) and belongs(("inbox", "88"))  # 88 was dropped
+    assert belongs(("inbox", "90"))
     assert not belongs(("conversation:visit_new", "[502, 502]"))
     assert not belongs(("user_data", "502"))
     assert not belongs(("inbox", "91"))
@@ -169,7 +169,7 @@ async def test_one_update_saves_its_state_not_another_chats_in_hand(
     await persistence.update_conversation("visit_new", (501, 501), 2)
     await persistence.update_conversation("visit_new", (502, 502), 5)  # chat 502 in hand
     persistence.mark_handled(90)
-    await persistence.flush(belongs=_keys_of(_update(90, 501), set()))
+    await persistence.flush(belongs=_keys_of(_update(90, 501)))
 
     async with session_factory() as session:
         rows = {
@@ -180,7 +180,7 @@ async def test_one_update_saves_its_state_not_another_chats_in_hand(
     assert persistence.is_staged(("conversation:visit_new", "[502, 502]"))
 
     persistence.mark_handled(91)
-    await persistence.flush(belongs=_keys_of(_update(91, 502), set()))
+    await persistence.flush(belongs=_keys_of(_update(91, 502)))
     async with session_factory() as session:
         rows = {
             (row.namespace, row.key): row.data
@@ -190,6 +190,27 @@ async def test_one_update_saves_its_state_not_another_chats_in_hand(
         ("conversation:visit_new", "[501, 501]"): 2,
         ("conversation:visit_new", "[502, 502]"): 5,
     }
+
+
+async def test_a_released_inbox_row_goes_with_any_update_write(
+    session_factory: SessionFactory,
+) -> None:
+    """A dropped update, or one whose replies were sent, leads to no state of its own."""
+    persistence = DatabasePersistence(session_factory)
+    for update_id in (88, 90):
+        await persistence.record_received(update_id, {"update_id": update_id})
+    persistence.mark_handled(88)
+    persistence.release(88)
+    persistence.mark_handled(90)
+    changes = persistence.take_staged(_keys_of(_update(90, 501)))
+    assert set(changes) == {("inbox", "88"), ("inbox", "90")}
+    async with session_factory() as session:
+        await persistence.write_in(session, changes.items())
+        await session.commit()
+    persistence.confirm(changes)
+    async with session_factory() as session:
+        assert list(await session.scalars(select(BotStateEntry))) == []
+    assert persistence.take_staged(_keys_of(_update(91, 502))) == {}  # nothing loose is left
 
 
 def test_a_csv_with_endless_fields_is_refused_before_it_is_split() -> None:

@@ -23,11 +23,13 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot import texts
 from bot.scheduler.pacing import retry_after_seconds
+from bot.update_work import Action, Outbox, ReplyRecord
 
 Buttons = list[list[tuple[str, str]]]
 log = logging.getLogger(__name__)
@@ -39,30 +41,7 @@ RETRY_PAUSE = 1.0  # seconds before repeating a reply after a 5xx or a network f
 _answered: OrderedDict[str, None] = OrderedDict()
 _ANSWERED_KEPT = 1000
 
-Action = Callable[[], Awaitable[Any]]
 AfterSend = Callable[[Message | None], Awaitable[Any]]
-
-
-class Outbox:
-    """A guarded handler's replies, in the order it made them, sent after its commit."""
-
-    def __init__(self) -> None:
-        self._pending: list[Action] = []
-
-    def __len__(self) -> int:
-        return len(self._pending)
-
-    def add(self, action: Action) -> None:
-        self._pending.append(action)
-
-    async def send(self) -> None:
-        """Send what is held, in order (called by the guard once the work is committed)."""
-        pending, self._pending = self._pending, []
-        for action in pending:
-            await action()
-
-    def drop(self) -> None:
-        self._pending.clear()
 
 
 # The outbox of the guarded handler running in this task (each update runs in its own
@@ -89,7 +68,7 @@ async def later(action: Action) -> None:
     if outbox is None:
         await action()
     else:
-        outbox.add(action)
+        outbox.add(action, reply=False)
 
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> bool:
@@ -101,7 +80,10 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
     """
     outbox = _outbox.get()
     if outbox is not None and text is not None:
-        outbox.add(lambda: acknowledge_now(update, text, alert=alert))
+        outbox.add(
+            lambda: acknowledge_now(update, text, alert=alert),
+            _record(update, _plain(text), html=False),
+        )
         return True
     return await acknowledge_now(update, text, alert=alert)
 
@@ -161,7 +143,11 @@ async def answer(
             if then is not None:
                 await then(message)
 
-        outbox.add(send_held)
+        if alert and update.callback_query is not None:
+            record = _record(update, _plain(text), html=False)
+        else:
+            record = _record(update, text, buttons, edit=edit)
+        outbox.add(send_held, record)
         return None
     message = await _answer_now(update, text, buttons, edit=edit, alert=alert)
     if then is not None:
@@ -275,6 +261,65 @@ def maybe_delivered(error: NetworkError) -> bool:
     if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return False
     return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
+
+
+def _record(
+    update: Update,
+    text: str,
+    buttons: Buttons | None = None,
+    *,
+    html: bool = True,
+    edit: bool = False,
+) -> ReplyRecord | None:
+    """A held reply as data, for the next leader to send if this process dies after the
+    commit and before the reply (bot/update_work.py)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    message = update.callback_query.message if update.callback_query is not None else None
+    return {
+        "chat_id": chat.id,
+        "text": text,
+        "html": html,
+        "buttons": [[list(button) for button in row] for row in buttons] if buttons else None,
+        "edit_message_id": message.message_id if edit and message is not None else None,
+    }
+
+
+async def send_recorded(bot: Bot, chat_id: int | None, records: list[ReplyRecord | None]) -> None:
+    """Send the replies a previous process committed and did not send (bot/inbox.py).
+
+    An edit that can no longer be made is sent as a new message; a reply that could not be
+    written down (a file) is replaced by one note that the work was saved."""
+    for record in records:
+        if record is not None:
+            await _send_record(bot, record)
+    if chat_id is not None and any(record is None for record in records):
+        await deliver_now(lambda: bot.send_message(chat_id, texts.REPLY_AFTER_RESTART))
+
+
+async def _send_record(bot: Bot, record: ReplyRecord) -> None:
+    chat_id, text = record["chat_id"], record["text"]
+    mode = ParseMode.HTML if record.get("html", True) else None
+    rows = record.get("buttons")
+    markup = keyboard([[(str(t), str(d)) for t, d in row] for row in rows]) if rows else None
+    message_id = record.get("edit_message_id")
+    if message_id is not None:
+        try:
+            await deliver_now(
+                lambda: bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=mode,
+                    reply_markup=markup,
+                ),
+                repeatable=True,
+            )
+            return
+        except BadRequest as error:
+            log.info("a recorded edit is sent as a new message: %s", error)
+    await deliver_now(lambda: bot.send_message(chat_id, text, parse_mode=mode, reply_markup=markup))
 
 
 def _plain(text: str) -> str:

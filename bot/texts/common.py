@@ -97,6 +97,11 @@ UNEXPECTED_INPUT = "Не понял сообщение. Выберите дей�
 INTERNAL_ERROR = (
     "Что-то пошло не так, изменения не сохранены. Попробуйте ещё раз или начните заново: /cancel"
 )
+# Sent by the next process when the last one saved an action and stopped before its answer.
+REPLY_AFTER_RESTART = (
+    "Бот перезапускался. Ваше последнее действие сохранено. Если нужного ответа нет, "
+    "откройте раздел заново: /help"
+)
 STALE_BUTTON = "Эта кнопка устарела. Откройте нужный раздел заново: /help"
 TEXT_EXPECTED = "Нужен текст. Напишите сообщение или нажмите /cancel, чтобы прервать."
 TEXT_TOO_LONG = (
