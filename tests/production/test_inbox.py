@@ -12,7 +12,8 @@ from bot.fake_bot_api import FakeTelegram, FakeUser
 from bot.models import BotStateEntry
 from bot.persistence import INBOX
 from tests.support.bot_process import BotProcess, bot_env, invite_token, seed_demo
-from tests.support.personas import CURATOR
+from tests.support.patient_users import XLSX, roadmap_file
+from tests.support.personas import CURATOR, DIRECTOR
 
 TOKEN = "666222:INBOX-TEST-TOKEN"
 
@@ -25,32 +26,33 @@ async def _say(fake: FakeTelegram, user: FakeUser, text: str, expect: str) -> No
     )
 
 
-async def test_a_press_in_hand_at_a_kill_is_answered_after_the_restart(
+async def test_a_file_in_hand_at_a_kill_is_handled_after_the_restart(
     tmp_path: Path, database_url: str, session_factory: SessionFactory
 ) -> None:
     async with FakeTelegram(token=TOKEN, bot_username="inbox_bot") as fake:
         env = bot_env(fake, database_url)
-        token = invite_token(await seed_demo(env, tmp_path), CURATOR)
+        token = invite_token(await seed_demo(env, tmp_path), DIRECTOR)
         bot = await BotProcess.start(env, tmp_path, log_name="first")
         try:
             await fake.wait_for(lambda: fake.stats["getUpdates"] > 0, limit=60)
-            curator = fake.user(8_000_101, first_name="Светлана", last_name="Смирнова")
-            await _say(fake, curator, f"/start {token}", "Добро пожаловать")
-            await _say(fake, curator, "/visit", "Выберите школу")
+            director = fake.user(8_000_101, first_name="Людмила", last_name="Гареева")
+            await _say(fake, director, f"/start {token}", "Добро пожаловать")
+            await _say(fake, director, "/import", "Пришлите файл дорожной карты")
 
-            # The bot's first call for a press answers it: held there, the press is in hand.
-            fake.inject_delay("answerCallbackQuery", 5)
-            asked = fake.stats["answerCallbackQuery"]
-            fake.press_button(curator, "Лицей № 9")
-            await fake.wait_for(lambda: fake.stats["answerCallbackQuery"] > asked, limit=30)
+            # The bot fetches the file while handling the upload, before anything is
+            # committed: held there, the update is in hand.
+            fake.inject_delay("getFile", 5)
+            asked = fake.stats["getFile"]
+            fake.send_document(director, "plan1.xlsx", roadmap_file(1), XLSX)
+            await fake.wait_for(lambda: fake.stats["getFile"] > asked, limit=30)
             await bot.kill()
-            shown = len(fake.messages_to(curator.id))
+            shown = len(fake.messages_to(director.id))
 
             bot = await BotProcess.start(env, tmp_path, log_name="second")
             await fake.wait_for(
                 lambda: any(
-                    "Когда было посещение" in m.plain_text
-                    for m in fake.messages_to(curator.id)[shown:]
+                    "Мероприятий прочитано" in m.plain_text
+                    for m in fake.messages_to(director.id)[shown:]
                 ),
                 limit=60,
             )
