@@ -139,7 +139,8 @@ async def forget_person(
 
 
 async def _drop_bot_state(session: AsyncSession, user_id: int, chat_id: int) -> int:
-    """Drafts and conversation states of the account, and updates of theirs not yet handled."""
+    """Drafts and conversation states of the account, updates of theirs not yet handled and
+    replies to them not yet sent."""
     dropped = 0
     rows = (await session.scalars(select(BotStateEntry))).all()
     for row in rows:
@@ -159,7 +160,8 @@ def _belongs_to(row: BotStateEntry, user_id: int, chat_id: int) -> bool:
             return False
         return isinstance(key, list) and (user_id in key or chat_id in key)
     if row.namespace == "inbox":
-        return _mentions_user(row.data, user_id)
+        # An update of theirs, or replies to their chat held until sent (bot/update_work.py).
+        return _mentions_user(row.data, user_id) or row.data.get("chat_id") == chat_id
     return False
 
 
