@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,9 +66,7 @@ async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises.
 
     Services only flush; this is the one place that commits (besides the update processor,
-    bot/update_work.py). A commit that fails drops its connection instead of returning it to
-    the pool: a commit that failed half-way may leave the driver's transaction open, and
-    with no reset on return the next user of the connection would commit it.
+    bot/update_work.py, which uses `commit_or_discard` too).
     """
     async with factory() as session:
         try:
@@ -76,8 +74,26 @@ async def unit_of_work(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+        await commit_or_discard(session)
+
+
+async def commit_or_discard(session: AsyncSession) -> None:
+    """Commit; if that fails, roll the driver's transaction back before the connection goes
+    back to the pool. A commit that fails half-way leaves SQLAlchemy's transaction closed
+    but the driver's open, and with no reset on return the next user of the connection
+    would commit what was meant to be lost."""
+    if not session.in_transaction():
+        return
+    connection = await session.connection()
+    try:
+        await session.commit()
+    except BaseException:
         try:
-            await session.commit()
-        except BaseException:
-            await session.invalidate()
-            raise
+            await connection.run_sync(_rollback_driver)
+        except Exception:
+            await session.invalidate()  # the connection is not fit to be reused
+        raise
+
+
+def _rollback_driver(connection: Connection) -> None:
+    connection.connection.dbapi_connection.rollback()  # type: ignore[union-attr]

@@ -159,15 +159,15 @@ class SequentialPersistingProcessor(BaseUpdateProcessor):
                 session = work.session()
                 if changes:
                     await persistence.write_in(session, changes.items())
-                await session.commit()
+                await work.commit()
         except Exception as error:
             work.outbox.drop()
-            await work.discard()
+            await work.close()
             await self._undo(update, changes, error)
             return
         except BaseException:
             persistence.restage(changes)  # cancelled (the stop): its last flush writes them
-            await work.discard()
+            await work.close()
             raise
         await work.close()
         persistence.confirm(changes)

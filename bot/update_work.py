@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import SessionFactory
+from bot.db import SessionFactory, commit_or_discard
 
 Action = Callable[[], Awaitable[Any]]
 # What a held reply would send, as data the next leader can send after a crash:
@@ -88,13 +88,9 @@ class UpdateWork:
             finally:
                 await session.close()
 
-    async def discard(self) -> None:
-        """After a failed commit: the connection is dropped, not returned to the pool. A
-        commit that failed half-way may leave the driver's transaction open, and with no
-        reset on return the next user of the connection would commit it."""
-        session, self._session = self._session, None
-        if session is not None:
-            await session.invalidate()
+    async def commit(self) -> None:
+        """Commit; a failed commit leaves no transaction open on the pooled connection."""
+        await commit_or_discard(self.session())
 
 
 # The work of the update this task handles (each update runs in a task of its own, see
