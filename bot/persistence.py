@@ -102,9 +102,12 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         processor does not use this: it writes an update's changes in the update's own
         session (`take_staged`, `write_in`, `confirm`); this is for the stop and for the
         rows of replies already sent (`release`)."""
-        if belongs is None and self._loose_timer is not None:
-            self._loose_timer.cancel()  # everything goes now
-            self._loose_timer = None
+        if belongs is None:  # everything goes now (the stop): no write of the loose rows after
+            if self._loose_timer is not None:
+                self._loose_timer.cancel()
+                self._loose_timer = None
+            if self._loose_flush is not None and not self._loose_flush.done():
+                await asyncio.wait({self._loose_flush})
         changes = self.take_staged(belongs)
         if not changes:
             return
