@@ -8,7 +8,10 @@ The bot runs as in production (per-chat lanes, flood control at its default limi
 process of its own (`bench.update_bot strict`), polling the fake Bot API. Over the run:
 
 - the uploader (school staff) sends /import and a roadmap XLSX just under the 2 MB limit
-  (1,000 rows, 20 columns of text), again and again, each once the previous preview came;
+  (1,000 rows, 20 columns of text), again and again, each once the previous preview came,
+  with /cancel and a second's look at the preview between cycles: three messages in a
+  cycle back to back kept up past the flood limit (3 a second) on a fast machine, and the
+  uploader was told to slow down like the flooder;
 - the flooder sends 20 messages a second (200 in 10 s, as in the issue);
 - the measured user runs the curator script of bench.updates (commands, the visit form,
   presses) with a think time of about 0.3 s, each step timed from being queued at the fake
@@ -41,6 +44,7 @@ from bot.services.tables import Limits
 from tests.support.factories import make_municipality, make_person, make_school
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOADER_PAUSE = 1.0  # seconds between cycles: a person, within the flood limit
 LETTERS = "абвгдеёжзийклмнопрстуфхцчшщыэюя "
 
 
@@ -112,6 +116,7 @@ async def run(
                     preview = fake.last_message(uploader.id)
                     assert preview is not None and "Мероприятий прочитано" in preview.text, preview
                     await bot.handled(fake.send_text(uploader, "/cancel"))
+                    await asyncio.sleep(UPLOADER_PAUSE)  # a person reads the preview
 
             async def flood_loop() -> None:
                 sent: list[int] = []
