@@ -5,14 +5,15 @@
 - a flooder warned once, their throttled updates not handled, everyone else answered;
 - a 429 on one chat's reply delays that chat only.
 
-Nothing here sleeps: the slow parse waits on an Event the test sets after the other
-chat's answer came; the flood gate's clock is held still, so the flood is one streak.
+Nothing here sleeps: the slow parse (in a worker process) waits on a socket the test
+answers after the other chat's answer came (tests/support/gated_work.py); the flood
+gate's clock is held still, so the flood is one streak.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -25,6 +26,7 @@ from bot.handlers.roadmaps import roadmap_import as roadmap_import_handlers
 from bot.lanes import ChatLanes
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.factories import load_demo_data
+from tests.support.gated_work import Gate
 from tests.support.harness import PROCESS_TIMEOUT, BotHarness
 from tests.support.personas import COORDINATOR, DIRECTOR_17
 from tests.support.roadmap_files import messy_plan_xlsx
@@ -39,7 +41,9 @@ async def _harness(
     async with factory() as session:
         await load_demo_data(session)
         await session.commit()
-    harness = BotHarness(fake, factory, url, **options)  # type: ignore[arg-type]
+    # The parse workers start with the bot, as in production.
+    overrides = {"file_workers_at_start": True}
+    harness = BotHarness(fake, factory, url, settings_overrides=overrides, **options)  # type: ignore[arg-type]
     harness.clock.set(DEMO_NOW)
     await harness.start()
     return harness
@@ -80,19 +84,18 @@ async def test_a_slow_upload_in_one_chat_while_another_chat_is_answered(
     director = await bot.login(DIRECTOR_17)
     coordinator = await bot.login(COORDINATOR)
     await bot.send(director, "/import")
+    pool = bot.application.bot_data["runtime"].workers  # type: ignore[union-attr]
+    assert pool.started  # with the application: the first upload does not wait for it
 
-    parsing, release = threading.Event(), threading.Event()
-    real_read = roadmap_import_handlers.read_roadmap
-
-    def slow_read(*args: object, **kwargs: object) -> object:
-        parsing.set()
-        assert release.wait(PROCESS_TIMEOUT), "the test never let the parse finish"
-        return real_read(*args, **kwargs)
-
-    monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", slow_read)
-    upload = asyncio.create_task(bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX))
-    try:
-        assert await asyncio.to_thread(parsing.wait, PROCESS_TIMEOUT)
+    async with Gate() as gate:
+        real_read = roadmap_import_handlers.read_roadmap
+        monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", gate.wrap(real_read))
+        upload = asyncio.create_task(
+            bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+        )
+        pid, parsing = await asyncio.wait_for(gate.arrived(), PROCESS_TIMEOUT)
+        # The parse runs in a worker process, not in the bot's own.
+        assert pid != os.getpid() and pid in {p.pid for p in pool.processes()}
         # The director's parse is still waiting: the coordinator is served meanwhile.
         reply = await bot.send(coordinator, "/whoami")
         assert COORDINATOR in reply.text
@@ -101,14 +104,13 @@ async def test_a_slow_upload_in_one_chat_while_another_chat_is_answered(
             lambda: any(m.text == texts.FILE_PROCESSING for m in bot.fake.messages_to(director.id)),
             PROCESS_TIMEOUT,
         )
-    finally:
-        release.set()
-    reply = await upload
+        await gate.release(parsing)
+        reply = await upload
     assert reply.messages[0].text == texts.FILE_PROCESSING
     assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in reply.last.plain_text
 
 
-async def test_a_parse_over_its_budget_is_refused_and_the_chat_goes_on(
+async def test_a_parse_over_its_budget_is_killed_and_the_person_told(
     fake_telegram: FakeTelegram,
     session_factory: SessionFactory,
     database_url: str,
@@ -116,27 +118,33 @@ async def test_a_parse_over_its_budget_is_refused_and_the_chat_goes_on(
 ) -> None:
     bot = await _harness(fake_telegram, session_factory, database_url, file_notice_after=0.0)
     try:
-        bot.application.bot_data["runtime"].settings.file_time_budget = 0.05  # type: ignore[union-attr]
+        bot.application.bot_data["runtime"].settings.file_time_budget = 0.5  # type: ignore[union-attr]
+        pool = bot.application.bot_data["runtime"].workers  # type: ignore[union-attr]
         director = await bot.login(DIRECTOR_17)
         await bot.send(director, "/import")
-        release = threading.Event()
-        real_read = roadmap_import_handlers.read_roadmap
-
-        def stuck_read(*args: object, **kwargs: object) -> object:
-            release.wait(PROCESS_TIMEOUT)
-            return real_read(*args, **kwargs)
-
-        monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", stuck_read)
-        try:
-            reply = await bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
-        finally:
-            release.set()
+        async with Gate() as gate:
+            real_read = roadmap_import_handlers.read_roadmap
+            monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", gate.wrap(real_read))
+            upload = asyncio.create_task(
+                bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+            )
+            stuck_pid, _never_released = await asyncio.wait_for(gate.arrived(), PROCESS_TIMEOUT)
+            reply = await upload
         assert reply.messages[0].text == texts.FILE_PROCESSING
         assert texts.ERRORS["file_too_heavy"] in reply.text
         assert texts.roadmap_imported(7, 0) not in reply.text
+        # The stuck worker was killed, and a fresh one took its place.
+        alive = {p.pid for p in pool.processes()}
+        assert stuck_pid not in alive and len(alive) == pool.size
         assert (await bot.send(director, "/cancel")).messages  # the chat is not stuck
+        # The next upload is parsed as usual by the pool.
+        monkeypatch.undo()
+        await bot.send(director, "/import")
+        reply = await bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+        assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in reply.last.plain_text
     finally:
         await bot.stop()
+    assert pool.processes() == []  # stopped with the application
 
 
 async def test_a_flooder_is_warned_once_and_everyone_else_is_answered(
