@@ -93,6 +93,8 @@ def build_application(
     application = builder.build()
     processor.application = application
     inbox.persistence = persistence
+    # Flood control on receipt, before the inbox write (bot/inbox.py, bot/lanes.py).
+    inbox.admits = lambda update: processor.verdict_on_receipt(update).admitted
     batch_polling(application)
     application.bot_data["runtime"] = Runtime(
         settings=settings,

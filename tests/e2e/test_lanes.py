@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot import texts
 from bot.db import SessionFactory
@@ -24,6 +26,8 @@ from bot.fake_bot_api import FakeTelegram
 from bot.handlers import protection
 from bot.handlers.roadmaps import roadmap_import as roadmap_import_handlers
 from bot.lanes import ChatLanes
+from bot.models import BotStateEntry
+from bot.persistence import INBOX, DatabasePersistence
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.factories import load_demo_data
 from tests.support.gated_work import Gate
@@ -31,6 +35,7 @@ from tests.support.harness import PROCESS_TIMEOUT, BotHarness
 from tests.support.personas import COORDINATOR, DIRECTOR_17
 from tests.support.roadmap_files import messy_plan_xlsx
 
+StateKeyChange = tuple[tuple[str, str], Any]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BURST = 3
 
@@ -118,7 +123,8 @@ async def test_a_parse_over_its_budget_is_killed_and_the_person_told(
 ) -> None:
     bot = await _harness(fake_telegram, session_factory, database_url, file_notice_after=0.0)
     try:
-        bot.application.bot_data["runtime"].settings.file_time_budget = 0.5  # type: ignore[union-attr]
+        settings = bot.application.bot_data["runtime"].settings  # type: ignore[union-attr]
+        settings.file_time_budget = 2.0  # the work itself never ends: killed at 2 s
         pool = bot.application.bot_data["runtime"].workers  # type: ignore[union-attr]
         director = await bot.login(DIRECTOR_17)
         await bot.send(director, "/import")
@@ -139,6 +145,7 @@ async def test_a_parse_over_its_budget_is_killed_and_the_person_told(
         assert (await bot.send(director, "/cancel")).messages  # the chat is not stuck
         # The next upload is parsed as usual by the pool.
         monkeypatch.undo()
+        settings.file_time_budget = 120.0
         await bot.send(director, "/import")
         reply = await bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
         assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in reply.last.plain_text
@@ -171,6 +178,43 @@ async def test_a_flooder_is_warned_once_and_everyone_else_is_answered(
         texts_seen = [m.text for m in bot.fake.messages_to(other.id)]
         assert texts_seen and texts.SLOW_DOWN not in texts_seen
         assert texts_seen == [answered[0]]
+
+
+async def test_flooded_updates_are_never_written_to_the_inbox(
+    strict: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flood control decides as a batch arrives: what it drops costs no inbox write ahead
+    of the others in the batch, and is never replayed after a restart."""
+    bot = strict
+    written: list[str] = []
+    real_write = DatabasePersistence._write
+
+    async def spying_write(self: DatabasePersistence, changes: Iterable[StateKeyChange]) -> None:
+        changes = list(changes)
+        written.extend(key for (namespace, key), data in changes if namespace == INBOX and data)
+        await real_write(self, changes)
+
+    monkeypatch.setattr(DatabasePersistence, "_write", spying_write)
+    monkeypatch.setattr(protection, "_now", lambda: 1_000.0)  # one streak, however slow
+    flooder, other = bot.stranger("Флудер"), bot.stranger("Гость")
+    flood = [bot.fake.send_text(flooder, "/help") for _ in range(30)]
+    others = [bot.fake.send_text(other, "/help") for _ in range(2)]
+    for update_id in flood + others:
+        await bot._await_processed(update_id)
+
+    kept = flood[:BURST] + others
+    assert sorted(int(key) for key in written) == sorted(kept)  # the 27 dropped: never
+    to_flooder = [m.text for m in bot.fake.messages_to(flooder.id)]
+    assert to_flooder.count(texts.SLOW_DOWN) == 1
+    assert len(bot.fake.messages_to(other.id)) == 2
+
+    await bot.restart()  # nothing of the flood is queued again
+    async with bot.session_factory() as session:
+        left = await session.scalars(
+            select(BotStateEntry.key).where(BotStateEntry.namespace == INBOX)
+        )
+        assert list(left) == []
+    assert [m.text for m in bot.fake.messages_to(flooder.id)] == to_flooder
 
 
 async def test_a_429_on_one_chat_delays_only_that_chat(strict: BotHarness) -> None:
