@@ -19,6 +19,7 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import os
 import resource
 import threading
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 _LOGGER = logging.getLogger(__name__)
 _READY = "ready"
+NICENESS = 10
 # Imported by each worker as it starts (~0.5 s, ~70 MB), not by the first upload's budget:
 # openpyxl and every parser off_lane runs.
 PRELOAD = (
@@ -52,6 +54,9 @@ def _serve(conn: Connection, memory_bytes: int | None, preload: tuple[str, ...])
     """A worker's life: cap its memory, import what the work needs, then answer calls."""
     if memory_bytes is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # Below the bot and its database in the CPU's queue: on a busy machine a parse waits,
+    # not the people the bot is answering.
+    os.nice(NICENESS)
     for name in preload:
         importlib.import_module(name)
     conn.send(_READY)
