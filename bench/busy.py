@@ -17,8 +17,9 @@ process of its own (`bench.update_bot strict`), polling the fake Bot API. Over t
   presses) with a think time of about 0.3 s, each step timed from being queued at the fake
   API to the bot reporting it handled.
 
-Printed: the measured user's p50/p99/max, uploads done and their mean time, what the
-flooder got (answers, «slow down» notices).
+Printed: the measured user's p50/p99/max (and when the slowest step was sent, seconds into
+the run), uploads done and their mean time, what the flooder got (answers, «slow down»
+notices).
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ async def run(
             stop = asyncio.Event()
             uploads: list[float] = []
             latencies: list[float] = []
+            at: list[float] = []  # when each measured step was queued, s from the start
+            began = time.perf_counter()
 
             async def upload_loop() -> None:
                 while not stop.is_set():
@@ -133,6 +136,7 @@ async def run(
                     queued = time.perf_counter()
                     await bot.handled(_step(fake, measured, SCRIPT[n % len(SCRIPT)]))
                     latencies.append(time.perf_counter() - queued)
+                    at.append(queued - began)
                     n += 1
 
             jobs = {"upload": upload_loop, "flood": flood_loop, "measured": measured_loop}
@@ -151,6 +155,7 @@ async def run(
         "p50 ms": ordered[len(ordered) // 2] * 1000,
         "p99 ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         "max ms": ordered[-1] * 1000,
+        "slowest at s": at[latencies.index(ordered[-1])],
         "uploads": len(uploads),
         "upload mean s": statistics.mean(uploads) if uploads else float("nan"),
         "file bytes": len(content),

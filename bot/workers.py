@@ -173,6 +173,14 @@ class WorkerPool:
         for _ in range(self.size):
             self._idle.put_nowait(self._spawn())
 
+    async def ready(self) -> None:
+        """Until every worker has started and imported what the work needs."""
+        self.start()
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(loop.run_in_executor(self._threads, worker.wait_ready) for worker in self._all)
+        )
+
     def _spawn(self) -> _Worker:
         worker = _Worker(self._context, self._memory, self._preload)
         self._all.add(worker)
