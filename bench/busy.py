@@ -8,14 +8,18 @@ The bot runs as in production (per-chat lanes, flood control at its default limi
 process of its own (`bench.update_bot strict`), polling the fake Bot API. Over the run:
 
 - the uploader (school staff) sends /import and a roadmap XLSX just under the 2 MB limit
-  (1,000 rows, 20 columns of text), again and again, each once the previous preview came;
+  (1,000 rows, 20 columns of text), again and again, each once the previous preview came,
+  with /cancel and a second's look at the preview between cycles: three messages in a
+  cycle back to back kept up past the flood limit (3 a second) on a fast machine, and the
+  uploader was told to slow down like the flooder;
 - the flooder sends 20 messages a second (200 in 10 s, as in the issue);
 - the measured user runs the curator script of bench.updates (commands, the visit form,
   presses) with a think time of about 0.3 s, each step timed from being queued at the fake
   API to the bot reporting it handled.
 
-Printed: the measured user's p50/p99/max, uploads done and their mean time, what the
-flooder got (answers, «slow down» notices).
+Printed: the measured user's p50/p99/max (and when the slowest step was sent, seconds into
+the run), uploads done and their mean time, what the flooder got (answers, «slow down»
+notices).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from bot.services.tables import Limits
 from tests.support.factories import make_municipality, make_person, make_school
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOADER_PAUSE = 1.0  # seconds between cycles: a person, within the flood limit
 LETTERS = "абвгдеёжзийклмнопрстуфхцчшщыэюя "
 
 
@@ -102,6 +107,8 @@ async def run(
             stop = asyncio.Event()
             uploads: list[float] = []
             latencies: list[float] = []
+            at: list[float] = []  # when each measured step was queued, s from the start
+            began = time.perf_counter()
 
             async def upload_loop() -> None:
                 while not stop.is_set():
@@ -112,6 +119,7 @@ async def run(
                     preview = fake.last_message(uploader.id)
                     assert preview is not None and "Мероприятий прочитано" in preview.text, preview
                     await bot.handled(fake.send_text(uploader, "/cancel"))
+                    await asyncio.sleep(UPLOADER_PAUSE)  # a person reads the preview
 
             async def flood_loop() -> None:
                 sent: list[int] = []
@@ -128,6 +136,7 @@ async def run(
                     queued = time.perf_counter()
                     await bot.handled(_step(fake, measured, SCRIPT[n % len(SCRIPT)]))
                     latencies.append(time.perf_counter() - queued)
+                    at.append(queued - began)
                     n += 1
 
             jobs = {"upload": upload_loop, "flood": flood_loop, "measured": measured_loop}
@@ -146,6 +155,7 @@ async def run(
         "p50 ms": ordered[len(ordered) // 2] * 1000,
         "p99 ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         "max ms": ordered[-1] * 1000,
+        "slowest at s": at[latencies.index(ordered[-1])],
         "uploads": len(uploads),
         "upload mean s": statistics.mean(uploads) if uploads else float("nan"),
         "file bytes": len(content),

@@ -33,8 +33,31 @@ from bot.runtime import BotContext, Clock, Runtime
 from bot.scheduler import start_scheduler, stop_scheduler
 from bot.scheduler.pacing import Pacer
 from bot.services import local_time
+from bot.workers import WorkerPool
 
 PER_MESSAGE_WARNING = r"If 'per_message=False', 'CallbackQueryHandler' will not be tracked"
+
+
+class BotApplication(Application):
+    """The Application that starts the parse workers with itself and stops them with itself.
+
+    initialize() and shutdown() are what every way of running the bot calls (run_polling,
+    `python -m bot run`, the sandbox, the tests' harness)."""
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        runtime: Runtime = self.bot_data["runtime"]
+        if runtime.settings.file_workers_at_start:
+            # Started and warm before the first update: neither the first upload nor the
+            # people served meanwhile pay for two Pythons starting up (~0.5 s CPU each).
+            await runtime.workers.ready()
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            runtime: Runtime = self.bot_data["runtime"]
+            runtime.workers.close()
 
 
 def build_application(
@@ -53,6 +76,7 @@ def build_application(
     persistence = DatabasePersistence(session_factory)
     builder = (
         ApplicationBuilder()
+        .application_class(BotApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
@@ -71,9 +95,14 @@ def build_application(
     application = builder.build()
     processor.application = application
     inbox.persistence = persistence
+    # Flood control on receipt, before the inbox write (bot/inbox.py, bot/lanes.py).
+    inbox.admits = lambda update: processor.verdict_on_receipt(update).admitted
     batch_polling(application)
     application.bot_data["runtime"] = Runtime(
-        settings=settings, session_factory=session_factory, clock=clock
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock,
+        workers=WorkerPool(settings.file_workers, settings.file_worker_memory_mb),
     )
     with warnings.catch_warnings():
         # Our conversations mix typed text and buttons in one chat, so they are tracked per

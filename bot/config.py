@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # seconds; past the budget the person is told the file is too heavy.
     file_notice_after: float = Field(default=1.0, ge=0)
     file_time_budget: float = Field(default=120.0, gt=0)
+    # The worker processes that parse uploads (bot/workers.py), each one's memory cap, and
+    # whether they start with the application (else at the first upload).
+    file_workers: int = Field(default=2, ge=1, le=8)
+    file_worker_memory_mb: int = Field(default=1024, ge=128)
+    file_workers_at_start: bool = True
     # Reminders: the local hour they fall due (outside the quiet hours 21:00-08:00), and
     # after how many days without a visit a curator is reminded of a school.
     reminder_hour: int = Field(default=9, ge=8, le=20)

@@ -15,6 +15,13 @@ last one is queued, so under load every `getUpdates` brought about one update an
 update paid its own inbox transaction. Here the next batch is fetched when the previous
 one has been handled (or after `HOLD_SECONDS`, so one slow update holds no one up), and a
 whole batch is written down in one transaction before any of it is queued.
+
+Flood control (`admits`, the lanes' verdict on receipt: bot/lanes.py, handlers/
+protection.py) decides on each update before it is written down, in the order received:
+a flooder's update that will be dropped is never written, so it costs the people in the
+same batch nothing and can never be replayed after a restart (a replayed update would meet
+a fresh flood gate and be handled). The one «slow down» warning still goes out in the
+flooder's lane; only a crash before it is sent loses it.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, Update
@@ -33,6 +41,8 @@ from bot.update_cleaning import clean_update_data
 
 _LOGGER = logging.getLogger(__name__)
 HOLD_SECONDS = 0.1  # longest wait for the previous batch before fetching the next one
+# Whether an update will be handled (False: flood control drops it); asked once per update.
+Admits = Callable[[Update], bool]
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
@@ -41,8 +51,14 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self) -> None:
         super().__init__()
         self.persistence: DatabasePersistence | None = None
+        self.admits: Admits | None = None
+
+    def dropped_on_receipt(self, update: Update) -> bool:
+        """Flood control's verdict, taken on receipt (asked again, the same answer)."""
+        return self.admits is not None and not self.admits(update)
 
     async def put(self, item: object) -> None:
+        dropped = isinstance(item, Update) and self.dropped_on_receipt(item)
         if isinstance(item, Update):
             data = item.to_dict()
             # The input boundary: names and typed text are cleaned before anyone sees them.
@@ -51,6 +67,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         if (
             isinstance(item, Update)
             and self.persistence is not None
+            and not dropped
             and not self.persistence.is_recorded(item.update_id)
         ):
             try:
@@ -102,9 +119,12 @@ class BatchedPolling:
 
     Everything else is the application's own bot, unchanged."""
 
-    def __init__(self, bot: Bot, persistence: DatabasePersistence) -> None:
+    def __init__(
+        self, bot: Bot, persistence: DatabasePersistence, queue: DurableUpdateQueue | None = None
+    ) -> None:
         self._bot = bot
         self._persistence = persistence
+        self._queue = queue
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._bot, name)
@@ -120,13 +140,17 @@ class BatchedPolling:
             await self._persistence.wait_drained(HOLD_SECONDS)
         updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)
         if updates and not confirming_only:
+            # Flood control first, in receipt order: what it drops is not written down.
+            kept = [
+                u for u in updates if self._queue is None or not self._queue.dropped_on_receipt(u)
+            ]
             try:
                 await self._persistence.record_batch(
-                    [(update.update_id, update.to_dict()) for update in updates]
+                    [(update.update_id, update.to_dict()) for update in kept]
                 )
             except Exception:
                 # The queue tries each one again (DurableUpdateQueue.put).
-                _LOGGER.exception("inbox: a batch of %d update(s) not recorded", len(updates))
+                _LOGGER.exception("inbox: a batch of %d update(s) not recorded", len(kept))
         return updates
 
 
@@ -135,4 +159,6 @@ def batch_polling(application: Application) -> None:
     persistence = application.persistence
     if application.updater is not None and isinstance(persistence, DatabasePersistence):
         # A stand-in for the Bot (it forwards everything but getUpdates), not a Bot subclass.
-        application.updater.bot = BatchedPolling(application.bot, persistence)  # type: ignore[assignment]
+        queue = application.update_queue
+        durable = queue if isinstance(queue, DurableUpdateQueue) else None
+        application.updater.bot = BatchedPolling(application.bot, persistence, durable)  # type: ignore[assignment]

@@ -13,8 +13,10 @@ handlers/protection.py): a flooder's update is dropped at once, or replaced by t
 The inbox guarantee is kept per update: what one update leads to (its domain work, its
 chat's conversation states, its user's data, its own inbox row) is committed in one
 transaction when it is done (bot/runtime.py, bot/update_work.py), never another chat's
-state that is still in hand. A dropped update's inbox row goes with the next write: it
-leads to no state.
+state that is still in hand. The verdict is taken on receipt (`verdict_on_receipt`, asked
+by bot/inbox.py before a batch is written down), so a dropped update is never written to
+the inbox; one dropped after a restart's replay has a row, which goes with the next
+write: it leads to no state.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class ChatLanes(SequentialPersistingProcessor):
         self.admission: Admission | None = None
         self._running = asyncio.BoundedSemaphore(max_running)
         self._tails: dict[object, asyncio.Future[None]] = {}
+        self._verdicts: dict[int, Verdict] = {}  # taken on receipt (bot/inbox.py), by update id
 
     @property
     def busy_lanes(self) -> int:
@@ -79,12 +82,9 @@ class ChatLanes(SequentialPersistingProcessor):
     async def do_process_update(self, update: object, coroutine: Any) -> None:
         # Everything up to the first await runs in the order the updates were received:
         # PTB starts one task per update in queue order, and nothing above awaits.
-        verdict = ADMIT
-        if self.admission is not None and isinstance(update, Update):
-            try:
-                verdict = self.admission(update)
-            except Exception:
-                _LOGGER.exception("admission failed; update handled")
+        verdict = self._verdicts.pop(update.update_id, None) if isinstance(update, Update) else None
+        if verdict is None:
+            verdict = self._admit(update)
         if not verdict.admitted:
             coroutine.close()
             self._drop(update)
@@ -115,6 +115,26 @@ class ChatLanes(SequentialPersistingProcessor):
                 previous.add_done_callback(lambda _: self._finish(key, done))
             else:
                 self._finish(key, done)
+
+    def verdict_on_receipt(self, update: Update) -> Verdict:
+        """Admission's verdict, taken now and kept for when the update is processed.
+
+        bot/inbox.py asks as a batch arrives, in receipt order, so that an update to be
+        dropped costs no inbox write ahead of the others; asked again (the queue after the
+        batch), the kept verdict is the answer: one verdict per update."""
+        verdict = self._verdicts.get(update.update_id)
+        if verdict is None:
+            verdict = self._verdicts[update.update_id] = self._admit(update)
+        return verdict
+
+    def _admit(self, update: object) -> Verdict:
+        if self.admission is None or not isinstance(update, Update):
+            return ADMIT
+        try:
+            return self.admission(update)
+        except Exception:
+            _LOGGER.exception("admission failed; update handled")
+            return ADMIT
 
     def _finish(self, key: object, done: asyncio.Future[None]) -> None:
         done.set_result(None)

@@ -25,6 +25,7 @@ from bot.persistence import (
 )
 from bot.services.access.actors import Actor
 from bot.update_work import UpdateWork, working_on
+from bot.workers import WorkerPool
 
 Clock = Callable[[], datetime]
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
     # Command menu last set per chat by this process (see handlers.menu.publish_menu).
     published_menus: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Heavy parsing off the event loop and the GIL (handlers/heavy.py); started and stopped
+    # with the application (app.BotApplication).
+    workers: WorkerPool = field(default_factory=WorkerPool)
 
     @property
     def invite_ttl(self) -> timedelta:

@@ -149,6 +149,27 @@ async def test_a_refused_update_never_runs_and_its_warning_waits_for_the_chat() 
     assert sorted(seen) == list(range(6))  # dropped ones count as done (the harness waits)
 
 
+async def test_a_verdict_taken_on_receipt_is_the_one_the_lane_uses() -> None:
+    """bot/inbox.py asks on receipt (and the queue asks again): admission runs once per
+    update, in receipt order, and the lane uses that verdict."""
+    asked: list[int] = []
+
+    def admission(update: Update) -> Verdict:
+        asked.append(update.update_id)
+        return ADMIT if update.update_id % 2 == 0 else Verdict(admitted=False)
+
+    lanes = ChatLanes()
+    lanes.admission = admission
+    updates = [_update(n, 1) for n in range(6)]
+    assert [lanes.verdict_on_receipt(u).admitted for u in updates] == [True, False] * 3
+    assert [lanes.verdict_on_receipt(u).admitted for u in updates] == [True, False] * 3
+    trace = _Trace()
+    await asyncio.gather(*(lanes.process_update(u, trace.work(1, u.update_id, 0)) for u in updates))
+    assert asked == list(range(6))  # once each, in receipt order
+    assert [e[2] for e in trace.events if e[0] == "start"] == [0, 2, 4]
+    assert lanes._verdicts == {}  # nothing kept once processed
+
+
 def test_an_update_owns_its_chat_and_user_state_and_its_inbox_row() -> None:
     belongs = _keys_of(_update(90, 501))
     assert belongs is not None

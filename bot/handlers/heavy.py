@@ -1,8 +1,11 @@
 """Heavy work (parsing an upload, building a file, drawing a chart) off the chat's lane.
 
-The work runs in a worker thread so the event loop keeps serving other chats; a person
-whose file takes more than a second is told it is being processed; past the time budget
-they are told the file is too heavy (the thread cannot be killed: it finishes unobserved).
+The work runs in a worker process (bot/workers.py: the pool started with the
+application), so neither the event loop nor the GIL is held while other chats are served;
+a person whose file takes more than a second is told it is being processed; past the time
+budget the worker is killed and they are told the file is too heavy, as they are when the
+worker runs out of its memory cap or dies. The work must be a top-level function taking
+bytes and plain values and returning plain data (it is pickled to the worker and back).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from bot import texts
 from bot.handlers.replies import deliver
 from bot.runtime import BotContext
 from bot.services.errors import DomainError
+from bot.workers import OverBudget, WorkerLost
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -30,30 +34,31 @@ async def off_lane(
     *args: Any,
     **kwargs: Any,
 ) -> T:
-    """`work(*args, **kwargs)` in a worker thread; its exceptions come back as raised.
+    """`work(*args, **kwargs)` in a worker process; its exceptions come back as raised.
 
-    Times come from the settings: `file_notice_after`, `file_time_budget`."""
-    settings = context.runtime.settings
-    notice_after, budget = settings.file_notice_after, settings.file_time_budget
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    task = asyncio.ensure_future(asyncio.to_thread(work, *args, **kwargs))
-    done, _ = await asyncio.wait({task}, timeout=min(notice_after, budget))
+    Times come from the settings: `file_notice_after`, `file_time_budget` (counted from
+    when a worker takes the work)."""
+    runtime = context.runtime
+    notice_after, budget = runtime.settings.file_notice_after, runtime.settings.file_time_budget
+    task = asyncio.ensure_future(runtime.workers.run(work, args, kwargs, budget=budget))
+    done, _ = await asyncio.wait({task}, timeout=notice_after)
     if not done and update.effective_chat is not None:
         chat = update.effective_chat
         # A progress notice, sent at once (not after the commit like replies): the work is
         # still running, and «обрабатывается» claims nothing about saved data.
         await deliver(lambda: chat.send_message(texts.FILE_PROCESSING), notice=True)
     try:
-        return await asyncio.wait_for(
-            asyncio.shield(task), max(0.0, budget - (loop.time() - started))
-        )
-    except TimeoutError:
-        log.warning("heavy work %s over its %.0f s budget", work.__name__, budget)
-        task.add_done_callback(_consume)
+        return await task
+    except OverBudget:
+        log.warning("heavy work %s over its %g s budget: worker killed", _name(work), budget)
+        raise DomainError("file_too_heavy") from None
+    except MemoryError:
+        log.warning("heavy work %s over the worker's memory cap", _name(work))
+        raise DomainError("file_too_heavy") from None
+    except WorkerLost as lost:
+        log.warning("heavy work %s: worker lost (%s)", _name(work), lost)
         raise DomainError("file_too_heavy") from None
 
 
-def _consume(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled():
-        task.exception()
+def _name(work: Callable[..., Any]) -> str:
+    return getattr(work, "__name__", type(work).__name__)

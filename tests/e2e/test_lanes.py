@@ -5,17 +5,20 @@
 - a flooder warned once, their throttled updates not handled, everyone else answered;
 - a 429 on one chat's reply delays that chat only.
 
-Nothing here sleeps: the slow parse waits on an Event the test sets after the other
-chat's answer came; the flood gate's clock is held still, so the flood is one streak.
+Nothing here sleeps: the slow parse (in a worker process) waits on a socket the test
+answers after the other chat's answer came (tests/support/gated_work.py); the flood
+gate's clock is held still, so the flood is one streak.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot import texts
 from bot.db import SessionFactory
@@ -23,12 +26,16 @@ from bot.fake_bot_api import FakeTelegram
 from bot.handlers import protection
 from bot.handlers.roadmaps import roadmap_import as roadmap_import_handlers
 from bot.lanes import ChatLanes
+from bot.models import BotStateEntry
+from bot.persistence import INBOX, DatabasePersistence
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.factories import load_demo_data
+from tests.support.gated_work import Gate
 from tests.support.harness import PROCESS_TIMEOUT, BotHarness
 from tests.support.personas import COORDINATOR, DIRECTOR_17
 from tests.support.roadmap_files import messy_plan_xlsx
 
+StateKeyChange = tuple[tuple[str, str], Any]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BURST = 3
 
@@ -39,7 +46,9 @@ async def _harness(
     async with factory() as session:
         await load_demo_data(session)
         await session.commit()
-    harness = BotHarness(fake, factory, url, **options)  # type: ignore[arg-type]
+    # The parse workers start with the bot, as in production.
+    overrides = {"file_workers_at_start": True}
+    harness = BotHarness(fake, factory, url, settings_overrides=overrides, **options)  # type: ignore[arg-type]
     harness.clock.set(DEMO_NOW)
     await harness.start()
     return harness
@@ -80,19 +89,18 @@ async def test_a_slow_upload_in_one_chat_while_another_chat_is_answered(
     director = await bot.login(DIRECTOR_17)
     coordinator = await bot.login(COORDINATOR)
     await bot.send(director, "/import")
+    pool = bot.application.bot_data["runtime"].workers  # type: ignore[union-attr]
+    assert pool.started  # with the application: the first upload does not wait for it
 
-    parsing, release = threading.Event(), threading.Event()
-    real_read = roadmap_import_handlers.read_roadmap
-
-    def slow_read(*args: object, **kwargs: object) -> object:
-        parsing.set()
-        assert release.wait(PROCESS_TIMEOUT), "the test never let the parse finish"
-        return real_read(*args, **kwargs)
-
-    monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", slow_read)
-    upload = asyncio.create_task(bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX))
-    try:
-        assert await asyncio.to_thread(parsing.wait, PROCESS_TIMEOUT)
+    async with Gate() as gate:
+        real_read = roadmap_import_handlers.read_roadmap
+        monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", gate.wrap(real_read))
+        upload = asyncio.create_task(
+            bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+        )
+        pid, parsing = await asyncio.wait_for(gate.arrived(), PROCESS_TIMEOUT)
+        # The parse runs in a worker process, not in the bot's own.
+        assert pid != os.getpid() and pid in {p.pid for p in pool.processes()}
         # The director's parse is still waiting: the coordinator is served meanwhile.
         reply = await bot.send(coordinator, "/whoami")
         assert COORDINATOR in reply.text
@@ -101,14 +109,13 @@ async def test_a_slow_upload_in_one_chat_while_another_chat_is_answered(
             lambda: any(m.text == texts.FILE_PROCESSING for m in bot.fake.messages_to(director.id)),
             PROCESS_TIMEOUT,
         )
-    finally:
-        release.set()
-    reply = await upload
+        await gate.release(parsing)
+        reply = await upload
     assert reply.messages[0].text == texts.FILE_PROCESSING
     assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in reply.last.plain_text
 
 
-async def test_a_parse_over_its_budget_is_refused_and_the_chat_goes_on(
+async def test_a_parse_over_its_budget_is_killed_and_the_person_told(
     fake_telegram: FakeTelegram,
     session_factory: SessionFactory,
     database_url: str,
@@ -116,27 +123,35 @@ async def test_a_parse_over_its_budget_is_refused_and_the_chat_goes_on(
 ) -> None:
     bot = await _harness(fake_telegram, session_factory, database_url, file_notice_after=0.0)
     try:
-        bot.application.bot_data["runtime"].settings.file_time_budget = 0.05  # type: ignore[union-attr]
+        settings = bot.application.bot_data["runtime"].settings  # type: ignore[union-attr]
+        settings.file_time_budget = 2.0  # the work itself never ends: killed at 2 s
+        pool = bot.application.bot_data["runtime"].workers  # type: ignore[union-attr]
         director = await bot.login(DIRECTOR_17)
         await bot.send(director, "/import")
-        release = threading.Event()
-        real_read = roadmap_import_handlers.read_roadmap
-
-        def stuck_read(*args: object, **kwargs: object) -> object:
-            release.wait(PROCESS_TIMEOUT)
-            return real_read(*args, **kwargs)
-
-        monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", stuck_read)
-        try:
-            reply = await bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
-        finally:
-            release.set()
+        async with Gate() as gate:
+            real_read = roadmap_import_handlers.read_roadmap
+            monkeypatch.setattr(roadmap_import_handlers, "read_roadmap", gate.wrap(real_read))
+            upload = asyncio.create_task(
+                bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+            )
+            stuck_pid, _never_released = await asyncio.wait_for(gate.arrived(), PROCESS_TIMEOUT)
+            reply = await upload
         assert reply.messages[0].text == texts.FILE_PROCESSING
         assert texts.ERRORS["file_too_heavy"] in reply.text
         assert texts.roadmap_imported(7, 0) not in reply.text
+        # The stuck worker was killed, and a fresh one took its place.
+        alive = {p.pid for p in pool.processes()}
+        assert stuck_pid not in alive and len(alive) == pool.size
         assert (await bot.send(director, "/cancel")).messages  # the chat is not stuck
+        # The next upload is parsed as usual by the pool.
+        monkeypatch.undo()
+        settings.file_time_budget = 120.0
+        await bot.send(director, "/import")
+        reply = await bot.send_document(director, "plan.xlsx", messy_plan_xlsx(), XLSX)
+        assert "Дорожная карта: СШ № 17, 2023/24 учебный год" in reply.last.plain_text
     finally:
         await bot.stop()
+    assert pool.processes() == []  # stopped with the application
 
 
 async def test_a_flooder_is_warned_once_and_everyone_else_is_answered(
@@ -163,6 +178,43 @@ async def test_a_flooder_is_warned_once_and_everyone_else_is_answered(
         texts_seen = [m.text for m in bot.fake.messages_to(other.id)]
         assert texts_seen and texts.SLOW_DOWN not in texts_seen
         assert texts_seen == [answered[0]]
+
+
+async def test_flooded_updates_are_never_written_to_the_inbox(
+    strict: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flood control decides as a batch arrives: what it drops costs no inbox write ahead
+    of the others in the batch, and is never replayed after a restart."""
+    bot = strict
+    written: list[str] = []
+    real_write = DatabasePersistence._write
+
+    async def spying_write(self: DatabasePersistence, changes: Iterable[StateKeyChange]) -> None:
+        changes = list(changes)
+        written.extend(key for (namespace, key), data in changes if namespace == INBOX and data)
+        await real_write(self, changes)
+
+    monkeypatch.setattr(DatabasePersistence, "_write", spying_write)
+    monkeypatch.setattr(protection, "_now", lambda: 1_000.0)  # one streak, however slow
+    flooder, other = bot.stranger("Флудер"), bot.stranger("Гость")
+    flood = [bot.fake.send_text(flooder, "/help") for _ in range(30)]
+    others = [bot.fake.send_text(other, "/help") for _ in range(2)]
+    for update_id in flood + others:
+        await bot._await_processed(update_id)
+
+    kept = flood[:BURST] + others
+    assert sorted(int(key) for key in written) == sorted(kept)  # the 27 dropped: never
+    to_flooder = [m.text for m in bot.fake.messages_to(flooder.id)]
+    assert to_flooder.count(texts.SLOW_DOWN) == 1
+    assert len(bot.fake.messages_to(other.id)) == 2
+
+    await bot.restart()  # nothing of the flood is queued again
+    async with bot.session_factory() as session:
+        left = await session.scalars(
+            select(BotStateEntry.key).where(BotStateEntry.namespace == INBOX)
+        )
+        assert list(left) == []
+    assert [m.text for m in bot.fake.messages_to(flooder.id)] == to_flooder
 
 
 async def test_a_429_on_one_chat_delays_only_that_chat(strict: BotHarness) -> None:

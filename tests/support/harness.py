@@ -105,7 +105,9 @@ class BotHarness:
             flood_burst=self.flood_burst,
             file_notice_after=self.file_notice_after,
             **({"telegram_read_timeout": self.read_timeout} if self.read_timeout else {}),
-            **self.settings_overrides,
+            # The parse workers start at the first upload: most tests upload nothing, and
+            # two Pythons started for every test's bot would only load the machine.
+            **({"file_workers_at_start": False} | self.settings_overrides),
         )
 
     async def start(self) -> None:

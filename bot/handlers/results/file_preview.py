@@ -25,7 +25,7 @@ class FilePreview:
     draft_key: str
     # Reads and checks the file's bytes (refusing it whole with a DomainError); the report
     # it returns says `accepted` and is what `preview` and `apply` take.
-    check: Callable[[BotContext, bytes, str], Awaitable[Any]]
+    check: Callable[[Update, BotContext, bytes, str], Awaitable[Any]]
     preview: Callable[[Any], str]
     # Writes what was checked; returns the message shown after it is committed.
     apply: Callable[[BotContext, Any], Awaitable[str]]
@@ -34,10 +34,12 @@ class FilePreview:
     file_state: int
     confirm_state: int
 
-    async def _checked(self, context: BotContext, file_id: str, file_name: str) -> Any:
+    async def _checked(
+        self, update: Update, context: BotContext, file_id: str, file_name: str
+    ) -> Any:
         file = await context.bot.get_file(file_id)
         content = bytes(await file.download_as_bytearray())
-        return await self.check(context, content, file_name)
+        return await self.check(update, context, content, file_name)
 
     async def receive(self, update: Update, context: BotContext) -> int:
         message = update.effective_message
@@ -46,7 +48,7 @@ class FilePreview:
         if (document.file_size or 0) > MAX_FILE_BYTES:
             raise DomainError("import_too_big", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
         name = document.file_name or "file"
-        report = await self._checked(context, document.file_id, name)
+        report = await self._checked(update, context, document.file_id, name)
         if not report.accepted:
             await answer(update, self.preview(report), [[self.cancel]])
             return self.file_state
@@ -59,7 +61,9 @@ class FilePreview:
         draft = context.user_data.get(self.draft_key) or {}
         if not draft.get("file_id"):
             raise DomainError("results_file_gone")
-        report = await self._checked(context, str(draft["file_id"]), str(draft["file_name"]))
+        report = await self._checked(
+            update, context, str(draft["file_id"]), str(draft["file_name"])
+        )
         if not report.accepted:
             await answer(update, self.preview(report), [[self.cancel]], edit=True)
             return self.file_state

@@ -6,7 +6,6 @@ again by its Telegram file id (survives a restart) and commits only if no row is
 
 from __future__ import annotations
 
-import asyncio
 from typing import cast
 
 from telegram import Update
@@ -22,6 +21,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel, message_text, on, pressed
 from bot.handlers.guard import guarded
+from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer
 from bot.handlers.results.file_preview import FilePreview
 from bot.models import Assessment
@@ -51,10 +51,14 @@ async def start(update: Update, context: BotContext) -> int:
     return RESULTS_FILE
 
 
-async def _check(context: BotContext, content: bytes, file_name: str) -> results.ResultsReport:
+async def _check(
+    update: Update, context: BotContext, content: bytes, file_name: str
+) -> results.ResultsReport:
     default_year = SchoolYear.containing(context.now().date()).start
     try:
-        parsed = await asyncio.to_thread(results.read_results, content, file_name, default_year)
+        parsed = await off_lane(
+            update, context, results.read_results, content, file_name, default_year
+        )
     except (TableRefused, results.ResultsRefused) as refused:
         raise DomainError(refused.code, **refused.params) from None
     return await results.check_results(context.session, context.actor, parsed)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -17,6 +15,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.handlers.conversation_kit import make_cancel, on
 from bot.handlers.guard import guarded
+from bot.handlers.heavy import off_lane
 from bot.handlers.replies import answer
 from bot.handlers.results.file_preview import FilePreview
 from bot.runtime import BotContext
@@ -50,9 +49,11 @@ async def start(update: Update, context: BotContext) -> int:
     return TRAINING_FILE
 
 
-async def _check(context: BotContext, content: bytes, file_name: str) -> training.CoursesReport:
+async def _check(
+    update: Update, context: BotContext, content: bytes, file_name: str
+) -> training.CoursesReport:
     try:
-        parsed = await asyncio.to_thread(training.read_courses, content, file_name)
+        parsed = await off_lane(update, context, training.read_courses, content, file_name)
     except (TableRefused, ResultsRefused) as refused:
         raise DomainError(refused.code, **refused.params) from None
     return await training.check_courses(context.session, context.actor, parsed)
