@@ -252,6 +252,11 @@ async def serve(settings: Settings) -> int:
 
 
 def _http_server(settings: Settings, engine: AsyncEngine) -> BotServer | None:
+    serves_miniapp = bool(
+        settings.miniapp_url and settings.telegram_bot_token is not None and settings.miniapp_port
+    )
+    if not (settings.webhook_enabled or serves_miniapp or settings.health_port):
+        return None  # polling with no HTTP port: aiohttp (~25 MB) is not even imported
     from bot.webhook import BotServer, Health
 
     health = Health(engine, mode="webhook" if settings.webhook_enabled else "polling")
