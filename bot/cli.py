@@ -305,6 +305,7 @@ async def _lead(
     from telegram.ext import TypeHandler
 
     from bot.app import build_application
+    from bot.reports.chart import charts
     from bot.scheduler import stop_scheduler
 
     application = build_application(settings, make_session_factory(engine))
@@ -344,6 +345,7 @@ async def _lead(
             await application.updater.stop()
         await application.stop()
         await stop_scheduler(application)
+        await asyncio.to_thread(charts.close)  # the drawing process, if one is running
 
 
 async def seed_demo(settings: Settings, *, with_activity: bool = True) -> int:

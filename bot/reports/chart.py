@@ -1,9 +1,25 @@
-"""A PNG bar chart of roadmap progress per school, for phones: one bar per school."""
+"""A PNG bar chart of roadmap progress per school, for phones: one bar per school.
+
+The bot draws through `draw_progress_chart`: in a separate process (`python -m
+bot.reports.chart`, which alone imports matplotlib) that stays while charts keep coming and ends
+IDLE_SECONDS after the last. matplotlib's import (~40 MB) and the heap it leaves behind
+(another ~2 MB a chart, not given back to the system) go with that process: a bot that has
+drawn the Monday digests for every coordinator idles as small as one that has drawn nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
-from typing import TYPE_CHECKING
+import json
+import os
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn (it is slow to import)
     from matplotlib.figure import Figure
@@ -58,3 +74,134 @@ def build_progress_figure(rows: list[tuple[str, int, int]]) -> Figure:
         )
     figure.tight_layout()
     return figure
+
+
+IDLE_SECONDS = 30.0  # the drawing process ends this long after its last chart
+
+
+class ChartProcess:
+    """One drawing process (`python -m bot.reports.chart`), started on demand, shared by every
+    caller one chart at a time, ended when idle. A plain child process on pipes, not
+    multiprocessing: that would keep a resource-tracker process (~13 MB) for good."""
+
+    def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.idle_seconds = idle_seconds
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._timer: threading.Timer | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    async def draw(self, rows: list[tuple[str, int, int]]) -> bytes:
+        """progress_chart_png(rows), drawn in the drawing process (waited for in a thread)."""
+        return await asyncio.to_thread(self.draw_now, rows)
+
+    def draw_now(self, rows: list[tuple[str, int, int]]) -> bytes:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            try:
+                try:
+                    return _exchange(self._started(), rows)
+                except (BrokenPipeError, EOFError):  # it died (killed, out of memory): once more
+                    self._stop()
+                    return _exchange(self._started(), rows)
+            finally:
+                self._timer = threading.Timer(self.idle_seconds, self.close)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            environment = dict(os.environ)
+            root = str(Path(__file__).resolve().parents[2])  # where the `bot` package lives
+            environment["PYTHONPATH"] = os.pathsep.join(
+                p for p in (root, environment.get("PYTHONPATH")) if p
+            )
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "bot.reports.chart"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=environment,
+            )
+        return self._process
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None and process.stdout is not None
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()  # end of input: the process returns from serve()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+    def close(self) -> None:
+        """End the process (after a chart in progress); the next draw starts another."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._stop()
+
+
+def _write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(struct.pack(">I", len(payload)) + payload)
+    stream.flush()
+
+
+def _read_frame(stream: IO[bytes]) -> bytes:
+    head = stream.read(4)
+    if len(head) < 4:
+        raise EOFError
+    size = struct.unpack(">I", head)[0]
+    payload = stream.read(size)
+    if len(payload) < size:
+        raise EOFError
+    return payload
+
+
+def _exchange(process: subprocess.Popen[bytes], rows: list[tuple[str, int, int]]) -> bytes:
+    assert process.stdin is not None and process.stdout is not None
+    _write_frame(process.stdin, json.dumps(rows).encode())
+    answer = _read_frame(process.stdout)
+    if answer[:1] != b"P":  # «E» and the error's text: drawing failed, the process lives on
+        raise RuntimeError(f"chart drawing failed: {answer[1:].decode(errors='replace')}")
+    return answer[1:]
+
+
+def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The drawing process: a frame of JSON rows in, a frame of «P» + PNG out, until EOF."""
+    while True:
+        try:
+            rows = json.loads(_read_frame(requests))
+        except EOFError:
+            return
+        try:
+            answer = b"P" + progress_chart_png([(str(n), int(a), int(t)) for n, a, t in rows])
+        except Exception as error:  # reported to the caller, who raises it
+            answer = b"E" + repr(error).encode()
+        _write_frame(answers, answer)
+
+
+charts = ChartProcess()
+
+
+async def draw_progress_chart(rows: list[tuple[str, int, int]]) -> bytes:
+    """The progress chart as PNG, drawn out of this process (see the module's docstring)."""
+    return await charts.draw(rows)
+
+
+if __name__ == "__main__":
+    # The frames keep the real stdout; anything printed while drawing goes to stderr instead.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    serve(sys.stdin.buffer, answers)
