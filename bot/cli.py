@@ -252,6 +252,11 @@ async def serve(settings: Settings) -> int:
 
 
 def _http_server(settings: Settings, engine: AsyncEngine) -> BotServer | None:
+    serves_miniapp = bool(
+        settings.miniapp_url and settings.telegram_bot_token is not None and settings.miniapp_port
+    )
+    if not (settings.webhook_enabled or serves_miniapp or settings.health_port):
+        return None  # polling with no HTTP port: aiohttp (~25 MB) is not even imported
     from bot.webhook import BotServer, Health
 
     health = Health(engine, mode="webhook" if settings.webhook_enabled else "polling")
@@ -300,6 +305,7 @@ async def _lead(
     from telegram.ext import TypeHandler
 
     from bot.app import build_application
+    from bot.reports.chart import charts
     from bot.scheduler import stop_scheduler
 
     application = build_application(settings, make_session_factory(engine))
@@ -339,6 +345,7 @@ async def _lead(
             await application.updater.stop()
         await application.stop()
         await stop_scheduler(application)
+        await asyncio.to_thread(charts.close)  # the drawing process, if one is running
 
 
 async def seed_demo(settings: Settings, *, with_activity: bool = True) -> int:

@@ -20,14 +20,12 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.styles import Font
-from openpyxl.styles.alignment import Alignment
-
 from bot.services.text_cleaning import clean_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # openpyxl (with numpy and Pillow, ~28 MB) is imported when a file is built
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+    from openpyxl.styles.alignment import Alignment
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # What an openpyxl cell holds (datetime is a date).
@@ -69,6 +67,9 @@ def text_cell(
     """A value for a write-only sheet's row; text in it is always a string, never a formula
     or an error. Unstyled plain text goes as a bare string (openpyxl writes those fastest);
     anything openpyxl would guess wrong goes as a typed cell."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
     if font is None and alignment is None and isinstance(value, str):
         text = _clean(value)
         if not looks_like_formula(text) and text not in ERROR_CODES:

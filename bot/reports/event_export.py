@@ -5,9 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from bot import texts
 from bot.reports.cells import CellValue, text_cell
 from bot.services.events.event_results import Participant
@@ -16,6 +13,9 @@ WIDTHS = (5, 40, 30, 22, 14)
 
 
 def build_registrations_xlsx(title: str, people: Sequence[Participant]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(texts.REGISTRATIONS_SHEET)
     for column, width in zip("ABCDE", WIDTHS, strict=True):

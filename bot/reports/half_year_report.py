@@ -11,9 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.reports.cells import CellValue, text_cell
@@ -21,6 +19,9 @@ from bot.services.reporting.report_data import ReportEvent, ReportFollowUp, Repo
 from bot.services.results.results import ReportResultRow
 from bot.services.results.training import TrainingSummary
 from bot.services.school_year import SchoolYear
+
+if TYPE_CHECKING:  # openpyxl is imported when a report is built, not with the bot
+    from openpyxl.styles import Font
 
 REPORT_HEADERS = [
     "№",
@@ -30,10 +31,6 @@ REPORT_HEADERS = [
     "Ответственные исполнители",
 ]
 WIDTHS = (6, 60, 18, 60, 40)
-WRAP = Alignment(wrap_text=True, vertical="top")
-# Section and school rows are not wrapped: their text runs over the empty cells to the right,
-# as a merged heading row does in the seed.
-HEADING = Alignment(wrap_text=False, vertical="top")
 EVENTS_SECTION = "Городские мероприятия"
 NO_SECTION = "Без раздела"
 
@@ -104,6 +101,13 @@ def build_half_year_report(
     follow_ups: Sequence[ReportFollowUp] = (),
 ) -> bytes:
     """`today` (the municipality's) decides which items are marked overdue."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    # Section and school rows are not wrapped: their text runs over the empty cells to the right,
+    # as a merged heading row does in the seed.
+    heading_alignment = Alignment(wrap_text=False, vertical="top")
     # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Отчёт")
@@ -111,10 +115,10 @@ def build_half_year_report(
         sheet.column_dimensions[column].width = width
 
     def row(values: Sequence[CellValue], font: Font | None = None) -> None:
-        sheet.append([text_cell(sheet, value, font=font, alignment=WRAP) for value in values])
+        sheet.append([text_cell(sheet, value, font=font, alignment=wrap) for value in values])
 
     def heading(text: str, font: Font) -> None:
-        sheet.append([text_cell(sheet, text, font=font, alignment=HEADING)])
+        sheet.append([text_cell(sheet, text, font=font, alignment=heading_alignment)])
 
     heading(title, Font(bold=True, size=12))
     row(REPORT_HEADERS, Font(bold=True))

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from bot.services.roadmaps.roadmap_import import HEADERS
 
 WIDTHS = [6, 30, 28, 60, 22, 30, 40]
@@ -23,6 +19,10 @@ EXAMPLE = [
 
 
 def build_template(risk_titles: dict[int, str]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

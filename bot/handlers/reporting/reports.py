@@ -25,7 +25,7 @@ from bot.handlers.conversation_kit import on, pressed, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer, deliver, keyboard, later
 from bot.models import School
-from bot.reports.chart import progress_chart_png
+from bot.reports.chart import draw_progress_chart
 from bot.reports.export import build_export_zip
 from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
@@ -54,9 +54,7 @@ async def show_summary(update: Update, context: BotContext) -> None:
     if not rows:
         return
     shown = rows[:CHART_MAX_BARS]
-    chart = await asyncio.to_thread(
-        progress_chart_png, [(r.name, r.accepted, r.total) for r in shown]
-    )
+    chart = await draw_progress_chart([(r.name, r.accepted, r.total) for r in shown])
     caption = (
         texts.SUMMARY_CHART_CAPTION.format(shown=len(shown), total=len(rows))
         if len(rows) > len(shown)

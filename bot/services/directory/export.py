@@ -10,8 +10,6 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +57,9 @@ TEMPLATE_EXAMPLE: dict[Sheet, dict[str, str]] = {
 
 
 def _workbook(rows: Mapping[Sheet, Sequence[Mapping[str, object]]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]  # a new Workbook has one sheet
     for sheet, headers in HEADERS.items():
@@ -200,6 +201,9 @@ INVITE_HEADERS = ("ФИО", "Роль", "Область действия", "Сс
 def build_invite_list(
     people: list[PersonInvite], bot_username: str, expires_at: datetime | None = None
 ) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     from bot import texts
 
     workbook = Workbook()

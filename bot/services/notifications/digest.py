@@ -326,9 +326,7 @@ async def _enqueue_digest_chart(
     session: AsyncSession, key: str, person_id: int, digest: Digest, due_at: datetime
 ) -> int:
     """The progress picture after the digest's text, where people would rather look than read."""
-    import asyncio
-
-    from bot.reports.chart import progress_chart_png
+    from bot.reports.chart import draw_progress_chart
     from bot.services.roadmaps.roadmap_summary import roadmap_progress
 
     if not digest.schools:
@@ -342,7 +340,7 @@ async def _enqueue_digest_chart(
         )
         for s in digest.schools[:40]
     ]
-    png = await asyncio.to_thread(progress_chart_png, rows)
+    png = await draw_progress_chart(rows)
     return int(
         await outbox.enqueue(
             session,
