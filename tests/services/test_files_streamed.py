@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -114,3 +115,29 @@ async def test_a_region_streamed_in_chunks_of_three_is_the_same_file(
     assert len(tables["roadmap_items.csv"][1]) == 7 * 4
     assert len(tables["participants.csv"][1]) == 7
     assert _entries(export) == _entries(build_export_zip(tables, "README"))
+
+
+async def _parts(*parts: list[int]) -> AsyncIterator[list[int]]:
+    for part in parts:
+        yield part
+
+
+async def test_chunks_are_recut_so_that_one_key_is_never_split() -> None:
+    # Keys by tens: 11 and 12 belong together, 21-25 run over three parts.
+    parts = _parts([11, 12, 21], [22], [23, 24], [], [25, 31], [32])
+    recut = [part async for part in streaming.whole_groups(parts, lambda row: row // 10)]
+    assert recut == [[11, 12], [21, 22, 23, 24, 25], [31, 32]]
+
+
+async def test_a_failing_writer_stops_the_file_with_its_error() -> None:
+    written: list[list[int]] = []
+
+    def write(rows: list[int]) -> None:
+        if 3 in rows:
+            raise ValueError("broken row")
+        written.append(rows)
+
+    with pytest.raises(ValueError, match="broken row"):
+        async with streaming.FileWorker() as worker:
+            await worker.pump(_parts([1, 2], [3], [4], [5]), write)
+    assert written == [[1, 2]]
