@@ -4,9 +4,16 @@
     python -m bench.summaries --db postgresql --schools 5000
     python -m bench.summaries --db sqlite --schools 1000 --items 20 --country-files
 
-Prints a table of wall times (median of --repeat runs after a warm-up) and peak Python
-memory (tracemalloc, in one separate run) per operation. The data is generated fresh in a
-throwaway database.
+Prints a table of wall times (median of --repeat runs after a warm-up), peak Python
+memory (tracemalloc, in one separate run), the process's peak resident memory (VmHWM,
+reset before each operation through /proc/self/clear_refs) and the event loop's longest
+stall during the timed runs per operation. The data is generated fresh in a throwaway
+database; `--keep` leaves it (and prints its URL) and `--reuse URL` measures such a database
+again without generating (before/after runs on the same data):
+
+    python -m bench.summaries --db postgresql --schools 5000 --country-files --keep
+    python -m bench.summaries --reuse postgresql+asyncpg://postgres@127.0.0.1:5432/bench_x \
+        --schools 5000 --country-files
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import statistics
 import tempfile
 import time
@@ -42,16 +50,17 @@ from bot.models import (
     Visit,
     VisitFormat,
 )
-from bot.reports.export import build_export_zip
-from bot.reports.half_year_report import build_half_year_report
+from bot.reports import files_out
 from bot.schema import upgrade_to_head
 from bot.services.access.actors import load_actor
 from bot.services.notifications.digest import build_digests
-from bot.services.reporting import export_data, report_data, summaries
+from bot.services.reporting import report_data, summaries
 
 ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TODAY = date(2026, 11, 24)
+ZONE = "Asia/Yekaterinburg"
 SCHOOLS_PER_MUNICIPALITY = 60
+TRACE = True  # --no-tracemalloc: peak RSS only (a traced whole-country XLSX takes minutes)
 
 
 async def _generate(url: str, schools: int, items: int, visits: int) -> None:
@@ -224,30 +233,81 @@ async def _generate(url: str, schools: int, items: int, visits: int) -> None:
     await engine.dispose()
 
 
+def _reset_peak_rss() -> None:
+    """Linux: VmHWM starts again from the current resident size (clear_refs «5»)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_mib() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            found = re.search(r"VmHWM:\s+(\d+) kB", status.read())
+    except OSError:
+        return float("nan")
+    return int(found.group(1)) / 1024 if found else float("nan")
+
+
+Measured = tuple[str, float, float, float, float]
+
+
+async def _timed_with_lag(action: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    """Wall time of one run and the event loop's longest stall meanwhile: how long another
+    chat's update could have waited (a 10 ms timer, late by that much at worst)."""
+    done = asyncio.Event()
+    worst = 0.0
+
+    async def watch() -> None:
+        nonlocal worst
+        while not done.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            worst = max(worst, time.perf_counter() - started - 0.01)
+
+    watcher = asyncio.create_task(watch())
+    started = time.perf_counter()
+    try:
+        await action()
+    finally:
+        elapsed = time.perf_counter() - started
+        done.set()
+        await watcher
+    return elapsed, worst
+
+
 async def _measure(
     name: str, action: Callable[[], Awaitable[object]], repeat: int, warm_up: bool = True
-) -> tuple[str, float, float]:
-    """Median wall time of untraced runs; peak memory from one more run under tracemalloc.
+) -> Measured:
+    """Median wall time of untraced runs and the process's peak RSS over them; peak Python
+    memory from one more run under tracemalloc.
 
     Timing under tracemalloc would be wrong: it slows allocation-heavy code (openpyxl) ~15×.
     """
+    _reset_peak_rss()
     if warm_up:
         await action()
     times = []
+    lag = 0.0
     for _ in range(repeat):
-        started = time.perf_counter()
-        await action()
-        times.append(time.perf_counter() - started)
+        elapsed, stall = await _timed_with_lag(action)
+        times.append(elapsed)
+        lag = max(lag, stall)
+    rss = _peak_rss_mib()
+    if not TRACE:
+        return name, statistics.median(times), float("nan"), rss, lag * 1000
     tracemalloc.start()
     await action()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return name, statistics.median(times), peak / 1024 / 1024
+    return name, statistics.median(times), peak / 1024 / 1024, rss, lag * 1000
 
 
 async def _run(
-    url: str, schools: int, repeat: int, country_files: bool
-) -> list[tuple[str, float, float]]:
+    url: str, schools: int, repeat: int, country_files: bool, country_only: bool = False
+) -> list[Measured]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     async with factory() as session:
@@ -268,48 +328,55 @@ async def _run(
         async def all_digests() -> object:
             return await build_digests(session, [actor for actor in coordinators if actor], TODAY)
 
-        async def municipality_report() -> object:
-            first, last = report_data.half_year_bounds(2026, 1)
-            items = await report_data.report_items(session, first_ids, first, last)
-            visits = await report_data.report_visits(session, first_ids, first, last)
-            events = await report_data.report_events(session, [1], first, last)
-            return await asyncio.to_thread(
-                build_half_year_report, "Отчёт", items, visits, events, TODAY
-            )
-
+        first, last = report_data.half_year_bounds(2026, 1)
+        period = report_data.ReportPeriod(first, last, "Отчёт")
+        every = list(range(1, municipalities + 1))
         all_ids = list((await session.scalars(select(School.id))).all())
 
-        async def municipality_export() -> object:
-            tables = await export_data.export_tables(session, first_ids)
-            return await asyncio.to_thread(build_export_zip, tables)
-
-        async def country_report() -> object:
-            first, last = report_data.half_year_bounds(2026, 1)
-            items = await report_data.report_items(session, all_ids, first, last)
-            visits = await report_data.report_visits(session, all_ids, first, last)
-            events = await report_data.report_events(session, [1], first, last)
-            return await asyncio.to_thread(
-                build_half_year_report, "Отчёт", items, visits, events, TODAY
+        # What /report and /export do (bot/reports/files_out.py, called by
+        # handlers/reporting/reports.py): rows streamed into a file built in a worker thread.
+        async def report(ids: list[int], municipality_ids: list[int]) -> object:
+            return await files_out.half_year_report_file(
+                session, ids, municipality_ids, period, timezone=ZONE, today=TODAY, whole=True
             )
 
-        async def country_export() -> object:
-            tables = await export_data.export_tables(session, all_ids)
-            return await asyncio.to_thread(build_export_zip, tables)
+        async def export(ids: list[int]) -> object:
+            return await files_out.export_zip_file(session, ids, "README")
 
-        results = [
-            await _measure(f"summary, whole country ({schools} schools)", country_summary, repeat),
-            await _measure(f"digests of all {municipalities} coordinators", all_digests, repeat),
-            await _measure(
-                f"half-year XLSX, one municipality ({len(first_ids)} schools)",
-                municipality_report,
-                repeat,
-            ),
-            await _measure(
-                f"CSV zip, one municipality ({len(first_ids)} schools)",
-                municipality_export,
-                repeat,
-            ),
-        ]
+        async def municipality_report() -> object:
+            return await report(first_ids, [1])
+
+        async def municipality_export() -> object:
+            return await export(first_ids)
+
+        async def country_report() -> object:
+            return await report(all_ids, every)
+
+        async def country_export() -> object:
+            return await export(all_ids)
+
+        results = (
+            []
+            if country_only
+            else [
+                await _measure(
+                    f"summary, whole country ({schools} schools)", country_summary, repeat
+                ),
+                await _measure(
+                    f"digests of all {municipalities} coordinators", all_digests, repeat
+                ),
+                await _measure(
+                    f"half-year XLSX, one municipality ({len(first_ids)} schools)",
+                    municipality_report,
+                    repeat,
+                ),
+                await _measure(
+                    f"CSV zip, one municipality ({len(first_ids)} schools)",
+                    municipality_export,
+                    repeat,
+                ),
+            ]
+        )
         if country_files:
             # Once each, no warm-up: minutes of work at 5,000 schools, not a chat-time target.
             results += [
@@ -332,10 +399,21 @@ async def main() -> None:
     parser.add_argument(
         "--country-files", action="store_true", help="also the whole country's XLSX and CSV zip"
     )
+    parser.add_argument(
+        "--country-only", action="store_true", help="only the whole country's XLSX and CSV zip"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated database")
+    parser.add_argument("--reuse", metavar="URL", help="measure a kept database, no generating")
+    parser.add_argument(
+        "--no-tracemalloc", action="store_true", help="skip the traced run (peak RSS only)"
+    )
     args = parser.parse_args()
     name = f"bench_{uuid.uuid4().hex[:8]}"
     folder = tempfile.mkdtemp()
-    if args.db == "sqlite":
+    generated = None
+    if args.reuse:
+        url = args.reuse
+    elif args.db == "sqlite":
         url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
     else:
         admin = await asyncpg.connect(ADMIN_DSN)
@@ -345,27 +423,41 @@ async def main() -> None:
             ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
             + f"/{name}"
         )
+    global TRACE
+    TRACE = not args.no_tracemalloc
     try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        started = time.perf_counter()
-        await _generate(url, args.schools, args.items, args.visits)
-        generated = time.perf_counter() - started
-        results = await _run(url, args.schools, args.repeat, args.country_files)
+        if not args.reuse:
+            await asyncio.to_thread(upgrade_to_head, url)
+            started = time.perf_counter()
+            await _generate(url, args.schools, args.items, args.visits)
+            generated = time.perf_counter() - started
+        results = await _run(
+            url,
+            args.schools,
+            args.repeat,
+            args.country_files or args.country_only,
+            args.country_only,
+        )
     finally:
-        if args.db == "postgresql":
+        if args.db == "postgresql" and not args.keep and not args.reuse:
             admin = await asyncpg.connect(ADMIN_DSN)
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    made = "reused" if generated is None else f"generated in {generated:.1f} s"
     print(
-        f"database: {args.db}; data: {args.schools} schools × {args.items} items × "
-        f"{args.visits} visits (generated in {generated:.1f} s)"
+        f"database: {url.split(':', 1)[0]}; data: {args.schools} schools × {args.items} items × "
+        f"{args.visits} visits ({made}); load average {os.getloadavg()}"
     )
-    print(f"{'operation':<55} {'median, s':>10} {'peak MiB':>9}")
-    for operation, seconds, peak in results:
-        print(f"{operation:<55} {seconds:>10.3f} {peak:>9.1f}")
+    if args.keep and not args.reuse:
+        print(f"kept: --reuse {url}")
+    print(
+        f"{'operation':<55} {'median, s':>10} {'peak MiB':>9} {'peak RSS':>9} {'loop lag ms':>11}"
+    )
+    for operation, seconds, peak, rss, lag in results:
+        print(f"{operation:<55} {seconds:>10.3f} {peak:>9.1f} {rss:>9.1f} {lag:>11.0f}")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ Both drop control characters (they break XML and PostgreSQL) and cap the text at
 
 from __future__ import annotations
 
+import functools
 from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.services.text_cleaning import clean_text
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # openpyxl (with numpy and Pillow, ~28 MB) is imported when a
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
     from openpyxl.styles.alignment import Alignment
+    from openpyxl.styles.cell_style import StyleArray
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # What an openpyxl cell holds (datetime is a date).
@@ -33,6 +35,16 @@ CellValue = str | int | float | bool | Decimal | date | time | timedelta | None
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _CUT_MARK = "…"
+
+
+@functools.cache
+def _openpyxl() -> tuple[Any, frozenset[str], Any]:
+    """openpyxl's cell pieces, imported at the first file built (tests/test_lean_imports.py)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.styles.cell_style import StyleArray
+
+    return WriteOnlyCell, frozenset(ERROR_CODES), StyleArray
 
 
 def _clean(text: str) -> str:
@@ -57,25 +69,55 @@ def safe_cell(value: object) -> object:
     return text
 
 
+class CellStyles:
+    """The styles of one workbook's cells, each combination found once.
+
+    openpyxl finds a font's or an alignment's id by hashing the style object every time one
+    is set on a cell — a fifth of a country report's time. Here each (font, alignment,
+    formula-like) combination is set once through openpyxl's own API and its style array
+    copied to the next cells: the same XLSX. Fonts and alignments are told apart by
+    identity, so pass the same objects (module constants); they are kept alive here."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple[int, int, bool], tuple[StyleArray, object, object]] = {}
+
+    def apply(self, cell: Cell, font: Font | None, alignment: Alignment | None) -> None:
+        style_array = _openpyxl()[2]
+        style = cell._style  # type: ignore[attr-defined]  # openpyxl's StyleArray, untyped
+        key = (id(font), id(alignment), bool(style is not None and style.quotePrefix))
+        found = self._arrays.get(key)
+        if found is not None:
+            cell._style = style_array(found[0])  # type: ignore[attr-defined]
+            return
+        if font is not None:
+            cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        self._arrays[key] = (style_array(cell._style), font, alignment)  # type: ignore[attr-defined]
+
+
 def text_cell(
     sheet: WriteOnlyWorksheet,
     value: CellValue,
     *,
     font: Font | None = None,
     alignment: Alignment | None = None,
+    styles: CellStyles | None = None,
 ) -> object:
     """A value for a write-only sheet's row; text in it is always a string, never a formula
     or an error. Unstyled plain text goes as a bare string (openpyxl writes those fastest);
-    anything openpyxl would guess wrong goes as a typed cell."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
-
+    anything openpyxl would guess wrong goes as a typed cell. `styles`: the workbook's
+    `CellStyles`, for the many styled cells of a long report."""
+    write_only_cell, error_codes, _ = _openpyxl()
     if font is None and alignment is None and isinstance(value, str):
         text = _clean(value)
-        if not looks_like_formula(text) and text not in ERROR_CODES:
+        if not looks_like_formula(text) and text not in error_codes:
             return text
-    cell = WriteOnlyCell(sheet, value=None)
+    cell = write_only_cell(sheet, value=None)
     set_text(cell, value)
+    if styles is not None:
+        styles.apply(cell, font, alignment)
+        return cell
     if font is not None:
         cell.font = font
     if alignment is not None:

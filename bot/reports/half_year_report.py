@@ -8,20 +8,28 @@ people goes through `text_cell`: a string, never a formula.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from bot import texts
-from bot.reports.cells import CellValue, text_cell
-from bot.services.reporting.report_data import ReportEvent, ReportFollowUp, ReportItem
+from bot.reports.cells import CellStyles, CellValue, text_cell
+from bot.services.reporting.report_data import (
+    ReportEvent,
+    ReportFollowUp,
+    ReportItem,
+    VisitRow,
+)
 from bot.services.results.results import ReportResultRow
 from bot.services.results.training import TrainingSummary
 from bot.services.school_year import SchoolYear
 
 if TYPE_CHECKING:  # openpyxl is imported when a report is built, not with the bot
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 REPORT_HEADERS = [
     "№",
@@ -31,10 +39,35 @@ REPORT_HEADERS = [
     "Ответственные исполнители",
 ]
 WIDTHS = (6, 60, 18, 60, 40)
+
+
+@dataclass(frozen=True)
+class _Styles:
+    wrap: Alignment
+    heading: Alignment
+    title: Font
+    bold: Font
+    italic: Font
+
+
+@functools.cache
+def _styles() -> _Styles:
+    """The same objects for every cell (CellStyles tells them apart by identity)."""
+    from openpyxl.styles import Alignment, Font
+
+    return _Styles(
+        wrap=Alignment(wrap_text=True, vertical="top"),
+        # Section and school rows are not wrapped: their text runs over the empty cells to
+        # the right, as a merged heading row does in the seed.
+        heading=Alignment(wrap_text=False, vertical="top"),
+        title=Font(bold=True, size=12),
+        bold=Font(bold=True),
+        italic=Font(italic=True),
+    )
+
+
 EVENTS_SECTION = "Городские мероприятия"
 NO_SECTION = "Без раздела"
-
-VisitRow = tuple[date, str, str, str, str | None, str | None]
 
 
 def _sentence(text: str) -> str:
@@ -89,61 +122,72 @@ def event_mark(event: ReportEvent) -> str:
     return " ".join(parts)
 
 
-def build_half_year_report(
-    title: str,
-    items: Sequence[ReportItem],
-    visits: Sequence[VisitRow],
-    events: Sequence[ReportEvent],
-    today: date,
-    *,
-    results: Sequence[ReportResultRow] = (),
-    training: Sequence[tuple[str, TrainingSummary]] = (),
-    follow_ups: Sequence[ReportFollowUp] = (),
-) -> bytes:
-    """`today` (the municipality's) decides which items are marked overdue."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+class HalfYearReport:
+    """The report written as its parts arrive — items chunk by chunk, then the events, the
+    next steps, the visits, results and training — in that order (the sheets' order).
 
-    wrap = Alignment(wrap_text=True, vertical="top")
-    # Section and school rows are not wrapped: their text runs over the empty cells to the right,
-    # as a merged heading row does in the seed.
-    heading_alignment = Alignment(wrap_text=False, vertical="top")
-    # Write-only mode streams rows to the file: a region's report stays fast and small in memory.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Отчёт")
-    for column, width in zip("ABCDE", WIDTHS, strict=True):
-        sheet.column_dimensions[column].width = width
+    Write-only mode streams rows to temporary files: a country's report stays small in
+    memory; `save` assembles the XLSX into any binary file.
+    """
 
-    def row(values: Sequence[CellValue], font: Font | None = None) -> None:
-        sheet.append([text_cell(sheet, value, font=font, alignment=wrap) for value in values])
+    def __init__(self, title: str, today: date) -> None:
+        """`today` (the municipality's) decides which items are marked overdue."""
+        self.today = today
+        from openpyxl import Workbook
 
-    def heading(text: str, font: Font) -> None:
-        sheet.append([text_cell(sheet, text, font=font, alignment=heading_alignment)])
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet("Отчёт")
+        for column, width in zip("ABCDE", WIDTHS, strict=True):
+            self.sheet.column_dimensions[column].width = width
+        self._styles = CellStyles()
+        self._heading(title, _styles().title)
+        self._row(REPORT_HEADERS, _styles().bold)
+        self._school: str | None = None
+        self._section: str | None = None
+        self._follow_ups = 0
+        self._visit_sheet: WriteOnlyWorksheet | None = None
 
-    heading(title, Font(bold=True, size=12))
-    row(REPORT_HEADERS, Font(bold=True))
-    school, section = None, None
-    for item in items:
-        if item.school != school:  # always named, even when one school has items
-            heading(item.school, Font(bold=True))
-            school, section = item.school, None
-        item_section = item.section or NO_SECTION
-        if item_section != section:
-            heading(item_section, Font(italic=True))
-            section = item_section
-        row(
+    def _row(self, values: Sequence[CellValue], font: Font | None = None) -> None:
+        sheet = self.sheet
+        styles = self._styles
+        sheet.append(
             [
-                item.number,
-                item.measure,
-                item_deadline(item),
-                item_mark(item, today),
-                item.responsible or "",
+                text_cell(sheet, value, font=font, alignment=_styles().wrap, styles=styles)
+                for value in values
             ]
         )
-    if events:
-        heading(EVENTS_SECTION, Font(bold=True))
+
+    def _heading(self, text: str, font: Font) -> None:
+        cell = text_cell(
+            self.sheet, text, font=font, alignment=_styles().heading, styles=self._styles
+        )
+        self.sheet.append([cell])
+
+    def items(self, items: Iterable[ReportItem]) -> None:
+        for item in items:
+            if item.school != self._school:  # always named, even when one school has items
+                self._heading(item.school, _styles().bold)
+                self._school, self._section = item.school, None
+            item_section = item.section or NO_SECTION
+            if item_section != self._section:
+                self._heading(item_section, _styles().italic)
+                self._section = item_section
+            self._row(
+                [
+                    item.number,
+                    item.measure,
+                    item_deadline(item),
+                    item_mark(item, self.today),
+                    item.responsible or "",
+                ]
+            )
+
+    def events(self, events: Sequence[ReportEvent]) -> None:
+        if not events:
+            return
+        self._heading(EVENTS_SECTION, _styles().bold)
         for number, event in enumerate(events, start=1):
-            row(
+            self._row(
                 [
                     str(number),
                     event_measure(event),
@@ -152,41 +196,52 @@ def build_half_year_report(
                     event.organisers or "",
                 ]
             )
-    if follow_ups:
-        heading(texts.FOLLOW_UPS_SECTION, Font(bold=True))
-        for number, follow_up in enumerate(follow_ups, start=1):
-            row(
+
+    def follow_ups(self, follow_ups: Iterable[ReportFollowUp]) -> None:
+        for follow_up in follow_ups:
+            if not self._follow_ups:
+                self._heading(texts.FOLLOW_UPS_SECTION, _styles().bold)
+            self._follow_ups += 1
+            self._row(
                 [
-                    str(number),
+                    str(self._follow_ups),
                     f"{follow_up.school}: {follow_up.what}",
                     texts.fmt_date(follow_up.due),
-                    texts.follow_up_mark(follow_up.due, follow_up.done_on, today),
+                    texts.follow_up_mark(follow_up.due, follow_up.done_on, self.today),
                     follow_up.comment or "",
                 ]
             )
 
-    visit_sheet = workbook.create_sheet("Посещения")
-    visit_sheet.append(
-        [
-            text_cell(visit_sheet, header, font=Font(bold=True))
-            for header in ("Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации")
-        ]
-    )
-    for day, school_name, curator, fmt, purpose, recommendations in visits:
-        values = [
-            texts.fmt_date(day),
-            school_name,
-            curator,
-            texts.VISIT_FORMAT_LABELS.get(fmt, fmt),
-            purpose or "",
-            recommendations or "",
-        ]
-        visit_sheet.append([text_cell(visit_sheet, value) for value in values])
-    if results:  # issue 18: a short block, one row per school
-        results_sheet = workbook.create_sheet(texts.REPORT_RESULTS_SHEET)
+    def visits(self, visits: Iterable[VisitRow]) -> None:
+        """The «Посещения» sheet (made by the first call, even with no visits)."""
+        visit_sheet = self._visit_sheet
+        if visit_sheet is None:
+            visit_sheet = self._visit_sheet = self.workbook.create_sheet("Посещения")
+            visit_sheet.append(
+                [
+                    text_cell(visit_sheet, header, font=_styles().bold)
+                    for header in ("Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации")
+                ]
+            )
+        for day, school_name, curator, fmt, purpose, recommendations in visits:
+            values = [
+                texts.fmt_date(day),
+                school_name,
+                curator,
+                texts.VISIT_FORMAT_LABELS.get(fmt, fmt),
+                purpose or "",
+                recommendations or "",
+            ]
+            visit_sheet.append([text_cell(visit_sheet, value) for value in values])
+
+    def results(self, results: Sequence[ReportResultRow]) -> None:
+        if not results:  # issue 18: a short block, one row per school
+            return
+        self.visits(())  # the sheets' order: the visits come first
+        results_sheet = self.workbook.create_sheet(texts.REPORT_RESULTS_SHEET)
         results_sheet.append(
             [
-                text_cell(results_sheet, header, font=Font(bold=True))
+                text_cell(results_sheet, header, font=_styles().bold)
                 for header in texts.REPORT_RESULTS_HEADERS
             ]
         )
@@ -205,11 +260,15 @@ def build_half_year_report(
                 str(line.lines),
             ]
             results_sheet.append([text_cell(results_sheet, value) for value in values])
-    if training:  # issue 18: courses and the share of staff trained, one row per school
-        training_sheet = workbook.create_sheet(texts.REPORT_TRAINING_SHEET)
+
+    def training(self, training: Sequence[tuple[str, TrainingSummary]]) -> None:
+        if not training:  # issue 18: courses and the share of staff trained, one row a school
+            return
+        self.visits(())
+        training_sheet = self.workbook.create_sheet(texts.REPORT_TRAINING_SHEET)
         training_sheet.append(
             [
-                text_cell(training_sheet, header, font=Font(bold=True))
+                text_cell(training_sheet, header, font=_styles().bold)
                 for header in texts.REPORT_TRAINING_HEADERS
             ]
         )
@@ -223,6 +282,31 @@ def build_half_year_report(
                 "" if summary.share is None else str(summary.share),
             ]
             training_sheet.append([text_cell(training_sheet, value) for value in values])
+
+    def save(self, target: IO[bytes]) -> None:
+        self.visits(())
+        self.workbook.save(target)
+
+
+def build_half_year_report(
+    title: str,
+    items: Sequence[ReportItem],
+    visits: Sequence[VisitRow],
+    events: Sequence[ReportEvent],
+    today: date,
+    *,
+    results: Sequence[ReportResultRow] = (),
+    training: Sequence[tuple[str, TrainingSummary]] = (),
+    follow_ups: Sequence[ReportFollowUp] = (),
+) -> bytes:
+    """The whole report from lists, in memory (a school's or a municipality's; tests)."""
+    report = HalfYearReport(title, today)
+    report.items(items)
+    report.events(events)
+    report.follow_ups(follow_ups)
+    report.visits(visits)
+    report.results(results)
+    report.training(training)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    report.save(buffer)
     return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from datetime import date
@@ -25,16 +24,13 @@ from bot.handlers.conversation_kit import on, pressed, typed
 from bot.handlers.guard import guarded
 from bot.handlers.replies import acknowledge, answer, deliver, keyboard, later
 from bot.models import School
+from bot.reports import files_out
 from bot.reports.chart import draw_progress_chart
-from bot.reports.export import build_export_zip
-from bot.reports.half_year_report import build_half_year_report
 from bot.runtime import BotContext
 from bot.services import local_time
 from bot.services.access.permissions import opens_dashboard
 from bot.services.notifications.recipients import municipality_timezone
 from bot.services.reporting import export_data, report_data, report_periods, school_card, summaries
-from bot.services.results import results, training
-from bot.services.school_year import SchoolYear
 from bot.services.visits import follow_ups
 
 
@@ -246,37 +242,15 @@ async def send_report_file(
     whole: bool,
 ) -> None:
     """The report XLSX of `schools` for any period (school-year or calendar half)."""
-    ids = [s.id for s in schools]
-    first, last = period.first, period.last
     timezone = await municipality_timezone(context.session, schools[0].municipality_id)
-    items = await report_data.report_items(context.session, ids, first, last, timezone)
-    visits = await report_data.report_visits(context.session, ids, first, last)
-    events = await report_data.report_events(
+    content = await files_out.half_year_report_file(
         context.session,
+        [s.id for s in schools],
         list({s.municipality_id for s in schools}),
-        first,
-        last,
-        school_ids=None if whole else ids,
+        period,
         timezone=timezone,
-    )
-    today = local_time.local_today(context.now(), timezone)
-    school_results = await results.report_results(
-        context.session, ids, SchoolYear.containing(last).start
-    )
-    school_training = await training.report_training(
-        context.session, ids, SchoolYear.containing(last).start
-    )
-    late_steps = await report_data.report_follow_ups(context.session, ids, first, last, timezone)
-    content = await asyncio.to_thread(
-        build_half_year_report,
-        period.title,
-        items,
-        visits,
-        events,
-        today,
-        results=school_results,
-        training=school_training,
-        follow_ups=late_steps,
+        today=local_time.local_today(context.now(), timezone),
+        whole=whole,
     )
     chat = update.effective_chat
     assert chat is not None
@@ -287,32 +261,42 @@ async def send_report_file(
     )
 
 
-async def _export_content(
-    context: BotContext, schools: list[School]
-) -> tuple[dict[str, export_data.Table], str]:
-    coordinated = export_data.coordinated_municipalities(context.actor, schools)
-    tables = await export_data.export_tables(
-        context.session, [s.id for s in schools], all_participants_of=coordinated
-    )
+async def _readme(context: BotContext, schools: list[School]) -> str:
     timezone = (
         await municipality_timezone(context.session, schools[0].municipality_id)
         if schools
         else _timezone(context)
     )
-    return tables, export_data.readme_text(texts.fmt_datetime(context.now(), timezone))
+    return export_data.readme_text(texts.fmt_datetime(context.now(), timezone))
+
+
+async def _export_zip(
+    context: BotContext,
+    schools: list[School],
+    extra_tables: dict[str, export_data.Table] | None = None,
+    files: dict[str, bytes] | None = None,
+) -> bytes:
+    """Every table of the scope, streamed into the zip (bot/reports/files_out.py)."""
+    return await files_out.export_zip_file(
+        context.session,
+        [s.id for s in schools],
+        await _readme(context, schools),
+        all_participants_of=export_data.coordinated_municipalities(context.actor, schools),
+        extra_tables=extra_tables,
+        files=files,
+    )
 
 
 @guarded("export")
 async def send_export(update: Update, context: BotContext) -> None:
     schools = await summaries.summary_schools(context.session, context.actor)
-    tables, readme = await _export_content(context, schools)
-    files = await export_data.evidence_files(context.session, [s.id for s in schools])
-    content = await asyncio.to_thread(build_export_zip, tables, readme)
+    content = await _export_zip(context, schools)
+    has_files = await export_data.has_evidence_files(context.session, [s.id for s in schools])
     chat = update.effective_chat
     assert chat is not None
     export = InputFile(content, filename="shnor500_export.zip")
     with_files = cb.ExportWithFiles().pack()
-    markup = keyboard([[(texts.BUTTON_EXPORT_WITH_FILES, with_files)]]) if files else None
+    markup = keyboard([[(texts.BUTTON_EXPORT_WITH_FILES, with_files)]]) if has_files else None
     await deliver(
         lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION, reply_markup=markup)
     )
@@ -332,7 +316,6 @@ async def send_export_with_files(update: Update, context: BotContext) -> None:
     if not files:
         await answer(update, texts.EXPORT_FILES_NONE, alert=True)
         return
-    tables, readme = await _export_content(context, schools)
     chat = update.effective_chat
     assert chat is not None
     await acknowledge(update)
@@ -367,8 +350,8 @@ async def send_export_with_files(update: Update, context: BotContext) -> None:
         if number % PROGRESS_EVERY == 0 and number < len(files):
             with contextlib.suppress(TelegramError):
                 await progress.edit_text(texts.export_files_progress(number, len(files)))
-    tables["files/index.csv"] = (export_data.EVIDENCE_INDEX_HEADERS, index)
-    content = await asyncio.to_thread(build_export_zip, tables, readme, fetched)
+    index_table = {"files/index.csv": (export_data.EVIDENCE_INDEX_HEADERS, index)}
+    content = await _export_zip(context, schools, index_table, fetched)
     export = InputFile(content, filename="shnor500_export_files.zip")
     await deliver(lambda: chat.send_document(export, caption=texts.EXPORT_CAPTION))
     skipped = len(files) - len(fetched)

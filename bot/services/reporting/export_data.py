@@ -8,11 +8,11 @@ can be joined with each other; README.txt explains every column.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,6 +24,7 @@ from bot.models import (
     Municipality,
     Person,
     ProgressReport,
+    RegistrationState,
     RiskFactor,
     Roadmap,
     RoadmapItem,
@@ -34,7 +35,9 @@ from bot.models import (
 )
 from bot.services import local_time
 from bot.services.access.actors import Actor
+from bot.services.reporting import streaming
 from bot.services.reporting.report_data import person_school_id
+from bot.services.reporting.streaming import AnyRow, AnySelect
 
 Table = tuple[list[str], list[list[object]]]
 
@@ -226,90 +229,187 @@ def _year(start: int) -> str:
     return f"{start}/{start + 1}"
 
 
+@dataclass(frozen=True)
+class TableQuery:
+    """One CSV of the export: its rows come from `statement` (streamed in chunks) or, for
+    the few small tables read anyway for the lookups, from `rows`; `row` turns one database
+    row into the file's values (in the file worker's thread)."""
+
+    name: str
+    row: Callable[[AnyRow], list[object]]
+    statement: AnySelect | None = None
+    rows: Sequence[AnyRow] = ()
+
+    @property
+    def headers(self) -> list[str]:
+        return FILES[self.name].headers
+
+    async def chunks(self, session: AsyncSession) -> AsyncIterator[list[AnyRow]]:
+        if self.statement is None:
+            step = max(1, streaming.CHUNK_ROWS)
+            for start in range(0, len(self.rows), step):
+                yield list(self.rows[start : start + step])
+            return
+        async for part in streaming.chunks(session, self.statement):
+            yield part
+
+
 async def export_tables(
     session: AsyncSession,
     school_ids: list[int],
     all_participants_of: Collection[int] = (),
 ) -> dict[str, Table]:
-    """The scope's data, one table per file.
+    """The scope's data, one table per file, all in memory (a municipality's, tests); the
+    bot streams the same `export_queries` into the zip (bot/reports/files_out.py)."""
+    tables: dict[str, Table] = {}
+    for table in await export_queries(session, school_ids, all_participants_of):
+        rows = [table.row(found) async for part in table.chunks(session) for found in part]
+        tables[table.name] = (table.headers, rows)
+    return tables
+
+
+async def export_queries(
+    session: AsyncSession,
+    school_ids: list[int],
+    all_participants_of: Collection[int] = (),
+) -> list[TableQuery]:
+    """The export's tables in file order, as queries of just the columns the files show.
 
     Events are those of the scope's municipalities; their participants are listed whole for
     the municipalities in `all_participants_of` (the ones the person coordinates), otherwise
-    only the people of the scope's schools.
+    only the people of the scope's schools. Read here: the schools, the events and the
+    counts the rows refer to (a few thousand rows at most); everything else is streamed.
     """
     in_scope = School.id.in_(school_ids)
     schools = list(
         (
             await session.execute(
-                select(School, Municipality.name, Municipality.timezone)
+                select(
+                    School.id,
+                    School.short_name,
+                    School.full_name,
+                    School.number,
+                    Municipality.name,
+                    School.director_name,
+                    School.is_shnor,
+                    School.is_shnsu,
+                    School.has_nonobjectivity_signs,
+                    School.status,
+                    School.municipality_id,
+                    Municipality.timezone,
+                )
                 .join(Municipality, Municipality.id == School.municipality_id)
                 .where(in_scope)
                 .order_by(School.municipality_id, School.number, School.short_name)
             )
         ).all()
     )
-    clock = _Clock({school.id: zone for school, _, zone in schools})
+    clock = _Clock({school.id: school.timezone for school in schools})
     if schools:
-        clock.default = schools[0][2]
-    names = {school.id: school.short_name for school, _, _ in schools}
-    municipality_ids = sorted({school.municipality_id for school, _, _ in schools})
-    zones_of = {school.municipality_id: zone for school, _, zone in schools}
-    tables: dict[str, Table] = {}
-    tables["schools.csv"] = (
-        FILES["schools.csv"].headers,
-        [
-            [
-                s.id,
-                s.short_name,
-                s.full_name,
-                s.number,
-                municipality,
-                s.director_name,
-                _yes_no(s.is_shnor),
-                _yes_no(s.is_shnsu),
-                _yes_no(s.has_nonobjectivity_signs),
-                texts.SCHOOL_STATUS_LABELS.get(s.status.value, s.status.value),
-            ]
-            for s, municipality, _ in schools
-        ],
-    )
-    items = await session.execute(
-        select(RoadmapItem, Roadmap.school_id, Roadmap.year, RiskFactor.title)
+        clock.default = schools[0].timezone
+    names = {school.id: school.short_name for school in schools}
+    municipality_ids = sorted({school.municipality_id for school in schools})
+    zones_of = {school.municipality_id: school.timezone for school in schools}
+    files = await _attachment_counts(session, school_ids)
+
+    def school_row(s: AnyRow) -> list[object]:
+        status = s.status.value
+        return [
+            s.id,
+            s.short_name,
+            s.full_name,
+            s.number,
+            s.name,
+            s.director_name,
+            _yes_no(s.is_shnor),
+            _yes_no(s.is_shnsu),
+            _yes_no(s.has_nonobjectivity_signs),
+            texts.SCHOOL_STATUS_LABELS.get(status, status),
+        ]
+
+    def item_row(i: AnyRow) -> list[object]:
+        return [
+            i.id,
+            i.school_id,
+            names.get(i.school_id, ""),
+            _year(i.year),
+            i.number,
+            i.section,
+            f"{i.risk_factor_id}. {i.title}" if i.title else "",
+            i.measure,
+            i.deadline_text,
+            _day(i.due_date),
+            _yes_no(i.is_recurring),
+            texts.ITEM_STATUS_LABELS[i.status.value],
+            i.percent,
+            i.responsible,
+            i.expected_result,
+            clock.at(i.accepted_at, i.school_id),
+        ]
+
+    items = (
+        select(
+            RoadmapItem.id,
+            Roadmap.school_id,
+            Roadmap.year,
+            RoadmapItem.number,
+            RoadmapItem.section,
+            RoadmapItem.risk_factor_id,
+            RiskFactor.title,
+            RoadmapItem.measure,
+            RoadmapItem.deadline_text,
+            RoadmapItem.due_date,
+            RoadmapItem.is_recurring,
+            RoadmapItem.status,
+            RoadmapItem.percent,
+            RoadmapItem.responsible,
+            RoadmapItem.expected_result,
+            RoadmapItem.accepted_at,
+        )
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .outerjoin(RiskFactor, RiskFactor.id == RoadmapItem.risk_factor_id)
         .where(Roadmap.school_id.in_(school_ids))
         .order_by(Roadmap.school_id, Roadmap.year, RoadmapItem.position)
     )
-    tables["roadmap_items.csv"] = (
-        FILES["roadmap_items.csv"].headers,
-        [
-            [
-                i.id,
-                school_id,
-                names.get(school_id, ""),
-                _year(year),
-                i.number,
-                i.section,
-                f"{i.risk_factor_id}. {risk}" if risk else "",
-                i.measure,
-                i.deadline_text,
-                _day(i.due_date),
-                _yes_no(i.is_recurring),
-                texts.ITEM_STATUS_LABELS[i.status.value],
-                i.percent,
-                i.responsible,
-                i.expected_result,
-                clock.at(i.accepted_at, school_id),
-            ]
-            for i, school_id, year, risk in items
-        ],
-    )
-    files = await _attachment_counts(session, school_ids)
+
+    def report_row(r: AnyRow) -> list[object]:
+        return [
+            r.id,
+            r.item_id,
+            names.get(r.school_id, ""),
+            r.number,
+            r.author,
+            texts.ITEM_STATUS_LABELS[r.status.value],
+            r.percent,
+            r.done_text,
+            r.evidence_links,
+            files.get(("report", r.id), ""),
+            clock.at(r.submitted_at, r.school_id),
+            texts.REVIEW_STATE_LABELS[r.review_state.value],
+            r.reviewer,
+            clock.at(r.reviewed_at, r.school_id),
+            r.review_comment,
+        ]
+
     author = aliased(Person)
     reviewer = aliased(Person)
-    reports = await session.execute(
-        select(ProgressReport, Roadmap.school_id, RoadmapItem.number, author.full_name)
-        .add_columns(reviewer.full_name)
+    reports = (
+        select(
+            ProgressReport.id,
+            ProgressReport.item_id,
+            Roadmap.school_id,
+            RoadmapItem.number,
+            author.full_name.label("author"),
+            ProgressReport.status,
+            ProgressReport.percent,
+            ProgressReport.done_text,
+            ProgressReport.evidence_links,
+            ProgressReport.submitted_at,
+            ProgressReport.review_state,
+            reviewer.full_name.label("reviewer"),
+            ProgressReport.reviewed_at,
+            ProgressReport.review_comment,
+        )
         .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .join(author, author.id == ProgressReport.author_person_id)
@@ -317,76 +417,84 @@ async def export_tables(
         .where(Roadmap.school_id.in_(school_ids))
         .order_by(ProgressReport.id)
     )
-    tables["progress_reports.csv"] = (
-        FILES["progress_reports.csv"].headers,
-        [
-            [
-                r.id,
-                r.item_id,
-                names.get(school_id, ""),
-                number,
-                author_name,
-                texts.ITEM_STATUS_LABELS[r.status.value],
-                r.percent,
-                r.done_text,
-                r.evidence_links,
-                files.get(("report", r.id), ""),
-                clock.at(r.submitted_at, school_id),
-                texts.REVIEW_STATE_LABELS[r.review_state.value],
-                reviewer_name,
-                clock.at(r.reviewed_at, school_id),
-                r.review_comment,
-            ]
-            for r, school_id, number, author_name, reviewer_name in reports
-        ],
-    )
-    visits = await session.execute(
-        select(Visit, Person.full_name)
+
+    def visit_row(v: AnyRow) -> list[object]:
+        return [
+            v.id,
+            v.school_id,
+            names.get(v.school_id, ""),
+            v.full_name,
+            _day(v.visit_date),
+            v.format_other or texts.VISIT_FORMAT_LABELS.get(v.format.value, v.format.value),
+            v.purpose,
+            _with_whom(v.participants, v.participants_other),
+            v.findings,
+            v.recommendations,
+            files.get(("visit", v.id), ""),
+        ]
+
+    visits = (
+        select(
+            Visit.id,
+            Visit.school_id,
+            Person.full_name,
+            Visit.visit_date,
+            Visit.format_other,
+            Visit.format,
+            Visit.purpose,
+            Visit.participants,
+            Visit.participants_other,
+            Visit.findings,
+            Visit.recommendations,
+        )
         .join(Person, Person.id == Visit.curator_person_id)
         .where(Visit.school_id.in_(school_ids), Visit.deleted_at.is_(None))
         .order_by(Visit.visit_date, Visit.id)
     )
-    tables["visits.csv"] = (
-        FILES["visits.csv"].headers,
-        [
-            [
-                v.id,
-                v.school_id,
-                names.get(v.school_id, ""),
-                curator,
-                _day(v.visit_date),
-                v.format_other or texts.VISIT_FORMAT_LABELS.get(v.format.value, v.format.value),
-                v.purpose,
-                _with_whom(v),
-                v.findings,
-                v.recommendations,
-                files.get(("visit", v.id), ""),
-            ]
-            for v, curator in visits
-        ],
-    )
-    steps = await session.execute(
-        select(VisitFollowUp, Visit.school_id)
+
+    def step_row(f: AnyRow) -> list[object]:
+        return [
+            f.visit_id,
+            names.get(f.school_id, ""),
+            f.what,
+            _day(f.due_date),
+            _yes_no(f.done_at is not None),
+            clock.at(f.done_at, f.school_id),
+        ]
+
+    steps = (
+        select(
+            VisitFollowUp.visit_id,
+            Visit.school_id,
+            VisitFollowUp.what,
+            VisitFollowUp.due_date,
+            VisitFollowUp.done_at,
+        )
         .join(Visit, Visit.id == VisitFollowUp.visit_id)
         .where(Visit.school_id.in_(school_ids), Visit.deleted_at.is_(None))
         .order_by(VisitFollowUp.due_date, VisitFollowUp.id)
     )
-    tables["follow_ups.csv"] = (
-        FILES["follow_ups.csv"].headers,
-        [
-            [
-                f.visit_id,
-                names.get(school_id, ""),
-                f.what,
-                _day(f.due_date),
-                _yes_no(f.done_at is not None),
-                clock.at(f.done_at, school_id),
-            ]
-            for f, school_id in steps
-        ],
-    )
-    risks = await session.execute(
-        select(SchoolRiskProfileEntry, RiskFactor.title)
+
+    def risk_row(p: AnyRow) -> list[object]:
+        return [
+            p.school_id,
+            names.get(p.school_id, ""),
+            _year(p.year),
+            p.risk_factor_id,
+            p.title,
+            texts.RISK_LEVEL_LABELS[p.level.value],
+            clock.at(p.updated_at, p.school_id),
+        ]
+
+    risks = (
+        select(
+            SchoolRiskProfileEntry.school_id,
+            SchoolRiskProfileEntry.year,
+            SchoolRiskProfileEntry.risk_factor_id,
+            RiskFactor.title,
+            SchoolRiskProfileEntry.level,
+            SchoolRiskProfileEntry.updated_at,
+        )
         .join(RiskFactor, RiskFactor.id == SchoolRiskProfileEntry.risk_factor_id)
         .where(SchoolRiskProfileEntry.school_id.in_(school_ids))
         .order_by(
@@ -395,31 +503,21 @@ async def export_tables(
             SchoolRiskProfileEntry.risk_factor_id,
         )
     )
-    tables["risk_profiles.csv"] = (
-        FILES["risk_profiles.csv"].headers,
-        [
-            [
-                p.school_id,
-                names.get(p.school_id, ""),
-                _year(p.year),
-                p.risk_factor_id,
-                title,
-                texts.RISK_LEVEL_LABELS[p.level.value],
-                clock.at(p.updated_at, p.school_id),
-            ]
-            for p, title in risks
-        ],
-    )
-    tables.update(
-        await _event_tables(session, municipality_ids, school_ids, all_participants_of, zones_of)
-    )
-    return tables
+    return [
+        TableQuery("schools.csv", school_row, rows=schools),
+        TableQuery("roadmap_items.csv", item_row, items),
+        TableQuery("progress_reports.csv", report_row, reports),
+        TableQuery("visits.csv", visit_row, visits),
+        TableQuery("follow_ups.csv", step_row, steps),
+        TableQuery("risk_profiles.csv", risk_row, risks),
+        *await _event_tables(session, municipality_ids, school_ids, all_participants_of, zones_of),
+    ]
 
 
-def _with_whom(visit: Visit) -> str:
-    who = [texts.PARTICIPANT_LABELS.get(code, code) for code in visit.participants or []]
-    if visit.participants_other:
-        who.append(visit.participants_other)
+def _with_whom(participants: list[str] | None, other: str | None) -> str:
+    who = [texts.PARTICIPANT_LABELS.get(code, code) for code in participants or []]
+    if other:
+        who.append(other)
     return ", ".join(who)
 
 
@@ -459,81 +557,109 @@ async def _event_tables(
     school_ids: list[int],
     all_participants_of: Collection[int],
     zones: dict[int, str],
-) -> dict[str, Table]:
+) -> list[TableQuery]:
     host = aliased(School)
+    in_municipalities = Event.municipality_id.in_(municipality_ids)
     events = list(
         (
             await session.execute(
-                select(Event, host.short_name)
+                select(
+                    Event.id,
+                    Event.municipality_id,
+                    Event.title,
+                    Event.format,
+                    Event.starts_at,
+                    Event.duration_minutes,
+                    host.short_name,
+                    Event.place_text,
+                    Event.organisers,
+                    Event.goal,
+                    Event.status,
+                    Event.results,
+                )
                 .outerjoin(host, host.id == Event.host_school_id)
-                .where(Event.municipality_id.in_(municipality_ids))
+                .where(in_municipalities)
                 .order_by(Event.starts_at, Event.id)
             )
         ).all()
     )
-    registrations = await session.execute(
-        select(EventRegistration, Person.full_name, School.id, School.short_name)
+    # Counted over everyone who signed up, whether or not their row is exported below.
+    state = EventRegistration.state
+    tallies = {
+        event_id: (int(registered or 0), int(waitlisted or 0), int(attended or 0))
+        for event_id, registered, waitlisted, attended in await session.execute(
+            select(
+                EventRegistration.event_id,
+                func.sum(case((state == RegistrationState.REGISTERED, 1), else_=0)),
+                func.sum(case((state == RegistrationState.WAITLISTED, 1), else_=0)),
+                func.sum(case((EventRegistration.attended.is_(True), 1), else_=0)),
+            )
+            .join(Event, Event.id == EventRegistration.event_id)
+            .where(in_municipalities)
+            .group_by(EventRegistration.event_id)
+        )
+    }
+    titles = {event.id: event.title for event in events}
+
+    def event_row(event: AnyRow) -> list[object]:
+        registered, waitlisted, attended = tallies.get(event.id, (0, 0, 0))
+        zone = zones.get(event.municipality_id, local_time.default_zone())
+        return [
+            event.id,
+            event.title,
+            texts.EVENT_FORMAT_LABELS.get(event.format, event.format),
+            event.starts_at.astimezone(local_time.zone_info(zone)).strftime(texts.DATETIME_FORMAT),
+            event.duration_minutes,
+            event.short_name,
+            event.place_text,
+            event.organisers,
+            event.goal,
+            texts.EVENT_STATUS_LABELS.get(event.status.value, event.status.value),
+            registered,
+            waitlisted,
+            attended,
+            event.results,
+        ]
+
+    def person_row(r: AnyRow) -> list[object]:
+        return [
+            r.event_id,
+            titles.get(r.event_id, ""),
+            r.full_name,
+            r.short_name,
+            texts.ORGANISER_STATE_LABELS[r.state.value],
+            texts.ATTENDED_LABELS.get(r.attended, "") if r.attended is not None else "",
+            r.feedback_rating,
+            r.feedback_comment,
+        ]
+
+    people = (
+        select(
+            EventRegistration.event_id,
+            Person.full_name,
+            School.short_name,
+            EventRegistration.state,
+            EventRegistration.attended,
+            EventRegistration.feedback_rating,
+            EventRegistration.feedback_comment,
+        )
         .join(Person, Person.id == EventRegistration.person_id)
         .join(Event, Event.id == EventRegistration.event_id)
         .outerjoin(School, School.id == person_school_id())
-        .where(Event.municipality_id.in_(municipality_ids))
+        .where(
+            in_municipalities,
+            # A curator sees the people of their own schools only.
+            or_(
+                Event.municipality_id.in_(list(all_participants_of)),
+                School.id.in_(school_ids),
+            ),
+        )
         .order_by(EventRegistration.event_id, Person.full_name, EventRegistration.id)
     )
-    titles = {event.id: event.title for event, _ in events}
-    event_municipality = {event.id: event.municipality_id for event, _ in events}
-    tallies: dict[int, dict[str, int]] = {}
-    people: list[list[object]] = []
-    scope = set(school_ids)
-    everyone = set(all_participants_of)
-    for registration, name, school_id, school_name in registrations:
-        tally = tallies.setdefault(registration.event_id, {})
-        tally[registration.state.value] = tally.get(registration.state.value, 0) + 1
-        if registration.attended:
-            tally["attended"] = tally.get("attended", 0) + 1
-        if event_municipality.get(registration.event_id) not in everyone and school_id not in scope:
-            continue  # a curator sees the people of their own schools only
-        people.append(
-            [
-                registration.event_id,
-                titles.get(registration.event_id, ""),
-                name,
-                school_name,
-                texts.ORGANISER_STATE_LABELS[registration.state.value],
-                texts.ATTENDED_LABELS.get(registration.attended, "")
-                if registration.attended is not None
-                else "",
-                registration.feedback_rating,
-                registration.feedback_comment,
-            ]
-        )
-    rows = []
-    for event, host_name in events:
-        tally = tallies.get(event.id, {})
-        zone = zones.get(event.municipality_id, local_time.default_zone())
-        rows.append(
-            [
-                event.id,
-                event.title,
-                texts.EVENT_FORMAT_LABELS.get(event.format, event.format),
-                event.starts_at.astimezone(local_time.zone_info(zone)).strftime(
-                    texts.DATETIME_FORMAT
-                ),
-                event.duration_minutes,
-                host_name,
-                event.place_text,
-                event.organisers,
-                event.goal,
-                texts.EVENT_STATUS_LABELS.get(event.status.value, event.status.value),
-                tally.get("registered", 0),
-                tally.get("waitlisted", 0),
-                tally.get("attended", 0),
-                event.results,
-            ]
-        )
-    return {
-        "events.csv": (FILES["events.csv"].headers, rows),
-        "participants.csv": (FILES["participants.csv"].headers, people),
-    }
+    return [
+        TableQuery("events.csv", event_row, rows=events),
+        TableQuery("participants.csv", person_row, people),
+    ]
 
 
 @dataclass(frozen=True)
@@ -559,6 +685,25 @@ def _zip_path(owner: str, owner_id: int, attachment: Attachment) -> str:
         else (".jpg" if attachment.kind.value == "photo" else ".bin")
     )
     return f"files/{owner}_{owner_id}/{attachment.id}{suffix}"
+
+
+async def has_evidence_files(session: AsyncSession, school_ids: list[int]) -> bool:
+    """Whether «с файлами» has anything to fetch (without listing every file)."""
+    kept = Attachment.telegram_file_id.is_not(None)
+    report_files = (
+        select(Attachment.id)
+        .join(ProgressReport, ProgressReport.id == Attachment.report_id)
+        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .where(Roadmap.school_id.in_(school_ids), kept)
+    )
+    visit_files = (
+        select(Attachment.id)
+        .join(Visit, Visit.id == Attachment.visit_id)
+        .where(Visit.school_id.in_(school_ids), Visit.deleted_at.is_(None), kept)
+    )
+    found = await session.scalar(select(or_(exists(report_files), exists(visit_files))))
+    return bool(found)
 
 
 async def evidence_files(session: AsyncSession, school_ids: list[int]) -> list[EvidenceFile]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
+from itertools import groupby
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +34,8 @@ from bot.models import (
 )
 from bot.services import local_time
 from bot.services.errors import NotFound
+from bot.services.reporting import streaming
+from bot.services.reporting.streaming import AnyRow, AnySelect
 from bot.services.school_year import SchoolYear
 
 
@@ -87,14 +91,122 @@ class ReportItem:
         )
 
 
-def _attachment_words(attachment: Attachment) -> str:
-    if attachment.kind == AttachmentKind.LINK and attachment.url:
-        return attachment.url
-    kind = {
+def _attachment_words(kind: AttachmentKind, url: str | None, file_name: str | None) -> str:
+    if kind == AttachmentKind.LINK and url:
+        return url
+    words = {
         AttachmentKind.PHOTO: texts.ATTACHMENT_PHOTO,
         AttachmentKind.DOCUMENT: texts.ATTACHMENT_DOCUMENT,
-    }.get(attachment.kind, texts.ATTACHMENT_OTHER)
-    return f"{kind} «{attachment.file_name}»" if attachment.file_name else kind
+    }.get(kind, texts.ATTACHMENT_OTHER)
+    return f"{words} «{file_name}»" if file_name else words
+
+
+def report_item_rows(school_ids: list[int], first: date, last: date) -> AnySelect:
+    """Items due in the period (or recurring, or undated), each with its accepted reports
+    and their attachments: one row per report and attachment (at least one per item), an
+    item's rows together, in the report's order.
+
+    The items and reports are named by joins, not lists of ids: a country has more items than
+    asyncpg takes bound parameters (32,767).
+    """
+    in_half = Roadmap.school_id.in_(school_ids) & (
+        RoadmapItem.is_recurring.is_(True)
+        | RoadmapItem.due_date.is_(None)  # «без срока»: belongs to every period of its plan
+        | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last))
+    )
+    # Every accepted report of the item comes, in (reviewed_at, id) order: the last one wins
+    # (items_from_rows). Plain joins: a «latest report» subquery or window made PostgreSQL,
+    # without table statistics, loop over all reports for each item (minutes for a country).
+    accepted = (ProgressReport.item_id == RoadmapItem.id) & (
+        ProgressReport.review_state == ReviewState.ACCEPTED
+    )
+    return (
+        select(
+            RoadmapItem.id,
+            School.short_name,
+            Roadmap.year,
+            RoadmapItem.number,
+            RoadmapItem.measure,
+            RoadmapItem.responsible,
+            RoadmapItem.status,
+            RoadmapItem.deadline_text,
+            RoadmapItem.section,
+            RoadmapItem.due_date,
+            RoadmapItem.is_recurring,
+            RoadmapItem.accepted_at,
+            RoadmapItem.closing_note,
+            ProgressReport.id.label("report_id"),
+            ProgressReport.done_text,
+            ProgressReport.evidence_links,
+            ProgressReport.reviewed_at,
+            Attachment.kind,
+            Attachment.url,
+            Attachment.file_name,
+        )
+        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
+        .join(School, School.id == Roadmap.school_id)
+        .outerjoin(ProgressReport, accepted)
+        .outerjoin(Attachment, Attachment.report_id == ProgressReport.id)
+        .where(in_half)
+        .order_by(
+            School.number,
+            School.short_name,
+            Roadmap.year,
+            RoadmapItem.position,
+            RoadmapItem.id,
+            ProgressReport.reviewed_at,
+            ProgressReport.id,
+            Attachment.id,
+        )
+    )
+
+
+def report_item_chunks(
+    session: AsyncSession, school_ids: list[int], first: date, last: date
+) -> AsyncIterator[list[AnyRow]]:
+    """`report_item_rows` in chunks that never split one item's rows."""
+    return streaming.whole_groups(
+        streaming.chunks(session, report_item_rows(school_ids, first, last)), lambda row: row.id
+    )
+
+
+def items_from_rows(rows: Iterable[AnyRow], zone: tzinfo) -> list[ReportItem]:
+    """`report_item_rows` (whole items) as report items; the day of acceptance is `zone`'s."""
+    result: list[ReportItem] = []
+    for _, group in groupby(rows, key=lambda row: row.id):
+        found = list(group)
+        latest = found[-1]  # its latest accepted report, if any
+        attachments = tuple(
+            _attachment_words(row.kind, row.url, row.file_name)
+            for row in found
+            if row.kind is not None and row.report_id == latest.report_id
+        )
+        reported = latest.report_id is not None
+        when = (latest.reviewed_at if reported else None) or latest.accepted_at
+        status = latest.status
+        result.append(
+            ReportItem(
+                latest.short_name,
+                latest.number,
+                latest.measure,
+                latest.responsible,
+                status,
+                latest.deadline_text,
+                latest.done_text if reported else None,
+                latest.evidence_links if reported else None,
+                section=latest.section,
+                due_date=latest.due_date,
+                is_recurring=latest.is_recurring,
+                accepted_on=when.astimezone(zone).date() if when and reported else None,
+                attachments=attachments,
+                settled=texts.settled_mark(
+                    status.value, latest.closing_note, SchoolYear(latest.year + 1).label
+                )
+                if status in (ItemStatus.CLOSED, ItemStatus.CARRIED_OVER)
+                else None,
+            )
+        )
+    return result
 
 
 async def report_items(
@@ -107,76 +219,18 @@ async def report_items(
     """Items due in the period (or recurring, or undated), with their accepted report's mark;
     the day of acceptance is the municipality's (`timezone`)."""
     zone = local_time.zone_info(timezone)
-    in_half = Roadmap.school_id.in_(school_ids) & (
-        RoadmapItem.is_recurring.is_(True)
-        | RoadmapItem.due_date.is_(None)  # «без срока»: belongs to every period of its plan
-        | ((RoadmapItem.due_date >= first) & (RoadmapItem.due_date <= last))
-    )
-    items = (
-        await session.execute(
-            select(RoadmapItem, School.short_name, Roadmap.year)
-            .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-            .join(School, School.id == Roadmap.school_id)
-            .where(in_half)
-            .order_by(School.number, School.short_name, Roadmap.year, RoadmapItem.position)
-        )
-    ).all()
-    accepted: dict[int, ProgressReport] = {}
-    # The items are named by a join, not a list of their ids: a country has more items than
-    # asyncpg takes bound parameters (32,767).
-    accepted_reports = (
-        select(ProgressReport)
-        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
-        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
-    )
-    for found in await session.scalars(
-        accepted_reports.order_by(ProgressReport.reviewed_at, ProgressReport.id)
-    ):
-        accepted[found.item_id] = found  # the latest accepted wins
-    files: dict[int, list[str]] = {}
-    for attachment in await session.scalars(
-        select(Attachment)
-        .join(ProgressReport, ProgressReport.id == Attachment.report_id)
-        .join(RoadmapItem, RoadmapItem.id == ProgressReport.item_id)
-        .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
-        .where(in_half, ProgressReport.review_state == ReviewState.ACCEPTED)
-        .order_by(Attachment.id)
-    ):
-        files.setdefault(attachment.report_id or 0, []).append(_attachment_words(attachment))
-    result = []
-    for item, school, year in items:
-        report = accepted.get(item.id)
-        when = (report.reviewed_at if report else None) or item.accepted_at
-        result.append(
-            ReportItem(
-                school,
-                item.number,
-                item.measure,
-                item.responsible,
-                item.status,
-                item.deadline_text,
-                report.done_text if report else None,
-                report.evidence_links if report else None,
-                section=item.section,
-                due_date=item.due_date,
-                is_recurring=item.is_recurring,
-                accepted_on=when.astimezone(zone).date() if when and report else None,
-                attachments=tuple(files.get(report.id, ())) if report else (),
-                settled=texts.settled_mark(
-                    item.status.value, item.closing_note, SchoolYear(year + 1).label
-                )
-                if item.status in (ItemStatus.CLOSED, ItemStatus.CARRIED_OVER)
-                else None,
-            )
-        )
-    return result
+    return [
+        item
+        async for part in report_item_chunks(session, school_ids, first, last)
+        for item in items_from_rows(part, zone)
+    ]
 
 
-async def report_visits(
-    session: AsyncSession, school_ids: list[int], first: date, last: date
-) -> list[tuple[date, str, str, str, str | None, str | None]]:
-    rows = await session.execute(
+VisitRow = tuple[date, str, str, str, str | None, str | None]
+
+
+def report_visit_rows(school_ids: list[int], first: date, last: date) -> AnySelect:
+    return (
         select(
             Visit.visit_date,
             School.short_name,
@@ -195,7 +249,17 @@ async def report_visits(
         )
         .order_by(Visit.visit_date)
     )
+
+
+def visits_from_rows(rows: Iterable[AnyRow]) -> list[VisitRow]:
     return [(d, s, c, f.value, p, r) for d, s, c, f, p, r in rows]
+
+
+async def report_visits(
+    session: AsyncSession, school_ids: list[int], first: date, last: date
+) -> list[VisitRow]:
+    rows = await session.execute(report_visit_rows(school_ids, first, last))
+    return visits_from_rows(rows)
 
 
 @dataclass(frozen=True)
@@ -297,11 +361,15 @@ class ReportFollowUp:
     comment: str | None
 
 
-async def report_follow_ups(
-    session: AsyncSession, school_ids: list[int], first: date, last: date, timezone: str
-) -> list[ReportFollowUp]:
-    rows = await session.execute(
-        select(VisitFollowUp, School.short_name)
+def report_follow_up_rows(school_ids: list[int], first: date, last: date) -> AnySelect:
+    return (
+        select(
+            School.short_name,
+            VisitFollowUp.what,
+            VisitFollowUp.due_date,
+            VisitFollowUp.done_at,
+            VisitFollowUp.done_comment,
+        )
         .join(Visit, Visit.id == VisitFollowUp.visit_id)
         .join(School, School.id == Visit.school_id)
         .where(
@@ -312,14 +380,23 @@ async def report_follow_ups(
         )
         .order_by(School.number, School.short_name, VisitFollowUp.due_date, VisitFollowUp.id)
     )
-    zone = local_time.zone_info(timezone)
+
+
+def follow_ups_from_rows(rows: Iterable[AnyRow], zone: tzinfo) -> list[ReportFollowUp]:
     return [
         ReportFollowUp(
             school,
-            f.what,
-            f.due_date,
-            f.done_at.astimezone(zone).date() if f.done_at else None,
-            f.done_comment,
+            what,
+            due,
+            done_at.astimezone(zone).date() if done_at else None,
+            comment,
         )
-        for f, school in rows
+        for school, what, due, done_at, comment in rows
     ]
+
+
+async def report_follow_ups(
+    session: AsyncSession, school_ids: list[int], first: date, last: date, timezone: str
+) -> list[ReportFollowUp]:
+    rows = await session.execute(report_follow_up_rows(school_ids, first, last))
+    return follow_ups_from_rows(rows, local_time.zone_info(timezone))
