@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.db import SessionFactory
@@ -27,7 +28,7 @@ from bot.handlers import protection
 from bot.handlers.roadmaps import roadmap_import as roadmap_import_handlers
 from bot.lanes import ChatLanes
 from bot.models import BotStateEntry
-from bot.persistence import INBOX, DatabasePersistence
+from bot.persistence import HELD_REPLIES, INBOX, DatabasePersistence
 from tests.support.bot_fixtures import DEMO_NOW
 from tests.support.factories import load_demo_data
 from tests.support.gated_work import Gate
@@ -187,14 +188,21 @@ async def test_flooded_updates_are_never_written_to_the_inbox(
     of the others in the batch, and is never replayed after a restart."""
     bot = strict
     written: list[str] = []
-    real_write = DatabasePersistence._write
+    real_write = DatabasePersistence.write_in
 
-    async def spying_write(self: DatabasePersistence, changes: Iterable[StateKeyChange]) -> None:
+    async def spying_write(
+        self: DatabasePersistence, session: AsyncSession, changes: Iterable[StateKeyChange]
+    ) -> None:
         changes = list(changes)
-        written.extend(key for (namespace, key), data in changes if namespace == INBOX and data)
-        await real_write(self, changes)
+        # Updates written on receipt (not the rows that later hold an update's replies).
+        written.extend(
+            key
+            for (namespace, key), data in changes
+            if namespace == INBOX and data and HELD_REPLIES not in data
+        )
+        await real_write(self, session, changes)
 
-    monkeypatch.setattr(DatabasePersistence, "_write", spying_write)
+    monkeypatch.setattr(DatabasePersistence, "write_in", spying_write)
     monkeypatch.setattr(protection, "_now", lambda: 1_000.0)  # one streak, however slow
     flooder, other = bot.stranger("Флудер"), bot.stranger("Гость")
     flood = [bot.fake.send_text(flooder, "/help") for _ in range(30)]
