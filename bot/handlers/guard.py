@@ -67,8 +67,10 @@ async def _in_update_work(
     """In the update's own session; the processor commits it with the state and replies."""
     session = work.session()
     try:
-        if not await _admitted(session, action, strangers, update, context):
-            await session.rollback()
+        refusal = await _refusal(session, action, strangers, update, context)
+        if refusal is not None:
+            await session.rollback()  # before the answer: no Telegram call inside a transaction
+            await answer(update, refusal, alert=True)
             return ConversationHandler.END
         try:
             with holding(work.outbox):
@@ -92,8 +94,10 @@ async def _in_own_unit_of_work(
     outbox = Outbox()
     try:
         async with unit_of_work(context.runtime.session_factory) as session:
-            if not await _admitted(session, action, strangers, update, context):
+            refusal = await _refusal(session, action, strangers, update, context)
+            if refusal is not None:
                 await session.rollback()
+                await answer(update, refusal, alert=True)
                 return ConversationHandler.END
             try:
                 with holding(outbox):
@@ -112,17 +116,15 @@ async def _in_own_unit_of_work(
     return result
 
 
-async def _admitted(
+async def _refusal(
     session: AsyncSession, action: str | None, strangers: bool, update: Update, context: BotContext
-) -> bool:
-    """Binds the actor to the context, or answers the refusal (at once) and says False."""
+) -> str | None:
+    """Binds the actor to the context and says None, or says the refusal to answer."""
     assert update.effective_user is not None
     actor = await load_actor(session, update.effective_user.id, context.now().date())
     if actor is None and not strangers:
-        await answer(update, texts.REFUSED_STRANGER, alert=True)
-        return False
+        return texts.REFUSED_STRANGER
     if action is not None and (actor is None or not allowed(actor.roles, action)):
-        await answer(update, texts.REFUSED, alert=True)
-        return False
+        return texts.REFUSED
     context.bind(session, actor)
-    return True
+    return None
