@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Assessment, AssessmentResult, Role, TelegramAccount
+from bot.models import Assessment, AssessmentResult, Role, School, TelegramAccount, TrainingCourse
 from bot.services.access.actors import Actor
 from bot.services.errors import AccessDenied
-from bot.services.results import results
+from bot.services.results import results, training
+from bot.services.results.training import TrainingSummary
 from tests.support.factories import (
     actor_for,
     bind_account,
@@ -139,3 +140,44 @@ def test_a_cp1251_csv_with_grades_left_empty() -> None:
     oge, ege = parsed.rows
     assert (oge.grade, oge.fail_percent, oge.year) == (9, 0.1, 2025)
     assert (ege.grade, ege.fail_percent, ege.average_mark) == (11, 0.0, None)
+
+
+async def test_the_reports_results_and_training_read_by_groups_of_schools_as_one_by_one(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await load_demo_data(session)
+    await _import(session, 2024)
+    await _import(session, 2025)
+    schools = (await session.scalars(select(School).order_by(School.number))).all()
+    for n, school in enumerate(schools[:5]):
+        for year, people in ((2024, 3), (2025, n + 1), (2025, 2)):
+            session.add(
+                TrainingCourse(school_id=school.id, year=year, title="Курс", people_trained=people)
+            )
+    schools[1].staff_count = 10
+    await session.commit()
+    ids = [school.id for school in schools]
+    one_by_one = [
+        (school.short_name, found)
+        for school in schools
+        if (found := await results.school_results(session, school.id, 2026)) is not None
+    ]
+    courses = [
+        (school.short_name, found)
+        for school in schools
+        if (found := await training.training_summary(session, school, 2026)) is not None
+    ]
+    assert len(one_by_one) == 7 and len(courses) == 5
+
+    monkeypatch.setattr(results, "REPORT_SCHOOLS_A_QUERY", 2)  # groups end inside the lists
+    monkeypatch.setattr(training, "REPORT_SCHOOLS_A_QUERY", 2)
+    rows = await results.report_results(session, ids, 2026)
+    assert [
+        (row.school, row.year, row.fail_percent, row.previous_fail_percent, row.lines)
+        for row in rows
+    ] == [
+        (name, found.year, found.fail_percent, found.previous_fail_percent, len(found.lines))
+        for name, found in one_by_one
+    ]
+    assert await training.report_training(session, ids, 2026) == courses
+    assert courses[1][1] == TrainingSummary(2025, 2, 4, 10)  # the latest year only

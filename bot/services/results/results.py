@@ -383,6 +383,11 @@ async def school_results(
             )
         )
     ).all()
+    return results_of(rows)
+
+
+def results_of(rows: Sequence[AssessmentResult]) -> SchoolResults | None:
+    """`school_results` from one school's rows up to the year."""
     if not rows:
         return None
     year = max(r.year for r in rows)
@@ -422,27 +427,48 @@ class ReportResultRow:
     lines: int
 
 
+REPORT_SCHOOLS_A_QUERY = 500  # a country's results are read this many schools at a time
+
+
 async def report_results(
     session: AsyncSession, school_ids: list[int], up_to_year: int
 ) -> list[ReportResultRow]:
-    """The half-year report's short block: per school, its latest year against the one before."""
+    """The half-year report's short block: per school, its latest year against the one before.
+
+    The rows of `REPORT_SCHOOLS_A_QUERY` schools a query (a country's 5,000 schools took
+    5,000 queries, about 2.5 s, before), so a few thousand ORM rows are held at a time."""
+    schools = (
+        await session.execute(
+            select(School.id, School.short_name)
+            .where(School.id.in_(school_ids))
+            .order_by(School.number)
+        )
+    ).all()
     rows = []
-    for school_id, name in await session.execute(
-        select(School.id, School.short_name)
-        .where(School.id.in_(school_ids))
-        .order_by(School.number)
-    ):
-        found = await school_results(session, school_id, up_to_year)
-        if found is not None:
-            rows.append(
-                ReportResultRow(
-                    name,
-                    found.year,
-                    found.fail_percent,
-                    found.previous_fail_percent,
-                    len(found.lines),
-                )
+    for start in range(0, len(schools), REPORT_SCHOOLS_A_QUERY):
+        part = schools[start : start + REPORT_SCHOOLS_A_QUERY]
+        by_school: dict[int, list[AssessmentResult]] = {school_id: [] for school_id, _ in part}
+        for result in await session.scalars(
+            select(AssessmentResult)
+            .where(
+                AssessmentResult.school_id.in_(list(by_school)),
+                AssessmentResult.year <= up_to_year,
             )
+            .order_by(AssessmentResult.id)
+        ):
+            by_school[result.school_id].append(result)
+        for school_id, name in part:
+            found = results_of(by_school[school_id])
+            if found is not None:
+                rows.append(
+                    ReportResultRow(
+                        name,
+                        found.year,
+                        found.fail_percent,
+                        found.previous_fail_percent,
+                        len(found.lines),
+                    )
+                )
     return rows
 
 

@@ -22,6 +22,7 @@ Rules, chosen and documented:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,7 +33,7 @@ from bot.models import School, TrainingCourse
 from bot.services.access import audit
 from bot.services.access.actors import Actor
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.results.results import Refusal, ResultsRefused
+from bot.services.results.results import REPORT_SCHOOLS_A_QUERY, Refusal, ResultsRefused
 from bot.services.school_names import match_schools
 from bot.services.school_year import SchoolYear
 from bot.services.tables import Limits, cell_text, find_header, match_labels, read_table
@@ -283,27 +284,46 @@ async def training_summary(
             )
         )
     ).all()
+    return summary_of(rows, school.staff_count)
+
+
+def summary_of(rows: Sequence[TrainingCourse], staff_count: int | None) -> TrainingSummary | None:
+    """`training_summary` from one school's courses up to the year."""
     if not rows:
         return None
     year = max(r.year for r in rows)
     latest = [r for r in rows if r.year == year]
-    return TrainingSummary(
-        year, len(latest), sum(r.people_trained for r in latest), school.staff_count
-    )
+    return TrainingSummary(year, len(latest), sum(r.people_trained for r in latest), staff_count)
 
 
 async def report_training(
     session: AsyncSession, school_ids: list[int], up_to_year: int
 ) -> list[tuple[str, TrainingSummary]]:
-    """The half-year report's block: per school with courses, its latest year's summary."""
+    """The half-year report's block: per school with courses, its latest year's summary.
+
+    The courses of `REPORT_SCHOOLS_A_QUERY` schools a query, as `results.report_results`."""
     found = []
-    schools = await session.scalars(
-        select(School).where(School.id.in_(school_ids)).order_by(School.number)
-    )
-    for school in schools.all():
-        summary = await training_summary(session, school, up_to_year)
-        if summary is not None:
-            found.append((school.short_name, summary))
+    schools = (
+        await session.scalars(
+            select(School).where(School.id.in_(school_ids)).order_by(School.number)
+        )
+    ).all()
+    for start in range(0, len(schools), REPORT_SCHOOLS_A_QUERY):
+        part = schools[start : start + REPORT_SCHOOLS_A_QUERY]
+        by_school: dict[int, list[TrainingCourse]] = {school.id: [] for school in part}
+        for course in await session.scalars(
+            select(TrainingCourse)
+            .where(
+                TrainingCourse.school_id.in_(list(by_school)),
+                TrainingCourse.year <= up_to_year,
+            )
+            .order_by(TrainingCourse.id)
+        ):
+            by_school[course.school_id].append(course)
+        for school in part:
+            summary = summary_of(by_school[school.id], school.staff_count)
+            if summary is not None:
+                found.append((school.short_name, summary))
     return found
 
 
