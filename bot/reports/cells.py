@@ -9,6 +9,8 @@ formula by Excel or LibreOffice.
   (data_type «s», an inline string — never an `<f>` element) and, when it looks like a
   formula, sets the «quotePrefix» style so that Excel keeps it text even after the cell is
   edited (F2, Enter). openpyxl alone would turn «=…» into a formula and «#N/A» into an error.
+- XlsxWriter (the half-year report) stores every `write_string` as a string; `xlsx_text`
+  gives it the same cleaned text and says when the «quotePrefix» style is needed.
 
 Both drop control characters (they break XML and PostgreSQL) and cap the text at Excel's
 32,767 characters a cell, so no stored text can make a file fail.
@@ -57,6 +59,22 @@ def _clean(text: str) -> str:
 
 def looks_like_formula(text: str) -> bool:
     return text.startswith(_FORMULA_STARTS)
+
+
+def xlsx_text(value: str) -> tuple[str, bool]:
+    """A text for an XLSX writer that always stores strings as strings (XlsxWriter's
+    `write_string`): cleaned as `text_cell` does, and whether it needs the «quotePrefix»
+    style (it looks like a formula).
+
+    Capped the way Excel counts a cell's 32,767 characters, in UTF-16 units (an emoji is
+    two): XlsxWriter would otherwise cut such a text silently, without the «…» mark."""
+    text = _clean(value)
+    if len(text) > MAX_CELL_CHARS // 2:  # shorter texts fit even if all emoji
+        units = text.encode("utf-16-le")
+        if len(units) > 2 * MAX_CELL_CHARS:
+            kept = units[: 2 * (MAX_CELL_CHARS - len(_CUT_MARK))]
+            text = kept.decode("utf-16-le", errors="ignore") + _CUT_MARK  # no half emoji
+    return text, looks_like_formula(text)
 
 
 def safe_cell(value: object) -> object:

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.reports.cells import MAX_CELL_CHARS, safe_cell, set_text, text_cell
+from bot.reports.cells import MAX_CELL_CHARS, safe_cell, set_text, text_cell, xlsx_text
 from bot.reports.export import csv_text
 
 
@@ -53,3 +53,12 @@ def test_set_text_in_an_ordinary_workbook() -> None:
     assert sheet is not None
     set_text(sheet["A1"], "=1+1")
     assert sheet["A1"].data_type == "s" and sheet["A1"].value == "=1+1"
+
+
+def test_xlsx_text_is_cut_where_excel_counts_utf16_units_and_keeps_its_mark() -> None:
+    assert xlsx_text("=1+2") == ("=1+2", True) and xlsx_text("a\x01b") == ("ab", False)
+    text, formula_like = xlsx_text("😀" * 20_000)  # 20,000 characters, 40,000 units
+    assert not formula_like and text.endswith("…")
+    assert len(text.encode("utf-16-le")) <= 2 * MAX_CELL_CHARS and len(text) == 16_383 + 1
+    plain = "я" * 40_000
+    assert xlsx_text(plain)[0] == plain[: MAX_CELL_CHARS - 1] + "…"
