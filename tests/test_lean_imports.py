@@ -2,8 +2,7 @@
 
 matplotlib (~40 MB, and ~2 MB of heap a chart) is imported only by the drawing process
 (bot/reports/chart.py); openpyxl (~28 MB with the numpy and Pillow it pulls in) only when an
-XLSX is read or built, XlsxWriter only when the half-year report is built; aiohttp only when
-the bot serves HTTP (webhook, Mini App, /healthz).
+XLSX is read or built; aiohttp only when the bot serves HTTP (webhook, Mini App, /healthz).
 A cheap guard instead of an RSS measurement: a fresh interpreter imports what `python -m bot
 run` imports for polling and reports which of those libraries came with it.
 """
@@ -16,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("matplotlib", "openpyxl", "xlsxwriter", "PIL", "numpy", "aiohttp")
+HEAVY = ("matplotlib", "openpyxl", "PIL", "numpy", "aiohttp")
 
 
 def _loaded_after(code: str) -> list[str]:

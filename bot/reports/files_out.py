@@ -95,7 +95,7 @@ async def half_year_report_file(
                 await worker.call(report.save)
             except Exception:
                 with contextlib.suppress(Exception):  # the first error is the one to report
-                    await worker.call(report.discard)  # XlsxWriter's temporary files
+                    await worker.call(report.discard)  # its zip closed while the file is open
                 raise
             return await worker.call(partial(_read_back, target))
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import IO, Any
+from typing import IO
 
 from bot import texts
-from bot.reports.cells import xlsx_text
+from bot.reports.xlsx_stream import Style, XlsxStream
 from bot.services.reporting.report_data import (
     ReportEvent,
     ReportFollowUp,
@@ -34,59 +34,6 @@ REPORT_HEADERS = [
     "Ответственные исполнители",
 ]
 WIDTHS = (6, 60, 18, 60, 40)
-# XlsxWriter's pixels for a width: these give the same stored widths (6, 60, …) as before.
-_DIGIT_PIXELS = 7
-
-# The cells' looks, as XlsxWriter format properties (the fonts are the workbook's Calibri 11).
-Style = Mapping[str, object]
-PLAIN: Style = {}
-TITLE: Style = {"bold": True, "font_size": 12, "valign": "top"}
-HEADER: Style = {"bold": True, "text_wrap": True, "valign": "top"}
-WRAP: Style = {"text_wrap": True, "valign": "top"}
-# Section and school rows are not wrapped: their text runs over the empty cells to the
-# right, as a merged heading row does in the seed.
-SCHOOL: Style = {"bold": True, "valign": "top"}
-SECTION: Style = {"italic": True, "valign": "top"}
-BOLD: Style = {"bold": True}
-
-
-class _Sheet:
-    """One worksheet written row after row. Text from people is always a string (never a
-    formula or an error value), cleaned, and formula-like text gets the «quotePrefix» style
-    so that Excel keeps it text even after the cell is edited (bot/reports/cells.py)."""
-
-    def __init__(self, workbook: Any, name: str) -> None:
-        self._workbook = workbook
-        self._sheet = workbook.add_worksheet(name)
-        self._formats: dict[int, tuple[Any, Any]] = {}
-        self._row = 0
-
-    def widths(self, widths: Sequence[int]) -> None:
-        for column, width in enumerate(widths):
-            self._sheet.set_column_pixels(column, column, width * _DIGIT_PIXELS)
-
-    def _looks(self, style: Style) -> tuple[Any, Any]:
-        """The plain and the quote-prefixed format of a style (made at first use)."""
-        found = self._formats.get(id(style))
-        if found is None:
-            add = self._workbook.add_format
-            plain = add(style) if style else None
-            found = self._formats[id(style)] = (plain, add({**style, "quote_prefix": True}))
-        return found
-
-    def append(self, values: Iterable[str], style: Style = PLAIN) -> None:
-        plain, quoted = self._looks(style)
-        row = self._row
-        write = self._sheet.write_string
-        for column, value in enumerate(values):
-            text, formula_like = xlsx_text(value)
-            if formula_like:
-                write(row, column, text, quoted)
-            elif text:
-                write(row, column, text, plain)
-            elif plain is not None:  # an empty cell keeps its row's look
-                self._sheet.write_blank(row, column, None, plain)
-        self._row = row + 1
 
 
 EVENTS_SECTION = "Городские мероприятия"
@@ -149,26 +96,21 @@ class HalfYearReport:
     """The report written as its parts arrive — items chunk by chunk, then the events, the
     next steps, the visits, results and training — in that order (the sheets' order).
 
-    XlsxWriter in constant_memory mode: each row goes to a temporary file as the next one
-    begins, so a country's report stays small in memory; `save` assembles the XLSX into
-    `target` (any binary file). openpyxl's write-only mode made the same file 2–3 times
-    slower (its per-cell objects and serialisation were most of a country report's time).
+    Rows go straight into the target's zip stream (bot/reports/xlsx_stream.py): a country's
+    report holds one chunk in memory; `save` adds the workbook's other parts.
     """
 
     def __init__(self, title: str, today: date, target: IO[bytes]) -> None:
         """`today` (the municipality's) decides which items are marked overdue."""
         self.today = today
-        import xlsxwriter  # a report's library, not the running bot's (test_lean_imports)
-
-        self.workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-        self.sheet = _Sheet(self.workbook, "Отчёт")
-        self.sheet.widths(WIDTHS)
-        self.sheet.append([title], TITLE)
-        self.sheet.append(REPORT_HEADERS, HEADER)
+        self.out = XlsxStream(target)
+        self.out.sheet("Отчёт", WIDTHS)
+        self.out.append([title], Style.TITLE)
+        self.out.append(REPORT_HEADERS, Style.HEADER)
         self._school: str | None = None
         self._section: str | None = None
         self._follow_ups = 0
-        self._visit_sheet: _Sheet | None = None
+        self._visits = False
         self._dates: dict[date, str] = {}
 
     def _date(self, day: date) -> str:
@@ -179,15 +121,16 @@ class HalfYearReport:
         return found
 
     def items(self, items: Iterable[ReportItem]) -> None:
+        assert not self._visits, "the report sheet's rows come before the visits sheet"
         for item in items:
             if item.school != self._school:  # always named, even when one school has items
-                self.sheet.append([item.school], SCHOOL)
+                self.out.append([item.school], Style.SCHOOL)
                 self._school, self._section = item.school, None
             item_section = item.section or NO_SECTION
             if item_section != self._section:
-                self.sheet.append([item_section], SECTION)
+                self.out.append([item_section], Style.SECTION)
                 self._section = item_section
-            self.sheet.append(
+            self.out.append(
                 [
                     item.number,
                     item.measure,
@@ -195,15 +138,16 @@ class HalfYearReport:
                     item_mark(item, self.today),
                     item.responsible or "",
                 ],
-                WRAP,
+                Style.WRAP,
             )
 
     def events(self, events: Sequence[ReportEvent]) -> None:
         if not events:
             return
-        self.sheet.append([EVENTS_SECTION], SCHOOL)
+        assert not self._visits, "the report sheet's rows come before the visits sheet"
+        self.out.append([EVENTS_SECTION], Style.SCHOOL)
         for number, event in enumerate(events, start=1):
-            self.sheet.append(
+            self.out.append(
                 [
                     str(number),
                     event_measure(event),
@@ -211,15 +155,16 @@ class HalfYearReport:
                     event_mark(event),
                     event.organisers or "",
                 ],
-                WRAP,
+                Style.WRAP,
             )
 
     def follow_ups(self, follow_ups: Iterable[ReportFollowUp]) -> None:
         for follow_up in follow_ups:
             if not self._follow_ups:
-                self.sheet.append([texts.FOLLOW_UPS_SECTION], SCHOOL)
+                assert not self._visits, "the report sheet's rows come before the visits sheet"
+                self.out.append([texts.FOLLOW_UPS_SECTION], Style.SCHOOL)
             self._follow_ups += 1
-            self.sheet.append(
+            self.out.append(
                 [
                     str(self._follow_ups),
                     f"{follow_up.school}: {follow_up.what}",
@@ -227,17 +172,18 @@ class HalfYearReport:
                     texts.follow_up_mark(follow_up.due, follow_up.done_on, self.today),
                     follow_up.comment or "",
                 ],
-                WRAP,
+                Style.WRAP,
             )
 
     def visits(self, visits: Iterable[VisitRow]) -> None:
         """The «Посещения» sheet (made by the first call, even with no visits)."""
-        visit_sheet = self._visit_sheet
-        if visit_sheet is None:
-            visit_sheet = self._visit_sheet = _Sheet(self.workbook, "Посещения")
-            visit_sheet.append(("Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации"), BOLD)
+        out = self.out
+        if not self._visits:
+            self._visits = True
+            out.sheet("Посещения")
+            out.append(("Дата", "Школа", "Куратор", "Формат", "Цель", "Рекомендации"), Style.BOLD)
         for day, school_name, curator, fmt, purpose, recommendations in visits:
-            visit_sheet.append(
+            out.append(
                 (
                     self._date(day),
                     school_name,
@@ -252,8 +198,8 @@ class HalfYearReport:
         if not results:  # issue 18: a short block, one row per school
             return
         self.visits(())  # the sheets' order: the visits come first
-        results_sheet = _Sheet(self.workbook, texts.REPORT_RESULTS_SHEET)
-        results_sheet.append(texts.REPORT_RESULTS_HEADERS, BOLD)
+        self.out.sheet(texts.REPORT_RESULTS_SHEET)
+        self.out.append(texts.REPORT_RESULTS_HEADERS, Style.BOLD)
         for line in results:
             change = (
                 ""
@@ -268,14 +214,14 @@ class HalfYearReport:
                 change,
                 str(line.lines),
             ]
-            results_sheet.append(values)
+            self.out.append(values)
 
     def training(self, training: Sequence[tuple[str, TrainingSummary]]) -> None:
         if not training:  # issue 18: courses and the share of staff trained, one row a school
             return
         self.visits(())
-        training_sheet = _Sheet(self.workbook, texts.REPORT_TRAINING_SHEET)
-        training_sheet.append(texts.REPORT_TRAINING_HEADERS, BOLD)
+        self.out.sheet(texts.REPORT_TRAINING_SHEET)
+        self.out.append(texts.REPORT_TRAINING_HEADERS, Style.BOLD)
         for school_name, summary in training:
             values = [
                 school_name,
@@ -285,18 +231,17 @@ class HalfYearReport:
                 str(summary.staff or ""),
                 "" if summary.share is None else str(summary.share),
             ]
-            training_sheet.append(values)
+            self.out.append(values)
 
     def save(self) -> None:
         """The XLSX, whole, into the target."""
         self.visits(())
-        self.workbook.close()
+        self.out.close()
 
     def discard(self) -> None:
-        """After a failure: XlsxWriter's temporary files closed and removed (what was
-        written goes into the target, which is thrown away with it)."""
+        """After a failure: the zip stream closed as it is (the target is thrown away)."""
         with contextlib.suppress(Exception):
-            self.workbook.close()
+            self.out.abandon()
 
 
 def build_half_year_report(
