@@ -6,7 +6,9 @@ import ast
 import importlib
 import logging
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -269,3 +271,14 @@ def test_the_allow_lists_name_files_that_exist_and_literals_still_there() -> Non
     for where, values in ALLOWED_LITERALS.items():
         present = {value for _, value in _russian_literals(root / where)}
         assert values <= present, (where, values - present)
+
+
+def test_dates_are_formatted_from_a_cache_only_for_plain_days() -> None:
+    day = date(2026, 9, 1)
+    assert texts.fmt_date(day) == texts.fmt_date(date(2026, 9, 1)) == "01.09.2026"
+    assert texts.fmt_date(None) == "—"
+    # The same instant, two local days: an equal datetime is never served another's text.
+    utc = datetime(2026, 8, 31, 20, 0, tzinfo=UTC)
+    yekaterinburg = utc.astimezone(ZoneInfo("Asia/Yekaterinburg"))
+    assert utc == yekaterinburg
+    assert (texts.fmt_date(utc), texts.fmt_date(yekaterinburg)) == ("31.08.2026", "01.09.2026")

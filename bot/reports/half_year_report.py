@@ -111,14 +111,6 @@ class HalfYearReport:
         self._section: str | None = None
         self._follow_ups = 0
         self._visits = False
-        self._dates: dict[date, str] = {}
-
-    def _date(self, day: date) -> str:
-        """`texts.fmt_date`, once a day: a country's visits fall on a few hundred days."""
-        found = self._dates.get(day)
-        if found is None:
-            found = self._dates[day] = texts.fmt_date(day)
-        return found
 
     def items(self, items: Iterable[ReportItem]) -> None:
         assert not self._visits, "the report sheet's rows come before the visits sheet"
@@ -185,7 +177,7 @@ class HalfYearReport:
         for day, school_name, curator, fmt, purpose, recommendations in visits:
             out.append(
                 (
-                    self._date(day),
+                    texts.fmt_date(day),
                     school_name,
                     curator,
                     texts.VISIT_FORMAT_LABELS.get(fmt, fmt),

@@ -97,7 +97,11 @@ _SHEET_END = (
     '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5"'
     ' footer="0.5"/></worksheet>'
 )
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# A cell's s="…" attribute (none for the default look), plain and quote-prefixed.
+_STYLE_ATTRIBUTES = {
+    style: ("" if style == Style.PLAIN else f' s="{style.value}"', f' s="{style.value + QUOTED}"')
+    for style in Style
+}
 _COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FLUSH_ROWS = 500  # rows joined and deflated at a time
 
@@ -130,18 +134,19 @@ class XlsxStream:
     def append(self, values: Iterable[str], style: Style = Style.PLAIN) -> None:
         """One row of the current sheet: its cells from column A."""
         self._row = row = self._row + 1
+        plain, quoted = _STYLE_ATTRIBUTES[style]
         cells = []
         for letter, value in zip(_COLUMNS, values, strict=False):
             text, formula_like = xlsx_text(value)
-            look = style + QUOTED if formula_like else style
-            styled = f' s="{look}"' if look else ""
+            styled = quoted if formula_like else plain
             if text:
                 space = ' xml:space="preserve"' if text != text.strip() else ""
+                if "&" in text or "<" in text or ">" in text:
+                    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 cells.append(
-                    f'<c r="{letter}{row}"{styled} t="inlineStr"><is><t{space}>'
-                    f"{text.translate(_ESCAPES)}</t></is></c>"
+                    f'<c r="{letter}{row}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
                 )
-            elif look:  # an empty cell keeps its row's look
+            elif styled:  # an empty cell keeps its row's look
                 cells.append(f'<c r="{letter}{row}"{styled}/>')
         self._rows.append(f'<row r="{row}">{"".join(cells)}</row>')
         if len(self._rows) >= _FLUSH_ROWS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -19,7 +20,14 @@ def e(value: object) -> str:
 
 
 def fmt_date(value: date | None) -> str:
+    if type(value) is date:  # not a datetime: equal aware datetimes may be other local days
+        return _fmt_day(value)
     return value.strftime(DATE_FORMAT) if value else "—"
+
+
+@functools.lru_cache(maxsize=1024)  # a country's report formats 300,000 dates of few days
+def _fmt_day(value: date) -> str:
+    return value.strftime(DATE_FORMAT)
 
 
 def fmt_datetime(value: datetime | None, timezone: str) -> str:
