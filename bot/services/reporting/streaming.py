@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sqlite_inline import off_loop
+
 AnyRow = Row[*tuple[Any, ...]]
 AnySelect = Select[*tuple[Any, ...]]
 CHUNK_ROWS = 2_000  # rows a chunk; tests lower it to cross chunk boundaries everywhere
@@ -35,6 +37,7 @@ R = TypeVar("R")
 
 async def chunks(session: AsyncSession, statement: AnySelect) -> AsyncIterator[list[AnyRow]]:
     """The statement's rows, `CHUNK_ROWS` at a time, never all at once."""
+    await off_loop(session)  # SQLite: reading a country's rows must not hold every chat
     result = await session.stream(statement.execution_options(yield_per=CHUNK_ROWS))
     try:
         async for part in result.partitions():
