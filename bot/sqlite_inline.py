@@ -97,6 +97,7 @@ def connect_inline(database: str, **kwargs: Any) -> InlineConnection:
     """What `aiosqlite.connect` does, making an `InlineConnection` (SQLAlchemy calls this
     with the URL's arguments through the dialect's `async_creator_fn`)."""
     kwargs["timeout"] = 0  # no busy handler in the thread: the wait is `_execute`'s
+    kwargs["check_same_thread"] = False  # used from the loop's thread and aiosqlite's, in turn
 
     def connector() -> sqlite3.Connection:
         return sqlite3.connect(database, **kwargs)
