@@ -53,7 +53,9 @@ async def half_year_report_file(
     first, last = period.first, period.last
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as target:
         async with FileWorker() as worker:
-            report = await worker.call(partial(HalfYearReport, period.title, today))
+            report = await worker.starting(
+                partial(HalfYearReport, period.title, today), HalfYearReport.discard
+            )
 
             def items(rows: list[AnyRow]) -> None:
                 report.items(report_data.items_from_rows(rows, zone))
@@ -108,7 +110,7 @@ async def export_zip_file(
     tables = await export_data.export_queries(session, school_ids, all_participants_of)
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as target:
         async with FileWorker() as worker:
-            export = await worker.call(partial(ExportZip, target))
+            export = await worker.starting(partial(ExportZip, target), ExportZip.close)
             await worker.write(partial(export.add, README), (BOM + readme).encode("utf-8"))
             for table in tables:
                 await worker.write(partial(export.begin_csv, table.name), table.headers)

@@ -8,6 +8,7 @@ people goes through `text_cell`: a string, never a formula.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 from collections.abc import Iterable, Sequence
@@ -286,6 +287,14 @@ class HalfYearReport:
     def save(self, target: IO[bytes]) -> None:
         self.visits(())
         self.workbook.save(target)
+
+    def discard(self) -> None:
+        """Building stopped half-way: each sheet's writer is closed now, while its temporary
+        file is open (left to the collector, it would write into a closed file)."""
+        for sheet in self.workbook.worksheets:
+            if not getattr(sheet, "closed", True):
+                with contextlib.suppress(Exception):
+                    sheet.close()
 
 
 def build_half_year_report(
