@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     # Per-user flood control: sustained updates a second, and the burst allowed on top.
     flood_rate_per_second: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=20, ge=1)
-    # Heavy work off the lane (bot/handlers/heavy.py): «Обрабатываю файл…» after this many
-    # seconds; past the budget the person is told the file is too heavy.
+    # Heavy work off the lane (bot/handlers/heavy.py): «Обрабатываю файл…» (an upload) or
+    # «Готовлю файл…» (a report, an export) after this many seconds; past the budget the
+    # work is stopped and the person told the file is too heavy or to narrow the scope.
     file_notice_after: float = Field(default=1.0, ge=0)
     file_time_budget: float = Field(default=120.0, gt=0)
     # The worker processes that parse uploads (bot/workers.py), each one's memory cap, and
