@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -164,3 +165,18 @@ def load_settings(**overrides: Any) -> Settings:  # values pydantic validates
             lines.append(f"  {variable}: {message}")
         lines.append("Исправьте значения (см. .env.example) и запустите снова.")
         raise ConfigurationError("\n".join(lines)) from None
+
+
+_SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "DSN")
+
+
+def without_secrets(environment: Mapping[str, str]) -> dict[str, str]:
+    """`environment` minus the bot's configuration and anything named like a secret: what a
+    helper process (drawing charts, parsing uploads) gets, so that code running on untrusted
+    files never has the token or the database password at hand."""
+    settings = {name.upper() for name in Settings.model_fields}
+    return {
+        name: value
+        for name, value in environment.items()
+        if name.upper() not in settings and not any(w in name.upper() for w in _SECRET_WORDS)
+    }
