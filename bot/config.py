@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,8 +37,9 @@ class Settings(BaseSettings):
     # Per-user flood control: sustained updates a second, and the burst allowed on top.
     flood_rate_per_second: float = Field(default=3.0, gt=0)
     flood_burst: int = Field(default=20, ge=1)
-    # Heavy work off the lane (bot/handlers/heavy.py): «Обрабатываю файл…» after this many
-    # seconds; past the budget the person is told the file is too heavy.
+    # Heavy work off the lane (bot/handlers/heavy.py): «Обрабатываю файл…» (an upload) or
+    # «Готовлю файл…» (a report, an export) after this many seconds; past the budget the
+    # work is stopped and the person told the file is too heavy or to narrow the scope.
     file_notice_after: float = Field(default=1.0, ge=0)
     file_time_budget: float = Field(default=120.0, gt=0)
     # The worker processes that parse uploads (bot/workers.py), each one's memory cap, and
@@ -163,3 +165,18 @@ def load_settings(**overrides: Any) -> Settings:  # values pydantic validates
             lines.append(f"  {variable}: {message}")
         lines.append("Исправьте значения (см. .env.example) и запустите снова.")
         raise ConfigurationError("\n".join(lines)) from None
+
+
+_SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "DSN")
+
+
+def without_secrets(environment: Mapping[str, str]) -> dict[str, str]:
+    """`environment` minus the bot's configuration and anything named like a secret: what a
+    helper process (drawing charts, parsing uploads) gets, so that code running on untrusted
+    files never has the token or the database password at hand."""
+    settings = {name.upper() for name in Settings.model_fields}
+    return {
+        name: value
+        for name, value in environment.items()
+        if name.upper() not in settings and not any(w in name.upper() for w in _SECRET_WORDS)
+    }

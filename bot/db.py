@@ -16,16 +16,23 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from bot.sqlite_inline import back_on_loop, connect_inline
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     # No rollback when a connection goes back to the pool: every session ends its own
     # transaction (commit, or rollback on close), so the pool's extra rollback was a
-    # round trip — through aiosqlite's thread — per unit of work for nothing.
+    # round trip per unit of work for nothing.
     if database_url.startswith("sqlite"):
         engine = create_async_engine(
-            database_url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None
+            database_url,
+            echo=echo,
+            # Statements run on the loop's thread, waiting for the write lock without
+            # blocking it (bot/sqlite_inline.py); the dialect stays SQLAlchemy's aiosqlite.
+            connect_args={"async_creator_fn": connect_inline},
+            pool_reset_on_return=None,
         )
         _configure_sqlite(engine.sync_engine)
         return engine
@@ -40,7 +47,8 @@ def make_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL for concurrent readers, a busy timeout instead of instant "locked", real FKs.
+    """WAL for concurrent readers, real FKs; the wait for the write lock is
+    `InlineConnection`'s (an asyncio sleep), so SQLite's own busy timeout is 0.
 
     `synchronous=NORMAL` in WAL mode: a commit is in the WAL before it returns, so a killed
     process (SIGKILL included) loses nothing; only a power cut may lose the last commits.
@@ -50,11 +58,15 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=0")
         if ":memory:" not in str(engine.url):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+        back_on_loop(record.driver_connection)
 
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -145,6 +145,10 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                     self._loose.discard(state_key[1])
             else:
                 self._stored[state_key] = encoded
+        if not self._loose and self._loose_timer is not None:
+            # Another write took the loose rows: no write of their own is due.
+            self._loose_timer.cancel()
+            self._loose_timer = None
 
     def restage(self, changes: dict[StateKey, str | None]) -> None:
         """`changes` were not committed: staged again, under anything staged since."""

@@ -50,8 +50,15 @@ class WorkerLost(Exception):
     """The worker died before answering (killed by the system, out of memory, crashed)."""
 
 
-def _serve(conn: Connection, memory_bytes: int | None, preload: tuple[str, ...]) -> None:
+def _serve(
+    conn: Connection, memory_bytes: int | None, preload: tuple[str, ...], secrets: tuple[str, ...]
+) -> None:
     """A worker's life: cap its memory, import what the work needs, then answer calls."""
+    # It parses files people sent: the bot's token and database URL are not its business.
+    # (Spawned, it inherited them; /proc/<pid>/environ keeps the original block, readable
+    # only by the bot's own user.)
+    for name in secrets:
+        os.environ.pop(name, None)
     if memory_bytes is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     # Below the bot and its database in the CPU's queue: on a busy machine a parse waits,
@@ -80,6 +87,12 @@ def _serve(conn: Connection, memory_bytes: int | None, preload: tuple[str, ...])
             return  # a worker that ran out of memory is not trusted with the next call
 
 
+def _secret_names() -> tuple[str, ...]:
+    from bot.config import without_secrets  # in the bot, which has it loaded already
+
+    return tuple(set(os.environ) - set(without_secrets(os.environ)))
+
+
 class _Worker:
     def __init__(
         self,
@@ -90,7 +103,7 @@ class _Worker:
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_serve,
-            args=(child, memory_bytes, preload),
+            args=(child, memory_bytes, preload, _secret_names()),
             name="bot-parse-worker",
             daemon=True,  # never outlives the bot, whatever happens to it
         )

@@ -11,7 +11,7 @@ import pytest
 
 from bot.services.roadmaps.roadmap_import import ImportRefused, read_roadmap
 from bot.workers import OverBudget, WorkerPool
-from tests.support.gated_work import echo, grab, stuck
+from tests.support.gated_work import echo, environment, grab, stuck
 
 pytestmark = pytest.mark.slow
 BUDGET = 60.0  # far more than any of these calls needs; the over-budget test sets its own
@@ -76,3 +76,19 @@ async def test_a_pool_started_lazily_and_closed_leaves_no_process() -> None:
     assert len(processes) == 2
     workers.close()
     assert all(not p.is_alive() for p in processes)
+
+
+async def test_a_worker_has_no_token_or_database_url_in_its_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:SECRET")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bot:hunter2@db/bot")
+    monkeypatch.setenv("PGPASSWORD", "hunter2")
+    workers = WorkerPool(size=1, memory_mb=512)
+    workers.start()
+    try:
+        seen = await workers.run(environment, budget=BUDGET)
+    finally:
+        workers.close()
+    assert not {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "PGPASSWORD"} & set(seen)
+    assert seen["PATH"] == os.environ["PATH"]  # the rest is as the bot's

@@ -129,7 +129,9 @@ class ChartProcess:
 
     def _started(self) -> subprocess.Popen[bytes]:
         if self._process is None:
-            environment = dict(os.environ)
+            from bot.config import without_secrets  # the bot's, loaded; not in the drawer
+
+            environment = without_secrets(os.environ)  # it needs none of the bot's settings
             root = str(Path(__file__).resolve().parents[2])  # where the `bot` package lives
             environment["PYTHONPATH"] = os.pathsep.join(
                 p for p in (root, environment.get("PYTHONPATH")) if p

@@ -10,7 +10,6 @@ bytes Telegram is sent.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -54,49 +53,46 @@ async def half_year_report_file(
     first, last = period.first, period.last
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as target:
         async with FileWorker() as worker:
-            report = await worker.call(partial(HalfYearReport, period.title, today, target))
-            try:
+            report = await worker.starting(
+                partial(HalfYearReport, period.title, today, target), HalfYearReport.discard
+            )
 
-                def items(rows: list[AnyRow]) -> None:
-                    report.items(report_data.items_from_rows(rows, zone))
+            def items(rows: list[AnyRow]) -> None:
+                report.items(report_data.items_from_rows(rows, zone))
 
-                await worker.pump(
-                    report_data.report_item_chunks(session, school_ids, first, last), items
-                )
-                events = await report_data.report_events(
-                    session,
-                    municipality_ids,
-                    first,
-                    last,
-                    school_ids=None if whole else school_ids,
-                    timezone=timezone,
-                )
-                await worker.write(report.events, events)
+            await worker.pump(
+                report_data.report_item_chunks(session, school_ids, first, last), items
+            )
+            events = await report_data.report_events(
+                session,
+                municipality_ids,
+                first,
+                last,
+                school_ids=None if whole else school_ids,
+                timezone=timezone,
+            )
+            await worker.write(report.events, events)
 
-                def follow_ups(rows: list[AnyRow]) -> None:
-                    report.follow_ups(report_data.follow_ups_from_rows(rows, zone))
+            def follow_ups(rows: list[AnyRow]) -> None:
+                report.follow_ups(report_data.follow_ups_from_rows(rows, zone))
 
-                steps = report_data.report_follow_up_rows(school_ids, first, last)
-                await worker.pump(streaming.chunks(session, steps), follow_ups)
+            steps = report_data.report_follow_up_rows(school_ids, first, last)
+            await worker.pump(streaming.chunks(session, steps), follow_ups)
 
-                def visits(rows: Sequence[AnyRow]) -> None:
-                    report.visits(report_data.visits_from_rows(rows))
+            def visits(rows: Sequence[AnyRow]) -> None:
+                report.visits(report_data.visits_from_rows(rows))
 
-                await worker.write(visits, [])  # the sheet, even without visits
-                visit_rows = report_data.report_visit_rows(school_ids, first, last)
-                await worker.pump(streaming.chunks(session, visit_rows), visits)
-                year = SchoolYear.containing(last).start
-                await worker.write(
-                    report.results, await results.report_results(session, school_ids, year)
-                )
-                await worker.write(
-                    report.training, await training.report_training(session, school_ids, year)
-                )
-                await worker.call(report.save)
-            except Exception:
-                with contextlib.suppress(Exception):  # the first error is the one to report
-                    await worker.call(report.discard)  # its zip closed while the file is open
-                raise
+            await worker.write(visits, [])  # the sheet, even without visits
+            visit_rows = report_data.report_visit_rows(school_ids, first, last)
+            await worker.pump(streaming.chunks(session, visit_rows), visits)
+            year = SchoolYear.containing(last).start
+            await worker.write(
+                report.results, await results.report_results(session, school_ids, year)
+            )
+            await worker.write(
+                report.training, await training.report_training(session, school_ids, year)
+            )
+            await worker.call(report.save)
             return await worker.call(partial(_read_back, target))
 
 
@@ -114,7 +110,7 @@ async def export_zip_file(
     tables = await export_data.export_queries(session, school_ids, all_participants_of)
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as target:
         async with FileWorker() as worker:
-            export = await worker.call(partial(ExportZip, target))
+            export = await worker.starting(partial(ExportZip, target), ExportZip.close)
             await worker.write(partial(export.add, README), (BOM + readme).encode("utf-8"))
             for table in tables:
                 await worker.write(partial(export.begin_csv, table.name), table.headers)

@@ -231,7 +231,9 @@ class HalfYearReport:
         self.out.close()
 
     def discard(self) -> None:
-        """After a failure: the zip stream closed as it is (the target is thrown away)."""
+        """Building stopped half-way (an error, the time budget): the zip closed now, while
+        its file is open (left to the collector, it would write into a closed file); the
+        target is thrown away."""
         with contextlib.suppress(Exception):
             self.out.abandon()
 

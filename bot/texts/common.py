@@ -212,4 +212,5 @@ MENU_BUTTON_DASHBOARD = "Панель"
 # ---------------------------------------------------------------- heavy work off the lane (issue 15)
 
 FILE_PROCESSING = "Обрабатываю файл…"
+FILE_BUILDING = "Готовлю файл…"  # a report or an export taking more than a second
 FILE_NAME_FALLBACK = "файл"  # a document Telegram sent without a file name

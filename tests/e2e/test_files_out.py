@@ -531,3 +531,41 @@ async def test_export_with_files_refused_to_a_school_and_empty_without_files(
     curator = await city.login(TELYATNIKOV)  # СШ № 35 and СШ № 51: no files
     reply = await city.send(curator, "/export")
     assert reply.last.button_texts == []
+
+
+def _settings(bot: BotHarness):  # type: ignore[no-untyped-def]
+    return bot.application.bot_data["runtime"].settings  # type: ignore[union-attr]
+
+
+async def test_a_file_taking_a_while_is_announced_before_it_comes(city: BotHarness) -> None:
+    _settings(city).file_notice_after = 0.0  # every build counts as slow
+    user = await city.login(COORDINATOR)
+    await city.send(user, "/report")
+    await city.press(user, "I полугодие 2026/2027")
+    reply = await city.press(user, texts.REPORT_WHOLE)
+    assert reply.messages[0].text == texts.FILE_BUILDING
+    assert reply.last.method == "sendDocument"
+    export = await city.send(user, "/export")
+    assert export.messages[0].text == texts.FILE_BUILDING
+    assert export.last.text == texts.EXPORT_CAPTION
+
+
+async def test_a_file_over_its_time_budget_is_stopped_and_a_smaller_scope_asked_for(
+    city: BotHarness,
+) -> None:
+    # Nothing is built in a microsecond; announced at once, so the budget is looked at
+    # while the file is still being built.
+    _settings(city).file_notice_after = 0.0
+    _settings(city).file_time_budget = 1e-6
+    user = await city.login(COORDINATOR)
+    await city.send(user, "/report")
+    await city.press(user, "I полугодие 2026/2027")
+    reply = await city.press(user, texts.REPORT_WHOLE)
+    assert texts.ERRORS["file_build_too_long"] in reply.everything
+    assert not [m for m in reply.messages if m.method == "sendDocument"]
+    export = await city.send(user, "/export")
+    assert texts.ERRORS["file_build_too_long"] in export.everything
+    assert not [m for m in export.messages if m.method == "sendDocument"]
+    # The chat is not stuck: with the budget back, the report comes.
+    _settings(city).file_time_budget = 120.0
+    assert (await _whole_report(city)).startswith(b"PK")

@@ -20,10 +20,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 
 from bot import texts
 from bot.db import SessionFactory
 from bot.fake_bot_api import FakeTelegram
+from bot.fake_bot_api.updates import message_json, text_content
 from bot.handlers import protection
 from bot.handlers.roadmaps import roadmap_import as roadmap_import_handlers
 from bot.lanes import ChatLanes
@@ -238,3 +240,38 @@ async def test_a_429_on_one_chat_delays_only_that_chat(strict: BotHarness) -> No
     assert bot.fake.messages_to(slow.id) == []  # still waiting out its 429
     await bot._await_processed(slow_id)
     assert [m.text for m in bot.fake.messages_to(slow.id)] == [reply.messages[0].text]
+
+
+async def test_on_the_webhook_path_flooded_updates_are_never_written_either(
+    strict: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The webhook hands each update to the queue one at a time (bot/webhook.py): the
+    verdict taken there, before the update is written down, keeps a flood out of the inbox."""
+    bot = strict
+    written: list[int] = []
+    real_record = DatabasePersistence.record_received
+
+    async def spying_record(self: DatabasePersistence, update_id: int, data: Any) -> None:
+        written.append(update_id)
+        await real_record(self, update_id, data)
+
+    monkeypatch.setattr(DatabasePersistence, "record_received", spying_record)
+    monkeypatch.setattr(protection, "_now", lambda: 1_000.0)  # one streak, however slow
+    flooder = bot.stranger("Флудер")
+    application = bot.application
+    assert application is not None
+    ids = list(range(9_000_000, 9_000_030))
+    for number, update_id in enumerate(ids):
+        payload = {
+            "update_id": update_id,
+            "message": message_json(flooder, 50_000 + number, **text_content("/help")),
+        }
+        # What bot/webhook.py does with a parsed body.
+        await application.update_queue.put(Update.de_json(payload, application.bot))
+    for update_id in ids:
+        await bot._await_processed(update_id)
+
+    assert written == ids[:BURST]  # the 27 dropped: never written down
+    to_flooder = [m.text for m in bot.fake.messages_to(flooder.id)]
+    assert to_flooder.count(texts.SLOW_DOWN) == 1
+    assert len(to_flooder) == BURST + 1

@@ -78,3 +78,10 @@ class Gate:
     async def release(writer: asyncio.StreamWriter) -> None:
         writer.write(b"1")
         await writer.drain()
+
+
+def environment() -> dict[str, str]:
+    """The worker's own environment, as the work running there sees it."""
+    import os
+
+    return dict(os.environ)

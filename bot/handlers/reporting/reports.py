@@ -22,6 +22,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.handlers.conversation_kit import on, pressed, typed
 from bot.handlers.guard import guarded
+from bot.handlers.heavy import building
 from bot.handlers.replies import acknowledge, answer, deliver, keyboard, later
 from bot.models import School
 from bot.reports import files_out
@@ -243,14 +244,18 @@ async def send_report_file(
 ) -> None:
     """The report XLSX of `schools` for any period (school-year or calendar half)."""
     timezone = await municipality_timezone(context.session, schools[0].municipality_id)
-    content = await files_out.half_year_report_file(
-        context.session,
-        [s.id for s in schools],
-        list({s.municipality_id for s in schools}),
-        period,
-        timezone=timezone,
-        today=local_time.local_today(context.now(), timezone),
-        whole=whole,
+    content = await building(
+        update,
+        context,
+        files_out.half_year_report_file(
+            context.session,
+            [s.id for s in schools],
+            list({s.municipality_id for s in schools}),
+            period,
+            timezone=timezone,
+            today=local_time.local_today(context.now(), timezone),
+            whole=whole,
+        ),
     )
     chat = update.effective_chat
     assert chat is not None
@@ -290,7 +295,7 @@ async def _export_zip(
 @guarded("export")
 async def send_export(update: Update, context: BotContext) -> None:
     schools = await summaries.summary_schools(context.session, context.actor)
-    content = await _export_zip(context, schools)
+    content = await building(update, context, _export_zip(context, schools))
     has_files = await export_data.has_evidence_files(context.session, [s.id for s in schools])
     chat = update.effective_chat
     assert chat is not None

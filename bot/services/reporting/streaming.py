@@ -19,11 +19,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.sqlite_inline import off_loop
 
 AnyRow = Row[*tuple[Any, ...]]
 AnySelect = Select[*tuple[Any, ...]]
@@ -35,6 +38,7 @@ R = TypeVar("R")
 
 async def chunks(session: AsyncSession, statement: AnySelect) -> AsyncIterator[list[AnyRow]]:
     """The statement's rows, `CHUNK_ROWS` at a time, never all at once."""
+    await off_loop(session)  # SQLite: reading a country's rows must not hold every chat
     result = await session.stream(statement.execution_options(yield_per=CHUNK_ROWS))
     try:
         async for part in result.partitions():
@@ -81,6 +85,10 @@ class FileWorker:
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-out")
         self._pending: asyncio.Future[Any] | None = None
+        # Closes the writer when building stops half-way (an error, the time budget), while
+        # its file is still open: else the writer finishes into a closed file when collected.
+        # Set in the thread, by the call that makes the writer (see `starting`).
+        self._on_abandon: Callable[[], object] | None = None
 
     async def __aenter__(self) -> FileWorker:
         return self
@@ -94,12 +102,22 @@ class FileWorker:
         try:
             if kind is None:
                 await self.drain()
-            elif self._pending is not None:
+            else:
+                if self._pending is not None:
+                    with contextlib.suppress(BaseException):
+                        await self._pending  # the first error is the one to report
+                # Read in the thread, after every call handed to it: a writer made by a call
+                # whose answer the cancellation cut off is closed too.
+                loop = asyncio.get_running_loop()
                 with contextlib.suppress(BaseException):
-                    await self._pending  # the first error is the one to report
+                    await loop.run_in_executor(self._executor, self._abandon)
         finally:
             self._pending = None
             self._executor.shutdown(wait=False)
+
+    def _abandon(self) -> None:
+        if self._on_abandon is not None:
+            self._on_abandon()
 
     async def drain(self) -> None:
         pending, self._pending = self._pending, None
@@ -109,6 +127,16 @@ class FileWorker:
     async def write(self, action: Callable[[T], object], chunk: T) -> None:
         await self.drain()
         self._pending = asyncio.get_running_loop().run_in_executor(self._executor, action, chunk)
+
+    async def starting(self, make: Callable[[], R], abandon: Callable[[R], object]) -> R:
+        """`make()` the writer in the thread, registering `abandon(writer)` there at once."""
+
+        def start() -> R:
+            writer = make()
+            self._on_abandon = partial(abandon, writer)
+            return writer
+
+        return await self.call(start)
 
     async def call(self, action: Callable[[], R]) -> R:
         """Run `action` in the thread after everything written so far; its result."""
