@@ -177,12 +177,16 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                         "updated_at": now,
                     }
                 )
-        assert session.bind is not None  # the factory binds its sessions to the engine
-        statements = self._prepared(session.bind.dialect.name)
+        if not deletions and not upserts:
+            return
+        # On the session's connection, as Core: these are plain table statements, and the
+        # ORM's execution layer around them cost CPU on every update for nothing.
+        connection = await session.connection()
+        statements = self._prepared(connection.dialect.name)
         if deletions:
-            await session.execute(statements.delete, deletions)
+            await connection.execute(statements.delete, deletions)
         if upserts:
-            await session.execute(statements.upsert, upserts)
+            await connection.execute(statements.upsert, upserts)
 
     def is_staged(self, key: StateKey) -> bool:
         return key in self._staged
