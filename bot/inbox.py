@@ -52,29 +52,41 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         super().__init__()
         self.persistence: DatabasePersistence | None = None
         self.admits: Admits | None = None
+        # Updates cleaned on receipt and not yet queued, with their data, by update id.
+        self._cleaned: dict[int, tuple[Update, dict[str, Any]]] = {}
 
     def dropped_on_receipt(self, update: Update) -> bool:
         """Flood control's verdict, taken on receipt (asked again, the same answer)."""
         return self.admits is not None and not self.admits(update)
 
+    def clean(self, update: Update) -> tuple[Update, dict[str, Any]]:
+        """The input boundary: the update with its names and typed text cleaned, and the
+        cleaned update as data (what the inbox keeps). One `to_dict` per update: polling
+        cleans a batch on receipt (`BatchedPolling`) and `put` takes the result as it is."""
+        data = update.to_dict()
+        if clean_update_data(data):
+            update = Update.de_json(data, _bot_of(update))
+        self._cleaned[update.update_id] = (update, data)
+        return update, data
+
     async def put(self, item: object) -> None:
-        dropped = isinstance(item, Update) and self.dropped_on_receipt(item)
         if isinstance(item, Update):
-            data = item.to_dict()
-            # The input boundary: names and typed text are cleaned before anyone sees them.
-            if clean_update_data(data):
-                item = Update.de_json(data, _bot_of(item))
-        if (
-            isinstance(item, Update)
-            and self.persistence is not None
-            and not dropped
-            and not self.persistence.is_recorded(item.update_id)
-        ):
-            try:
-                await self.persistence.record_received(item.update_id, data)
-            except Exception:
-                # Handling it unrecorded beats dropping it: only a crash now would lose it.
-                _LOGGER.exception("update %s not recorded in the inbox", item.update_id)
+            cleaned = self._cleaned.pop(item.update_id, None)
+            if cleaned is None or cleaned[0] is not item:
+                # Not cleaned on receipt (the webhook, a batch not fetched by us).
+                self.clean(item)
+                cleaned = self._cleaned.pop(item.update_id)
+            item, data = cleaned
+            if (
+                self.persistence is not None
+                and not self.dropped_on_receipt(item)
+                and not self.persistence.is_recorded(item.update_id)
+            ):
+                try:
+                    await self.persistence.record_received(item.update_id, data)
+                except Exception:
+                    # Handling it unrecorded beats dropping it: only a crash now would lose it.
+                    _LOGGER.exception("update %s not recorded in the inbox", item.update_id)
         await super().put(item)
 
     async def requeue(self, item: Update) -> None:
@@ -139,19 +151,29 @@ class BatchedPolling:
         if not confirming_only:
             await self._persistence.wait_drained(HOLD_SECONDS)
         updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)
-        if updates and not confirming_only:
-            # Flood control first, in receipt order: what it drops is not written down.
-            kept = [
-                u for u in updates if self._queue is None or not self._queue.dropped_on_receipt(u)
-            ]
-            try:
-                await self._persistence.record_batch(
-                    [(update.update_id, update.to_dict()) for update in kept]
-                )
-            except Exception:
-                # The queue tries each one again (DurableUpdateQueue.put).
-                _LOGGER.exception("inbox: a batch of %d update(s) not recorded", len(kept))
-        return updates
+        if not updates or confirming_only:
+            return updates
+        # Flood control first, in receipt order: what it drops is not written down.
+        kept: list[tuple[int, dict[str, Any]]] = []
+        received: list[Update] = []
+        for update in updates:
+            if self._queue is None:
+                data = update.to_dict()
+            elif self._queue.dropped_on_receipt(update):
+                received.append(update)  # cleaned by the queue, never written down
+                continue
+            else:
+                # Cleaned once, here: the inbox keeps the clean update, and the queue
+                # takes this one as it is (`DurableUpdateQueue.put`).
+                update, data = self._queue.clean(update)
+            kept.append((update.update_id, data))
+            received.append(update)
+        try:
+            await self._persistence.record_batch(kept)
+        except Exception:
+            # The queue tries each one again (DurableUpdateQueue.put).
+            _LOGGER.exception("inbox: a batch of %d update(s) not recorded", len(kept))
+        return tuple(received)
 
 
 def batch_polling(application: Application) -> None:

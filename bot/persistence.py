@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from sqlalchemy import Delete, Insert, Table, bindparam, delete, select
+from sqlalchemy import JSON, Delete, Insert, String, Table, bindparam, delete, select, type_coerce
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,16 +178,20 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
                     {
                         "namespace": namespace,
                         "key": key,
-                        "data": json.loads(encoded),
+                        "data": encoded,  # the JSON text as it is (see _Statements)
                         "updated_at": now,
                     }
                 )
-        assert session.bind is not None  # the factory binds its sessions to the engine
-        statements = self._prepared(session.bind.dialect.name)
+        if not deletions and not upserts:
+            return
+        # On the session's connection, as Core: these are plain table statements, and the
+        # ORM's execution layer around them cost CPU on every update for nothing.
+        connection = await session.connection()
+        statements = self._prepared(connection.dialect.name)
         if deletions:
-            await session.execute(statements.delete, deletions)
+            await connection.execute(statements.delete, deletions)
         if upserts:
-            await session.execute(statements.upsert, upserts)
+            await connection.execute(statements.upsert, upserts)
 
     def is_staged(self, key: StateKey) -> bool:
         return key in self._staged
@@ -343,7 +348,18 @@ class _Statements:
     def __init__(self, dialect: str) -> None:
         table = cast(Table, BotStateEntry.__table__)  # declared, so a Table
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(table)
+        # `data` is bound as the JSON text the persistence already holds (`_encode`), not
+        # as data for the JSON column to serialise: decoding it per row only for the
+        # column to encode it again cost CPU on every write. SQLite keeps JSON as text;
+        # PostgreSQL's json column takes the text through a cast.
+        text = bindparam("data", type_=String)
+        data = sql_cast(text, JSON) if dialect == "postgresql" else type_coerce(text, String)
+        statement = insert(table).values(
+            namespace=bindparam("namespace"),
+            key=bindparam("key"),
+            data=data,
+            updated_at=bindparam("updated_at"),
+        )
         # One statement whether the row exists or not (both dialects have ON CONFLICT).
         self.upsert: Insert = statement.on_conflict_do_update(
             index_elements=[table.c.namespace, table.c.key],

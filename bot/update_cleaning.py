@@ -2,7 +2,9 @@
 handler, conversation or the inbox sees it: typed text and Telegram names lose control and
 invisible format characters (bidi overrides such as U+202E, zero-width characters).
 
-Polling and webhook both put updates on the application's queue, so this is the one place.
+Polling and webhook both put updates on the application's queue, so this is the one place
+(bot/inbox.py `DurableUpdateQueue.clean`; polling calls it as a batch arrives, so that the
+inbox keeps the cleaned update and each update is turned into data once).
 """
 
 from __future__ import annotations
