@@ -209,7 +209,10 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             answer = b"P" + progress_chart_png(rows, (str(axis), str(title)))
         except Exception as error:  # reported to the caller, who raises it
             answer = b"E" + repr(error).encode()
-        _write_frame(answers, answer)
+        try:
+            _write_frame(answers, answer)
+        except BrokenPipeError:
+            return  # the bot is gone (killed while a chart was drawn): nothing to answer
         if trim is not None:
             trim(0)
 

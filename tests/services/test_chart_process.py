@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 
@@ -62,3 +63,21 @@ async def test_the_process_ends_when_idle_and_starts_on_the_next_chart() -> None
         assert (await worker.draw(ROWS))[:4] == b"\x89PNG"
     finally:
         close()
+
+
+def test_the_drawing_process_ends_quietly_when_the_bot_is_gone() -> None:
+    """Killed while a chart was drawn, the bot leaves no reader: the drawer returns instead
+    of printing a BrokenPipeError into the bot's log."""
+    import json
+    import os
+
+    from bot.reports.chart import _write_frame, serve
+
+    requests = io.BytesIO()
+    request = {"rows": [["СШ № 17", 1, 2]], "labels": ["Школа", "Ход работ"]}
+    _write_frame(requests, json.dumps(request).encode())
+    requests.seek(0)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read the answer
+    with os.fdopen(write_end, "wb") as answers:
+        serve(requests, answers)  # returns; does not raise
