@@ -170,7 +170,7 @@ async def test_the_reports_results_and_training_read_by_groups_of_schools_as_one
     assert len(one_by_one) == 7 and len(courses) == 5
 
     monkeypatch.setattr(results, "REPORT_SCHOOLS_A_QUERY", 2)  # groups end inside the lists
-    monkeypatch.setattr(training, "REPORT_SCHOOLS_A_QUERY", 2)
+    # training reads through results.rows_by_school: the same setting serves both
     rows = await results.report_results(session, ids, 2026)
     assert [
         (row.school, row.year, row.fail_percent, row.previous_fail_percent, row.lines)

@@ -17,13 +17,14 @@ our reading of the regional practice of flagging ВПР results with «more than
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Assessment, AssessmentResult, School
+from bot.models import Assessment, AssessmentResult, School, TrainingCourse
 from bot.services.access import audit
 from bot.services.access.actors import Actor
 from bot.services.errors import AccessDenied
@@ -428,6 +429,25 @@ class ReportResultRow:
 
 
 REPORT_SCHOOLS_A_QUERY = 500  # a country's results are read this many schools at a time
+SchoolRows = TypeVar("SchoolRows", AssessmentResult, TrainingCourse)
+
+
+async def rows_by_school(
+    session: AsyncSession, model: type[SchoolRows], school_ids: Sequence[int], up_to_year: int
+) -> AsyncIterator[dict[int, list[SchoolRows]]]:
+    """`model`'s rows of the schools up to `up_to_year`, `REPORT_SCHOOLS_A_QUERY` schools a
+    query, by school id: every school of the part a key, in the order given."""
+    for start in range(0, len(school_ids), REPORT_SCHOOLS_A_QUERY):
+        by_school: dict[int, list[SchoolRows]] = {
+            school_id: [] for school_id in school_ids[start : start + REPORT_SCHOOLS_A_QUERY]
+        }
+        for row in await session.scalars(
+            select(model)
+            .where(model.school_id.in_(list(by_school)), model.year <= up_to_year)
+            .order_by(model.id)
+        ):
+            by_school[row.school_id].append(row)
+        yield by_school
 
 
 async def report_results(
@@ -444,25 +464,15 @@ async def report_results(
             .order_by(School.number)
         )
     ).all()
+    names = {school_id: name for school_id, name in schools}
     rows = []
-    for start in range(0, len(schools), REPORT_SCHOOLS_A_QUERY):
-        part = schools[start : start + REPORT_SCHOOLS_A_QUERY]
-        by_school: dict[int, list[AssessmentResult]] = {school_id: [] for school_id, _ in part}
-        for result in await session.scalars(
-            select(AssessmentResult)
-            .where(
-                AssessmentResult.school_id.in_(list(by_school)),
-                AssessmentResult.year <= up_to_year,
-            )
-            .order_by(AssessmentResult.id)
-        ):
-            by_school[result.school_id].append(result)
-        for school_id, name in part:
-            found = results_of(by_school[school_id])
+    async for by_school in rows_by_school(session, AssessmentResult, list(names), up_to_year):
+        for school_id, results in by_school.items():
+            found = results_of(results)
             if found is not None:
                 rows.append(
                     ReportResultRow(
-                        name,
+                        names[school_id],
                         found.year,
                         found.fail_percent,
                         found.previous_fail_percent,

@@ -33,7 +33,7 @@ from bot.models import School, TrainingCourse
 from bot.services.access import audit
 from bot.services.access.actors import Actor
 from bot.services.errors import AccessDenied, DomainError
-from bot.services.results.results import REPORT_SCHOOLS_A_QUERY, Refusal, ResultsRefused
+from bot.services.results.results import Refusal, ResultsRefused, rows_by_school
 from bot.services.school_names import match_schools
 from bot.services.school_year import SchoolYear
 from bot.services.tables import Limits, cell_text, find_header, match_labels, read_table
@@ -308,20 +308,11 @@ async def report_training(
             select(School).where(School.id.in_(school_ids)).order_by(School.number)
         )
     ).all()
-    for start in range(0, len(schools), REPORT_SCHOOLS_A_QUERY):
-        part = schools[start : start + REPORT_SCHOOLS_A_QUERY]
-        by_school: dict[int, list[TrainingCourse]] = {school.id: [] for school in part}
-        for course in await session.scalars(
-            select(TrainingCourse)
-            .where(
-                TrainingCourse.school_id.in_(list(by_school)),
-                TrainingCourse.year <= up_to_year,
-            )
-            .order_by(TrainingCourse.id)
-        ):
-            by_school[course.school_id].append(course)
-        for school in part:
-            summary = summary_of(by_school[school.id], school.staff_count)
+    by_id = {school.id: school for school in schools}
+    async for by_school in rows_by_school(session, TrainingCourse, list(by_id), up_to_year):
+        for school_id, courses in by_school.items():
+            school = by_id[school_id]
+            summary = summary_of(courses, school.staff_count)
             if summary is not None:
                 found.append((school.short_name, summary))
     return found
