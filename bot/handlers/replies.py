@@ -22,13 +22,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import texts
 from bot.scheduler.pacing import retry_after_seconds
+from bot.telegram_http import maybe_delivered
 from bot.update_work import Action, Outbox, ReplyRecord
 
 Buttons = list[list[tuple[str, str]]]
@@ -248,19 +248,6 @@ async def deliver_now(
                 return None
             await asyncio.sleep(RETRY_PAUSE)
     return None
-
-
-def maybe_delivered(error: NetworkError) -> bool:
-    """Whether the request may have reached Telegram despite the error.
-
-    Telegram's own error answer (5xx) means it did not act; a failure to connect means it
-    never heard of the request. A read timeout or a connection lost mid-request could be
-    either.
-    """
-    cause = error.__cause__
-    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return False
-    return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
 
 
 def _record(

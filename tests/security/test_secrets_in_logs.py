@@ -38,7 +38,7 @@ async def test_a_debug_run_never_prints_the_token(tmp_path: Path) -> None:
             code = await asyncio.wait_for(process.wait(), 30)
     log = output.read_text(encoding="utf-8", errors="replace")
     assert code == 0, log[-2000:]
-    assert "DEBUG" in log and "httpx" in log  # the level and the libraries really spoke
+    assert "DEBUG" in log and "bot.telegram_http" in log  # the level and the requests spoke
     assert REDACTED in log  # PTB's «Set Bot API URL» line, among others, was caught
     assert TOKEN not in log
     assert SECRET_PART not in log
