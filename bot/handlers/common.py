@@ -21,6 +21,7 @@ from bot.handlers.replies import acknowledge, answer, later
 from bot.runtime import BotContext
 from bot.services.access import invites
 from bot.services.access.actors import load_actor
+from bot.services.access.permissions import commands_for
 from bot.services.access.profile import load_profile
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,10 @@ async def start(update: Update, context: BotContext) -> None:
             now=context.now(),
         )
         replies.append(texts.welcome_bound(binding.full_name, binding.role, binding.scope_name))
-    actor = await load_actor(session, user.id, context.now().date())
+    # The guard's actor, unless an invite or the admin bootstrap bound someone just now.
+    actor = (
+        await load_actor(session, user.id, context.now().date()) if replies else context.maybe_actor
+    )
     if actor is None:
         await answer(update, texts.STRANGER_WELCOME)
         return
@@ -82,8 +86,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     if context.maybe_actor is None:
         await answer(update, texts.STRANGER_WELCOME)
         return
-    profile = await load_profile(context.session, context.actor)
-    await answer(update, texts.help_text(profile.commands))
+    await answer(update, texts.help_text(commands_for(context.actor.roles)))
 
 
 @guarded("whoami")

@@ -100,7 +100,7 @@ async def _begin(update: Update, context: BotContext) -> int:
         draft.school_id = options[0].id
         await _open_follow_ups_first(update, context, options[0].id, options[0].label)
         return await prompt(update, context, DATE, draft)
-    return await prompt(update, context, SCHOOL, draft)
+    return await prompt(update, context, SCHOOL, draft, schools=options)
 
 
 async def _begin_edit(update: Update, context: BotContext, visit_id: int) -> int:
@@ -163,13 +163,18 @@ async def _open_follow_ups_first(
 
 
 async def _set_date(
-    update: Update, context: BotContext, draft: VisitDraft, day: date, pressed: bool = False
+    update: Update,
+    context: BotContext,
+    draft: VisitDraft,
+    day: date,
+    today: date | None = None,
+    pressed: bool = False,
 ) -> int:
-    """Check the day, then (for a press) put it in place of the buttons, then go on."""
+    """Check the day, then (for a press) put it in place of the buttons, then go on.
+    `today`: the school's today when the caller already has it."""
     assert draft.school_id is not None
-    await visits.check_visit_date(
-        context.session, draft.school_id, day, await today_for(context, draft)
-    )
+    today = today or await today_for(context, draft)
+    await visits.check_visit_date(context.session, draft.school_id, day, today)
     draft.visit_date = day.isoformat()
     if pressed:
         await answer(update, texts.fmt_date(day), edit=True)
@@ -190,7 +195,7 @@ async def quick_date(update: Update, context: BotContext) -> int | None:
         )
         return None
     day = today - timedelta(days=int(choice == "1"))
-    return await _set_date(update, context, draft, day, pressed=True)
+    return await _set_date(update, context, draft, day, today, pressed=True)
 
 
 def _calendar(value: str) -> str:
@@ -215,8 +220,9 @@ async def calendar_press(update: Update, context: BotContext) -> int | None:
 @guarded(ACTION)
 async def typed_date(update: Update, context: BotContext) -> int:
     draft = load_draft(context)
-    day = parse_past_date(message_text(update), await today_for(context, draft))
-    return await _set_date(update, context, draft, day)
+    today = await today_for(context, draft)
+    day = parse_past_date(message_text(update), today)
+    return await _set_date(update, context, draft, day, today)
 
 
 @guarded(ACTION)

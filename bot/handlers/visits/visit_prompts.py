@@ -14,6 +14,7 @@ from bot.runtime import BotContext
 from bot.services import school_names
 from bot.services.visits import visits
 from bot.services.visits.visit_drafts import PARTICIPANT_CODES, VisitDraft
+from bot.services.visits.visits import Option
 
 (
     SCHOOL,
@@ -61,8 +62,16 @@ async def advance(update: Update, context: BotContext, state: int, draft: VisitD
     return await prompt(update, context, SUMMARY if draft.editing else state, draft)
 
 
-async def prompt(update: Update, context: BotContext, state: int, draft: VisitDraft) -> int:
-    """Show the prompt of `state`, remember it in the draft, and go there."""
+async def prompt(
+    update: Update,
+    context: BotContext,
+    state: int,
+    draft: VisitDraft,
+    *,
+    schools: list[Option] | None = None,
+) -> int:
+    """Show the prompt of `state`, remember it in the draft, and go there.
+    `schools`: the curator's schools for the SCHOOL prompt when the caller has them."""
     if state in (SUMMARY, EDIT_FIELD):
         state = SUMMARY
         draft.editing = False
@@ -71,7 +80,7 @@ async def prompt(update: Update, context: BotContext, state: int, draft: VisitDr
     if state == SUMMARY:
         await show_summary(update, context, draft)
     elif state == SCHOOL:
-        options = await visits.curated_schools(context.session, context.actor)
+        options = schools or await visits.curated_schools(context.session, context.actor)
         await answer(
             update,
             texts.VISIT_CHOOSE_SCHOOL,
