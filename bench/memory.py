@@ -10,7 +10,9 @@ polls the fake Bot API and serves a script of updates from --users curators, inc
 and the peak (VmHWM). Last, `python -m bot run` itself is started against the same fake
 API and database and its idle VmRSS read once it polls, its start-up sweeps are done (its
 CPU and its children's under 50 ms over 2 s) and the chart drawing process it starts for
-the digests has ended; that child's largest VmRSS is printed too. Target: idle under 150 MB.
+the digests has ended; that child's largest VmRSS is printed too, and the VmRSS of the
+children that stay (the two upload parse workers, bot/workers.py, and multiprocessing's
+resource tracker). Target: idle under 150 MB (the bot's own process).
 """
 
 from __future__ import annotations
@@ -54,6 +56,17 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _drawing(pid: int) -> list[int]:
+    """The chart drawing process among the children (it ends 30 s after its last chart);
+    the parse workers and multiprocessing's resource tracker stay for the bot's life."""
+    found = []
+    for child in _children(pid):
+        with contextlib.suppress(FileNotFoundError):
+            if b"bot.reports.chart" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+    return found
+
+
 def _cpu_seconds(pid: int) -> float:
     """CPU time of the process and of its live children (the chart drawing process)."""
     try:
@@ -83,9 +96,10 @@ async def _drive(
     await asyncio.gather(*(person(user) for user in users))
 
 
-async def _idle_process_rss(fake: FakeTelegram, url: str) -> tuple[float, float]:
-    """VmRSS of `python -m bot run` (scheduler included) once it polls and is idle, and the
-    largest VmRSS seen of its children (the chart drawing process) meanwhile."""
+async def _idle_process_rss(fake: FakeTelegram, url: str) -> tuple[float, float, float]:
+    """VmRSS of `python -m bot run` (scheduler included) once it polls and is idle, the
+    largest VmRSS seen of the chart drawing process meanwhile, and the VmRSS of its
+    lasting children (the upload parse workers and the resource tracker) together."""
     environment = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -107,12 +121,13 @@ async def _idle_process_rss(fake: FakeTelegram, url: str) -> tuple[float, float]
             before = _cpu_seconds(process.pid)
             for _ in range(int(IDLE_WINDOW / 0.25)):
                 await asyncio.sleep(0.25)
-                for child in _children(process.pid):
+                for child in _drawing(process.pid):
                     with contextlib.suppress(FileNotFoundError):  # it has just ended
                         children = max(children, _status("VmRSS", str(child)))
             quiet = _cpu_seconds(process.pid) - before < IDLE_CPU_SECONDS
-            if quiet and not _children(process.pid):
-                return _status("VmRSS", str(process.pid)), children
+            if quiet and not _drawing(process.pid):
+                lasting = sum(_status("VmRSS", str(c)) for c in _children(process.pid))
+                return _status("VmRSS", str(process.pid)), children, lasting
     finally:
         process.terminate()
         await process.wait()
@@ -149,7 +164,7 @@ async def main() -> None:
             await _drive(harness, fake, users, 2 * len(SCRIPT))
             after = _status("VmRSS")
             await harness.stop()
-            idle_process, drawing = await _idle_process_rss(fake, url)
+            idle_process, drawing, lasting = await _idle_process_rss(fake, url)
         async with factory() as session:  # what the start-up sweeps drew (the digest's charts)
             charts = await session.scalar(
                 select(func.count(Notification.id)).where(Notification.dedupe_key.like("%:chart"))
@@ -167,7 +182,8 @@ async def main() -> None:
     print(f"{'after the update script':<42} {after:>8.1f}")
     print(f"{'peak (VmHWM)':<42} {_status('VmHWM'):>8.1f}")
     print(f"{'`python -m bot run`, idle (target < 150)':<42} {idle_process:>8.1f}")
-    print(f"{'its child processes while they ran (largest)':<42} {drawing:>8.1f}")
+    print(f"{'its chart drawing process while it ran':<42} {drawing:>8.1f}")
+    print(f"{'its parse workers and resource tracker, idle':<42} {lasting:>8.1f}")
     print(f"(`bot run`'s start-up sweeps queued {charts} digest charts)")
 
 
