@@ -14,7 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import SessionFactory
-from bot.models import Event, EventStatus, Person, Roadmap, RoadmapItem, Role
+from bot.models import (
+    Event,
+    EventStatus,
+    Person,
+    Roadmap,
+    RoadmapItem,
+    Role,
+    Visit,
+    VisitFollowUp,
+    VisitFormat,
+)
 from bot.services import local_time
 from bot.services.notifications.digest import digest_for
 from bot.services.reporting.summaries import summarize
@@ -66,6 +76,46 @@ async def test_summary_overdue_and_card_in_each_municipalitys_own_date(
             assert "⚠️ 1 просроч." in summary, zone
             assert f"срок 30.11.2026, {days_overdue} дн." in overdue, zone
             assert "принято 0 из 1, просрочено 1" in card, zone
+
+
+async def _curator_with_a_follow_up_due(session: AsyncSession, zone: str, number: int) -> str:
+    city = await make_municipality(session, name=f"Город {zone}", timezone=zone)
+    school = await make_school(session, city, number=number)
+    curator = await make_person(
+        session, Role.CURATOR, full_name=f"Куратор {zone}", municipality=city, curated=[school]
+    )
+    visit = Visit(
+        curator_person_id=curator.id,
+        school_id=school.id,
+        visit_date=date(2026, 11, 2),
+        format=VisitFormat.ON_SITE,
+        participants=[],
+    )
+    session.add(visit)
+    await session.flush()
+    session.add(VisitFollowUp(visit_id=visit.id, what="Провести педсовет", due_date=DUE))
+    return curator.full_name
+
+
+async def test_a_new_visit_shows_open_follow_ups_overdue_by_the_schools_own_date(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    async with session_factory() as session:
+        names = {
+            zone: await _curator_with_a_follow_up_due(session, zone, 750 + n)
+            for n, zone in enumerate(ZONES)
+        }
+        await session.commit()
+    bot.clock.set(INSTANT)
+    for zone, (_today, days_overdue) in ZONES.items():
+        curator = await bot.login(names[zone])
+        opened = (await bot.send(curator, "/visit")).text
+        assert "Провести педсовет (срок 30.11.2026)" in opened, zone
+        if days_overdue is None:
+            assert "просрочено" not in opened, zone
+        else:
+            assert f"просрочено на {days_overdue} дн." in opened, zone
+        await bot.send(curator, "/cancel")
 
 
 async def test_services_take_the_day_from_the_zone_not_from_utc(session: AsyncSession) -> None:

@@ -98,7 +98,7 @@ async def _begin(update: Update, context: BotContext) -> int:
     draft = VisitDraft()
     if len(options) == 1:
         draft.school_id = options[0].id
-        await _open_follow_ups_first(update, context, options[0].id, options[0].label)
+        await _open_follow_ups_first(update, context, draft, options[0].label)
         return await prompt(update, context, DATE, draft)
     return await prompt(update, context, SCHOOL, draft, schools=options)
 
@@ -149,15 +149,18 @@ async def pick_school(update: Update, context: BotContext) -> int:
     school = await visits.curated_school(context.session, context.actor, school_id)
     draft.school_id = school.id
     await answer(update, texts.e(school.short_name), edit=True)
-    await _open_follow_ups_first(update, context, school.id, school.short_name)
+    await _open_follow_ups_first(update, context, draft, school.short_name)
     return await advance(update, context, DATE, draft)
 
 
 async def _open_follow_ups_first(
-    update: Update, context: BotContext, school_id: int, school: str
+    update: Update, context: BotContext, draft: VisitDraft, school: str
 ) -> None:
-    """What was agreed last time and is not done yet comes before the new visit."""
-    lines = await follow_ups.open_for_school(context.session, school_id, context.now().date())
+    """What was agreed last time and is not done yet comes before the new visit (overdue
+    by the school's calendar, not UTC's)."""
+    assert draft.school_id is not None
+    today = await today_for(context, draft)
+    lines = await follow_ups.open_for_school(context.session, draft.school_id, today)
     if lines:
         await answer(update, texts.visit_open_follow_ups(school, lines))
 
