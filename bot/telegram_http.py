@@ -15,10 +15,12 @@ host: aiohttp's own `trust_env` reads the environment in a thread on every reque
 from __future__ import annotations
 
 import logging
+import ssl
 import urllib.request
 from typing import TYPE_CHECKING
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -94,8 +96,10 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
+            # certifi's CA bundle, as PTB's httpx used, not whatever the system has.
+            tls = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=tls),
                 raise_for_status=False,  # PTB reads Telegram's refusals from the body
             )
             self._proxies = urllib.request.getproxies_environment()

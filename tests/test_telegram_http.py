@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,6 +134,50 @@ async def test_the_proxy_comes_from_the_environment_and_no_proxy_is_respected(
         monkeypatch.setenv("NO_PROXY", "localhost")
         async with started(AiohttpRequest()) as http:
             assert await http.retrieve(f"{target}/file") == b"direct"
+
+
+def _self_signed(key: Path, cert: Path) -> None:
+    """A certificate for 127.0.0.1 signed by itself (OpenSSL's command line)."""
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+async def test_a_certificate_no_authority_vouches_for_is_refused_before_sending(
+    tmp_path: Path,
+) -> None:
+    """TLS is verified (against certifi's bundle): a self-signed server gets no request."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    _self_signed(key, cert)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    reached: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        reached.append(request.path)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with started(AiohttpRequest()) as http:
+            with pytest.raises(NetworkError) as raised:
+                await http.post(f"https://127.0.0.1:{port}/bot/sendMessage", RequestData())
+    finally:
+        await runner.cleanup()
+    assert "Certificate" in str(raised.value) and reached == []
+    assert maybe_delivered(raised.value) is False
 
 
 async def test_a_refused_connection_never_reached_telegram() -> None:

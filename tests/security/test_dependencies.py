@@ -10,8 +10,9 @@ from packaging.utils import canonicalize_name
 
 from bot.config import PROJECT_ROOT
 
-# Time zone rules: the newest data is always the right one (the lock still pins it).
-UNBOUNDED_ON_PURPOSE = {"tzdata"}
+# Time zone rules and CA certificates: the newest data is always the right one (the lock
+# still pins it).
+UNBOUNDED_ON_PURPOSE = {"tzdata", "certifi"}
 
 
 def _direct() -> list[Requirement]:
