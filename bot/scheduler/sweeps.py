@@ -17,6 +17,7 @@ from bot.services.notifications.digest import digest_sweep
 from bot.services.notifications.reminders import ReminderSettings, Sweep
 from bot.services.roadmaps.reminders import deadline_sweep, recurring_sweep, review_wait_sweep
 from bot.services.visits.reminders import follow_up_sweep, no_visit_sweep
+from bot.sqlite_inline import off_loop
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ async def run_sweeps(
     for sweep in SWEEPS:
         try:
             async with unit_of_work(session_factory) as session:
+                # SQLite: a sweep reads every school's dates; not on the loop chats share.
+                await off_loop(session)
                 queued += await sweep(session, clock(), reminder_settings)
         except Exception:  # one broken sweep must not stop the others
             log.exception("reminder sweep %s failed", sweep.__name__)

@@ -30,6 +30,7 @@ from bot.services.events.events import events_attended
 from bot.services.roadmaps.roadmap_summary import roadmap_progress
 from bot.services.school_year import SchoolYear
 from bot.services.visits.visits import last_visits
+from bot.sqlite_inline import off_loop
 
 STALE_VISIT_DAYS = 30
 SchoolIds = list[int] | ScalarSelect[int]
@@ -75,6 +76,10 @@ async def summary_schools(
 
 async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[SchoolSummary]:
     """Every project school in scope, those needing attention first."""
+    if actor.is_admin or actor.coordinated_region_ids:
+        # SQLite: a region's or the country's rows are read off the loop chats share, from
+        # the first statement on (not only after one has held it).
+        await off_loop(session)
     schools = await summary_schools(session, actor)
     rows = {s.id: SchoolSummary(s.id, s.short_name) for s in schools}
     if not rows:
