@@ -43,6 +43,11 @@ class Actor:
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 
+    @property
+    def sees_a_region(self) -> bool:
+        """An admin or a regional coordinator: their lists span a region or the country."""
+        return self.is_admin or bool(self.coordinated_region_ids)
+
     def has(self, role: Role) -> bool:
         return role in self.roles
 

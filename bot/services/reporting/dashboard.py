@@ -27,6 +27,7 @@ from bot.models import (
 from bot.services.access.actors import Actor, get_visible_school
 from bot.services.events.events import audience_people
 from bot.services.reporting.school_card import school_card
+from bot.services.reporting.streaming import off_loop_for_a_region
 from bot.services.reporting.summaries import summarize
 
 TREND_WEEKS = 8
@@ -207,6 +208,7 @@ async def school_page(
 
 async def charts(session: AsyncSession, actor: Actor, today: date) -> dict[str, Any]:
     """Overdue items by week (as they stood at each week's end) and visits per curator/month."""
+    await off_loop_for_a_region(session, actor)
     ids = select(School.id).where(actor.school_filter(), School.in_project.is_(True))
     items = (
         await session.execute(

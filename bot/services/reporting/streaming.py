@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.access.actors import Actor
 from bot.sqlite_inline import off_loop
 
 AnyRow = Row[*tuple[Any, ...]]
@@ -34,6 +35,14 @@ CHUNK_ROWS = 2_000  # rows a chunk; tests lower it to cross chunk boundaries eve
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+async def off_loop_for_a_region(session: AsyncSession, actor: Actor) -> None:
+    """SQLite: a region's or the country's reads (a summary, the Mini App's tables) run in
+    aiosqlite's thread from the first statement, not only after one has held every chat;
+    a municipality's stay on the loop's thread, where small statements are cheapest."""
+    if actor.sees_a_region:
+        await off_loop(session)
 
 
 async def chunks(session: AsyncSession, statement: AnySelect) -> AsyncIterator[list[AnyRow]]:

@@ -27,10 +27,10 @@ from bot.models import (
 from bot.services.access.actors import Actor
 from bot.services.access.assignments import valid_on
 from bot.services.events.events import events_attended
+from bot.services.reporting.streaming import off_loop_for_a_region
 from bot.services.roadmaps.roadmap_summary import roadmap_progress
 from bot.services.school_year import SchoolYear
 from bot.services.visits.visits import last_visits
-from bot.sqlite_inline import off_loop
 
 STALE_VISIT_DAYS = 30
 SchoolIds = list[int] | ScalarSelect[int]
@@ -76,10 +76,7 @@ async def summary_schools(
 
 async def summarize(session: AsyncSession, actor: Actor, today: date) -> list[SchoolSummary]:
     """Every project school in scope, those needing attention first."""
-    if actor.is_admin or actor.coordinated_region_ids:
-        # SQLite: a region's or the country's rows are read off the loop chats share, from
-        # the first statement on (not only after one has held it).
-        await off_loop(session)
+    await off_loop_for_a_region(session, actor)
     schools = await summary_schools(session, actor)
     rows = {s.id: SchoolSummary(s.id, s.short_name) for s in schools}
     if not rows:
@@ -158,6 +155,7 @@ class OverdueItem:
 
 
 async def overdue_items(session: AsyncSession, actor: Actor, today: date) -> list[OverdueItem]:
+    await off_loop_for_a_region(session, actor)
     rows = await session.execute(
         select(School.short_name, RoadmapItem.number, RoadmapItem.measure, RoadmapItem.due_date)
         .join(Roadmap, Roadmap.school_id == School.id)
