@@ -7,6 +7,7 @@ by one day in Yekaterinburg and Kamchatka and not yet overdue in Kaliningrad.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import time_machine
@@ -21,14 +22,18 @@ from bot.models import (
     Roadmap,
     RoadmapItem,
     Role,
-    Visit,
     VisitFollowUp,
-    VisitFormat,
 )
 from bot.services import local_time
 from bot.services.notifications.digest import digest_for
 from bot.services.reporting.summaries import summarize
-from tests.support.factories import actor_for, make_municipality, make_person, make_school
+from tests.support.factories import (
+    actor_for,
+    make_municipality,
+    make_person,
+    make_school,
+    make_visit,
+)
 from tests.support.harness import BotHarness
 
 INSTANT = datetime(2026, 11, 30, 21, 19, tzinfo=UTC)
@@ -53,16 +58,26 @@ async def _municipality_with_a_due_item(session: AsyncSession, zone: str, number
     return coordinator.full_name
 
 
-async def test_summary_overdue_and_card_in_each_municipalitys_own_date(
-    bot: BotHarness, session_factory: SessionFactory
-) -> None:
+async def _one_per_zone(
+    bot: BotHarness,
+    session_factory: SessionFactory,
+    make: Callable[[AsyncSession, str, int], Awaitable[str]],
+    first_school_number: int,
+) -> dict[str, str]:
+    """One municipality per zone made by `make` (its person's name), the clock at INSTANT."""
     async with session_factory() as session:
         names = {
-            zone: await _municipality_with_a_due_item(session, zone, 700 + n)
-            for n, zone in enumerate(ZONES)
+            zone: await make(session, zone, first_school_number + n) for n, zone in enumerate(ZONES)
         }
         await session.commit()
     bot.clock.set(INSTANT)
+    return names
+
+
+async def test_summary_overdue_and_card_in_each_municipalitys_own_date(
+    bot: BotHarness, session_factory: SessionFactory
+) -> None:
+    names = await _one_per_zone(bot, session_factory, _municipality_with_a_due_item, 700)
     for n, (zone, (today, days_overdue)) in enumerate(ZONES.items()):
         coordinator = await bot.login(names[zone])
         summary = (await bot.send(coordinator, "/summary")).messages[0].plain_text
@@ -84,15 +99,7 @@ async def _curator_with_a_follow_up_due(session: AsyncSession, zone: str, number
     curator = await make_person(
         session, Role.CURATOR, full_name=f"Куратор {zone}", municipality=city, curated=[school]
     )
-    visit = Visit(
-        curator_person_id=curator.id,
-        school_id=school.id,
-        visit_date=date(2026, 11, 2),
-        format=VisitFormat.ON_SITE,
-        participants=[],
-    )
-    session.add(visit)
-    await session.flush()
+    visit = await make_visit(session, curator, school, date(2026, 11, 2))
     session.add(VisitFollowUp(visit_id=visit.id, what="Провести педсовет", due_date=DUE))
     return curator.full_name
 
@@ -100,13 +107,7 @@ async def _curator_with_a_follow_up_due(session: AsyncSession, zone: str, number
 async def test_a_new_visit_shows_open_follow_ups_overdue_by_the_schools_own_date(
     bot: BotHarness, session_factory: SessionFactory
 ) -> None:
-    async with session_factory() as session:
-        names = {
-            zone: await _curator_with_a_follow_up_due(session, zone, 750 + n)
-            for n, zone in enumerate(ZONES)
-        }
-        await session.commit()
-    bot.clock.set(INSTANT)
+    names = await _one_per_zone(bot, session_factory, _curator_with_a_follow_up_due, 750)
     for zone, (_today, days_overdue) in ZONES.items():
         curator = await bot.login(names[zone])
         opened = (await bot.send(curator, "/visit")).text

@@ -28,7 +28,7 @@ from bot.services.notifications import digest
 from bot.services.notifications.delivery import quiet_until
 from bot.services.roadmaps import reminders as roadmap_reminders
 from bot.services.visits import reminders as visit_reminders
-from tests.support.factories import make_municipality, make_person, make_school
+from tests.support.factories import make_municipality, make_person, make_school, make_visit
 
 DUE = date(2026, 12, 10)
 
@@ -103,15 +103,7 @@ async def test_time_zones_side_by_side(session: AsyncSession) -> None:
 
 async def test_follow_ups_no_visits_and_waiting_reviews(session: AsyncSession) -> None:
     _city, school, staff, curator, item = await _school_with_item(session)
-    visit = Visit(
-        curator_person_id=curator.id,
-        school_id=school.id,
-        visit_date=date(2026, 10, 1),
-        format=VisitFormat.ON_SITE,
-        participants=[],
-    )
-    session.add(visit)
-    await session.flush()
+    visit = await make_visit(session, curator, school, date(2026, 10, 1))
     session.add(VisitFollowUp(visit_id=visit.id, what="Педсовет", due_date=date(2026, 11, 5)))
     session.add(
         ProgressReport(

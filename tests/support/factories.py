@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,8 @@ from bot.models import (
     School,
     SchoolKind,
     TelegramAccount,
+    Visit,
+    VisitFormat,
     utcnow,
 )
 from bot.seed.loader import DemoInvite, load_demo
@@ -101,6 +103,22 @@ async def make_person(
         await bind_account(session, person, telegram_id or next_telegram_id())
     await session.flush()
     return person
+
+
+async def make_visit(
+    session: AsyncSession, curator: Person, school: School, visit_date: date
+) -> Visit:
+    """An on-site visit with nothing else filled in."""
+    visit = Visit(
+        curator_person_id=curator.id,
+        school_id=school.id,
+        visit_date=visit_date,
+        format=VisitFormat.ON_SITE,
+        participants=[],
+    )
+    session.add(visit)
+    await session.flush()
+    return visit
 
 
 async def bind_account(session: AsyncSession, person: Person, telegram_id: int) -> TelegramAccount:
