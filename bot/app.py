@@ -102,7 +102,7 @@ def build_application(
     inbox.persistence = persistence
     # Flood control on receipt, before the inbox write (bot/inbox.py, bot/lanes.py).
     inbox.admits = lambda update: processor.verdict_on_receipt(update).admitted
-    batch_polling(application)
+    batch_polling(application, lanes=processor.max_running)
     application.bot_data["runtime"] = Runtime(
         settings=settings,
         session_factory=session_factory,

@@ -12,9 +12,12 @@ that Telegram sends again meanwhile is dropped as a duplicate by its id
 
 Polling (`BatchedPolling`): python-telegram-bot asks for the next batch as soon as the
 last one is queued, so under load every `getUpdates` brought about one update and each
-update paid its own inbox transaction. Here the next batch is fetched when the previous
-one has been handled (or after `HOLD_SECONDS`, so one slow update holds no one up), and a
-whole batch is written down in one transaction before any of it is queued.
+update paid its own inbox transaction. Here the next batch is fetched when a lane is free
+for it, that is when fewer updates are in hand than the lanes run at once (or after
+`HOLD_SECONDS`), and a whole batch is written down in one transaction before any of it is
+queued. Under load the lanes stay full and batches large; at a person's pace an update is
+fetched at once, never held behind a slow one (waiting for the whole batch to be handled
+did that: one slow update held every update that came after it).
 
 Flood control (`admits`, the lanes' verdict on receipt: bot/lanes.py, handlers/
 protection.py) decides on each update before it is written down, in the order received:
@@ -40,7 +43,7 @@ from bot.persistence import HELD_REPLIES, DatabasePersistence
 from bot.update_cleaning import clean_update_data
 
 _LOGGER = logging.getLogger(__name__)
-HOLD_SECONDS = 0.1  # longest wait for the previous batch before fetching the next one
+HOLD_SECONDS = 0.1  # longest wait for a free lane before fetching the next batch
 # Whether an update will be handled (False: flood control drops it); asked once per update.
 Admits = Callable[[Update], bool]
 
@@ -127,7 +130,8 @@ async def replay_unhandled(application: Application) -> int:
 
 
 class BatchedPolling:
-    """The bot as the Updater sees it: `getUpdates` fetches when drained, records the batch.
+    """The bot as the Updater sees it: `getUpdates` fetches when a lane is free, records the
+    batch.
 
     Everything else is the application's own bot, unchanged."""
 
@@ -149,7 +153,7 @@ class BatchedPolling:
         # returns is dropped and Telegram sends it again, so it is not recorded.
         confirming_only = timeout == 0
         if not confirming_only:
-            await self._persistence.wait_drained(HOLD_SECONDS)
+            await self._persistence.wait_for_room(HOLD_SECONDS)
         updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)
         if not updates or confirming_only:
             return updates
@@ -176,10 +180,12 @@ class BatchedPolling:
         return tuple(received)
 
 
-def batch_polling(application: Application) -> None:
-    """Poll through `BatchedPolling` (the webhook path keeps one write per update)."""
+def batch_polling(application: Application, lanes: int = 1) -> None:
+    """Poll through `BatchedPolling` (the webhook path keeps one write per update); the next
+    batch is fetched when fewer than `lanes` updates are in hand."""
     persistence = application.persistence
     if application.updater is not None and isinstance(persistence, DatabasePersistence):
+        persistence.room_from = lanes
         # A stand-in for the Bot (it forwards everything but getUpdates), not a Bot subclass.
         queue = application.update_queue
         durable = queue if isinstance(queue, DurableUpdateQueue) else None

@@ -59,15 +59,17 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
         self._stored: dict[StateKey, str] = {}  # JSON text of every row in the database
         self._staged: dict[StateKey, str | None] = {}  # None: delete the row
         self._statements: _Statements | None = None
-        # Updates recorded and not yet handled (bot/inbox.py fetches the next batch after).
+        # Updates recorded and not yet handled (bot/inbox.py fetches the next batch when
+        # fewer than `room_from` are: 1 means all handled; the lanes set their width).
         self._in_hand: set[int] = set()
+        self.room_from = 1
         # Inbox rows whose deletion may go with any update's write: dropped updates and
         # updates whose replies were sent (see `release`).
         self._loose: set[str] = set()
         self._loose_timer: asyncio.TimerHandle | None = None
         self._loose_flush: asyncio.Future[None] | None = None
-        self._drained = asyncio.Event()
-        self._drained.set()
+        self._room = asyncio.Event()
+        self._room.set()
 
     @property
     def session_factory(self) -> SessionFactory:
@@ -220,15 +222,15 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
 
     def _take_in_hand(self, update_ids: Iterable[int]) -> None:
         self._in_hand.update(update_ids)
-        if self._in_hand:
-            self._drained.clear()
+        if len(self._in_hand) >= self.room_from:
+            self._room.clear()
 
     def mark_handled(self, update_id: int) -> None:
         """Staged: deleted in the same transaction as the state the update led to."""
         self._stage(INBOX, str(update_id), None)
         self._in_hand.discard(update_id)
-        if not self._in_hand:
-            self._drained.set()
+        if len(self._in_hand) < self.room_from:
+            self._room.set()
 
     def hold_replies(self, update_id: int, chat_id: int | None, records: list[Any]) -> None:
         """Instead of deleting the update's inbox row, keep in it the replies about to be sent.
@@ -265,12 +267,12 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[s
             _LOGGER.exception("inbox: rows of sent replies not deleted; will retry")
             self._flush_loose_soon()
 
-    async def wait_drained(self, limit: float) -> None:
-        """Until every recorded update has been handled, or `limit` seconds passed."""
-        if self._drained.is_set():
+    async def wait_for_room(self, limit: float) -> None:
+        """Until fewer than `room_from` recorded updates are unhandled, or `limit` seconds."""
+        if self._room.is_set():
             return
         try:
-            await asyncio.wait_for(self._drained.wait(), limit)
+            await asyncio.wait_for(self._room.wait(), limit)
         except TimeoutError:
             return
 

@@ -91,7 +91,6 @@ async def test_a_batch_of_updates_is_fetched_once_and_recorded_in_one_statement(
     demo: BotHarness, engine: AsyncEngine
 ) -> None:
     users = [demo.fake.user(800_000 + n, first_name="Гость") for n in range(10)]
-    polls_before = demo.fake.stats["getUpdates"]
     with counting(engine) as cost:
         # All ten arrive before the bot's long poll is answered: one batch.
         update_ids = [demo.fake.send_text(user, "/help") for user in users]
@@ -102,10 +101,10 @@ async def test_a_batch_of_updates_is_fetched_once_and_recorded_in_one_statement(
         for text, parameters in zip(cost.statements, cost.parameters, strict=True)
         if "INSERT INTO bot_state" in text and '"update_id"' in str(parameters)
     ]
-    # The poll that brought the batch, and at most one more begun before the last was done.
-    assert demo.fake.stats["getUpdates"] - polls_before <= 2
-    # One executemany for the whole batch on receipt (each update's own commit then
-    # replaces its row by its held replies, and a later write deletes it).
+    # One executemany for the whole batch on receipt, so one poll brought all ten (each
+    # update's own commit then replaces its row by its held replies, and a later write
+    # deletes it). The next poll may begin at once: a lane is free (tests/
+    # test_batched_polling.py), so how many there were depends on the machine's speed.
     assert len(receipts) == 1, receipts
     assert len(receipts[0]) == 10, receipts  # type: ignore[arg-type]
     for user in users:
