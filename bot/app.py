@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import warnings
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -146,3 +147,22 @@ async def _post_init(application: Application) -> None:
 async def _post_init_with_scheduler(application: Application) -> None:
     await _post_init(application)
     await start_scheduler(application)
+
+
+_frozen = False
+
+
+def freeze_start_up_objects() -> None:
+    """Once per process, when the bot has started: the collector stops scanning what exists.
+
+    Modules, classes, handlers and caches live as long as the process; a full collection
+    walked all of them again (65 ms measured in `bench.updates --trace`, paused every chat).
+    Frozen, they are still freed by reference counting; only a cycle among them would stay,
+    and start-up makes none worth collecting. Once: a leader demoted and promoted again
+    must not freeze what its first application left."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    gc.collect()  # what start-up left is freed, not frozen
+    gc.freeze()

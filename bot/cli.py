@@ -304,7 +304,7 @@ async def _lead(
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from bot.app import build_application
+    from bot.app import build_application, freeze_start_up_objects
     from bot.reports.chart import charts
     from bot.scheduler import stop_scheduler
 
@@ -335,6 +335,7 @@ async def _lead(
         else:
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=allowed)
+        freeze_start_up_objects()
         demoted = asyncio.create_task(leadership.lost())
         await asyncio.wait({demoted, stopping}, return_when=asyncio.FIRST_COMPLETED)
         demoted.cancel()
