@@ -20,17 +20,98 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as telegram_filters
 
-from bot.app import build_application
+from bench.gc_pauses import GcClock
+from bot.app import build_application, freeze_start_up_objects
 from bot.config import load_settings
 from bot.db import make_engine, make_session_factory
 from bot.runtime import SequentialPersistingProcessor
+from bot.update_work import UpdateWork
+
+# BENCH_TRACE=1: each report line also gives, per update, when it was fetched, written to
+# the inbox, started in its lane, its handler done, committed, and finished (replies sent).
+# perf_counter is CLOCK_MONOTONIC, so the driver can compare it with its own clock. Last on
+# the line: the milliseconds this process spent collecting garbage since the fetch.
+TRACE_STAGES = ("fetched", "recorded", "started", "worked", "committed")
+_marks: dict[int, dict[str, float]] = {}
+_gc = GcClock()
 
 
 def _report(update: object) -> None:
     update_id = getattr(update, "update_id", None)
-    if update_id is not None:
+    if update_id is None:
+        return
+    marks = _marks.pop(update_id, None)
+    if marks is None:
         sys.stdout.write(f"{update_id}\n")
-        sys.stdout.flush()
+    else:
+        times = " ".join(f"{marks.get(stage, 0.0):.6f}" for stage in TRACE_STAGES)
+        collecting = (_gc.total - marks.get("gc", _gc.total)) * 1000
+        sys.stdout.write(f"{update_id} {times} {time.perf_counter():.6f} {collecting:.3f}\n")
+    sys.stdout.flush()
+
+
+def _mark(update: object, stage: str) -> None:
+    update_id = getattr(update, "update_id", None)
+    if update_id is not None:
+        _marks.setdefault(update_id, {})[stage] = time.perf_counter()
+
+
+class _FetchTimer:
+    """The bot under BatchedPolling, noting when each fetched update arrived."""
+
+    def __init__(self, bot: object) -> None:
+        self._bot = bot
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._bot, name)
+
+    async def get_updates(self, *args: object, **kwargs: object) -> tuple[Update, ...]:
+        updates: tuple[Update, ...] = await self._bot.get_updates(*args, **kwargs)  # type: ignore[attr-defined]
+        for update in updates:
+            _mark(update, "fetched")
+            _marks[update.update_id]["gc"] = _gc.total
+        return updates
+
+
+def _trace(application: Application) -> None:
+    """Wraps the stages of update handling with marks (a benchmark's diagnosis only)."""
+    _gc.install()
+    polling = application.updater.bot  # BatchedPolling (bot/inbox.py)
+    polling._bot = _FetchTimer(polling._bot)
+    persistence = application.persistence
+    record_batch = persistence.record_batch
+
+    async def recorded(updates: list) -> None:
+        await record_batch(updates)
+        now = time.perf_counter()
+        for update_id, _payload in updates:
+            _marks.setdefault(update_id, {})["recorded"] = now
+
+    persistence.record_batch = recorded
+    process = SequentialPersistingProcessor.do_process_update
+
+    async def started(
+        self: SequentialPersistingProcessor, update: object, coroutine: object
+    ) -> None:
+        _mark(update, "started")
+        await process(self, update, coroutine)
+
+    SequentialPersistingProcessor.do_process_update = started
+    processor = application.update_processor
+    commit_update = processor._commit
+
+    async def worked(update: object, work: UpdateWork) -> None:
+        _mark(update, "worked")
+        commit = work.commit
+
+        async def committed() -> None:
+            await commit()
+            _mark(update, "committed")
+
+        work.commit = committed  # type: ignore[method-assign]
+        await commit_update(update, work)
+
+    processor._commit = worked
 
 
 def _ours(strict: bool = False) -> Application:
@@ -47,6 +128,8 @@ def _ours(strict: bool = False) -> Application:
     processor = application.update_processor
     assert isinstance(processor, SequentialPersistingProcessor)
     processor.listeners.append(_report)
+    if os.environ.get("BENCH_TRACE"):
+        _trace(application)
     return application
 
 
@@ -78,12 +161,16 @@ async def _serve(application: Application) -> None:
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0, timeout=1)
+        if isinstance(application.update_processor, SequentialPersistingProcessor):
+            freeze_start_up_objects()  # as `bot run` does (bot/cli.py)
         sys.stdout.write("ready\n")
         sys.stdout.flush()
         # The driver closes our stdin when it is done with us.
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
         await application.updater.stop()
         await application.stop()
+    if _gc.count:
+        print(f"bot's garbage collector: {_gc.summary()}", file=sys.stderr)
 
 
 def main() -> None:

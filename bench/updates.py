@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
 import random
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bench.fanout import _database, _drop
+from bench.gc_pauses import GcClock
 from bot.db import make_engine, make_session_factory
 from bot.fake_bot_api import FakeTelegram
 from bot.fake_bot_api.records import FakeUser
@@ -50,6 +52,7 @@ PRESS = "<press the first button>"
 # history, the roadmap, help.
 SCRIPT = ["/start", "/visit", PRESS, PRESS, "/cancel", "/visits", "/roadmap", PRESS, "/help"]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+DRIVER_GC = GcClock()
 
 
 def _step(fake: FakeTelegram, user: FakeUser, step: str) -> int:
@@ -76,6 +79,8 @@ class BotProcess:
         }
         self._process: asyncio.subprocess.Process | None = None
         self._done: dict[int, float] = {}
+        # With --trace: per update id, the bot's marks (bench/update_bot.py TRACE_STAGES).
+        self.traces: dict[int, list[float]] = {}
         self._arrived = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
 
@@ -98,7 +103,10 @@ class BotProcess:
     async def _read(self) -> None:
         assert self._process is not None and self._process.stdout is not None
         async for line in self._process.stdout:
-            self._done[int(line)] = time.perf_counter()
+            update_id, *marks = line.split()
+            self._done[int(update_id)] = time.perf_counter()
+            if marks:
+                self.traces[int(update_id)] = [float(mark) for mark in marks]
             self._arrived.set()
 
     async def handled(self, update_id: int) -> float:
@@ -130,6 +138,8 @@ class Phase:
     latencies: list[float]
     bot_cpu: float
     driver_cpu: float
+    # (update id, queued, finished, driver's GC ms meanwhile) per step, for --trace
+    steps: list[tuple[int, float, float, float]]
 
     @property
     def rate(self) -> float:
@@ -152,14 +162,17 @@ async def _phase(
     think: Callable[[], float] | None = None,
 ) -> Phase:
     latencies: list[float] = []
+    steps: list[tuple[int, float, float, float]] = []
 
     async def person(user: FakeUser) -> None:
         for n in range(per_user):
             if think is not None:
                 await asyncio.sleep(think())
-            queued = time.perf_counter()
-            finished = await bot.handled(_step(fake, user, SCRIPT[n % len(SCRIPT)]))
+            queued, collected = time.perf_counter(), DRIVER_GC.total
+            update_id = _step(fake, user, SCRIPT[n % len(SCRIPT)])
+            finished = await bot.handled(update_id)
             latencies.append(finished - queued)
+            steps.append((update_id, queued, finished, (DRIVER_GC.total - collected) * 1000))
 
     cpu_before, driver_before = bot.cpu_seconds(), time.process_time()
     started = time.perf_counter()
@@ -171,6 +184,7 @@ async def _phase(
         latencies=latencies,
         bot_cpu=bot.cpu_seconds() - cpu_before,
         driver_cpu=(time.process_time() - driver_before) / elapsed,
+        steps=steps,
     )
 
 
@@ -209,7 +223,51 @@ async def _measure(
         finally:
             await bot.stop()
         assert fake.errors == [], fake.errors[:3]
+    if bot.traces:
+        _explain(paced_phase, bot.traces)
+        print(f"driver's garbage collector: {DRIVER_GC.summary()}")
     return Result(name, saturation, paced_phase)
+
+
+TRACE_SPANS = (
+    "until fetched",
+    "inbox write",
+    "until lane",
+    "handler",
+    "commit",
+    "replies",
+    "report read",
+    "bot GC",
+    "driver GC",
+)
+
+
+def _explain(phase: Phase, traces: dict[int, list[float]]) -> None:
+    """Where the slowest 1 % of the paced updates spent their time, beside the median one.
+
+    «bot GC» and «driver GC» overlap the spans before them: the collector paused the bot
+    (since the fetch) or this driver and its fake API (since the update was queued)."""
+    traced = sorted(
+        (finished - queued, update_id, queued, finished, driver_gc)
+        for update_id, queued, finished, driver_gc in phase.steps
+        if update_id in traces
+    )
+    if not traced:
+        return
+    slowest = traced[-max(1, len(traced) // 100) :]
+    began = min(queued for _total, _id, queued, _finished, _gc in traced)
+    print(f"where the time went (ms), the median update and the slowest {len(slowest)}:")
+    print(f"{'total':>8} " + " ".join(f"{span:>13}" for span in TRACE_SPANS) + "  at (s)")
+    for total, update_id, queued, finished, driver_gc in [traced[len(traced) // 2], *slowest]:
+        fetched, recorded, started, worked, committed, done, bot_gc = traces[update_id]
+        committed = committed or worked  # nothing written: no commit
+        points = [queued, fetched, recorded, started, worked, committed, done, finished]
+        spans = [(later - earlier) * 1000 for earlier, later in itertools.pairwise(points)]
+        print(
+            f"{total * 1000:>8.1f} "
+            + " ".join(f"{span:>13.1f}" for span in [*spans, bot_gc, driver_gc])
+            + f"  {queued - began:7.1f}"
+        )
 
 
 async def _people(url: str, count: int) -> list[int]:
@@ -262,7 +320,13 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="saturation runs (median)")
     parser.add_argument("--paced-rate", type=float, default=50.0, help="updates/s offered")
     parser.add_argument("--paced-updates", type=int, default=3000)
+    parser.add_argument(
+        "--trace", action="store_true", help="our bot reports when each update passed each stage"
+    )
     args = parser.parse_args()
+    if args.trace:
+        os.environ["BENCH_TRACE"] = "1"
+        DRIVER_GC.install()
     per_user = max(1, args.updates // args.users)
     paced = (max(1, args.paced_updates // args.users), args.paced_rate)
     url, name = await _database(args.db)
