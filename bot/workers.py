@@ -81,6 +81,8 @@ def _serve(
             answer = (False, error)
         try:
             conn.send(answer)
+        except OSError:
+            return  # the bot is gone (killed mid-call): no one to answer, nothing to report
         except Exception as error:  # the result or the exception would not pickle
             conn.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
         if not answer[0] and isinstance(answer[1], MemoryError):

@@ -4,14 +4,15 @@ capped in memory, stopped with the pool. Marked slow: each test starts Pythons."
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.services.roadmaps.roadmap_import import ImportRefused, read_roadmap
-from bot.workers import OverBudget, WorkerPool
-from tests.support.gated_work import echo, environment, grab, stuck
+from bot.workers import OverBudget, WorkerPool, _serve
+from tests.support.gated_work import Gate, echo, environment, grab, stuck
 
 pytestmark = pytest.mark.slow
 BUDGET = 60.0  # far more than any of these calls needs; the over-budget test sets its own
@@ -92,3 +93,21 @@ async def test_a_worker_has_no_token_or_database_url_in_its_environment(
         workers.close()
     assert not {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "PGPASSWORD"} & set(seen)
     assert seen["PATH"] == os.environ["PATH"]  # the rest is as the bot's
+
+
+async def test_a_worker_whose_bot_was_killed_mid_call_ends_quietly() -> None:
+    # The kill loop saw it: a SIGKILLed bot's worker finished its parse, could not send the
+    # answer, tried to send that error too and died with two tracebacks in the bot's log.
+    context = multiprocessing.get_context("spawn")
+    bot_end, worker_end = context.Pipe()
+    worker = context.Process(target=_serve, args=(worker_end, None, (), ()))
+    worker.start()
+    worker_end.close()
+    assert bot_end.recv() == "ready"
+    async with Gate() as gate:
+        bot_end.send((gate.wrap(echo), ("parsed",), {}))
+        _pid, writer = await gate.arrived()
+        bot_end.close()  # the bot is gone while the work runs
+        await gate.release(writer)
+        await asyncio.to_thread(worker.join, 60)
+    assert worker.exitcode == 0
