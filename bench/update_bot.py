@@ -75,7 +75,6 @@ class _FetchTimer:
 
 def _trace(application: Application) -> None:
     """Wraps the stages of update handling with marks (a benchmark's diagnosis only)."""
-    _gc.install()
     polling = application.updater.bot  # BatchedPolling (bot/inbox.py)
     polling._bot = _FetchTimer(polling._bot)
     persistence = application.persistence
@@ -163,6 +162,8 @@ async def _serve(application: Application) -> None:
         await application.updater.start_polling(poll_interval=0, timeout=1)
         if isinstance(application.update_processor, SequentialPersistingProcessor):
             freeze_start_up_objects()  # as `bot run` does (bot/cli.py)
+            if os.environ.get("BENCH_TRACE"):
+                _gc.install()  # the pauses of handling updates, not start-up's collection
         sys.stdout.write("ready\n")
         sys.stdout.flush()
         # The driver closes our stdin when it is done with us.
